@@ -1,0 +1,46 @@
+package coop.bulwark.site;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The whole edge configuration: one immutable snapshot loaded from one YAML file by {@link ConfigLoader}.
+ *
+ * <p>A running edge holds exactly one snapshot and swaps it atomically on reload; nothing in here is mutable.
+ *
+ * @param source the file it was loaded from (used in messages; may be a placeholder in tests)
+ * @param listen the client-facing listeners
+ * @param trustedProxies peers whose PROXY protocol header / X-Forwarded-For is believed for the client address
+ * @param proxyProtocol whether trusted peers prefix connections with a PROXY protocol (v1 or v2) header
+ * @param connections connection-level limits (before a site is known)
+ * @param http2 HTTP/2 limits
+ * @param originPool pooling and health-check settings for origin connections
+ * @param accessLog where the JSON access log goes
+ * @param drainTimeout how long a graceful shutdown waits for in-flight requests
+ * @param sites the member sites, in file order
+ */
+public record EdgeConfig(
+        Path source,
+        Listen listen,
+        List<Cidr> trustedProxies,
+        boolean proxyProtocol,
+        ConnectionLimits connections,
+        Http2Limits http2,
+        OriginPoolConfig originPool,
+        AccessLogConfig accessLog,
+        Duration drainTimeout,
+        List<SiteConfig> sites) {
+    public EdgeConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(listen, "listen");
+        trustedProxies = List.copyOf(trustedProxies);
+        Objects.requireNonNull(connections, "connections");
+        Objects.requireNonNull(http2, "http2");
+        Objects.requireNonNull(originPool, "originPool");
+        Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        sites = List.copyOf(sites);
+    }
+}

@@ -1,0 +1,32 @@
+package coop.bulwark.site;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One member site.
+ *
+ * @param name unique, stable name ({@code [a-z0-9][a-z0-9._-]*}): used in logs, metrics and reports
+ * @param hosts lower-case host names and aliases without port; {@code *.example.org} matches any subdomain depth
+ *     of example.org but not example.org itself
+ * @param origins origin servers, tried in order of health then round-robin
+ * @param tls certificate for the https listener, if the site has one
+ * @param limits the site's limits with the top-level defaults already applied
+ */
+public record SiteConfig(
+        String name, List<String> hosts, List<HostPort> origins, Optional<TlsConfig> tls, SiteLimits limits) {
+    public SiteConfig {
+        Objects.requireNonNull(name, "name");
+        hosts = List.copyOf(hosts);
+        origins = List.copyOf(origins);
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(limits, "limits");
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("hosts: empty (expected: at least one host name)");
+        }
+        if (origins.isEmpty()) {
+            throw new IllegalArgumentException("origins: empty (expected: at least one host:port)");
+        }
+    }
+}
