@@ -1,19 +1,69 @@
 package coop.bulwark.cli;
 
+import coop.bulwark.edge.ConfigReloader;
+import coop.bulwark.edge.EdgeServer;
+import coop.bulwark.site.ConfigException;
+import coop.bulwark.site.ConfigLoader;
+import coop.bulwark.site.ConfigProblem;
+import coop.bulwark.site.EdgeConfig;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
-/** {@code bulwark serve --config FILE}: run the edge until SIGTERM/SIGINT; SIGHUP reloads. */
-@Command(name = "serve", description = "Run the edge.")
+/**
+ * {@code bulwark serve --config FILE}: runs the edge until SIGTERM/SIGINT (graceful drain); SIGHUP or a change to
+ * the file reloads it. Exit 2 when the config is invalid, 1 when the edge cannot start (e.g. port in use).
+ */
+@Command(name = "serve", description = "Run the edge. SIGHUP or editing the file reloads; SIGTERM drains and stops.")
 final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The YAML config file.")
     Path config;
 
     @Override
     public Integer call() {
-        System.err.println("serve: not wired yet");
-        return 1;
+        EdgeConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            for (ConfigProblem p : e.problems()) {
+                System.err.println(p);
+            }
+            return 2;
+        }
+        EdgeServer server;
+        try {
+            server = EdgeServer.start(cfg);
+        } catch (IOException e) {
+            System.err.println("bulwark: " + e.getMessage());
+            return 1;
+        }
+        ConfigReloader reloader = new ConfigReloader(config, server, ConfigLoader::load, Duration.ofSeconds(1));
+        try {
+            Signal.handle(new Signal("HUP"), s -> reloader.requestReload("SIGHUP"));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("SIGHUP is not available on this platform; reload by editing the file");
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down: draining in-flight requests");
+            reloader.close();
+            server.close();
+            stopped.countDown();
+        }, "bulwark-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
     }
 }

@@ -1,0 +1,44 @@
+package coop.bulwark.edge;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * What the edge knows about a client connection: the socket peer, the client address (the peer, or what a trusted
+ * proxy told us via the PROXY protocol), whether it arrived over TLS and the SNI name it asked for.
+ *
+ * <p>Stored on the connection's channel (the parent channel for HTTP/2 streams); replaced, never mutated, as the
+ * connection learns more (PROXY header, TLS handshake).
+ *
+ * @param peer the TCP peer
+ * @param client the client address to use for limits and X-Forwarded-For before any header is considered
+ * @param trustedPeer whether the peer is a configured trusted proxy
+ * @param tls whether the connection is TLS
+ * @param sni the server name the TLS client asked for, lower case, or null
+ */
+public record ClientInfo(InetSocketAddress peer, InetAddress client, boolean trustedPeer, boolean tls, String sni) {
+    public static final AttributeKey<ClientInfo> KEY = AttributeKey.valueOf(ClientInfo.class, "client");
+
+    ClientInfo withClient(InetAddress c) {
+        return new ClientInfo(peer, c, trustedPeer, tls, sni);
+    }
+
+    ClientInfo withSni(String name) {
+        return new ClientInfo(peer, client, trustedPeer, true, name);
+    }
+
+    /** The info of {@code ch}'s connection: for an HTTP/2 stream channel, its parent's. */
+    static ClientInfo of(Channel ch) {
+        Channel c = ch;
+        while (c != null) {
+            ClientInfo info = c.attr(KEY).get();
+            if (info != null) {
+                return info;
+            }
+            c = c.parent();
+        }
+        return null;
+    }
+}

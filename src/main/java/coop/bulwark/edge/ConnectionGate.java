@@ -1,0 +1,93 @@
+package coop.bulwark.edge;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.group.ChannelGroup;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * First handler of every client pipeline: enforces the global and per-source-address connection caps at accept and
+ * records the connection's {@link ClientInfo}. A refused connection is closed before a byte is read.
+ *
+ * <p>Per-address counters exist only while that address has open connections (removed from the close future, as
+ * Netty's {@code UniqueIpFilter} does), so the map is bounded by the global cap. Trusted proxies are exempt from the
+ * per-address cap: they carry many clients. {@link Sharable} and thread-safe.
+ */
+@Sharable
+final class ConnectionGate extends ChannelInboundHandlerAdapter {
+    private final EdgeRuntime runtime;
+    private final ChannelGroup clients;
+    private final boolean tls;
+    private final AtomicInteger total = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final AtomicInteger refused = new AtomicInteger();
+
+    ConnectionGate(EdgeRuntime runtime, ChannelGroup clients, boolean tls) {
+        this.runtime = runtime;
+        this.clients = clients;
+        this.tls = tls;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
+        var config = runtime.snapshot().config();
+        var limits = config.connections();
+        InetAddress addr = peer.getAddress();
+        boolean trusted = ForwardedHeaders.isTrusted(addr, config.trustedProxies());
+        if (total.incrementAndGet() > limits.maxConnections()) {
+            total.decrementAndGet();
+            refuse(ctx);
+            return;
+        }
+        if (!trusted) {
+            AtomicInteger n = perAddress.computeIfAbsent(addr, a -> new AtomicInteger());
+            if (n.incrementAndGet() > limits.maxConnectionsPerIp()) {
+                release(addr);
+                total.decrementAndGet();
+                refuse(ctx);
+                return;
+            }
+        }
+        ch.closeFuture().addListener(f -> {
+            total.decrementAndGet();
+            if (!trusted) {
+                release(addr);
+            }
+        });
+        ch.attr(ClientInfo.KEY).set(new ClientInfo(peer, addr, trusted, tls, null));
+        clients.add(ch);
+        ctx.pipeline().remove(this);
+        ctx.fireChannelActive();
+    }
+
+    private void release(InetAddress addr) {
+        perAddress.computeIfPresent(addr, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    private void refuse(ChannelHandlerContext ctx) {
+        refused.incrementAndGet();
+        ctx.close();
+    }
+
+    /** Open client connections right now. */
+    int open() {
+        return total.get();
+    }
+
+    /** Connections refused by a cap since start. */
+    int refusedCount() {
+        return refused.get();
+    }
+
+    /** Distinct source addresses with open connections (bounded by the global cap). */
+    int trackedAddresses() {
+        return perAddress.size();
+    }
+}

@@ -1,0 +1,7 @@
+package coop.bulwark.edge;
+
+/** User events fired through client pipelines by the edge itself. */
+enum EdgeEvents {
+    /** Graceful shutdown began: close when idle; finish the current request with {@code Connection: close}. */
+    DRAIN
+}

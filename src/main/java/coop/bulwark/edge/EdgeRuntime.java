@@ -1,0 +1,75 @@
+package coop.bulwark.edge;
+
+import io.netty.channel.EventLoop;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What request handling needs from the running edge: the current config snapshot, the origin pool of each event
+ * loop, clocks, and the drain state. One per edge; thread-safe (the snapshot is swapped atomically; the pools map is
+ * fixed at start and each pool is used only from its own loop).
+ */
+final class EdgeRuntime {
+    private final AtomicReference<EdgeSnapshot> snapshot;
+    private final Map<EventLoop, OriginPool> pools;
+    private final Clock clock;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    EdgeRuntime(EdgeSnapshot initial, Map<EventLoop, OriginPool> pools, Clock clock) {
+        this.snapshot = new AtomicReference<>(initial);
+        this.pools = Map.copyOf(pools);
+        this.clock = clock;
+    }
+
+    EdgeSnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    void swap(EdgeSnapshot next) {
+        snapshot.set(next);
+    }
+
+    OriginPool poolFor(EventLoop loop) {
+        OriginPool p = pools.get(loop);
+        if (p == null) {
+            throw new IllegalStateException("no origin pool for event loop " + loop);
+        }
+        return p;
+    }
+
+    Map<EventLoop, OriginPool> pools() {
+        return pools;
+    }
+
+    long nanoTime() {
+        return System.nanoTime();
+    }
+
+    long epochMillis() {
+        return clock.millis();
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+
+    void exchangeStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    void exchangeEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Requests currently being relayed to origins. */
+    int inFlight() {
+        return inFlight.get();
+    }
+}

@@ -1,0 +1,239 @@
+package coop.bulwark.edge;
+
+import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.site.HostPort;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running edge: binds the listeners, owns the event loops, origin pools and health checks, swaps config snapshots
+ * on {@link #reload}, and drains gracefully on {@link #close}.
+ *
+ * <p>Thread-safe: reloads are serialised; request handling reads the snapshot lock-free.
+ */
+public final class EdgeServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final EdgeRuntime runtime;
+    private final CertificateStore certs;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final OriginHealthChecker health;
+    private final Channel httpChannel;
+    private final Channel httpsChannel;
+    private final ConnectionGate httpGate;
+    private final ConnectionGate httpsGate;
+    private long generation;
+    private boolean closed;
+
+    private EdgeServer(EdgeConfig config, Clock clock) throws IOException {
+        this.transport = Transport.best();
+        this.certs = new CertificateStore();
+        EdgeSnapshot first = EdgeSnapshot.build(++generation, config, Map.of(), certs);
+        this.group = transport.newGroup(config.listen().eventLoops(), "bulwark-loop");
+        Map<EventLoop, OriginPool> pools = new HashMap<>();
+        for (EventExecutor e : group) {
+            var pool = new OriginPool((EventLoop) e, transport, System::nanoTime);
+            pool.configure(
+                    config.originPool().maxIdlePerOrigin(), config.originPool().idleTimeout());
+            pools.put((EventLoop) e, pool);
+        }
+        this.runtime = new EdgeRuntime(first, pools, clock);
+        var pipelines = new EdgePipelines(runtime);
+        AccessLogAppender.apply(config.accessLog());
+        this.httpGate = new ConnectionGate(runtime, clients, false);
+        this.httpsGate = new ConnectionGate(runtime, clients, true);
+        try {
+            this.httpChannel = bind(config.listen().http(), httpGate, ch -> {
+                maybeProxyProtocol(ch);
+                ch.pipeline().addLast("detect", new ProtocolDetector(pipelines, "http"));
+            });
+            this.httpsChannel = bind(config.listen().https(), httpsGate, ch -> {
+                maybeProxyProtocol(ch);
+                TlsHandshake.install(ch.pipeline(), runtime, pipelines);
+            });
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        this.health = new OriginHealthChecker(group, transport, runtime);
+        health.start();
+        LOG.info(
+                "edge up ({} transport, {} event loops): http={} https={} sites={}",
+                transport.name(),
+                pools.size(),
+                httpChannel == null ? "-" : httpChannel.localAddress(),
+                httpsChannel == null ? "-" : httpsChannel.localAddress(),
+                config.sites().size());
+    }
+
+    /** Starts an edge with {@code config}; returns once the listeners are bound. */
+    public static EdgeServer start(EdgeConfig config) throws IOException {
+        return new EdgeServer(config, Clock.systemUTC());
+    }
+
+    private interface PipelineStart {
+        void init(SocketChannel ch);
+    }
+
+    private Channel bind(Optional<HostPort> where, ConnectionGate gate, PipelineStart rest) throws IOException {
+        if (where.isEmpty()) {
+            return null;
+        }
+        HostPort hp = where.get();
+        var b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("gate", gate);
+                        rest.init(ch);
+                    }
+                });
+        try {
+            return b.bind(new InetSocketAddress(hp.host(), hp.port())).sync().channel();
+        } catch (Exception e) {
+            throw new IOException("cannot listen on " + hp + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void maybeProxyProtocol(SocketChannel ch) {
+        var config = runtime.snapshot().config();
+        if (config.proxyProtocol()
+                && ForwardedHeaders.isTrusted(ch.remoteAddress().getAddress(), config.trustedProxies())) {
+            ch.pipeline().addLast("proxy-protocol", new HAProxyMessageDecoder());
+            ch.pipeline().addLast("proxy-protocol-client", new ProxyProtocolHandler());
+        }
+    }
+
+    /** The bound clear-text address (useful with port 0), or null. */
+    public InetSocketAddress httpAddress() {
+        return httpChannel == null ? null : (InetSocketAddress) httpChannel.localAddress();
+    }
+
+    /** The bound TLS address, or null. */
+    public InetSocketAddress httpsAddress() {
+        return httpsChannel == null ? null : (InetSocketAddress) httpsChannel.localAddress();
+    }
+
+    /** The snapshot requests are using now. */
+    public EdgeSnapshot snapshot() {
+        return runtime.snapshot();
+    }
+
+    /** Requests being relayed right now. */
+    public int inFlight() {
+        return runtime.inFlight();
+    }
+
+    /** Open client connections. */
+    public int openConnections() {
+        return httpGate.open() + httpsGate.open();
+    }
+
+    /**
+     * Swaps in {@code next} for new requests; requests in progress finish on the snapshot they started with, and no
+     * connection is dropped. Listener addresses and the event-loop count cannot change without a restart (a warning is
+     * logged and the running ones stay).
+     *
+     * @throws IOException when the new config cannot be applied (unresolvable origin, unreadable certificate); the
+     *     running snapshot stays in place
+     */
+    public synchronized EdgeSnapshot reload(EdgeConfig next) throws IOException {
+        EdgeSnapshot current = runtime.snapshot();
+        EdgeSnapshot snap = EdgeSnapshot.build(generation + 1, next, current.originsByAddress(), certs);
+        generation++;
+        if (!next.listen().equals(current.config().listen())) {
+            LOG.warn("listen addresses or event loops changed: restart Bulwark to apply (keeping the running ones)");
+        }
+        for (Map.Entry<EventLoop, OriginPool> e : runtime.pools().entrySet()) {
+            var pc = next.originPool();
+            e.getKey().execute(() -> e.getValue().configure(pc.maxIdlePerOrigin(), pc.idleTimeout()));
+        }
+        if (!next.accessLog().equals(current.config().accessLog())) {
+            AccessLogAppender.apply(next.accessLog());
+        }
+        runtime.swap(snap);
+        LOG.info(
+                "config generation {} active: {} sites",
+                snap.generation(),
+                next.sites().size());
+        return snap;
+    }
+
+    /** Whether a certificate file changed on disk since it was loaded (renewal): then a reload picks it up. */
+    public synchronized boolean certificatesChanged() {
+        return certs.anyChanged();
+    }
+
+    /**
+     * Graceful shutdown: stops accepting, lets in-flight requests finish (up to the drain timeout) with
+     * {@code Connection: close} / GOAWAY, then closes everything.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        runtime.startDraining();
+        health.close();
+        if (httpChannel != null) {
+            httpChannel.close().syncUninterruptibly();
+        }
+        if (httpsChannel != null) {
+            httpsChannel.close().syncUninterruptibly();
+        }
+        for (Channel ch : clients) {
+            ch.pipeline().fireUserEventTriggered(EdgeEvents.DRAIN);
+        }
+        Duration drain = runtime.snapshot().config().drainTimeout();
+        long deadline = System.nanoTime() + drain.toNanos();
+        while ((runtime.inFlight() > 0 || !clients.isEmpty()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (runtime.inFlight() > 0) {
+            LOG.warn("drain timeout: closing {} requests still in flight", runtime.inFlight());
+        }
+        clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (Map.Entry<EventLoop, OriginPool> e : runtime.pools().entrySet()) {
+            e.getKey().execute(e.getValue()::closeAll);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        LOG.info("edge stopped");
+    }
+}

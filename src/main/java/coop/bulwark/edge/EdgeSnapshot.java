@@ -1,0 +1,105 @@
+package coop.bulwark.edge;
+
+import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.site.HostPort;
+import coop.bulwark.site.HostRouter;
+import coop.bulwark.site.SiteConfig;
+import coop.bulwark.site.TlsConfig;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a request needs from the configuration, immutable, swapped atomically on reload: the config, the
+ * host→site router, and each site's TLS context. A request reads the snapshot once when it starts and keeps using it,
+ * so a reload never changes a request half-way.
+ *
+ * @param generation increases by one per successful load, for logs and the admin API
+ */
+public record EdgeSnapshot(
+        long generation,
+        EdgeConfig config,
+        HostRouter<Site> router,
+        List<Site> sites,
+        Map<String, SslContext> tlsBySite,
+        SslContext defaultTls) {
+
+    /**
+     * Builds a snapshot, reusing {@code previousOrigins} (address → Origin) so health state survives reloads. Resolves
+     * origin names (blocking: call off the event loops) and loads certificates.
+     *
+     * @throws IOException with a message naming the site and the file or address at fault
+     */
+    static EdgeSnapshot build(
+            long generation, EdgeConfig config, Map<HostPort, Origin> previousOrigins, CertificateStore certs)
+            throws IOException {
+        Map<HostPort, Origin> origins = new HashMap<>();
+        Map<String, Site> byPattern = new LinkedHashMap<>();
+        List<Site> sites = new ArrayList<>();
+        Map<String, SslContext> tls = new HashMap<>();
+        SslContext defaultTls = null;
+        var tlsInUse = new HashSet<TlsConfig>();
+        for (SiteConfig sc : config.sites()) {
+            List<Origin> siteOrigins = new ArrayList<>();
+            for (HostPort hp : sc.origins()) {
+                Origin o = origins.get(hp);
+                if (o == null) {
+                    o = previousOrigins.get(hp);
+                    if (o == null) {
+                        o = new Origin(hp, resolve(sc, hp));
+                    }
+                    origins.put(hp, o);
+                }
+                siteOrigins.add(o);
+            }
+            Site site = new Site(sc, siteOrigins);
+            sites.add(site);
+            for (String h : sc.hosts()) {
+                byPattern.put(h, site);
+            }
+            if (sc.tls().isPresent()) {
+                SslContext ctx;
+                try {
+                    ctx = certs.contextFor(sc.tls().get());
+                } catch (IOException e) {
+                    throw new IOException("site " + sc.name() + ": " + e.getMessage(), e);
+                }
+                tlsInUse.add(sc.tls().get());
+                tls.put(sc.name(), ctx);
+                if (defaultTls == null) {
+                    defaultTls = ctx;
+                }
+            }
+        }
+        certs.retainOnly(tlsInUse);
+        return new EdgeSnapshot(
+                generation, config, HostRouter.of(byPattern), List.copyOf(sites), Map.copyOf(tls), defaultTls);
+    }
+
+    private static InetSocketAddress resolve(SiteConfig sc, HostPort hp) throws IOException {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(hp.host()), hp.port());
+        } catch (UnknownHostException e) {
+            throw new IOException("site " + sc.name() + ": origin " + hp + ": cannot resolve host " + hp.host(), e);
+        }
+    }
+
+    /** The origins of this snapshot by configured address (for the next reload and the health checker). */
+    Map<HostPort, Origin> originsByAddress() {
+        Map<HostPort, Origin> m = new HashMap<>();
+        for (Site s : sites) {
+            for (Origin o : s.origins()) {
+                m.put(o.configured(), o);
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,199 @@
+package coop.bulwark.edge;
+
+import coop.bulwark.site.Cidr;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Header rewriting between client and origin: removes hop-by-hop fields (RFC 9110 §7.6.1: the fixed set plus every
+ * field named in {@code Connection}), and on the way to the origin sets {@code X-Forwarded-For},
+ * {@code X-Forwarded-Proto}, {@code X-Real-IP} and {@code Forwarded} (RFC 7239).
+ *
+ * <p>Values the client sent in those fields are kept (and appended to) only when the peer is a trusted proxy;
+ * otherwise they are replaced, so a client cannot make the origin believe it comes from elsewhere. Stateless.
+ */
+final class ForwardedHeaders {
+    private ForwardedHeaders() {}
+
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
+    /** Hop-by-hop fields never forwarded in either direction (lower case). */
+    private static final Map<AsciiString, Boolean> HOP_BY_HOP = Map.of(
+            HttpHeaderNames.CONNECTION,
+            true,
+            HttpHeaderNames.KEEP_ALIVE,
+            true,
+            PROXY_CONNECTION,
+            true,
+            HttpHeaderNames.TE,
+            true,
+            HttpHeaderNames.TRAILER,
+            true,
+            HttpHeaderNames.TRANSFER_ENCODING,
+            true,
+            HttpHeaderNames.UPGRADE,
+            true,
+            HttpHeaderNames.PROXY_AUTHENTICATE,
+            true,
+            HttpHeaderNames.PROXY_AUTHORIZATION,
+            true);
+
+    /**
+     * The request to send to the origin (always HTTP/1.1): the client's method and headers minus hop-by-hop and
+     * forwarding fields, the admitted target and Host, our forwarding fields, and chunked framing when the body has no
+     * declared length.
+     *
+     * @param hasBody whether a body follows the head (false for a complete head-only request)
+     */
+    static HttpRequest toOrigin(HttpRequest in, Admission.Admitted a, ClientInfo info, String scheme, boolean hasBody) {
+        HttpHeaders src = in.headers();
+        HttpHeaders out = new DefaultHttpHeaders(false);
+        String connectionTokens = src.get(HttpHeaderNames.CONNECTION);
+        boolean trusted = info.trustedPeer();
+        for (var it = src.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> h = it.next();
+            AsciiString name = AsciiString.of(h.getKey()).toLowerCase();
+            if (HOP_BY_HOP.containsKey(name)
+                    || name.contentEquals(HttpHeaderNames.HOST)
+                    || name.contentEquals(HttpHeaderNames.EXPECT)
+                    || name.contentEquals(X_FORWARDED_FOR)
+                    || name.contentEquals(X_REAL_IP)
+                    || name.contentEquals(X_FORWARDED_PROTO)
+                    || name.contentEquals(FORWARDED)
+                    || name.startsWith("x-http2-")
+                    || name.charAt(0) == ':'
+                    || namedIn(connectionTokens, name)) {
+                continue;
+            }
+            out.add(name, h.getValue());
+        }
+        out.set(HttpHeaderNames.HOST, a.authority());
+        String clientText = a.client().getHostAddress();
+        String peerText = info.peer().getAddress().getHostAddress();
+        List<String> xff = src.getAll(X_FORWARDED_FOR);
+        out.set(
+                X_FORWARDED_FOR,
+                trusted && !xff.isEmpty() ? String.join(", ", xff) + ", " + peerText : clientText);
+        out.set(X_REAL_IP, clientText);
+        String proto = trusted ? src.get(X_FORWARDED_PROTO) : null;
+        out.set(X_FORWARDED_PROTO, proto != null ? proto : scheme);
+        String element =
+                "for=" + forwardedNode(a.client()) + ";proto=" + scheme + ";host=" + quoteIfNeeded(a.authority());
+        List<String> fwd = trusted ? src.getAll(FORWARDED) : List.of();
+        out.set(FORWARDED, fwd.isEmpty() ? element : String.join(", ", fwd) + ", " + element);
+        if (hasBody && !out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), a.originUri(), out);
+    }
+
+    /**
+     * The response head to send to the client: the origin's status and headers minus hop-by-hop fields. Framing
+     * (chunked, Connection) is left to the caller, which knows the client's protocol.
+     */
+    static HttpResponse toClient(HttpResponse in, HttpVersion version) {
+        HttpHeaders src = in.headers();
+        HttpHeaders out = new DefaultHttpHeaders(false);
+        String connectionTokens = src.get(HttpHeaderNames.CONNECTION);
+        for (var it = src.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> h = it.next();
+            AsciiString name = AsciiString.of(h.getKey()).toLowerCase();
+            if (HOP_BY_HOP.containsKey(name) || namedIn(connectionTokens, name)) {
+                continue;
+            }
+            out.add(name, h.getValue());
+        }
+        return new DefaultHttpResponse(version, in.status(), out);
+    }
+
+    /** Whether the origin's response asked to close the connection (so it must not go back to the pool). */
+    static boolean originWantsClose(HttpResponse r) {
+        String c = r.headers().get(HttpHeaderNames.CONNECTION);
+        if (r.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            return c == null || !containsToken(c, "keep-alive");
+        }
+        return c != null && containsToken(c, "close");
+    }
+
+    private static boolean namedIn(String connectionTokens, AsciiString name) {
+        return connectionTokens != null && containsToken(connectionTokens, name.toString());
+    }
+
+    static boolean containsToken(String list, String token) {
+        for (String t : list.split(",")) {
+            if (t.trim().equalsIgnoreCase(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** RFC 7239 node: IPv4 as is, IPv6 as {@code "[addr]"} (quoted because of the colons). */
+    static String forwardedNode(InetAddress a) {
+        return a instanceof Inet6Address ? "\"[" + a.getHostAddress() + "]\"" : a.getHostAddress();
+    }
+
+    private static String quoteIfNeeded(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == ':' || c == '[' || c == ']') {
+                return "\"" + v + "\"";
+            }
+        }
+        return v;
+    }
+
+    /** An IPv4/IPv6 literal (optionally bracketed), or null; never a DNS lookup. */
+    static InetAddress parseIpLiteral(String s) {
+        String t = s;
+        if (t.startsWith("[") && t.endsWith("]")) {
+            t = t.substring(1, t.length() - 1);
+        }
+        if (t.isEmpty() || t.length() > 45) {
+            return null;
+        }
+        boolean v6 = t.indexOf(':') >= 0;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            boolean ok = v6 ? Character.digit(c, 16) >= 0 || c == ':' || c == '.' : (c >= '0' && c <= '9') || c == '.';
+            if (!ok) {
+                return null;
+            }
+        }
+        if (!v6 && t.chars().filter(c -> c == '.').count() != 3) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(t.toLowerCase(Locale.ROOT));
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    static boolean isTrusted(InetAddress a, List<Cidr> trusted) {
+        for (Cidr c : trusted) {
+            if (c.contains(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,64 @@
+package coop.bulwark.edge;
+
+import coop.bulwark.site.HostPort;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One origin server address and its health, shared by every site that lists it (sites on one shared web server share
+ * one {@code Origin}). Health is written by the health checker and by failed connects, read on every request.
+ *
+ * <p>Thread-safe: the fields are volatile/atomic; a stale read only means one more attempt at a down origin.
+ */
+public final class Origin {
+    private final HostPort configured;
+    private final InetSocketAddress address;
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicInteger consecutiveSuccesses = new AtomicInteger();
+    private volatile boolean up = true;
+
+    Origin(HostPort configured, InetSocketAddress resolved) {
+        this.configured = configured;
+        this.address = resolved;
+    }
+
+    public HostPort configured() {
+        return configured;
+    }
+
+    /** The resolved address; names are resolved when the config snapshot is built, never on an event loop. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public boolean isUp() {
+        return up;
+    }
+
+    /** Records a failed check or connect; after {@code failThreshold} in a row the origin is marked down. */
+    void recordFailure(int failThreshold) {
+        consecutiveSuccesses.set(0);
+        if (consecutiveFailures.incrementAndGet() >= failThreshold) {
+            up = false;
+        }
+    }
+
+    /** Records a successful check; after {@code riseThreshold} in a row a down origin is marked up. */
+    void recordSuccess(int riseThreshold) {
+        consecutiveFailures.set(0);
+        if (!up && consecutiveSuccesses.incrementAndGet() >= riseThreshold) {
+            up = true;
+            consecutiveSuccesses.set(0);
+        }
+    }
+
+    /** A request completed through this origin: it is clearly serving, whatever the checks said. */
+    void recordServed() {
+        consecutiveFailures.set(0);
+    }
+
+    @Override
+    public String toString() {
+        return configured + (up ? " (up)" : " (down)");
+    }
+}

@@ -1,0 +1,420 @@
+package coop.bulwark.edge;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request relayed to an origin and its response relayed back: picks an origin (failing over on connect errors),
+ * streams the body both ways with backpressure, enforces the site's body limit and origin timeout, and retries once
+ * on a fresh connection when a pooled connection turns out to be closed before anything was sent.
+ *
+ * <p>Event-loop confined: the client channel and the origin connection share one event loop. The exchange owns every
+ * {@link HttpContent} handed to it and either writes it on or releases it.
+ */
+final class ProxyExchange implements OriginListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+
+    /** Body bytes held while the origin connection is being opened before the client is paused. */
+    private static final int MAX_PENDING_BODY_BYTES = 256 * 1024;
+
+    private final ProxyHandler owner;
+    private final ChannelHandlerContext client;
+    private final EdgeRuntime runtime;
+    private final Admission.Admitted admitted;
+    private final HttpRequest originRequest;
+    private final HttpMethod method;
+    private final HttpVersion clientVersion;
+    private final boolean clientKeepAlive;
+    private final long maxBodyBytes;
+    private final long originTimeoutNanos;
+    private final Origin[] attempts;
+    private final long startNanos;
+    private final long startMillis;
+
+    private int attemptIndex;
+    private boolean retriedStale;
+    private OriginConnection conn;
+    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
+    private int pendingBodyBytes;
+    private boolean requestComplete;
+    private long bodyBytes;
+    private boolean responseStarted;
+    private boolean done;
+    private boolean keepAlive;
+    private int status;
+    private long responseBytes;
+    private long originStartNanos = -1;
+    private long originHeadNanos = -1;
+    private long lastOriginActivityNanos;
+    private ScheduledFuture<?> timer;
+
+    ProxyExchange(
+            ProxyHandler owner,
+            ChannelHandlerContext client,
+            EdgeRuntime runtime,
+            Admission.Admitted admitted,
+            HttpRequest clientRequest,
+            HttpRequest originRequest) {
+        this.owner = owner;
+        this.client = client;
+        this.runtime = runtime;
+        this.admitted = admitted;
+        this.originRequest = originRequest;
+        this.method = clientRequest.method();
+        this.clientVersion = clientRequest.protocolVersion();
+        this.clientKeepAlive = HttpUtil.isKeepAlive(clientRequest);
+        var limits = admitted.site().config().limits();
+        this.maxBodyBytes = limits.maxBodyBytes();
+        this.originTimeoutNanos = limits.originTimeout().toNanos();
+        this.attempts = admitted.site().attemptOrder();
+        this.startNanos = runtime.nanoTime();
+        this.startMillis = runtime.epochMillis();
+    }
+
+    /** Starts connecting to the first origin to try. */
+    void start() {
+        runtime.exchangeStarted();
+        connect(attempts[0], true);
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    private void connect(Origin origin, boolean allowPooled) {
+        if (originStartNanos < 0) {
+            originStartNanos = runtime.nanoTime();
+        }
+        runtime.poolFor(client.channel().eventLoop())
+                .acquire(
+                        origin,
+                        admitted.site().config().limits().originConnectTimeout(),
+                        allowPooled,
+                        this::onConnected,
+                        cause -> onConnectFailed(origin, cause));
+    }
+
+    private void onConnected(OriginConnection c) {
+        if (done) {
+            c.release(true, runtime.nanoTime());
+            return;
+        }
+        conn = c;
+        c.attach(this);
+        Channel ch = c.channel();
+        ch.write(originRequest, ch.voidPromise());
+        for (HttpContent h; (h = pendingBody.poll()) != null; ) {
+            ch.write(h, ch.voidPromise());
+        }
+        pendingBodyBytes = 0;
+        ch.flush();
+        owner.setPausedForOrigin(!ch.isWritable());
+        armTimer();
+    }
+
+    private void onConnectFailed(Origin origin, Throwable cause) {
+        if (done) {
+            return;
+        }
+        origin.recordFailure(runtime.snapshot().config().originPool().failThreshold());
+        LOG.debug("site {}: connect to origin {} failed: {}", admitted.site(), origin.configured(), cause.toString());
+        if (++attemptIndex < attempts.length) {
+            connect(attempts[attemptIndex], true);
+        } else {
+            fail(HttpResponseStatus.BAD_GATEWAY, "the site's server cannot be reached");
+        }
+    }
+
+    /** Body content from the client (owned by this exchange from here on). */
+    void onClientContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        int n = content.content().readableBytes();
+        bodyBytes += n;
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestComplete = true;
+        }
+        if (bodyBytes > maxBodyBytes) {
+            content.release();
+            abortWithStatus(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
+            return;
+        }
+        if (conn == null) {
+            pendingBody.add(content);
+            pendingBodyBytes += n;
+            if (pendingBodyBytes > MAX_PENDING_BODY_BYTES) {
+                owner.setPausedForOrigin(true);
+            }
+            return;
+        }
+        Channel ch = conn.channel();
+        lastOriginActivityNanos = runtime.nanoTime(); // an upload in progress is not an idle origin
+        ch.write(content, ch.voidPromise());
+        if (last) {
+            ch.flush();
+        }
+        if (!ch.isWritable()) {
+            owner.setPausedForOrigin(true);
+        }
+    }
+
+    /** The client finished a read burst: push what we wrote to the origin. */
+    void flushToOrigin() {
+        if (conn != null) {
+            conn.channel().flush();
+        }
+    }
+
+    @Override
+    public void onOriginWritable() {
+        owner.setPausedForOrigin(false);
+    }
+
+    /** The client can take more: resume reading from the origin. */
+    void onClientWritable() {
+        if (conn != null && !conn.channel().config().isAutoRead()) {
+            conn.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void onResponseHead(HttpResponse response) {
+        if (done) {
+            return;
+        }
+        lastOriginActivityNanos = runtime.nanoTime();
+        originHeadNanos = lastOriginActivityNanos;
+        responseStarted = true;
+        status = response.status().code();
+        HttpResponse out =
+                ForwardedHeaders.toClient(response, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion);
+        keepAlive = !owner.multiplexed() && clientKeepAlive && owner.mayKeepAlive();
+        if (!owner.multiplexed()) {
+            boolean bodyPossible = !HttpMethod.HEAD.equals(method) && status != 204 && status != 304 && status >= 200;
+            if (bodyPossible && !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
+                    out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                } else {
+                    keepAlive = false; // HTTP/1.0: the end of the body is marked by closing.
+                }
+            }
+            if (!requestComplete) {
+                keepAlive = false; // The origin answered before the body ended; the rest of it cannot be framed.
+            }
+            if (!keepAlive) {
+                out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+        }
+        if (ForwardedHeaders.originWantsClose(response)) {
+            conn.markNotReusable();
+        }
+        client.write(out, client.voidPromise());
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        lastOriginActivityNanos = runtime.nanoTime();
+        responseBytes += content.content().readableBytes();
+        if (content instanceof LastHttpContent) {
+            if (!keepAlive && !owner.multiplexed()) {
+                client.write(content).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                client.write(content, client.voidPromise());
+            }
+            finish();
+            return;
+        }
+        client.write(content, client.voidPromise());
+        if (!client.channel().isWritable() && conn != null) {
+            conn.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void onOriginReadComplete() {
+        if (!done) {
+            client.flush();
+        }
+    }
+
+    @Override
+    public void onOriginFailure(Throwable cause) {
+        if (done) {
+            return;
+        }
+        OriginConnection failed = conn;
+        conn = null;
+        if (!responseStarted) {
+            if (failed != null && failed.reused() && !retriedStale && bodyBytes == 0 && requestComplete) {
+                // A pooled keep-alive connection the origin had already closed (the keep-alive race of RFC 9112
+                // §9.3.1): nothing of the body was sent, so sending the same request on a new connection is safe.
+                retriedStale = true;
+                cancelTimer();
+                connect(failed.origin(), false);
+                return;
+            }
+            if (failed != null) {
+                failed.origin()
+                        .recordFailure(runtime.snapshot().config().originPool().failThreshold());
+            }
+            LOG.debug("site {}: origin failed before responding: {}", admitted.site(), cause.toString());
+            fail(HttpResponseStatus.BAD_GATEWAY, "the site's server failed to answer");
+        } else {
+            LOG.debug("site {}: origin failed mid-response: {}", admitted.site(), cause.toString());
+            abortClient();
+        }
+    }
+
+    /** The client went away (connection or stream closed) before the exchange finished. */
+    void onClientClosed() {
+        if (done) {
+            return;
+        }
+        status = status == 0 ? 499 : status;
+        end(false);
+        if (conn != null) {
+            conn.release(false, runtime.nanoTime());
+            conn = null;
+        }
+    }
+
+    private void armTimer() {
+        lastOriginActivityNanos = runtime.nanoTime();
+        if (timer == null) {
+            timer = client.executor().schedule(this::onTimer, originTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (done) {
+            return;
+        }
+        long idle = runtime.nanoTime() - lastOriginActivityNanos;
+        if (idle < originTimeoutNanos) {
+            timer = client.executor().schedule(this::onTimer, originTimeoutNanos - idle, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (conn != null) {
+            conn.release(false, runtime.nanoTime());
+            conn = null;
+        }
+        if (!responseStarted) {
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "the site's server did not answer in time");
+        } else {
+            abortClient();
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** The response is complete: return the origin connection and let the client connection go on. */
+    private void finish() {
+        boolean reusable = requestComplete;
+        OriginConnection c = conn;
+        conn = null;
+        if (c != null) {
+            c.origin().recordServed();
+            c.release(reusable, runtime.nanoTime());
+        }
+        end(keepAlive);
+        client.flush();
+    }
+
+    /** Answers with an error of our own (nothing was sent to the client yet). */
+    private void fail(HttpResponseStatus s, String reason) {
+        status = s.code();
+        // A request whose body is still arriving cannot be followed by another on this connection.
+        boolean close = !owner.multiplexed() && (!requestComplete || !clientKeepAlive || !owner.mayKeepAlive());
+        var r = EdgeResponses.error(client.alloc(), s, reason, close);
+        responseBytes = r.content().readableBytes();
+        end(!close);
+        var f = client.writeAndFlush(r);
+        if (close) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void abortWithStatus(HttpResponseStatus s, String reason) {
+        if (conn != null) {
+            conn.release(false, runtime.nanoTime());
+            conn = null;
+        }
+        if (responseStarted) {
+            abortClient();
+        } else {
+            requestComplete = false; // forces the connection closed after the error
+            fail(s, reason);
+        }
+    }
+
+    /** A response was cut short: the client must see an error, not a silently truncated body. */
+    private void abortClient() {
+        status = status == 0 ? 502 : status;
+        end(false);
+        owner.abortConnection();
+    }
+
+    private void end(boolean keepAliveAfter) {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimer();
+        for (HttpContent h; (h = pendingBody.poll()) != null; ) {
+            ReferenceCountUtil.release(h);
+        }
+        long now = runtime.nanoTime();
+        if (AccessLog.enabled()) {
+            AccessLog.write(new AccessLog.Entry(
+                    startMillis,
+                    admitted.site().name(),
+                    admitted.client().getHostAddress(),
+                    method.name(),
+                    originRequest.uri(),
+                    status,
+                    responseBytes,
+                    originHeadNanos < 0 ? -1 : (originHeadNanos - originStartNanos) / 1e6,
+                    (now - startNanos) / 1e6,
+                    owner.protocolName(),
+                    "pass"));
+        }
+        runtime.exchangeEnded();
+        owner.exchangeDone(this, keepAliveAfter);
+    }
+}

@@ -1,0 +1,299 @@
+package coop.bulwark.edge;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * The last handler of a client pipeline: turns each request into a {@link ProxyExchange}. Sits after the HTTP codec
+ * on an HTTP/1.1 connection, or after the stream codec on each HTTP/2 stream channel:
+ *
+ * <pre>
+ * HTTP/1.1: ... → HttpServerCodec → HttpTimeoutHandler → ProxyHandler
+ * HTTP/2:   ... → Http2FrameCodec → Http2MultiplexHandler ⇒ (per stream) Http2StreamFrameToHttpObjectCodec
+ *                                                              → HttpTimeoutHandler → ProxyHandler
+ * </pre>
+ *
+ * <p>On HTTP/1.1 it serves one request at a time: pipelined requests wait in a small queue (reading pauses when it
+ * grows) and are answered in order. It also owns keep-alive: the per-connection request cap and draining on
+ * shutdown. Not sharable; event-loop confined.
+ */
+final class ProxyHandler extends ChannelInboundHandlerAdapter {
+    /** Decoded messages held for pipelined requests before reading is paused. */
+    private static final int MAX_QUEUED = 32;
+
+    private final EdgeRuntime runtime;
+    private final boolean multiplexed;
+    private final String scheme;
+    private ChannelHandlerContext ctx;
+    private ProxyExchange current;
+    private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    private boolean discardingBody;
+    private boolean closing;
+    private int requests;
+    private boolean pausedForOrigin;
+    private boolean pausedForQueue;
+
+    /**
+     * @param multiplexed true on an HTTP/2 stream channel (one request, no keep-alive framing)
+     * @param scheme {@code http} or {@code https}, as the client connected
+     */
+    ProxyHandler(EdgeRuntime runtime, boolean multiplexed, String scheme) {
+        this.runtime = runtime;
+        this.multiplexed = multiplexed;
+        this.scheme = scheme;
+    }
+
+    boolean multiplexed() {
+        return multiplexed;
+    }
+
+    String protocolName() {
+        return multiplexed ? "h2" : "http/1.1";
+    }
+
+    /** Whether the connection may serve another request after this one. */
+    boolean mayKeepAlive() {
+        return !closing
+                && !runtime.draining()
+                && requests < runtime.snapshot().config().connections().maxRequestsPerConnection();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!queued.isEmpty() || (msg instanceof HttpRequest && current != null)) {
+            queued.add(msg);
+            if (queued.size() >= MAX_QUEUED && !pausedForQueue) {
+                pausedForQueue = true;
+                updateAutoRead();
+            }
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            startRequest(req);
+            if (msg instanceof FullHttpRequest full) {
+                // The stream codec gives a whole request for a HEADERS frame with END_STREAM: pass its (empty) body
+                // on as the last content, keeping ownership of the buffer.
+                bodyPart(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            }
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            bodyPart(content);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void bodyPart(HttpContent content) {
+        if (current != null && !current.requestComplete() && !discardingBody) {
+            boolean last = content instanceof LastHttpContent;
+            current.onClientContent(content);
+            if (last && current != null && current.isDone()) {
+                maybeContinue();
+            }
+            return;
+        }
+        // Body of a request we refused (or of one whose exchange already ended): drop it until its end.
+        boolean last = content instanceof LastHttpContent;
+        content.release();
+        if (last) {
+            discardingBody = false;
+            maybeContinue();
+        }
+    }
+
+    private void startRequest(HttpRequest req) {
+        requests++;
+        DecoderResult dr = req.decoderResult();
+        if (dr.isFailure()) {
+            Throwable cause = dr.cause();
+            HttpResponseStatus s = cause instanceof TooLongHttpLineException
+                    ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
+                            ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                            : HttpResponseStatus.BAD_REQUEST;
+            respondAndMaybeClose(
+                    s, s == HttpResponseStatus.BAD_REQUEST ? "malformed request" : "request too large", true);
+            return;
+        }
+        ClientInfo info = ClientInfo.of(ctx.channel());
+        EdgeSnapshot snap = runtime.snapshot();
+        Admission a = RequestAdmission.admit(req, snap, info);
+        switch (a) {
+            case Admission.Refused r -> {
+                discardingBody = !(req instanceof FullHttpRequest);
+                respondAndMaybeClose(r.status(), r.reason(), r.close());
+            }
+            case Admission.Admitted ok -> {
+                boolean full = req instanceof FullHttpRequest;
+                boolean hasBody = !full
+                        && (HttpUtil.isTransferEncodingChunked(req)
+                                || HttpUtil.getContentLength(req, 0L) > 0
+                                || multiplexed);
+                if (!full && HttpUtil.is100ContinueExpected(req)) {
+                    // We answer Expect ourselves once the request is admitted (the origin never sees Expect).
+                    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+                }
+                var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
+                current = new ProxyExchange(this, ctx, runtime, ok, req, originReq);
+                current.start();
+            }
+        }
+    }
+
+    private void respondAndMaybeClose(HttpResponseStatus s, String reason, boolean close) {
+        // On an HTTP/2 stream the response ends the stream; the connection carries on.
+        boolean closeNow = !multiplexed && (close || !mayKeepAlive());
+        var r = EdgeResponses.error(ctx.alloc(), s, reason, closeNow);
+        var f = ctx.writeAndFlush(r);
+        if (closeNow) {
+            closing = true;
+            discardingBody = true;
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flushToOrigin();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && current != null) {
+            current.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (current != null) {
+            current.onClientClosed();
+        }
+        for (Object m; (m = queued.poll()) != null; ) {
+            ReferenceCountUtil.release(m);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == EdgeEvents.DRAIN) {
+            if (current == null && queued.isEmpty()) {
+                closing = true;
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets and broken pipes are routine at an edge; the close tells the exchange.
+        ctx.close();
+    }
+
+    /** Called by the exchange when it has ended (response complete, error answered, or aborted). */
+    void exchangeDone(ProxyExchange ex, boolean keepAlive) {
+        if (current != ex) {
+            return;
+        }
+        if (!keepAlive && !multiplexed) {
+            closing = true; // the exchange closes the connection once its last write is flushed
+        }
+        setPausedForOrigin(false);
+        if (ex.requestComplete()) {
+            current = null;
+            maybeContinue();
+        } else {
+            // The rest of this request's body is still coming: drop it, then carry on.
+            current = null;
+            discardingBody = true;
+        }
+    }
+
+    /** Serves the next queued request, if the connection is still usable. */
+    private void maybeContinue() {
+        if (current != null && !current.isDone()) {
+            return;
+        }
+        if (current != null && current.isDone()) {
+            current = null;
+        }
+        while (!closing && current == null && !queued.isEmpty()) {
+            Object m = queued.poll();
+            dispatch(m);
+            while (!queued.isEmpty() && !(queued.peek() instanceof HttpRequest) && !closing) {
+                dispatch(queued.poll());
+            }
+            if (current != null && !current.isDone()) {
+                break;
+            }
+        }
+        if (pausedForQueue && queued.size() < MAX_QUEUED / 2) {
+            pausedForQueue = false;
+            updateAutoRead();
+        }
+    }
+
+    /** The exchange's origin connection is full (or a body is held while connecting): stop reading the client. */
+    void setPausedForOrigin(boolean paused) {
+        if (pausedForOrigin != paused) {
+            pausedForOrigin = paused;
+            updateAutoRead();
+        }
+    }
+
+    private void updateAutoRead() {
+        boolean read = !pausedForOrigin && !pausedForQueue;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    /** Cuts the connection (HTTP/1.1) or resets the stream (HTTP/2): a truncated response must not look complete. */
+    void abortConnection() {
+        closing = true;
+        ctx.close();
+    }
+
+    /** Whether a request is being served right now (for draining). */
+    boolean busy() {
+        return current != null;
+    }
+}

@@ -1,0 +1,162 @@
+package coop.bulwark.edge;
+
+import coop.bulwark.site.Cidr;
+import coop.bulwark.site.HostRouter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * Decides whether a request head may go to an origin and which site it belongs to: request-target form, Host
+ * (RFC 9112 §3.2), SNI agreement, URI and declared body size, and the client address behind trusted proxies.
+ *
+ * <p>This is what keeps the edge from being an open proxy: a request is only ever routed to a configured site's
+ * origins, whatever its target says. Stateless and thread-safe.
+ */
+final class RequestAdmission {
+    private RequestAdmission() {}
+
+    static Admission admit(HttpRequest req, EdgeSnapshot snap, ClientInfo info) {
+        HttpMethod method = req.method();
+        if (HttpMethod.CONNECT.equals(method)) {
+            return refused(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported", true);
+        }
+        String uri = req.uri();
+        String originUri;
+        String authority;
+        HttpHeaders headers = req.headers();
+        if (uri.startsWith("/")) {
+            originUri = uri;
+            List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+            if (hosts.size() != 1) {
+                return refused(HttpResponseStatus.BAD_REQUEST, "exactly one Host header is required", true);
+            }
+            authority = hosts.get(0);
+        } else if (uri.equals("*") && HttpMethod.OPTIONS.equals(method)) {
+            originUri = uri;
+            List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+            if (hosts.size() != 1) {
+                return refused(HttpResponseStatus.BAD_REQUEST, "exactly one Host header is required", true);
+            }
+            authority = hosts.get(0);
+        } else {
+            int schemeEnd = absoluteSchemeEnd(uri);
+            if (schemeEnd < 0) {
+                return refused(HttpResponseStatus.BAD_REQUEST, "malformed request target", true);
+            }
+            // RFC 9112 §3.2.2: with an absolute-form target the Host header is ignored; the target's authority
+            // still has to name one of our sites, so this never reaches anything outside the config.
+            int pathStart = schemeEnd;
+            while (pathStart < uri.length() && "/?#".indexOf(uri.charAt(pathStart)) < 0) {
+                pathStart++;
+            }
+            authority = uri.substring(schemeEnd, pathStart);
+            String rest = uri.substring(pathStart);
+            originUri = rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
+        }
+        if (!validAuthority(authority)) {
+            return refused(HttpResponseStatus.BAD_REQUEST, "malformed Host", true);
+        }
+        HostRouter<Site> router = snap.router();
+        Site site = router.lookup(authority);
+        if (site == null) {
+            return refused(HttpResponseStatus.MISDIRECTED_REQUEST, "no site is served here under this name", true);
+        }
+        if (info.sni() != null && router.lookup(info.sni()) != site) {
+            // The TLS name and the Host belong to different sites: the client must open a connection for that name.
+            return refused(HttpResponseStatus.MISDIRECTED_REQUEST, "this connection is for another site", false);
+        }
+        var limits = site.config().limits();
+        if (originUri.length() > limits.maxUriBytes()) {
+            return refused(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request target too long", true);
+        }
+        String te = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
+            return refused(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported transfer coding", true);
+        }
+        String cl = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (cl != null) {
+            long len;
+            try {
+                len = Long.parseLong(cl.trim());
+            } catch (NumberFormatException e) {
+                return refused(HttpResponseStatus.BAD_REQUEST, "malformed Content-Length", true);
+            }
+            if (len < 0) {
+                return refused(HttpResponseStatus.BAD_REQUEST, "malformed Content-Length", true);
+            }
+            if (len > limits.maxBodyBytes()) {
+                return refused(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large", true);
+            }
+        }
+        InetAddress client = info.trustedPeer()
+                ? clientFromForwardedFor(headers, info.client(), snap.config().trustedProxies())
+                : info.client();
+        return new Admission.Admitted(site, authority, originUri, client);
+    }
+
+    private static Admission refused(HttpResponseStatus status, String reason, boolean close) {
+        return new Admission.Refused(status, reason, close);
+    }
+
+    /** Index just past {@code http://} or {@code https://} (any case), or -1. */
+    private static int absoluteSchemeEnd(String uri) {
+        if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+            return 7;
+        }
+        if (uri.regionMatches(true, 0, "https://", 0, 8)) {
+            return 8;
+        }
+        return -1;
+    }
+
+    /** Host names, IPv4, bracketed IPv6, optional port; no user-info, no spaces, nothing to smuggle. */
+    static boolean validAuthority(String a) {
+        if (a.isEmpty() || a.length() > 255) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            char c = a.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '-'
+                    || c == '_'
+                    || c == ':'
+                    || c == '['
+                    || c == ']';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The client behind trusted proxies: the right-most X-Forwarded-For entry that is not itself a trusted proxy
+     * (entries further left can be forged by the client). Falls back to {@code peer} on absent or malformed input.
+     */
+    static InetAddress clientFromForwardedFor(HttpHeaders headers, InetAddress peer, List<Cidr> trusted) {
+        List<String> values = headers.getAll(ForwardedHeaders.X_FORWARDED_FOR);
+        if (values.isEmpty()) {
+            return peer;
+        }
+        String joined = String.join(",", values);
+        String[] parts = joined.split(",");
+        for (int i = parts.length - 1; i >= 0; i--) {
+            InetAddress a = ForwardedHeaders.parseIpLiteral(parts[i].trim());
+            if (a == null) {
+                return peer;
+            }
+            if (!ForwardedHeaders.isTrusted(a, trusted)) {
+                return a;
+            }
+        }
+        return peer;
+    }
+}
