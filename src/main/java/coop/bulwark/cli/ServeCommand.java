@@ -53,12 +53,15 @@ final class ServeCommand implements Callable<Integer> {
             LOG.warn("SIGHUP is not available on this platform; reload by editing the file");
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down: draining in-flight requests");
-            reloader.close();
-            server.close();
-            stopped.countDown();
-        }, "bulwark-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            LOG.info("shutting down: draining in-flight requests");
+                            reloader.close();
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "bulwark-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -75,7 +75,10 @@ public final class ConfigReloader implements AutoCloseable {
         try {
             next = loader.load(file);
         } catch (ConfigException e) {
-            LOG.error("reload ({}) rejected, still serving generation {}:", why, server.snapshot().generation());
+            LOG.error(
+                    "reload ({}) rejected, still serving generation {}:",
+                    why,
+                    server.snapshot().generation());
             for (ConfigProblem p : e.problems()) {
                 LOG.error("  {}", p);
             }

@@ -89,9 +89,7 @@ final class ForwardedHeaders {
         String clientText = a.client().getHostAddress();
         String peerText = info.peer().getAddress().getHostAddress();
         List<String> xff = src.getAll(X_FORWARDED_FOR);
-        out.set(
-                X_FORWARDED_FOR,
-                trusted && !xff.isEmpty() ? String.join(", ", xff) + ", " + peerText : clientText);
+        out.set(X_FORWARDED_FOR, trusted && !xff.isEmpty() ? String.join(", ", xff) + ", " + peerText : clientText);
         out.set(X_REAL_IP, clientText);
         String proto = trusted ? src.get(X_FORWARDED_PROTO) : null;
         out.set(X_FORWARDED_PROTO, proto != null ? proto : scheme);

@@ -15,8 +15,9 @@ public record HostPort(String host, int port) {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host: empty (expected: a name or IP address)");
         }
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+        // 0 is allowed for listeners (an ephemeral port, for tests and the lab); origins need a real port.
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
         }
     }
 

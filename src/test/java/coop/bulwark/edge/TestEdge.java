@@ -1,0 +1,63 @@
+package coop.bulwark.edge;
+
+import coop.bulwark.site.AccessLogConfig;
+import coop.bulwark.site.ConnectionLimits;
+import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.site.HostPort;
+import coop.bulwark.site.Http2Limits;
+import coop.bulwark.site.Listen;
+import coop.bulwark.site.OriginPoolConfig;
+import coop.bulwark.site.SiteConfig;
+import coop.bulwark.site.SiteLimits;
+import coop.bulwark.site.TlsConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Builds edge configs for tests: loopback listeners on ephemeral ports, access log off, fast health checks. */
+final class TestEdge {
+    private TestEdge() {}
+
+    static SiteConfig site(String name, List<String> hosts, String... origins) {
+        return site(name, hosts, SiteLimits.DEFAULTS, Optional.empty(), origins);
+    }
+
+    static SiteConfig site(
+            String name, List<String> hosts, SiteLimits limits, Optional<TlsConfig> tls, String... origins) {
+        List<HostPort> o = new ArrayList<>();
+        for (String s : origins) {
+            o.add(HostPort.parse(s));
+        }
+        return new SiteConfig(name, hosts, o, tls, limits);
+    }
+
+    static EdgeConfig config(List<SiteConfig> sites) {
+        return config(sites, ConnectionLimits.DEFAULTS, false);
+    }
+
+    static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https) {
+        return new EdgeConfig(
+                Path.of("test.yaml"),
+                new Listen(
+                        Optional.of(new HostPort("127.0.0.1", 0)),
+                        https ? Optional.of(new HostPort("127.0.0.1", 0)) : Optional.empty(),
+                        1),
+                List.of(),
+                false,
+                limits,
+                Http2Limits.DEFAULTS,
+                new OriginPoolConfig(
+                        64,
+                        Duration.ofSeconds(4),
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(200),
+                        Optional.empty(),
+                        2,
+                        1),
+                new AccessLogConfig(false, Optional.empty()),
+                Duration.ofSeconds(5),
+                sites);
+    }
+}
