@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  */
 final class ConfigUnits {
     static final String EXPECTED_DURATION = "a duration with a unit: ms, s, m or h, like 500ms, 10s, 2m, 1h";
-    static final String EXPECTED_SIZE = "a size in bytes, or with a unit KiB, MiB or GiB, like 16KiB (KB/MB are not"
-            + " accepted, to avoid 1000-vs-1024 mistakes)";
+    static final String EXPECTED_SIZE = "a size in bytes, or with a unit KiB, MiB or GiB, like 16KiB; KB and MB are"
+            + " not accepted, to avoid 1000-vs-1024 mistakes";
 
     // A plain number is rejected for durations: "30" read as seconds by one tool and milliseconds by another is a
     // classic config bug, so the unit is required.

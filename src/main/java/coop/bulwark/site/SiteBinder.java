@@ -45,8 +45,9 @@ final class SiteBinder {
             return List.of();
         }
         List<YamlNode> items = root.list("sites");
-        if (items.isEmpty() && root.node("sites").orElseThrow() instanceof YamlNode.Empty empty) {
-            problems.invalid(empty, "sites", "at least one site, " + EXPECTED_SITE);
+        YamlNode listNode = root.node("sites").orElseThrow();
+        if (items.isEmpty() && (listNode instanceof YamlNode.Empty || listNode instanceof YamlNode.Sequence)) {
+            problems.invalid(listNode, "sites", "at least one site, " + EXPECTED_SITE);
         }
         List<SiteConfig> sites = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
@@ -103,8 +104,9 @@ final class SiteBinder {
             return List.of();
         }
         List<YamlNode> items = s.list("hosts");
-        if (items.isEmpty() && s.node("hosts").orElseThrow() instanceof YamlNode.Empty empty) {
-            problems.invalid(empty, s.path("hosts"), "at least one host name");
+        YamlNode listNode = s.node("hosts").orElseThrow();
+        if (items.isEmpty() && (listNode instanceof YamlNode.Empty || listNode instanceof YamlNode.Sequence)) {
+            problems.invalid(listNode, s.path("hosts"), "at least one host name");
         }
         List<String> result = new ArrayList<>();
         boolean bad = false;
@@ -139,8 +141,9 @@ final class SiteBinder {
             return List.of();
         }
         List<YamlNode> items = s.list("origins");
-        if (items.isEmpty() && s.node("origins").orElseThrow() instanceof YamlNode.Empty empty) {
-            problems.invalid(empty, s.path("origins"), "at least one host:port");
+        YamlNode listNode = s.node("origins").orElseThrow();
+        if (items.isEmpty() && (listNode instanceof YamlNode.Empty || listNode instanceof YamlNode.Sequence)) {
+            problems.invalid(listNode, s.path("origins"), "at least one host:port");
         }
         List<HostPort> result = new ArrayList<>();
         boolean bad = false;
@@ -197,15 +200,15 @@ final class SiteBinder {
             problems.add(t.line(), t.column(), t.path() + ": no certificate (expected: cert and key, or certbot_live)");
             return Optional.empty();
         }
-        boolean ok =
-                readable(t, "cert", cert, "a PEM certificate chain") & readable(t, "key", key, "a PEM private key");
+        boolean ok = readable(t, "cert", cert, "PEM certificate chain file")
+                & readable(t, "key", key, "PEM private key file");
         return ok ? Optional.of(new TlsConfig(cert.get(), key.get())) : Optional.empty();
     }
 
     private boolean readable(ConfigSection t, String key, Optional<Path> file, String what) {
         Optional<YamlNode> node = t.node(key);
         if (node.isEmpty()) {
-            t.missing(key, what + " file");
+            t.missing(key, "a " + what);
             return false;
         }
         if (file.isEmpty()) {
@@ -218,7 +221,7 @@ final class SiteBinder {
                         ? "not a regular file: " + p
                         : !Files.isReadable(p) ? "not readable: " + p : null;
         if (problem != null) {
-            problems.invalid(node.get(), t.path(key), "a readable " + what + " file; " + problem);
+            problems.invalid(node.get(), t.path(key), "a readable " + what + "; " + problem);
             return false;
         }
         return true;

@@ -78,6 +78,8 @@ final class YamlTreeReader {
                             line,
                             column,
                             path + ": *" + text + " (expected: a plain value; YAML aliases are not supported)");
+                    // Read as absent, so the binder does not report the alias name a second time as a bad value.
+                    yield new YamlNode.Empty(line, column);
                 }
                 yield new YamlNode.Scalar(text == null ? "" : text, line, column);
             }
