@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the JMH benchmarks under src/test/java (classes named *Benchmark). Arguments go to JMH unchanged, e.g.
+#   bench/jmh.sh HostRouterBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s
+#   bench/jmh.sh -l            (list benchmarks)
+# Picks a JDK >= 21 the way ./bulwark does (JAVA_HOME first, then newest under /usr/lib/jvm).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+
+java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
+}
+find_jdk() {
+  local c v
+  for c in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sed 's:/$::' | sort -rV); do
+    [ -n "$c" ] && [ -x "$c/bin/java" ] || continue
+    v=$(java_major "$c")
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+JAVA_HOME=$(find_jdk) || { echo "jmh.sh: no JDK >= 21 found (set JAVA_HOME)" >&2; exit 1; }
+export JAVA_HOME
+
+cp_file="$here/target/jmh-classpath.txt"
+echo "jmh.sh: compiling tests and resolving the class path..." >&2
+./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
+
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+  -cp "$here/target/test-classes:$here/target/classes:$(cat "$cp_file")" \
+  org.openjdk.jmh.Main "$@"
