@@ -3,5 +3,8 @@ package coop.bulwark.edge;
 /** User events fired through client pipelines by the edge itself. */
 enum EdgeEvents {
     /** Graceful shutdown began: close when idle; finish the current request with {@code Connection: close}. */
-    DRAIN
+    DRAIN,
+
+    /** The connection is being closed after a final response: drop further input, start nothing new. */
+    CLOSING
 }

@@ -68,7 +68,16 @@ public final class EdgeServer implements AutoCloseable {
         try {
             this.httpChannel = bind(config.listen().http(), httpGate, ch -> {
                 maybeProxyProtocol(ch);
-                ch.pipeline().addLast("detect", new ProtocolDetector(pipelines, "http"));
+                ch.pipeline()
+                        .addLast(
+                                "detect",
+                                new ProtocolDetector(
+                                        pipelines,
+                                        "http",
+                                        runtime.snapshot()
+                                                .config()
+                                                .connections()
+                                                .headerTimeout()));
             });
             this.httpsChannel = bind(config.listen().https(), httpsGate, ch -> {
                 maybeProxyProtocol(ch);

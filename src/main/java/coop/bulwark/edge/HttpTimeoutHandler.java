@@ -1,7 +1,6 @@
 package coop.bulwark.edge;
 
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
@@ -183,7 +182,9 @@ final class HttpTimeoutHandler extends ChannelDuplexHandler {
     private void timeOut() {
         var r = EdgeResponses.error(
                 ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT, "the request was not received in time", true);
-        // Written from here, ahead of the proxy handler: it is never mid-response in these states.
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        // Written from here, ahead of the proxy handler: it is never mid-response in these states. The proxy
+        // handler sees the close and drops whatever the client still sends while we linger.
+        ctx.pipeline().fireUserEventTriggered(EdgeEvents.CLOSING);
+        LingeringClose.after(ctx.writeAndFlush(r));
     }
 }

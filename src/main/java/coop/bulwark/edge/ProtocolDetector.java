@@ -4,7 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * On the clear-text listener, tells HTTP/2 with prior knowledge (RFC 9113 §3.3: the connection starts with the
@@ -16,10 +19,26 @@ final class ProtocolDetector extends ByteToMessageDecoder {
 
     private final EdgePipelines pipelines;
     private final String scheme;
+    private final long timeoutNanos;
+    private ScheduledFuture<?> timeout;
 
-    ProtocolDetector(EdgePipelines pipelines, String scheme) {
+    ProtocolDetector(EdgePipelines pipelines, String scheme, Duration headerTimeout) {
         this.pipelines = pipelines;
         this.scheme = scheme;
+        this.timeoutNanos = headerTimeout.toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // A connection that never sends a byte must not be held open: the header timeout runs from accept.
+        timeout = ctx.executor().schedule(() -> ctx.close(), timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
     }
 
     @Override

@@ -366,7 +366,7 @@ final class ProxyExchange implements OriginListener {
         end(!close);
         var f = client.writeAndFlush(r);
         if (close) {
-            f.addListener(ChannelFutureListener.CLOSE);
+            owner.closeAfter(f);
         }
     }
 

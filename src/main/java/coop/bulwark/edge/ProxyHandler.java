@@ -1,6 +1,6 @@
 package coop.bulwark.edge;
 
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -176,9 +176,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         var r = EdgeResponses.error(ctx.alloc(), s, reason, closeNow);
         var f = ctx.writeAndFlush(r);
         if (closeNow) {
-            closing = true;
-            discardingBody = true;
-            f.addListener(ChannelFutureListener.CLOSE);
+            closeAfter(f);
+        }
+    }
+
+    /** Closes the connection (lingering) once {@code lastWrite} is flushed; on an HTTP/2 stream, just the stream. */
+    void closeAfter(ChannelFuture lastWrite) {
+        closing = true;
+        discardingBody = true;
+        pausedForOrigin = false;
+        pausedForQueue = false;
+        if (multiplexed) {
+            lastWrite.addListener(f -> ctx.close());
+        } else {
+            LingeringClose.after(lastWrite);
         }
     }
 
@@ -212,6 +223,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == EdgeEvents.CLOSING) {
+            closing = true;
+            if (current != null) {
+                current.onClientClosed();
+            }
+            return;
+        }
         if (evt == EdgeEvents.DRAIN) {
             if (current == null && queued.isEmpty()) {
                 closing = true;
