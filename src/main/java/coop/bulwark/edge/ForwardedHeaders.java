@@ -35,26 +35,37 @@ final class ForwardedHeaders {
     private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
-    /** Hop-by-hop fields never forwarded in either direction (lower case). */
-    private static final Map<AsciiString, Boolean> HOP_BY_HOP = Map.of(
-            HttpHeaderNames.CONNECTION,
-            true,
-            HttpHeaderNames.KEEP_ALIVE,
-            true,
-            PROXY_CONNECTION,
-            true,
-            HttpHeaderNames.TE,
-            true,
-            HttpHeaderNames.TRAILER,
-            true,
-            HttpHeaderNames.TRANSFER_ENCODING,
-            true,
-            HttpHeaderNames.UPGRADE,
-            true,
-            HttpHeaderNames.PROXY_AUTHENTICATE,
-            true,
-            HttpHeaderNames.PROXY_AUTHORIZATION,
-            true);
+    /** Hop-by-hop fields (RFC 9110 §7.6.1, plus the legacy Proxy-Connection and Keep-Alive). */
+    private static final AsciiString[] HOP_BY_HOP = {
+        HttpHeaderNames.CONNECTION,
+        HttpHeaderNames.KEEP_ALIVE,
+        PROXY_CONNECTION,
+        HttpHeaderNames.TE,
+        HttpHeaderNames.TRAILER,
+        HttpHeaderNames.TRANSFER_ENCODING,
+        HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.PROXY_AUTHENTICATE,
+        HttpHeaderNames.PROXY_AUTHORIZATION
+    };
+
+    /** Request fields we set ourselves, so the client's values never pass through. */
+    private static final AsciiString[] SET_BY_EDGE = {
+        HttpHeaderNames.HOST, HttpHeaderNames.EXPECT, X_FORWARDED_FOR, X_REAL_IP, X_FORWARDED_PROTO, FORWARDED
+    };
+
+    /** Case-insensitive membership without allocating (called for every header of every request). */
+    private static boolean in(AsciiString[] set, CharSequence name) {
+        for (AsciiString a : set) {
+            if (a.length() == name.length() && a.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isHopByHop(CharSequence name) {
+        return in(HOP_BY_HOP, name);
+    }
 
     /**
      * The request to send to the origin (always HTTP/1.1): the client's method and headers minus hop-by-hop and
@@ -70,16 +81,12 @@ final class ForwardedHeaders {
         boolean trusted = info.trustedPeer();
         for (var it = src.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
-            AsciiString name = AsciiString.of(h.getKey()).toLowerCase();
-            if (HOP_BY_HOP.containsKey(name)
-                    || name.contentEquals(HttpHeaderNames.HOST)
-                    || name.contentEquals(HttpHeaderNames.EXPECT)
-                    || name.contentEquals(X_FORWARDED_FOR)
-                    || name.contentEquals(X_REAL_IP)
-                    || name.contentEquals(X_FORWARDED_PROTO)
-                    || name.contentEquals(FORWARDED)
-                    || name.startsWith("x-http2-")
+            CharSequence name = h.getKey();
+            if (isHopByHop(name)
+                    || in(SET_BY_EDGE, name)
+                    || name.isEmpty()
                     || name.charAt(0) == ':'
+                    || AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8)
                     || namedIn(connectionTokens, name)) {
                 continue;
             }
@@ -113,8 +120,8 @@ final class ForwardedHeaders {
         String connectionTokens = src.get(HttpHeaderNames.CONNECTION);
         for (var it = src.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
-            AsciiString name = AsciiString.of(h.getKey()).toLowerCase();
-            if (HOP_BY_HOP.containsKey(name) || namedIn(connectionTokens, name)) {
+            CharSequence name = h.getKey();
+            if (isHopByHop(name) || namedIn(connectionTokens, name)) {
                 continue;
             }
             out.add(name, h.getValue());
@@ -131,7 +138,7 @@ final class ForwardedHeaders {
         return c != null && containsToken(c, "close");
     }
 
-    private static boolean namedIn(String connectionTokens, AsciiString name) {
+    private static boolean namedIn(String connectionTokens, CharSequence name) {
         return connectionTokens != null && containsToken(connectionTokens, name.toString());
     }
 

@@ -70,24 +70,12 @@ final class HttpTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest req) {
+        if (msg instanceof HttpRequest) {
             outstanding++;
-            EdgeSnapshot snap = runtime.snapshot();
-            var site = snap.router().lookup(req.headers().get("host", ""));
-            var limits = site != null ? site.config().limits() : null;
-            bodyMinRate = limits != null ? limits.minBodyBytesPerSecond() : 0;
-            bodyGraceNanos = limits != null ? limits.bodyGracePeriod().toNanos() : 0;
-            if (msg instanceof LastHttpContent || bodyMinRate == 0) {
-                state = State.WAITING;
-                setDeadline(Long.MAX_VALUE);
-            } else {
-                state = State.BODY;
-                bodyStartNanos = runtime.nanoTime();
-                bodyBytes = 0;
-                pausedTotalNanos = 0;
-                pausedSinceNanos = -1;
-                setDeadline(bodyStartNanos + bodyGraceNanos);
-            }
+            // The body clock starts when the proxy handler has routed the request (see expectBody); until then, and
+            // for requests without a body, only the exchange's own timeouts apply.
+            state = State.WAITING;
+            setDeadline(Long.MAX_VALUE);
         } else if (msg instanceof HttpContent c && state == State.BODY) {
             bodyBytes += c.content().readableBytes();
             if (msg instanceof LastHttpContent) {
@@ -96,6 +84,24 @@ final class HttpTimeoutHandler extends ChannelDuplexHandler {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Called by the proxy handler, synchronously while it handles the request head, when a body follows: from now the
+     * body must arrive at {@code minBytesPerSecond} on average once {@code grace} has passed (0 disables).
+     */
+    void expectBody(long minBytesPerSecond, java.time.Duration grace) {
+        if (minBytesPerSecond <= 0 || state != State.WAITING) {
+            return;
+        }
+        bodyMinRate = minBytesPerSecond;
+        bodyGraceNanos = grace.toNanos();
+        state = State.BODY;
+        bodyStartNanos = runtime.nanoTime();
+        bodyBytes = 0;
+        pausedTotalNanos = 0;
+        pausedSinceNanos = -1;
+        setDeadline(bodyStartNanos + bodyGraceNanos);
     }
 
     @Override

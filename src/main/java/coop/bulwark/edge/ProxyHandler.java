@@ -41,6 +41,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final boolean multiplexed;
     private final String scheme;
     private ChannelHandlerContext ctx;
+    private HttpTimeoutHandler timeouts;
     private ProxyExchange current;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private boolean discardingBody;
@@ -77,6 +78,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.timeouts = ctx.pipeline().get(HttpTimeoutHandler.class);
     }
 
     @Override
@@ -151,6 +153,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         switch (a) {
             case Admission.Refused r -> {
                 discardingBody = !(req instanceof FullHttpRequest);
+                logRefused(req, r.status());
                 respondAndMaybeClose(r.status(), r.reason(), r.close());
             }
             case Admission.Admitted ok -> {
@@ -163,11 +166,36 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     // We answer Expect ourselves once the request is admitted (the origin never sees Expect).
                     ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
                 }
+                if (hasBody && timeouts != null) {
+                    var limits = ok.site().config().limits();
+                    timeouts.expectBody(limits.minBodyBytesPerSecond(), limits.bodyGracePeriod());
+                }
                 var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
                 current = new ProxyExchange(this, ctx, runtime, ok, req, originReq);
                 current.start();
             }
         }
+    }
+
+    /** Access-log line for a request the edge answered itself before routing it to a site. */
+    private void logRefused(HttpRequest req, HttpResponseStatus s) {
+        if (!AccessLog.enabled()) {
+            return;
+        }
+        ClientInfo info = ClientInfo.of(ctx.channel());
+        String uri = req.uri();
+        AccessLog.write(new AccessLog.Entry(
+                runtime.epochMillis(),
+                null,
+                info == null ? null : info.client().getHostAddress(),
+                req.method().name(),
+                uri.length() > 256 ? uri.substring(0, 256) + "..." : uri,
+                s.code(),
+                0,
+                -1,
+                0,
+                protocolName(),
+                "reject"));
     }
 
     private void respondAndMaybeClose(HttpResponseStatus s, String reason, boolean close) {
