@@ -106,6 +106,7 @@ final class ProxyExchange implements OriginListener {
         if (originStartNanos < 0) {
             originStartNanos = runtime.nanoTime();
         }
+
         runtime.poolFor(client.channel().eventLoop())
                 .acquire(
                         origin,
@@ -128,7 +129,10 @@ final class ProxyExchange implements OriginListener {
             ch.write(h, ch.voidPromise());
         }
         pendingBodyBytes = 0;
-        ch.flush();
+        if (!owner.inClientRead()) {
+            // Otherwise the flush at the end of the client's read (flushToOrigin) sends head and body in one write.
+            ch.flush();
+        }
         owner.setPausedForOrigin(!ch.isWritable());
         armTimer();
     }

@@ -49,6 +49,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private int requests;
     private boolean pausedForOrigin;
     private boolean pausedForQueue;
+    private boolean inRead;
 
     /**
      * @param multiplexed true on an HTTP/2 stream channel (one request, no keep-alive framing)
@@ -81,8 +82,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         this.timeouts = ctx.pipeline().get(HttpTimeoutHandler.class);
     }
 
+    /** Whether a read burst from the client is being processed (a flush to the origin follows at its end). */
+    boolean inClientRead() {
+        return inRead;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
         if (closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -223,6 +230,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
         if (current != null) {
             current.flushToOrigin();
         }
