@@ -59,9 +59,16 @@ final class EdgePipelines {
         p.addLast("h2", codec);
         p.addLast("h2-idle", new IdleStateHandler(0, 0, c.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         p.addLast("h2-conn", new Http2ConnectionEvents());
+        int maxStreams = c.maxRequestsPerConnection();
         p.addLast("h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            private int streams; // confined to the connection's event loop
+
             @Override
             protected void initChannel(Http2StreamChannel ch) {
+                if (++streams == maxStreams) {
+                    // Request cap reached: GOAWAY now; this stream and those already open still complete.
+                    ch.parent().close();
+                }
                 ch.pipeline()
                         .addLast("http", new Http2StreamFrameToHttpObjectCodec(true))
                         .addLast("timeouts", new HttpTimeoutHandler(runtime))
