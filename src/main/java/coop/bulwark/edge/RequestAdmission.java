@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -25,7 +26,15 @@ final class RequestAdmission {
         if (HttpMethod.CONNECT.equals(method)) {
             return refused(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported", true);
         }
+        HttpVersion version = req.protocolVersion();
+        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+            // "GET / HTTP/2.0" on an HTTP/1 connection, or any unknown version: we would not know how to frame it.
+            return refused(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version not supported", true);
+        }
         String uri = req.uri();
+        if (!visibleAscii(uri)) {
+            return refused(HttpResponseStatus.BAD_REQUEST, "malformed request target", true);
+        }
         String originUri;
         String authority;
         HttpHeaders headers = req.headers();
@@ -103,6 +112,17 @@ final class RequestAdmission {
         return new Admission.Refused(status, reason, close);
     }
 
+    /** RFC 9112 §3.2: a request target is visible US-ASCII; controls, spaces, NUL or raw UTF-8 are refused. */
+    static boolean visibleAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Index just past {@code http://} or {@code https://} (any case), or -1. */
     private static int absoluteSchemeEnd(String uri) {
         if (uri.regionMatches(true, 0, "http://", 0, 7)) {
@@ -132,6 +152,25 @@ final class RequestAdmission {
                     || c == ']';
             if (!ok) {
                 return false;
+            }
+        }
+        // A port, if any, is 1 to 5 digits: "host:99999x" or "host:" are not authorities.
+        int colon = a.lastIndexOf(':');
+        if (colon >= 0 && a.indexOf(']') < colon) {
+            int digits = a.length() - colon - 1;
+            if (digits < 1 || digits > 5) {
+                return false;
+            }
+            for (int i = colon + 1; i < a.length(); i++) {
+                if (a.charAt(i) < '0' || a.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            if (Integer.parseInt(a, colon + 1, a.length(), 10) > 65535) {
+                return false;
+            }
+            if (a.indexOf(':') != colon && !a.startsWith("[")) {
+                return false; // bare IPv6 with a port is ambiguous
             }
         }
         return true;
