@@ -464,6 +464,19 @@ class TlsIntegrationTest {
                     .hasMessageContaining("gamma")
                     .hasMessageContaining("gamma-key.pem");
 
+            // A renewed certificate next to a key of another pair (the key copy was forgotten): every handshake for
+            // the site would fail, so the reload must be refused rather than break the site.
+            TlsConfig alphaFiles = new TlsConfig(own.resolve("certs/alpha.crt"), own.resolve("certs/alpha.key"));
+            Issued renewed = TestCertificates.issue(List.of("alpha.test", "www.alpha.test"), KeyForm.EC_PKCS8);
+            Issued unrelated = TestCertificates.issue(List.of("alpha.test"), KeyForm.EC_PKCS8);
+            TestCertificates.writeAtomically(alphaFiles.certChain(), renewed.certificatePem());
+            TestCertificates.writeAtomically(alphaFiles.privateKey(), unrelated.keyPem());
+            TestCertificates.writeAtomically(gammaKey, first.get("gamma").keyPem());
+            assertThatThrownBy(() -> e.reload(cfg))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("alpha")
+                    .hasMessageContaining("does not match");
+
             // A config naming a key file that does not exist.
             List<SiteConfig> sites = new ArrayList<>(cfg.sites());
             sites.set(
