@@ -8,11 +8,24 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * Server TLS contexts, one per distinct certificate/key pair, built off the event loop when a config snapshot is made.
@@ -60,7 +73,7 @@ final class CertificateStore {
 
     private static SslContext build(Path cert, Path key) throws IOException {
         try {
-            return SslContextBuilder.forServer(cert.toFile(), key.toFile())
+            SslContext ctx = SslContextBuilder.forServer(cert.toFile(), key.toFile())
                     .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .applicationProtocolConfig(new ApplicationProtocolConfig(
@@ -70,8 +83,77 @@ final class CertificateStore {
                             ApplicationProtocolNames.HTTP_2,
                             ApplicationProtocolNames.HTTP_1_1))
                     .build();
+            checkKeyMatches(cert, key);
+            return ctx;
         } catch (Exception e) {
             throw new IOException("cannot load certificate " + cert + " / key " + key + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Refuses a key that does not belong to the leaf certificate. The JDK provider builds a context from any pair, and
+     * then every handshake for the site fails: a renewal that replaced the certificate but not the key would pass the
+     * reload and take the site down, where refusing it keeps the old pair serving.
+     *
+     * <p>Checked by signing a probe with the key and verifying it with the certificate's public key. Keys this parser
+     * does not know (encrypted, unusual algorithms) are left to the TLS library as before.
+     */
+    private static void checkKeyMatches(Path cert, Path key) throws IOException, GeneralSecurityException {
+        X509Certificate leaf;
+        try (InputStream in = Files.newInputStream(cert)) {
+            var certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                return;
+            }
+            leaf = (X509Certificate) certs.iterator().next();
+        }
+        PrivateKey pk = readPlainKey(key);
+        if (pk == null) {
+            return;
+        }
+        String alg = switch (pk.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (alg == null) {
+            return;
+        }
+        byte[] probe = "bulwark certificate/key check".getBytes(StandardCharsets.US_ASCII);
+        boolean matches;
+        try {
+            Signature sign = Signature.getInstance(alg);
+            sign.initSign(pk);
+            sign.update(probe);
+            byte[] sig = sign.sign();
+            Signature verify = Signature.getInstance(alg);
+            verify.initVerify(leaf.getPublicKey());
+            verify.update(probe);
+            matches = verify.verify(sig);
+        } catch (InvalidKeyException | SignatureException e) {
+            matches = false; // e.g. an RSA key next to an EC certificate
+        }
+        if (!matches) {
+            throw new IOException(
+                    "the private key does not match the certificate (" + leaf.getSubjectX500Principal() + ")");
+        }
+    }
+
+    /** The first unencrypted private key in a PEM file (PKCS#8, PKCS#1 or SEC1), or null. */
+    private static PrivateKey readPlainKey(Path key) throws IOException {
+        var converter = new JcaPEMKeyConverter();
+        try (var reader = Files.newBufferedReader(key, StandardCharsets.US_ASCII);
+                var pem = new PEMParser(reader)) {
+            for (Object o; (o = pem.readObject()) != null; ) {
+                if (o instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+                if (o instanceof PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                }
+            }
+        }
+        return null;
     }
 }

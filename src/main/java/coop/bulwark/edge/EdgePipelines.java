@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -93,6 +94,13 @@ final class EdgePipelines {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+                // An HTTP/2 connection error: Http2FrameCodec passes it down the pipeline *before* it sends its own
+                // GOAWAY with the error's code (ENHANCE_YOUR_CALM for rapid reset, CVE-2023-44487; PROTOCOL_ERROR...)
+                // and closes. Closing here first sent a graceful GOAWAY(NO_ERROR) instead, and the codec's GOAWAY
+                // was then dropped (one per last-stream-id): abusive clients were told nothing was wrong.
+                return;
+            }
             ctx.close();
         }
     }

@@ -9,10 +9,13 @@ import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AsyncMapping;
 import io.netty.util.concurrent.Promise;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * TLS part of the https pipeline: picks the site's certificate from the SNI name (certificates from the current
@@ -23,6 +26,8 @@ import javax.net.ssl.SSLException;
  * for a name we do not serve. Without SNI the first TLS site's certificate is used (old clients, IP-address access).
  */
 final class TlsHandshake {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsHandshake.class);
+
     private TlsHandshake() {}
 
     static void install(ChannelPipeline p, EdgeRuntime runtime, EdgePipelines pipelines) {
@@ -65,6 +70,31 @@ final class TlsHandshake {
                 ctx.close(); // scanners and unknown names: routine, not worth a log line
             }
         });
+        p.addLast("tls-failures", new HandshakeFailures());
+    }
+
+    /**
+     * Last handler while the handshake runs: closes the connection on any error of that phase and logs it at debug
+     * only. The ALPN handler above takes the first error and leaves the pipeline, but when the connection then closes
+     * the SNI decoder parses the buffered ClientHello once more, fails the lookup again, and without this handler that
+     * second error reached the pipeline tail, where Netty logs a WARN with a stack trace: one per unknown SNI name, a
+     * free log flood for any scanner. Leaves the pipeline once the handshake succeeds, so errors on an established
+     * connection still reach the HTTP handlers.
+     */
+    private static final class HandshakeFailures extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+                ctx.pipeline().remove(this);
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("{} TLS handshake failed: {}", ctx.channel(), cause.toString());
+            ctx.close();
+        }
     }
 
     /** Stores the SNI name in the connection's {@link ClientInfo}, then leaves the pipeline. */

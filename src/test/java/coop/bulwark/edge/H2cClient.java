@@ -15,35 +15,93 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.SslContext;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** A minimal HTTP/2 prior-knowledge (h2c) client for tests, on Netty. */
+/**
+ * A minimal HTTP/2 prior-knowledge (h2c) client for tests, on Netty. Records the server's first SETTINGS and any
+ * GOAWAY so tests can check what the edge advertised and why it ended a connection.
+ */
 final class H2cClient implements AutoCloseable {
-    record Response(int status, String body) {}
+    /**
+     * @param body the first {@link #MAX_BODY_TEXT} bytes of the body as text
+     * @param bodyBytes the full body length
+     */
+    record Response(int status, String body, long bodyBytes) {}
+
+    /** Body bytes kept as text in a {@link Response}; longer bodies are only counted. */
+    static final int MAX_BODY_TEXT = 64 * 1024;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     final Channel channel;
+    /** The server's first SETTINGS frame. */
+    final CompletableFuture<Http2Settings> serverSettings = new CompletableFuture<>();
+    /** The server's first GOAWAY: its error code. */
+    final CompletableFuture<Long> goAwayError = new CompletableFuture<>();
+
+    private final String scheme;
 
     H2cClient(InetSocketAddress addr) throws InterruptedException {
+        this(addr, null, null);
+    }
+
+    /**
+     * @param tls null for h2c with prior knowledge; else HTTP/2 over TLS with this client context (which must offer
+     *     ALPN h2)
+     * @param sni the server name to send in the handshake (with {@code tls}), or null for none
+     */
+    H2cClient(InetSocketAddress addr, SslContext tls, String sni) throws InterruptedException {
+        this.scheme = tls == null ? "http" : "https";
         channel = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline()
+                                    .addLast(
+                                            sni == null
+                                                    ? tls.newHandler(ch.alloc())
+                                                    : tls.newHandler(ch.alloc(), sni, addr.getPort()));
+                        }
                         ch.pipeline()
-                                .addLast(Http2FrameCodecBuilder.forClient().build())
-                                .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                                .addLast(Http2FrameCodecBuilder.forClient()
+                                        // Rapid-reset tests must be able to send as many RST_STREAM as they like.
+                                        .encoderEnforceMaxRstFramesPerWindow(0, 0)
+                                        .build())
+                                .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                                .addLast(new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                        if (msg instanceof Http2SettingsFrame f) {
+                                            serverSettings.complete(f.settings());
+                                        } else if (msg instanceof Http2GoAwayFrame g) {
+                                            goAwayError.complete(g.errorCode());
+                                        }
+                                        io.netty.util.ReferenceCountUtil.release(msg);
+                                    }
+
+                                    @Override
+                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                        ctx.close(); // a reset after the edge's GOAWAY is expected in abuse tests
+                                    }
+                                });
                     }
                 })
                 .connect(addr)
@@ -62,6 +120,7 @@ final class H2cClient implements AutoCloseable {
         CompletableFuture<Response> result = new CompletableFuture<>();
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         int[] status = {0};
+        long[] length = {0};
         Http2StreamChannel stream = new Http2StreamChannelBootstrap(channel)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
@@ -73,15 +132,19 @@ final class H2cClient implements AutoCloseable {
                                             h.headers().status().toString());
                                 }
                                 if (h.isEndStream()) {
-                                    result.complete(new Response(status[0], data.toString()));
+                                    result.complete(new Response(status[0], data.toString(), length[0]));
                                 }
                             } else if (msg instanceof Http2DataFrame d) {
                                 ByteBuf b = d.content();
-                                byte[] bytes = new byte[b.readableBytes()];
-                                b.readBytes(bytes);
-                                data.writeBytes(bytes);
+                                length[0] += b.readableBytes();
+                                int keep = Math.min(b.readableBytes(), MAX_BODY_TEXT - data.size());
+                                if (keep > 0) {
+                                    byte[] bytes = new byte[keep];
+                                    b.readBytes(bytes);
+                                    data.writeBytes(bytes);
+                                }
                                 if (d.isEndStream()) {
-                                    result.complete(new Response(status[0], data.toString()));
+                                    result.complete(new Response(status[0], data.toString(), length[0]));
                                 }
                             } else if (msg instanceof Http2ResetFrame r) {
                                 result.completeExceptionally(new IllegalStateException("reset " + r.errorCode()));
@@ -102,7 +165,7 @@ final class H2cClient implements AutoCloseable {
         var headers = new DefaultHttp2Headers()
                 .method(method)
                 .path(path)
-                .scheme("http")
+                .scheme(scheme)
                 .authority(authority);
         if (body == null) {
             stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
@@ -111,6 +174,25 @@ final class H2cClient implements AutoCloseable {
             stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
         }
         return result;
+    }
+
+    /**
+     * Opens a stream with a complete GET and cancels it at once (HEADERS then RST_STREAM(CANCEL), one flush), as a
+     * rapid-reset attacker does (CVE-2023-44487). Returns when both frames are written.
+     */
+    void openAndReset(String authority, String path) throws InterruptedException {
+        Http2StreamChannel stream = new Http2StreamChannelBootstrap(channel)
+                .handler(new ChannelInboundHandlerAdapter())
+                .open()
+                .sync()
+                .getNow();
+        var headers = new DefaultHttp2Headers()
+                .method("GET")
+                .path(path)
+                .scheme(scheme)
+                .authority(authority);
+        stream.write(new DefaultHttp2HeadersFrame(headers, true));
+        stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)).sync();
     }
 
     @Override

@@ -38,6 +38,10 @@ final class TestEdge {
     }
 
     static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https) {
+        return config(sites, limits, https, Http2Limits.DEFAULTS);
+    }
+
+    static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https, Http2Limits http2) {
         return new EdgeConfig(
                 Path.of("test.yaml"),
                 new Listen(
@@ -47,7 +51,7 @@ final class TestEdge {
                 List.of(),
                 false,
                 limits,
-                Http2Limits.DEFAULTS,
+                http2,
                 new OriginPoolConfig(
                         64,
                         Duration.ofSeconds(4),
