@@ -1,0 +1,260 @@
+package coop.bulwark.protect;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The concurrency budget of one origin address (one shared web server), divided fairly among the sites on it.
+ *
+ * <p>A request gets a slot at once when the origin has a free slot and its site is below its own
+ * {@link BulkheadLimits#maxConcurrent}. Otherwise it waits in its site's bounded queue (full → rejected at once) until a
+ * slot frees up or its deadline passes. Each freed slot goes to the waiting site with the smallest share in use
+ * ({@code slots held here / weight}), ties broken round-robin: max-min fairness, so a site with 10,000 requests
+ * waiting cannot delay a site with one — the quiet site is always the least served and is picked next.
+ *
+ * <p>Thread-safe. Requests from all event loops meet here, under one short lock per origin; callbacks run on each
+ * waiter's own executor, after the lock is released.
+ */
+/*
+ * Design note. Why not deficit round robin over per-site queues? With unit-cost requests and weights, DRR reduces to
+ * weighted round robin, which is fair in *throughput* but lets a flooded site keep holding slots it got while the
+ * origin was idle. Picking the least-served site (by slots held) is fair in *occupancy*, the resource that actually
+ * runs out on a shared PHP box (worker processes), and needs no per-round state. The scan is over sites with
+ * waiters only — a handful even under attack — so it is cheap. Slots are never preempted: a bystander waits at most
+ * for the next slot to free up, about one origin service time when the origin is saturated.
+ */
+public final class OriginCapacity {
+    private final String name;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile int capacity;
+    private int inFlight;
+    private final Map<SiteBudget, SiteLane> lanes = new HashMap<>();
+    private final ArrayDeque<SiteLane> waiting = new ArrayDeque<>();
+
+    /** A site's requests at this origin: slots held here and its waiting queue. Guarded by the lock. */
+    private static final class SiteLane {
+        final SiteBudget site;
+        final ArrayDeque<Ticket> queue = new ArrayDeque<>();
+        int heldHere;
+
+        SiteLane(SiteBudget site) {
+            this.site = site;
+        }
+    }
+
+    /** One request's claim; lets the request cancel its wait when its deadline passes. */
+    public static final class Ticket {
+        private final SiteBudget site;
+        private final Executor executor;
+        private final BulkheadWaiter waiter;
+        private boolean queued; // guarded by the lock
+
+        private Ticket(SiteBudget site, Executor executor, BulkheadWaiter waiter) {
+            this.site = site;
+            this.executor = executor;
+            this.waiter = waiter;
+        }
+    }
+
+    /** Outcome of {@link #acquire}. */
+    public enum Outcome {
+        /** A slot is held now; the waiter will not be called. */
+        GRANTED,
+        /** Waiting; the waiter's {@code granted()} will be called later, or the caller cancels at its deadline. */
+        QUEUED,
+        /** The site's queue is full; the waiter will not be called. */
+        REJECTED
+    }
+
+    public OriginCapacity(String name, int capacity) {
+        this.name = name;
+        capacity(capacity);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Changes the budget (reload); a larger one grants waiters at once. */
+    public void capacity(int slots) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("origin_capacity: " + slots + " (expected: >= 1)");
+        }
+        this.capacity = slots;
+        List<Ticket> granted = new ArrayList<>();
+        lock.lock();
+        try {
+            grantWaiting(granted);
+        } finally {
+            lock.unlock();
+        }
+        notifyGranted(granted);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Slots in use now. */
+    public int inFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Requests waiting now, all sites together. */
+    public int waitingCount() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (SiteLane l : waiting) {
+                n += l.queue.size();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks for a slot for a request of {@code site}. On {@link Outcome#QUEUED}, {@code ticketOut[0]} holds the ticket
+     * to {@link #cancel} at the deadline; {@code waiter.granted()} is later run on {@code executor}.
+     */
+    public Outcome acquire(SiteBudget site, Executor executor, BulkheadWaiter waiter, Ticket[] ticketOut) {
+        BulkheadLimits limits = site.limits();
+        lock.lock();
+        try {
+            SiteLane lane = lanes.computeIfAbsent(site, SiteLane::new);
+            if (inFlight < capacity && site.inFlight() < limits.maxConcurrent() && lane.queue.isEmpty()) {
+                take(lane);
+                return Outcome.GRANTED;
+            }
+            if (lane.queue.size() >= limits.queue()) {
+                site.countRejection();
+                dropIfIdle(lane);
+                return Outcome.REJECTED;
+            }
+            Ticket t = new Ticket(site, executor, waiter);
+            t.queued = true;
+            if (lane.queue.isEmpty()) {
+                waiting.addLast(lane);
+            }
+            lane.queue.addLast(t);
+            ticketOut[0] = t;
+            return Outcome.QUEUED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Withdraws a waiting request (its deadline passed, or its client left). Returns true if it was still waiting —
+     * then it holds no slot and its waiter will not be called; false if it was already granted (it holds a slot and
+     * must release it).
+     */
+    public boolean cancel(Ticket t) {
+        lock.lock();
+        try {
+            if (!t.queued) {
+                return false;
+            }
+            t.queued = false;
+            SiteLane lane = lanes.get(t.site);
+            if (lane != null) {
+                lane.queue.remove(t);
+                if (lane.queue.isEmpty()) {
+                    waiting.remove(lane);
+                }
+                dropIfIdle(lane);
+            }
+            t.site.countRejection();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns a slot held by a request of {@code site}, and hands freed slots to waiting sites, fairly. */
+    public void release(SiteBudget site) {
+        List<Ticket> granted = new ArrayList<>(1);
+        lock.lock();
+        try {
+            SiteLane lane = lanes.get(site);
+            if (lane == null || lane.heldHere == 0) {
+                throw new IllegalStateException("release without a slot: site " + site + " at " + name);
+            }
+            lane.heldHere--;
+            inFlight--;
+            site.decrementInFlight();
+            grantWaiting(granted);
+            dropIfIdle(lane);
+        } finally {
+            lock.unlock();
+        }
+        notifyGranted(granted);
+    }
+
+    private void take(SiteLane lane) {
+        lane.heldHere++;
+        inFlight++;
+        lane.site.incrementInFlight();
+    }
+
+    /** Grants free slots to the least-served eligible waiting sites. Call with the lock held. */
+    private void grantWaiting(List<Ticket> granted) {
+        while (inFlight < capacity && !waiting.isEmpty()) {
+            SiteLane best = null;
+            long bestShare = Long.MAX_VALUE;
+            int n = waiting.size();
+            for (int i = 0; i < n; i++) {
+                SiteLane l = waiting.pollFirst();
+                waiting.addLast(l); // rotate: ties go to the site that waited longest since its last turn
+                BulkheadLimits lim = l.site.limits();
+                if (l.site.inFlight() >= lim.maxConcurrent()) {
+                    continue;
+                }
+                // share = held / weight, compared without division: held * (LCM-free) scaled by 100 / weight
+                long share = (long) l.heldHere * 100 / lim.weight();
+                if (share < bestShare) {
+                    bestShare = share;
+                    best = l;
+                }
+            }
+            if (best == null) {
+                return; // every waiting site is at its own cap
+            }
+            Ticket t = best.queue.pollFirst();
+            t.queued = false;
+            if (best.queue.isEmpty()) {
+                waiting.remove(best);
+            }
+            take(best);
+            granted.add(t);
+        }
+    }
+
+    private void dropIfIdle(SiteLane lane) {
+        if (lane.heldHere == 0 && lane.queue.isEmpty()) {
+            lanes.remove(lane.site);
+        }
+    }
+
+    private static void notifyGranted(List<Ticket> granted) {
+        for (Ticket t : granted) {
+            t.executor.execute(t.waiter::granted);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + capacity + " slots)";
+    }
+}

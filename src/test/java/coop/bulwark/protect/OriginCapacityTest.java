@@ -1,0 +1,209 @@
+package coop.bulwark.protect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class OriginCapacityTest {
+    /** Records grants in order; runs callbacks inline. */
+    static final class Recorder implements BulkheadWaiter {
+        final List<String> log;
+        final String id;
+
+        Recorder(List<String> log, String id) {
+            this.log = log;
+            this.id = id;
+        }
+
+        @Override
+        public void granted() {
+            log.add(id);
+        }
+
+        @Override
+        public void rejected(BulkheadRejection why) {
+            log.add(id + ":" + why);
+        }
+    }
+
+    static SiteBudget site(String name, int max, int queue, int weight) {
+        return new SiteBudget(name, new BulkheadLimits(max, queue, Duration.ofSeconds(1), weight));
+    }
+
+    @Test
+    void grantsUpToCapacity_thenQueues_thenRejectsWhenQueueFull() {
+        var cap = new OriginCapacity("o", 2);
+        var a = site("a", 10, 1, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        assertThat(cap.acquire(a, Runnable::run, new Recorder(log, "1"), t)).isEqualTo(OriginCapacity.Outcome.GRANTED);
+        assertThat(cap.acquire(a, Runnable::run, new Recorder(log, "2"), t)).isEqualTo(OriginCapacity.Outcome.GRANTED);
+        assertThat(cap.acquire(a, Runnable::run, new Recorder(log, "3"), t)).isEqualTo(OriginCapacity.Outcome.QUEUED);
+        assertThat(cap.acquire(a, Runnable::run, new Recorder(log, "4"), t)).isEqualTo(OriginCapacity.Outcome.REJECTED);
+        assertThat(a.rejectedCount()).isEqualTo(1);
+        cap.release(a);
+        assertThat(log).containsExactly("3");
+        assertThat(cap.inFlight()).isEqualTo(2);
+    }
+
+    @Test
+    void quietSite_isServedBeforeFloodedSite_whenASlotFrees() {
+        var cap = new OriginCapacity("shared", 4);
+        var flooded = site("flooded", 100, 10_000, 1);
+        var quiet = site("quiet", 100, 10, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        for (int i = 0; i < 10_000; i++) {
+            cap.acquire(flooded, Runnable::run, new Recorder(log, "f" + i), t);
+        }
+        assertThat(cap.acquire(quiet, Runnable::run, new Recorder(log, "q"), t))
+                .isEqualTo(OriginCapacity.Outcome.QUEUED);
+        cap.release(flooded);
+        assertThat(log).containsExactly("q");
+    }
+
+    @Test
+    void siteCap_leavesRoomForOthers() {
+        var cap = new OriginCapacity("shared", 10);
+        var flooded = site("flooded", 3, 100, 1);
+        var other = site("other", 3, 100, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        for (int i = 0; i < 50; i++) {
+            cap.acquire(flooded, Runnable::run, new Recorder(log, "f"), t);
+        }
+        assertThat(flooded.inFlight()).isEqualTo(3);
+        assertThat(cap.acquire(other, Runnable::run, new Recorder(log, "o"), t))
+                .isEqualTo(OriginCapacity.Outcome.GRANTED);
+    }
+
+    @Test
+    void weights_divideSlotsProportionally_underContention() {
+        var cap = new OriginCapacity("shared", 30);
+        var heavy = site("heavy", 1000, 1000, 2);
+        var light = site("light", 1000, 1000, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        // Both sites have plenty waiting; fill from empty by releasing a placeholder's slots.
+        var holder = site("holder", 1000, 0, 1);
+        for (int i = 0; i < 30; i++) {
+            cap.acquire(holder, Runnable::run, new Recorder(log, "h"), t);
+        }
+        for (int i = 0; i < 100; i++) {
+            cap.acquire(heavy, Runnable::run, new Recorder(log, "H"), t);
+            cap.acquire(light, Runnable::run, new Recorder(log, "L"), t);
+        }
+        for (int i = 0; i < 30; i++) {
+            cap.release(holder);
+        }
+        assertThat(heavy.inFlight()).isEqualTo(20);
+        assertThat(light.inFlight()).isEqualTo(10);
+    }
+
+    @Test
+    void cancel_ofWaitingTicket_removesIt_andOfGrantedTicket_saysItHoldsASlot() {
+        var cap = new OriginCapacity("o", 1);
+        var a = site("a", 10, 10, 1);
+        List<String> log = new ArrayList<>();
+        var t1 = new OriginCapacity.Ticket[1];
+        var t2 = new OriginCapacity.Ticket[1];
+        cap.acquire(a, Runnable::run, new Recorder(log, "1"), t1);
+        cap.acquire(a, Runnable::run, new Recorder(log, "2"), t2);
+        assertThat(cap.cancel(t2[0])).isTrue();
+        cap.release(a);
+        assertThat(log).isEmpty();
+        assertThat(cap.inFlight()).isZero();
+        var t3 = new OriginCapacity.Ticket[1];
+        var t4 = new OriginCapacity.Ticket[1];
+        cap.acquire(a, Runnable::run, new Recorder(log, "3"), t3);
+        cap.acquire(a, Runnable::run, new Recorder(log, "4"), t4);
+        cap.release(a);
+        assertThat(log).containsExactly("4");
+        assertThat(cap.cancel(t4[0])).isFalse();
+        cap.release(a);
+        assertThat(cap.inFlight()).isZero();
+    }
+
+    @Test
+    void releaseWithoutSlot_isAnError() {
+        var cap = new OriginCapacity("o", 1);
+        assertThatThrownBy(() -> cap.release(site("a", 1, 1, 1))).isInstanceOf(IllegalStateException.class);
+    }
+
+    /**
+     * Seeded random schedules against the invariants: never more than capacity in flight, no site above its cap,
+     * every queued request granted or cancelled exactly once, and when everything is released nothing is held.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42, 1234, 99_999})
+    void randomSchedules_keepInvariants(long seed) {
+        Random rnd = new Random(seed);
+        var cap = new OriginCapacity("o", 1 + rnd.nextInt(8));
+        List<SiteBudget> sites = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            sites.add(site("s" + i, 1 + rnd.nextInt(5), rnd.nextInt(6), 1 + rnd.nextInt(3)));
+        }
+        List<SiteBudget> holding = new ArrayList<>();
+        List<OriginCapacity.Ticket> waiting = new ArrayList<>();
+        List<SiteBudget> waitingSite = new ArrayList<>();
+        for (int step = 0; step < 5000; step++) {
+            int op = rnd.nextInt(3);
+            if (op == 0) {
+                SiteBudget s = sites.get(rnd.nextInt(sites.size()));
+                var t = new OriginCapacity.Ticket[1];
+                var outcome = cap.acquire(
+                        s,
+                        Runnable::run,
+                        new BulkheadWaiter() {
+                            @Override
+                            public void granted() {
+                                int i = waiting.indexOf(t[0]);
+                                assertThat(i).isGreaterThanOrEqualTo(0);
+                                waiting.remove(i);
+                                holding.add(waitingSite.remove(i));
+                            }
+
+                            @Override
+                            public void rejected(BulkheadRejection why) {
+                                throw new AssertionError("not used by OriginCapacity itself");
+                            }
+                        },
+                        t);
+                if (outcome == OriginCapacity.Outcome.GRANTED) {
+                    holding.add(s);
+                } else if (outcome == OriginCapacity.Outcome.QUEUED) {
+                    waiting.add(t[0]);
+                    waitingSite.add(s);
+                }
+            } else if (op == 1 && !holding.isEmpty()) {
+                cap.release(holding.remove(rnd.nextInt(holding.size())));
+            } else if (op == 2 && !waiting.isEmpty()) {
+                int i = rnd.nextInt(waiting.size());
+                assertThat(cap.cancel(waiting.get(i))).isTrue();
+                waiting.remove(i);
+                waitingSite.remove(i);
+            }
+            assertThat(cap.inFlight()).isLessThanOrEqualTo(cap.capacity()).isEqualTo(holding.size());
+            for (SiteBudget s : sites) {
+                assertThat(s.inFlight()).isLessThanOrEqualTo(s.limits().maxConcurrent());
+            }
+        }
+        while (!holding.isEmpty() || !waiting.isEmpty()) {
+            if (!holding.isEmpty()) {
+                cap.release(holding.remove(0));
+            } else {
+                cap.cancel(waiting.remove(0));
+                waitingSite.remove(0);
+            }
+        }
+        assertThat(cap.inFlight()).isZero();
+        assertThat(cap.waitingCount()).isZero();
+    }
+}
