@@ -173,7 +173,8 @@ final class RequestAdmission {
             return peer;
         }
         String joined = String.join(",", values);
-        String[] parts = joined.split(",");
+        // Limit -1 keeps trailing empty elements: "a, " is as malformed as "a, , b" and must not yield a.
+        String[] parts = joined.split(",", -1);
         for (int i = parts.length - 1; i >= 0; i--) {
             InetAddress a = ForwardedHeaders.parseIpLiteral(parts[i].trim());
             if (a == null) {
