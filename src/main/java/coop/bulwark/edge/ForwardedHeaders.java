@@ -77,7 +77,7 @@ final class ForwardedHeaders {
     static HttpRequest toOrigin(HttpRequest in, Admission.Admitted a, ClientInfo info, String scheme, boolean hasBody) {
         HttpHeaders src = in.headers();
         HttpHeaders out = new DefaultHttpHeaders(false);
-        String connectionTokens = src.get(HttpHeaderNames.CONNECTION);
+        String connectionTokens = connectionList(src);
         boolean trusted = info.trustedPeer();
         for (var it = src.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
@@ -117,7 +117,7 @@ final class ForwardedHeaders {
     static HttpResponse toClient(HttpResponse in, HttpVersion version) {
         HttpHeaders src = in.headers();
         HttpHeaders out = new DefaultHttpHeaders(false);
-        String connectionTokens = src.get(HttpHeaderNames.CONNECTION);
+        String connectionTokens = connectionList(src);
         for (var it = src.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
@@ -131,11 +131,20 @@ final class ForwardedHeaders {
 
     /** Whether the origin's response asked to close the connection (so it must not go back to the pool). */
     static boolean originWantsClose(HttpResponse r) {
-        String c = r.headers().get(HttpHeaderNames.CONNECTION);
+        String c = connectionList(r.headers());
         if (r.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             return c == null || !containsToken(c, "keep-alive");
         }
         return c != null && containsToken(c, "close");
+    }
+
+    /**
+     * Every {@code Connection} field line as one list, or null: the field may be sent as several lines (RFC 9110
+     * §5.3), and a field named only in the second line is just as hop-by-hop.
+     */
+    private static String connectionList(HttpHeaders h) {
+        List<String> lines = h.getAll(HttpHeaderNames.CONNECTION);
+        return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(",", lines);
     }
 
     private static boolean namedIn(String connectionTokens, CharSequence name) {

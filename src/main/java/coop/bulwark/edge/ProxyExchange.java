@@ -284,6 +284,9 @@ final class ProxyExchange implements OriginListener {
                 // §9.3.1): nothing of the body was sent, so sending the same request on a new connection is safe.
                 retriedStale = true;
                 cancelTimer();
+                // The end of the (empty) body went to the dead connection: send it again, or the new connection's
+                // encoder stays mid-message (the next request on it fails) and a chunked origin waits for "0".
+                pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
                 connect(failed.origin(), false);
                 return;
             }

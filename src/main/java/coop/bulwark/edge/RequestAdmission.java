@@ -83,18 +83,14 @@ final class RequestAdmission {
         if (originUri.length() > limits.maxUriBytes()) {
             return refused(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request target too long", true);
         }
-        String te = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
-        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
+        // Every field line counts (RFC 9110 §5.3): checking only the first would let a second one disagree with it.
+        List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!te.isEmpty() && !String.join(",", te).trim().equalsIgnoreCase("chunked")) {
             return refused(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported transfer coding", true);
         }
-        String cl = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (cl != null) {
-            long len;
-            try {
-                len = Long.parseLong(cl.trim());
-            } catch (NumberFormatException e) {
-                return refused(HttpResponseStatus.BAD_REQUEST, "malformed Content-Length", true);
-            }
+        List<String> cl = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        if (!cl.isEmpty()) {
+            long len = contentLength(cl);
             if (len < 0) {
                 return refused(HttpResponseStatus.BAD_REQUEST, "malformed Content-Length", true);
             }
@@ -121,6 +117,36 @@ final class RequestAdmission {
             }
         }
         return true;
+    }
+
+    /**
+     * The declared body length, or -1 when it is malformed: RFC 9110 §8.6 allows only {@code 1*DIGIT}, and a list of
+     * identical values (repeated lines, or {@code 5, 5}); differing values make the framing unknowable. (Long.parseLong
+     * alone would also take {@code +5}.) Lengths beyond a long are clamped: they are over any limit anyway.
+     */
+    static long contentLength(List<String> values) {
+        long len = -1;
+        for (String v : values) {
+            for (String part : v.split(",", -1)) {
+                String t = part.trim();
+                if (t.isEmpty()) {
+                    return -1;
+                }
+                long n = 0;
+                for (int i = 0; i < t.length(); i++) {
+                    char c = t.charAt(i);
+                    if (c < '0' || c > '9') {
+                        return -1;
+                    }
+                    n = n > (Long.MAX_VALUE - 9) / 10 ? Long.MAX_VALUE : n * 10 + (c - '0');
+                }
+                if (len >= 0 && n != len) {
+                    return -1;
+                }
+                len = n;
+            }
+        }
+        return len;
     }
 
     /** Index just past {@code http://} or {@code https://} (any case), or -1. */
@@ -186,7 +212,8 @@ final class RequestAdmission {
             return peer;
         }
         String joined = String.join(",", values);
-        String[] parts = joined.split(",");
+        // Limit -1 keeps trailing empty elements: "a, " is as malformed as "a, , b" and must not yield a.
+        String[] parts = joined.split(",", -1);
         for (int i = parts.length - 1; i >= 0; i--) {
             InetAddress a = ForwardedHeaders.parseIpLiteral(parts[i].trim());
             if (a == null) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real HTTP/1.1 origin on a loopback ephemeral port (the JDK's HttpServer): answers with its name, the Host it
@@ -28,6 +29,9 @@ final class TestOrigin implements AutoCloseable {
     final String name;
     final HttpServer server;
     final AtomicInteger requests = new AtomicInteger();
+    /** Bytes of {@code /big} bodies handed to the socket so far (for backpressure tests). */
+    final AtomicLong bigBytesWritten = new AtomicLong();
+
     final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
 
     TestOrigin(String name) throws IOException {
@@ -82,7 +86,9 @@ final class TestOrigin implements AutoCloseable {
                     byte[] chunk = new byte[64 * 1024];
                     try (OutputStream out = ex.getResponseBody()) {
                         for (long left = bytes; left > 0; left -= chunk.length) {
-                            out.write(chunk, 0, (int) Math.min(chunk.length, left));
+                            int n = (int) Math.min(chunk.length, left);
+                            out.write(chunk, 0, n);
+                            bigBytesWritten.addAndGet(n);
                         }
                     }
                 }
