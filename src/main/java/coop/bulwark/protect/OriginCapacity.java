@@ -1,5 +1,6 @@
 package coop.bulwark.protect;
 
+import coop.bulwark.site.BulkheadLimits;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

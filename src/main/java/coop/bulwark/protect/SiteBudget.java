@@ -1,5 +1,7 @@
 package coop.bulwark.protect;
 
+import coop.bulwark.site.BulkheadLimits;
+
 /**
  * One site's live bulkhead state: its limits (replaced on reload) and how many of its requests are at origins now.
  * Kept by site name across reloads so in-flight counts stay right when a new config snapshot arrives.

@@ -109,6 +109,7 @@ public final class ConfigLoader {
                     originPool,
                     accessLog,
                     drainTimeout,
+                    ProtectionConfig.DEFAULTS,
                     sites);
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.

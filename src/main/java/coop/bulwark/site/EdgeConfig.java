@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param originPool pooling and health-check settings for origin connections
  * @param accessLog where the JSON access log goes
  * @param drainTimeout how long a graceful shutdown waits for in-flight requests
+ * @param protection edge-wide protection settings (limits, bans, origin capacity, cache size)
  * @param sites the member sites, in file order
  */
 public record EdgeConfig(
@@ -31,6 +32,7 @@ public record EdgeConfig(
         OriginPoolConfig originPool,
         AccessLogConfig accessLog,
         Duration drainTimeout,
+        ProtectionConfig protection,
         List<SiteConfig> sites) {
     public EdgeConfig {
         Objects.requireNonNull(source, "source");
@@ -41,6 +43,7 @@ public record EdgeConfig(
         Objects.requireNonNull(originPool, "originPool");
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(protection, "protection");
         sites = List.copyOf(sites);
     }
 }

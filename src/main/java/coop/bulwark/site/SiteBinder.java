@@ -76,7 +76,7 @@ final class SiteBinder {
         if (name == null || siteHosts.isEmpty() || origins.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new SiteConfig(name, siteHosts, origins, tls, limits));
+        return Optional.of(new SiteConfig(name, siteHosts, origins, tls, limits, SiteProtection.DEFAULTS));
     }
 
     private String name(ConfigSection s) {

@@ -13,15 +13,22 @@ import java.util.Optional;
  * @param origins origin servers, tried in order of health then round-robin
  * @param tls certificate for the https listener, if the site has one
  * @param limits the site's limits with the top-level defaults already applied
+ * @param protection the site's protection state and per-state policies, defaults already applied
  */
 public record SiteConfig(
-        String name, List<String> hosts, List<HostPort> origins, Optional<TlsConfig> tls, SiteLimits limits) {
+        String name,
+        List<String> hosts,
+        List<HostPort> origins,
+        Optional<TlsConfig> tls,
+        SiteLimits limits,
+        SiteProtection protection) {
     public SiteConfig {
         Objects.requireNonNull(name, "name");
         hosts = List.copyOf(hosts);
         origins = List.copyOf(origins);
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(protection, "protection");
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("hosts: empty (expected: at least one host name)");
         }

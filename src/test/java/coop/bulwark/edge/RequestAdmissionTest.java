@@ -231,6 +231,7 @@ class RequestAdmissionTest {
                         snap.config().originPool(),
                         snap.config().accessLog(),
                         snap.config().drainTimeout(),
+                        snap.config().protection(),
                         snap.config().sites()),
                 snap.router(),
                 snap.sites(),

@@ -30,7 +30,7 @@ final class TestEdge {
         for (String s : origins) {
             o.add(HostPort.parse(s));
         }
-        return new SiteConfig(name, hosts, o, tls, limits);
+        return new SiteConfig(name, hosts, o, tls, limits, coop.bulwark.site.SiteProtection.DEFAULTS);
     }
 
     static EdgeConfig config(List<SiteConfig> sites) {
@@ -62,6 +62,7 @@ final class TestEdge {
                         1),
                 new AccessLogConfig(false, Optional.empty()),
                 Duration.ofSeconds(5),
+                coop.bulwark.site.ProtectionConfig.OFF,
                 sites);
     }
 }

@@ -1,4 +1,4 @@
-package coop.bulwark.protect;
+package coop.bulwark.site;
 
 import java.time.Duration;
 

@@ -1,0 +1,96 @@
+package coop.bulwark.site;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a site's protection does in one {@link ProtectionState}: source limits, origin bulkhead, cache behaviour and
+ * when a source gets banned.
+ *
+ * @param perIp request rate per client address for this site (empty: no limit)
+ * @param perPrefix request rate per client /24 (IPv4) or /48 (IPv6) for this site (empty: no limit)
+ * @param maxConcurrentPerIp requests one client address may have in progress on this site at once
+ * @param bulkhead the site's share of its origin
+ * @param cacheMinTtl micro-cache floor: responses without cache headers are kept this long when the site allows it
+ *     (zero: only what the origin marks cacheable)
+ * @param queryKey how the query string enters the cache key
+ * @param cacheOnly anonymous GETs are answered from the cache only (stale if need be) and never reach the origin
+ *     unless nothing is cached for them, and then only through request coalescing
+ * @param banAfterLimited a source refused (429) this many times within {@code banWindow} is banned (0: never)
+ * @param banWindow the window for {@code banAfterLimited}
+ */
+public record StatePolicy(
+        Optional<RateLimit> perIp,
+        Optional<RateLimit> perPrefix,
+        int maxConcurrentPerIp,
+        BulkheadLimits bulkhead,
+        Duration cacheMinTtl,
+        QueryKeyMode queryKey,
+        boolean cacheOnly,
+        int banAfterLimited,
+        Duration banWindow) {
+
+    public StatePolicy {
+        Objects.requireNonNull(perIp, "per_ip");
+        Objects.requireNonNull(perPrefix, "per_prefix");
+        if (maxConcurrentPerIp < 1) {
+            throw new IllegalArgumentException("max_concurrent_per_ip: " + maxConcurrentPerIp + " (expected: >= 1)");
+        }
+        Objects.requireNonNull(bulkhead, "bulkhead");
+        if (cacheMinTtl.isNegative()) {
+            throw new IllegalArgumentException("cache_min_ttl: " + cacheMinTtl + " (expected: >= 0)");
+        }
+        Objects.requireNonNull(queryKey, "cache_query");
+        if (banAfterLimited < 0) {
+            throw new IllegalArgumentException("ban_after_limited: " + banAfterLimited + " (expected: >= 0)");
+        }
+        if (banWindow.isNegative() || banWindow.isZero()) {
+            throw new IllegalArgumentException("ban_window: " + banWindow + " (expected: > 0)");
+        }
+    }
+
+    /** Generous limits for ordinary days: a person's browser never meets them. */
+    public static final StatePolicy NORMAL = new StatePolicy(
+            Optional.of(new RateLimit(50, 200)),
+            Optional.of(new RateLimit(500, 2000)),
+            64,
+            BulkheadLimits.DEFAULTS,
+            Duration.ZERO,
+            QueryKeyMode.KEEP,
+            false,
+            0,
+            Duration.ofSeconds(10));
+
+    /** Tighter: something looks wrong; the cache holds pages a little longer. */
+    public static final StatePolicy SUSPECT = new StatePolicy(
+            Optional.of(new RateLimit(20, 60)),
+            Optional.of(new RateLimit(200, 600)),
+            32,
+            BulkheadLimits.DEFAULTS,
+            Duration.ofSeconds(2),
+            QueryKeyMode.SORTED,
+            false,
+            600,
+            Duration.ofSeconds(10));
+
+    /** Under attack: tight limits, cache-only for anonymous GETs, busting queries dropped, heavy hitters banned. */
+    public static final StatePolicy UNDER_ATTACK = new StatePolicy(
+            Optional.of(new RateLimit(5, 20)),
+            Optional.of(new RateLimit(50, 150)),
+            8,
+            new BulkheadLimits(8, 32, Duration.ofSeconds(1), 1),
+            Duration.ofSeconds(10),
+            QueryKeyMode.ALLOWLIST,
+            true,
+            100,
+            Duration.ofSeconds(10));
+
+    public static StatePolicy defaults(ProtectionState s) {
+        return switch (s) {
+            case NORMAL -> NORMAL;
+            case SUSPECT -> SUSPECT;
+            case UNDER_ATTACK -> UNDER_ATTACK;
+        };
+    }
+}
