@@ -45,13 +45,16 @@ public final class EdgeServer implements AutoCloseable {
     private final Channel httpsChannel;
     private final ConnectionGate httpGate;
     private final ConnectionGate httpsGate;
+    private final Clock clock;
     private long generation;
     private boolean closed;
 
     private EdgeServer(EdgeConfig config, Clock clock) throws IOException {
+        this.clock = clock;
         this.transport = Transport.best();
         this.certs = new CertificateStore();
-        EdgeSnapshot first = EdgeSnapshot.build(++generation, config, Map.of(), certs);
+        EdgeSnapshot first = EdgeSnapshot.build(++generation, config, Map.of(), Map.of(), certs, clock.instant());
+        first.activate(clock.instant());
         this.group = transport.newGroup(config.listen().eventLoops(), "bulwark-loop");
         Map<EventLoop, OriginPool> pools = new HashMap<>();
         for (EventExecutor e : group) {
@@ -177,7 +180,8 @@ public final class EdgeServer implements AutoCloseable {
      */
     public synchronized EdgeSnapshot reload(EdgeConfig next) throws IOException {
         EdgeSnapshot current = runtime.snapshot();
-        EdgeSnapshot snap = EdgeSnapshot.build(generation + 1, next, current.originsByAddress(), certs);
+        EdgeSnapshot snap = EdgeSnapshot.build(
+                generation + 1, next, current.originsByAddress(), current.guardsByName(), certs, clock.instant());
         generation++;
         if (!next.listen().equals(current.config().listen())) {
             LOG.warn("listen addresses or event loops changed: restart Bulwark to apply (keeping the running ones)");

@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import coop.bulwark.site.HostRouter;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,7 +41,12 @@ public record EdgeSnapshot(
      * @throws IOException with a message naming the site and the file or address at fault
      */
     static EdgeSnapshot build(
-            long generation, EdgeConfig config, Map<HostPort, Origin> previousOrigins, CertificateStore certs)
+            long generation,
+            EdgeConfig config,
+            Map<HostPort, Origin> previousOrigins,
+            Map<String, SiteGuard> previousGuards,
+            CertificateStore certs,
+            Instant now)
             throws IOException {
         Map<HostPort, Origin> origins = new HashMap<>();
         Map<String, Site> byPattern = new LinkedHashMap<>();
@@ -54,13 +61,17 @@ public record EdgeSnapshot(
                 if (o == null) {
                     o = previousOrigins.get(hp);
                     if (o == null) {
-                        o = new Origin(hp, resolve(sc, hp));
+                        o = new Origin(hp, resolve(sc, hp), config.protection().capacityOf(hp));
                     }
                     origins.put(hp, o);
                 }
                 siteOrigins.add(o);
             }
-            Site site = new Site(sc, siteOrigins);
+            SiteGuard guard = previousGuards.get(sc.name());
+            if (guard == null) {
+                guard = new SiteGuard(sc.name(), sc.protection(), now);
+            }
+            Site site = new Site(sc, siteOrigins, guard);
             sites.add(site);
             for (String h : sc.hosts()) {
                 byPattern.put(h, site);
@@ -90,6 +101,38 @@ public record EdgeSnapshot(
         } catch (UnknownHostException e) {
             throw new IOException("site " + sc.name() + ": origin " + hp + ": cannot resolve host " + hp.host(), e);
         }
+    }
+
+    /**
+     * Applies this snapshot's settings to the long-lived state it shares with the previous one (origin capacities,
+     * site protection settings). Called once, just before the snapshot goes live.
+     */
+    void activate(Instant now) {
+        for (Site s : sites) {
+            for (Origin o : s.origins()) {
+                o.capacity().capacity(config.protection().capacityOf(o.configured()));
+            }
+            s.guard().reconfigure(s.config().protection(), now);
+        }
+    }
+
+    /** The site guards of this snapshot by site name (for the next reload). */
+    Map<String, SiteGuard> guardsByName() {
+        Map<String, SiteGuard> m = new HashMap<>();
+        for (Site s : sites) {
+            m.put(s.name(), s.guard());
+        }
+        return m;
+    }
+
+    /** The site named {@code name}, or null. */
+    public Site site(String name) {
+        for (Site s : sites) {
+            if (s.name().equals(name)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** The origins of this snapshot by configured address (for the next reload and the health checker). */

@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.site.HostPort;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,10 +17,17 @@ public final class Origin {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicInteger consecutiveSuccesses = new AtomicInteger();
     private volatile boolean up = true;
+    private final OriginCapacity capacity;
 
-    Origin(HostPort configured, InetSocketAddress resolved) {
+    Origin(HostPort configured, InetSocketAddress resolved, int slots) {
         this.configured = configured;
         this.address = resolved;
+        this.capacity = new OriginCapacity(configured.toString(), slots);
+    }
+
+    /** The origin's concurrency budget, shared fairly by the sites on it (see {@link OriginCapacity}). */
+    public OriginCapacity capacity() {
+        return capacity;
     }
 
     public HostPort configured() {

@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.site.SiteConfig;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,11 +12,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Site {
     private final SiteConfig config;
     private final List<Origin> origins;
+    private final SiteGuard guard;
     private final AtomicInteger cursor = new AtomicInteger();
 
-    Site(SiteConfig config, List<Origin> origins) {
+    Site(SiteConfig config, List<Origin> origins, SiteGuard guard) {
         this.config = config;
         this.origins = List.copyOf(origins);
+        this.guard = guard;
+    }
+
+    /** The site's live protection state and origin budget (kept across reloads). */
+    public SiteGuard guard() {
+        return guard;
     }
 
     public SiteConfig config() {

@@ -36,7 +36,9 @@ class RequestAdmissionTest {
                         TestEdge.site("a", List.of("a.test", "*.w.test"), limits, Optional.empty(), "127.0.0.1:1"),
                         TestEdge.site("b", List.of("b.test", "[::1]"), "127.0.0.1:2"))),
                 Map.of(),
-                new CertificateStore());
+                Map.of(),
+                new CertificateStore(),
+                java.time.Instant.EPOCH);
     }
 
     static InetAddress addr(String literal) {

@@ -1,0 +1,91 @@
+package coop.bulwark.protect;
+
+import coop.bulwark.site.BulkheadLimits;
+import coop.bulwark.site.ProtectionState;
+import coop.bulwark.site.SiteProtection;
+import coop.bulwark.site.StatePolicy;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A site's live protection: its current {@link ProtectionState} and the policy that state selects, and its origin
+ * {@link SiteBudget}. Lives as long as the site's name is configured, across reloads, so a state set at run time and
+ * the in-flight counts survive a new config snapshot.
+ *
+ * <p>Thread-safe: state and policy are published together through one volatile field.
+ */
+public final class SiteGuard {
+    /** The state in force and why: a record, so readers always see a consistent pair. */
+    public record StateView(ProtectionState state, StatePolicy policy, String reason, Instant since) {}
+
+    private final String name;
+    private final SiteBudget budget;
+    private volatile SiteProtection settings;
+    private volatile StateView view;
+
+    public SiteGuard(String name, SiteProtection settings, Instant now) {
+        this.name = name;
+        this.settings = settings;
+        StatePolicy p = settings.policy(settings.state());
+        this.view = new StateView(settings.state(), p, "config", now);
+        this.budget = new SiteBudget(name, p.bulkhead());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public SiteBudget budget() {
+        return budget;
+    }
+
+    public SiteProtection settings() {
+        return settings;
+    }
+
+    public StateView view() {
+        return view;
+    }
+
+    public StatePolicy policy() {
+        return view.policy();
+    }
+
+    public ProtectionState state() {
+        return view.state();
+    }
+
+    /**
+     * New settings from a reload. The state stays what it is at run time unless the config changed the configured
+     * state itself (an operator editing {@code state:} means it).
+     */
+    public synchronized void reconfigure(SiteProtection next, Instant now) {
+        SiteProtection before = settings;
+        settings = next;
+        ProtectionState s = before.state() != next.state() ? next.state() : view.state();
+        String reason = before.state() != next.state() ? "config" : view.reason();
+        apply(s, reason, before.state() != next.state() ? now : view.since());
+    }
+
+    /** Moves the site to {@code state} (admin API, detection); returns the previous view. */
+    public synchronized StateView setState(ProtectionState state, String reason, Instant now) {
+        Objects.requireNonNull(state, "state");
+        StateView before = view;
+        apply(state, reason, before.state() == state ? before.since() : now);
+        return before;
+    }
+
+    private void apply(ProtectionState state, String reason, Instant since) {
+        StatePolicy p = settings.policy(state);
+        view = new StateView(state, p, reason, since);
+        BulkheadLimits b = p.bulkhead();
+        if (!b.equals(budget.limits())) {
+            budget.limits(b);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + view.state().key() + ")";
+    }
+}
