@@ -17,6 +17,12 @@ final class EdgeResponses {
     private EdgeResponses() {}
 
     static FullHttpResponse error(ByteBufAllocator alloc, HttpResponseStatus status, String reason, boolean close) {
+        return error(alloc, status, reason, close, 0);
+    }
+
+    /** As {@link #error(ByteBufAllocator, HttpResponseStatus, String, boolean)}, with {@code Retry-After} when > 0. */
+    static FullHttpResponse error(
+            ByteBufAllocator alloc, HttpResponseStatus status, String reason, boolean close, long retryAfterSeconds) {
         String text = status.code() + " " + status.reasonPhrase() + ": " + reason + "\n";
         var body = ByteBufUtil.writeUtf8(alloc, text);
         var r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
@@ -26,6 +32,9 @@ final class EdgeResponses {
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (close) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (retryAfterSeconds > 0) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
         return r;
     }

@@ -1,5 +1,9 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.protect.BulkheadRejection;
+import coop.bulwark.protect.BulkheadWaiter;
+import coop.bulwark.protect.OriginCapacity;
+import coop.bulwark.protect.SiteBudget;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Event-loop confined: the client channel and the origin connection share one event loop. The exchange owns every
  * {@link HttpContent} handed to it and either writes it on or releases it.
  */
-final class ProxyExchange implements OriginListener {
+final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
     /** Body bytes held while the origin connection is being opened before the client is paused. */
@@ -49,6 +53,14 @@ final class ProxyExchange implements OriginListener {
     private final long startMillis;
 
     private int attemptIndex;
+    /** The origin budget this exchange holds a slot of, or null. */
+    private OriginCapacity slot;
+    /** Where this exchange waits for a slot, and its place there, while queued. */
+    private OriginCapacity queuedAt;
+
+    private OriginCapacity.Ticket ticket;
+    private ScheduledFuture<?> queueTimer;
+    private long retryAfterSeconds;
     private boolean retriedStale;
     private OriginConnection conn;
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
@@ -88,10 +100,79 @@ final class ProxyExchange implements OriginListener {
         this.startMillis = runtime.epochMillis();
     }
 
-    /** Starts connecting to the first origin to try. */
+    /**
+     * Starts the exchange: takes a slot at the first origin to try (or waits for one in the site's bulkhead queue),
+     * then connects. Without protection it connects at once.
+     */
     void start() {
         runtime.exchangeStarted();
+        if (!runtime.snapshot().config().protection().enabled()) {
+            connect(attempts[0], true);
+            return;
+        }
+        OriginCapacity cap = attempts[0].capacity();
+        SiteBudget budget = admitted.site().guard().budget();
+        OriginCapacity.Ticket[] t = new OriginCapacity.Ticket[1];
+        switch (cap.acquire(budget, client.executor(), this, t)) {
+            case GRANTED -> {
+                slot = cap;
+                connect(attempts[0], true);
+            }
+            case QUEUED -> {
+                ticket = t[0];
+                queuedAt = cap;
+                queueTimer = client.executor()
+                        .schedule(
+                                this::onQueueTimeout,
+                                budget.limits().queueTimeout().toNanos(),
+                                TimeUnit.NANOSECONDS);
+            }
+            case REJECTED -> rejected(BulkheadRejection.QUEUE_FULL);
+        }
+    }
+
+    /** A bulkhead slot came free for this exchange (on our event loop). */
+    @Override
+    public void granted() {
+        slot = queuedAt;
+        queuedAt = null;
+        ticket = null;
+        if (queueTimer != null) {
+            queueTimer.cancel(false);
+            queueTimer = null;
+        }
+        if (done) {
+            releaseSlot();
+            return;
+        }
         connect(attempts[0], true);
+    }
+
+    /** No slot: the site is over its share of its origin. 503 with Retry-After, never an unbounded wait. */
+    @Override
+    public void rejected(BulkheadRejection why) {
+        if (done) {
+            return;
+        }
+        LOG.debug("site {}: bulkhead {}", admitted.site(), why);
+        retryAfterSeconds = 1;
+        fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "the site is busy, please retry in a moment");
+    }
+
+    private void onQueueTimeout() {
+        queueTimer = null;
+        if (queuedAt != null && queuedAt.cancel(ticket)) {
+            queuedAt = null;
+            ticket = null;
+            rejected(BulkheadRejection.TIMEOUT);
+        }
+    }
+
+    private void releaseSlot() {
+        if (slot != null) {
+            slot.release(admitted.site().guard().budget());
+            slot = null;
+        }
     }
 
     boolean isDone() {
@@ -368,7 +449,7 @@ final class ProxyExchange implements OriginListener {
         status = s.code();
         // A request whose body is still arriving cannot be followed by another on this connection.
         boolean close = !owner.multiplexed() && (!requestComplete || !clientKeepAlive || !owner.mayKeepAlive());
-        var r = EdgeResponses.error(client.alloc(), s, reason, close);
+        var r = EdgeResponses.error(client.alloc(), s, reason, close, retryAfterSeconds);
         responseBytes = r.content().readableBytes();
         end(!close);
         var f = client.writeAndFlush(r);
@@ -403,6 +484,19 @@ final class ProxyExchange implements OriginListener {
         }
         done = true;
         cancelTimer();
+        releaseSlot();
+        if (queuedAt != null) {
+            // Still waiting for a slot (the client left): withdraw. If a grant is already on its way, granted()
+            // sees done and gives the slot back.
+            if (queuedAt.cancel(ticket)) {
+                queuedAt = null;
+                ticket = null;
+            }
+            if (queueTimer != null) {
+                queueTimer.cancel(false);
+                queueTimer = null;
+            }
+        }
         for (HttpContent h; (h = pendingBody.poll()) != null; ) {
             ReferenceCountUtil.release(h);
         }

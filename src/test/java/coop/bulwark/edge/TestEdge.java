@@ -41,7 +41,24 @@ final class TestEdge {
         return config(sites, limits, https, Http2Limits.DEFAULTS);
     }
 
+    static EdgeConfig config(
+            List<SiteConfig> sites,
+            ConnectionLimits limits,
+            boolean https,
+            coop.bulwark.site.ProtectionConfig protection) {
+        return config(sites, limits, https, Http2Limits.DEFAULTS, protection);
+    }
+
     static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https, Http2Limits http2) {
+        return config(sites, limits, https, http2, coop.bulwark.site.ProtectionConfig.OFF);
+    }
+
+    static EdgeConfig config(
+            List<SiteConfig> sites,
+            ConnectionLimits limits,
+            boolean https,
+            Http2Limits http2,
+            coop.bulwark.site.ProtectionConfig protection) {
         return new EdgeConfig(
                 Path.of("test.yaml"),
                 new Listen(
@@ -62,7 +79,7 @@ final class TestEdge {
                         1),
                 new AccessLogConfig(false, Optional.empty()),
                 Duration.ofSeconds(5),
-                coop.bulwark.site.ProtectionConfig.OFF,
+                protection,
                 sites);
     }
 }

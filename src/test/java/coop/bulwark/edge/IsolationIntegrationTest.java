@@ -1,0 +1,226 @@
+package coop.bulwark.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import coop.bulwark.site.BanPolicy;
+import coop.bulwark.site.BulkheadLimits;
+import coop.bulwark.site.ConnectionLimits;
+import coop.bulwark.site.ProtectionConfig;
+import coop.bulwark.site.ProtectionState;
+import coop.bulwark.site.SiteConfig;
+import coop.bulwark.site.SiteLimits;
+import coop.bulwark.site.SiteProtection;
+import coop.bulwark.site.StatePolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cooperative's outage in miniature: 50 sites on one shared origin (8 workers × 25 ms = 320 req/s), two of them
+ * flooded with far more than the origin can serve, people browsing the other 48. With protection off the bystanders'
+ * requests time out behind the flood; with the per-site bulkhead they keep working. Both runs are the same traffic,
+ * so the test shows that the bulkhead is what saves them.
+ */
+class IsolationIntegrationTest {
+    static final int SITES = 50;
+    static final int FLOOD_CONNECTIONS = 240;
+    static final int LEGIT_CLIENTS = 6;
+    static final Duration RUN = Duration.ofSeconds(5);
+
+    record Outcome(int ok, int failed, long p99Millis, int floodRequests) {
+        double successRate() {
+            return ok + failed == 0 ? 0 : (double) ok / (ok + failed);
+        }
+    }
+
+    @Test
+    void bulkhead_keepsBystandersUp_whileTwoSitesAreFlooded_andWithoutItTheyFail() throws Exception {
+        Outcome unprotected = run(false);
+        Outcome protectedRun = run(true);
+        System.out.printf(
+                "isolation: unprotected bystanders %.1f%% ok p99 %d ms; protected %.1f%% ok p99 %d ms%n",
+                unprotected.successRate() * 100,
+                unprotected.p99Millis(),
+                protectedRun.successRate() * 100,
+                protectedRun.p99Millis());
+        assertThat(protectedRun.successRate())
+                .as("bystander success with protection")
+                .isGreaterThanOrEqualTo(0.99);
+        assertThat(protectedRun.p99Millis())
+                .as("bystander p99 with protection (ms)")
+                .isLessThan(400);
+        assertThat(unprotected.successRate())
+                .as("bystander success without protection")
+                .isLessThan(0.5);
+    }
+
+    private static Outcome run(boolean protect) throws Exception {
+        try (SharedOrigin origin = new SharedOrigin(8, 25)) {
+            var siteLimits = new SiteLimits(
+                    1024 * 1024, 8192, 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(600));
+            var policy = new StatePolicy(
+                    Optional.empty(),
+                    Optional.empty(),
+                    10_000,
+                    new BulkheadLimits(4, 16, Duration.ofMillis(500), 1),
+                    Duration.ZERO,
+                    coop.bulwark.site.QueryKeyMode.KEEP,
+                    false,
+                    0,
+                    Duration.ofSeconds(10));
+            var siteProtection = new SiteProtection(
+                    ProtectionState.NORMAL,
+                    Map.of(
+                            ProtectionState.NORMAL, policy,
+                            ProtectionState.SUSPECT, policy,
+                            ProtectionState.UNDER_ATTACK, policy),
+                    false,
+                    List.of(),
+                    Duration.ZERO,
+                    Duration.ZERO);
+            List<SiteConfig> sites = new ArrayList<>();
+            for (int i = 0; i < SITES; i++) {
+                var base = TestEdge.site(
+                        "site" + i, List.of("site" + i + ".test"), siteLimits, Optional.empty(), origin.hostPort());
+                sites.add(new SiteConfig(
+                        base.name(), base.hosts(), base.origins(), base.tls(), base.limits(), siteProtection));
+            }
+            var protection = protect
+                    ? new ProtectionConfig(
+                            true, 8, Map.of(), Optional.empty(), Optional.empty(), BanPolicy.DEFAULTS, List.of(), 0, 0)
+                    : ProtectionConfig.OFF;
+            var limits = new ConnectionLimits(
+                    16 * 1024, 8 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 1_000_000, 10_000, 10_000);
+            try (EdgeServer edge = EdgeServer.start(TestEdge.config(sites, limits, false, protection))) {
+                return drive(edge.httpAddress());
+            }
+        }
+    }
+
+    /** Flood on site0 and site1 from 127.0.1.x, people on the other sites from 127.0.0.x, both for RUN. */
+    private static Outcome drive(InetSocketAddress edge) throws Exception {
+        long deadline = System.nanoTime() + RUN.toNanos();
+        AtomicInteger flood = new AtomicInteger();
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < FLOOD_CONNECTIONS; c++) {
+                int n = c;
+                pool.submit(() -> {
+                    InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) (1 + n % 250)});
+                    String host = "site" + (n % 2) + ".test";
+                    while (System.nanoTime() < deadline) {
+                        try (Socket s = new Socket(edge.getAddress(), edge.getPort(), from, 0)) {
+                            s.setSoTimeout(3000);
+                            while (System.nanoTime() < deadline) {
+                                get(s, host, "/?x=" + flood.incrementAndGet());
+                            }
+                        } catch (IOException e) {
+                            // the edge or origin gave up on this connection: open another, as an attacker would
+                        }
+                    }
+                    return null;
+                });
+            }
+            Thread.sleep(500); // let the flood build up before people arrive
+            for (int c = 0; c < LEGIT_CLIENTS; c++) {
+                int n = c;
+                pool.submit(() -> {
+                    Random rnd = new Random(n);
+                    InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (10 + n)});
+                    Socket s = null;
+                    while (System.nanoTime() < deadline) {
+                        String host = "site" + (2 + rnd.nextInt(SITES - 2)) + ".test";
+                        long t0 = System.nanoTime();
+                        try {
+                            if (s == null) {
+                                s = new Socket(edge.getAddress(), edge.getPort(), from, 0);
+                                s.setSoTimeout(3000);
+                            }
+                            int status = get(s, host, "/page");
+                            latencies.add((System.nanoTime() - t0) / 1_000_000);
+                            if (status == 200) {
+                                ok.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                                s.close();
+                                s = null;
+                            }
+                        } catch (IOException e) {
+                            failed.incrementAndGet();
+                            latencies.add((System.nanoTime() - t0) / 1_000_000);
+                            s = null;
+                        }
+                        Thread.sleep(20 + rnd.nextInt(20));
+                    }
+                    if (s != null) {
+                        s.close();
+                    }
+                    return null;
+                });
+            }
+            pool.shutdown();
+            pool.awaitTermination(RUN.toSeconds() + 15, TimeUnit.SECONDS);
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        long p99 = sorted.isEmpty()
+                ? -1
+                : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1));
+        return new Outcome(ok.get(), failed.get(), p99, flood.get());
+    }
+
+    /** One keep-alive GET on {@code s}; returns the status, having read the whole response. */
+    static int get(Socket s, String host, String path) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            head.append((char) c);
+            int n = head.length();
+            if (n >= 4 && head.charAt(n - 1) == '\n' && head.charAt(n - 2) == '\r' && head.charAt(n - 3) == '\n') {
+                break;
+            }
+        }
+        if (c < 0) {
+            throw new IOException("closed");
+        }
+        String h = head.toString();
+        int status = Integer.parseInt(h.substring(9, 12));
+        int cl = 0;
+        boolean close = false;
+        for (String line : h.split("\r\n")) {
+            String lower = line.toLowerCase();
+            if (lower.startsWith("content-length:")) {
+                cl = Integer.parseInt(line.substring(15).trim());
+            } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                close = true;
+            }
+        }
+        in.readNBytes(cl);
+        if (close) {
+            throw new IOException("closed by server after status " + status);
+        }
+        return status;
+    }
+}
