@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.metrics.EdgeMetrics;
 import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.util.Map;
@@ -18,10 +19,17 @@ final class EdgeRuntime {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    EdgeRuntime(EdgeSnapshot initial, Map<EventLoop, OriginPool> pools, Clock clock) {
+    private final EdgeMetrics metrics;
+
+    EdgeRuntime(EdgeSnapshot initial, Map<EventLoop, OriginPool> pools, Clock clock, EdgeMetrics metrics) {
         this.snapshot = new AtomicReference<>(initial);
         this.pools = Map.copyOf(pools);
         this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    EdgeMetrics metrics() {
+        return metrics;
     }
 
     EdgeSnapshot snapshot() {

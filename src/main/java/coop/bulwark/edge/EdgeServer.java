@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
@@ -46,6 +47,7 @@ public final class EdgeServer implements AutoCloseable {
     private final ConnectionGate httpGate;
     private final ConnectionGate httpsGate;
     private final Clock clock;
+    private final EdgeMetrics metrics;
     private long generation;
     private boolean closed;
 
@@ -53,7 +55,9 @@ public final class EdgeServer implements AutoCloseable {
         this.clock = clock;
         this.transport = Transport.best();
         this.certs = new CertificateStore();
-        EdgeSnapshot first = EdgeSnapshot.build(++generation, config, Map.of(), Map.of(), certs, clock.instant());
+        this.metrics = new EdgeMetrics();
+        EdgeSnapshot first =
+                EdgeSnapshot.build(++generation, config, Map.of(), Map.of(), certs, metrics, clock.instant());
         first.activate(clock.instant());
         this.group = transport.newGroup(config.listen().eventLoops(), "bulwark-loop");
         Map<EventLoop, OriginPool> pools = new HashMap<>();
@@ -63,7 +67,7 @@ public final class EdgeServer implements AutoCloseable {
                     config.originPool().maxIdlePerOrigin(), config.originPool().idleTimeout());
             pools.put((EventLoop) e, pool);
         }
-        this.runtime = new EdgeRuntime(first, pools, clock);
+        this.runtime = new EdgeRuntime(first, pools, clock, metrics);
         var pipelines = new EdgePipelines(runtime);
         AccessLogAppender.apply(config.accessLog());
         this.httpGate = new ConnectionGate(runtime, clients, false);
@@ -155,6 +159,11 @@ public final class EdgeServer implements AutoCloseable {
         return httpsChannel == null ? null : (InetSocketAddress) httpsChannel.localAddress();
     }
 
+    /** The edge's metrics (Prometheus registry and per-site meters). */
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
     /** The snapshot requests are using now. */
     public EdgeSnapshot snapshot() {
         return runtime.snapshot();
@@ -181,7 +190,13 @@ public final class EdgeServer implements AutoCloseable {
     public synchronized EdgeSnapshot reload(EdgeConfig next) throws IOException {
         EdgeSnapshot current = runtime.snapshot();
         EdgeSnapshot snap = EdgeSnapshot.build(
-                generation + 1, next, current.originsByAddress(), current.guardsByName(), certs, clock.instant());
+                generation + 1,
+                next,
+                current.originsByAddress(),
+                current.guardsByName(),
+                certs,
+                metrics,
+                clock.instant());
         generation++;
         if (!next.listen().equals(current.config().listen())) {
             LOG.warn("listen addresses or event loops changed: restart Bulwark to apply (keeping the running ones)");

@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
@@ -46,6 +47,7 @@ public record EdgeSnapshot(
             Map<HostPort, Origin> previousOrigins,
             Map<String, SiteGuard> previousGuards,
             CertificateStore certs,
+            EdgeMetrics metrics,
             Instant now)
             throws IOException {
         Map<HostPort, Origin> origins = new HashMap<>();
@@ -71,7 +73,7 @@ public record EdgeSnapshot(
             if (guard == null) {
                 guard = new SiteGuard(sc.name(), sc.protection(), now);
             }
-            Site site = new Site(sc, siteOrigins, guard);
+            Site site = new Site(sc, siteOrigins, guard, metrics.site(sc.name()));
             sites.add(site);
             for (String h : sc.hosts()) {
                 byPattern.put(h, site);

@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.protect.BulkheadRejection;
 import coop.bulwark.protect.BulkheadWaiter;
 import coop.bulwark.protect.OriginCapacity;
@@ -61,6 +62,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private OriginCapacity.Ticket ticket;
     private ScheduledFuture<?> queueTimer;
     private long retryAfterSeconds;
+    private SiteMeters.VerdictLabel verdict = SiteMeters.VerdictLabel.PASS;
     private boolean retriedStale;
     private OriginConnection conn;
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
@@ -155,6 +157,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             return;
         }
         LOG.debug("site {}: bulkhead {}", admitted.site(), why);
+        verdict = SiteMeters.VerdictLabel.BULKHEAD;
         retryAfterSeconds = 1;
         fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "the site is busy, please retry in a moment");
     }
@@ -501,6 +504,12 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             ReferenceCountUtil.release(h);
         }
         long now = runtime.nanoTime();
+        SiteMeters meters = admitted.site().meters();
+        meters.verdict(verdict);
+        meters.status(status);
+        if (originHeadNanos >= 0) {
+            meters.originLatency(originHeadNanos - originStartNanos);
+        }
         if (AccessLog.enabled()) {
             AccessLog.write(new AccessLog.Entry(
                     startMillis,
@@ -513,7 +522,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
                     originHeadNanos < 0 ? -1 : (originHeadNanos - originStartNanos) / 1e6,
                     (now - startNanos) / 1e6,
                     owner.protocolName(),
-                    "pass"));
+                    verdict.label()));
         }
         runtime.exchangeEnded();
         owner.exchangeDone(this, keepAliveAfter);

@@ -186,6 +186,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Access-log line for a request the edge answered itself before routing it to a site. */
     private void logRefused(HttpRequest req, HttpResponseStatus s) {
+        runtime.metrics().unrouted().verdict(coop.bulwark.metrics.SiteMeters.VerdictLabel.REJECT);
+        runtime.metrics().unrouted().status(s.code());
         if (!AccessLog.enabled()) {
             return;
         }

@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.site.SiteConfig;
 import java.util.List;
@@ -15,10 +16,18 @@ public final class Site {
     private final SiteGuard guard;
     private final AtomicInteger cursor = new AtomicInteger();
 
-    Site(SiteConfig config, List<Origin> origins, SiteGuard guard) {
+    private final SiteMeters meters;
+
+    Site(SiteConfig config, List<Origin> origins, SiteGuard guard, SiteMeters meters) {
         this.config = config;
         this.origins = List.copyOf(origins);
         this.guard = guard;
+        this.meters = meters;
+    }
+
+    /** The site's counters. */
+    public SiteMeters meters() {
+        return meters;
     }
 
     /** The site's live protection state and origin budget (kept across reloads). */

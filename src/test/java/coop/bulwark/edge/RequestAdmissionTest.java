@@ -38,6 +38,7 @@ class RequestAdmissionTest {
                 Map.of(),
                 Map.of(),
                 new CertificateStore(),
+                new coop.bulwark.metrics.EdgeMetrics(),
                 java.time.Instant.EPOCH);
     }
 

@@ -1,0 +1,122 @@
+package coop.bulwark.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Counters of one site, resolved once so the request path only increments: requests by verdict and by status class,
+ * cache outcomes, bulkhead rejections, and the origin latency. Thread-safe (Micrometer meters are).
+ */
+public final class SiteMeters {
+    /** Verdicts counted (the {@code verdict} label). */
+    public enum VerdictLabel {
+        PASS("pass"),
+        LIMIT("limit"),
+        BAN("ban"),
+        CACHE_ONLY("cache_only"),
+        REJECT("reject"),
+        BULKHEAD("bulkhead");
+
+        final String label;
+
+        VerdictLabel(String label) {
+            this.label = label;
+        }
+
+        /** The label value, also the access log's {@code verdict} field. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /** Cache outcomes (the {@code result} label). */
+    public enum CacheLabel {
+        HIT("hit"),
+        STALE("stale"),
+        MISS("miss"),
+        BYPASS("bypass"),
+        COALESCED("coalesced");
+
+        final String label;
+
+        CacheLabel(String label) {
+            this.label = label;
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
+    private final Counter[] verdicts = new Counter[VerdictLabel.values().length];
+    private final Counter[] statusClasses = new Counter[6];
+    private final Counter[] cache = new Counter[CacheLabel.values().length];
+    private final Timer originLatency;
+
+    SiteMeters(MeterRegistry registry, String site) {
+        this.registry = registry;
+        for (VerdictLabel v : VerdictLabel.values()) {
+            verdicts[v.ordinal()] = keep(Counter.builder("bulwark_requests_verdict")
+                    .description("Requests by protection verdict")
+                    .tag("site", site)
+                    .tag("verdict", v.label)
+                    .register(registry));
+        }
+        for (int c = 1; c <= 5; c++) {
+            statusClasses[c] = keep(Counter.builder("bulwark_responses")
+                    .description("Responses by status class")
+                    .tag("site", site)
+                    .tag("status", c + "xx")
+                    .register(registry));
+        }
+        for (CacheLabel l : CacheLabel.values()) {
+            cache[l.ordinal()] = keep(Counter.builder("bulwark_cache_requests")
+                    .description("Cacheable requests by cache outcome")
+                    .tag("site", site)
+                    .tag("result", l.label)
+                    .register(registry));
+        }
+        originLatency = keep(Timer.builder("bulwark_origin_latency")
+                .description("Time to the origin's response header")
+                .tag("site", site)
+                .register(registry));
+    }
+
+    private <M extends Meter> M keep(M m) {
+        meters.add(m);
+        return m;
+    }
+
+    public void verdict(VerdictLabel v) {
+        verdicts[v.ordinal()].increment();
+    }
+
+    public void status(int code) {
+        int c = code / 100;
+        if (c >= 1 && c <= 5) {
+            statusClasses[c].increment();
+        }
+    }
+
+    public void cache(CacheLabel l) {
+        cache[l.ordinal()].increment();
+    }
+
+    public void originLatency(long nanos) {
+        originLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Count of one verdict so far (for tests and the admin API). */
+    public double count(VerdictLabel v) {
+        return verdicts[v.ordinal()].count();
+    }
+
+    void remove() {
+        for (Meter m : meters) {
+            registry.remove(m);
+        }
+    }
+}
