@@ -42,10 +42,9 @@ class MicroCacheTest {
         cache.store(key("/"), HeaderView.empty(), meta(10, 5, 60), new byte[100], now());
         assertThat(cache.lookup(key("/"), HeaderView.empty(), now())).isInstanceOf(CacheLookup.Fresh.class);
         advance(10);
-        assertThat(cache.lookup(key("/"), HeaderView.empty(), now()))
-                .isEqualTo(new CacheLookup.Stale(
-                        ((CacheLookup.Stale) cache.lookup(key("/"), HeaderView.empty(), now())).entry(),
-                        CacheLookup.StaleReason.WHILE_REVALIDATE));
+        CacheLookup whileRevalidate = cache.lookup(key("/"), HeaderView.empty(), now());
+        assertThat(whileRevalidate).isInstanceOf(CacheLookup.Stale.class);
+        assertThat(((CacheLookup.Stale) whileRevalidate).why()).isEqualTo(CacheLookup.StaleReason.WHILE_REVALIDATE);
         advance(5);
         CacheLookup ifError = cache.lookup(key("/"), HeaderView.empty(), now());
         assertThat(ifError).isInstanceOf(CacheLookup.Stale.class);
