@@ -230,11 +230,11 @@ class ProtectionConfigLoaderTest {
         StatePolicy normal = site.policy(ProtectionState.NORMAL);
         assertThat(normal.perIp()).contains(new RateLimit(100, 300));
         assertThat(normal.perPrefix()).isEqualTo(StatePolicy.NORMAL.perPrefix());
-        assertThat(normal.bulkhead())
-                .isEqualTo(new BulkheadLimits(10, 5, BulkheadLimits.DEFAULTS.queueTimeout(), 2));
+        assertThat(normal.bulkhead()).isEqualTo(new BulkheadLimits(10, 5, BulkheadLimits.DEFAULTS.queueTimeout(), 2));
         assertThat(normal.maxConcurrentPerIp()).isEqualTo(StatePolicy.NORMAL.maxConcurrentPerIp());
         assertThat(site.policy(ProtectionState.SUSPECT).perPrefix())
-                .contains(new RateLimit(StatePolicy.SUSPECT.perPrefix().orElseThrow().perSecond(), 7));
+                .contains(new RateLimit(
+                        StatePolicy.SUSPECT.perPrefix().orElseThrow().perSecond(), 7));
         assertThat(site.policy(ProtectionState.UNDER_ATTACK)).isEqualTo(StatePolicy.UNDER_ATTACK);
     }
 
@@ -250,7 +250,7 @@ class ProtectionConfigLoaderTest {
     void siteOverride_limitOffUpstream_halfGiven_reportsMissingKey() throws Exception {
         assertThat(problems(ONE_SITE.replace("listen:", "policy: {normal: {per_ip: off}}\nlisten:")
                         + "    protection: {normal: {per_ip: {rate: 10/s}}}\n"))
-                .containsExactly("8:37: sites[0].protection.normal.per_ip.burst: missing (expected: an integer >= 1;"
+                .containsExactly("8:35: sites[0].protection.normal.per_ip.burst: missing (expected: an integer >= 1;"
                         + " the inherited per_ip is off, so give both rate and burst)");
     }
 
@@ -288,9 +288,9 @@ class ProtectionConfigLoaderTest {
             protection: {normal: {per_ip: none}}             | 7:35: sites[0].protection.normal.per_ip: none (expected: a mapping {rate: N/s, burst: N}, or off)
             protection: {suspect: {bulkhead: {weight: 0}}}   | 7:47: sites[0].protection.suspect.bulkhead.weight: 0 (expected: an integer 1-100)
             protection: {suspect: {bulkhead: {weight: 101}}} | 7:47: sites[0].protection.suspect.bulkhead.weight: 101 (expected: an integer 1-100)
-            protection: {suspect: {cache_query: sort}}       | 7:42: sites[0].protection.suspect.cache_query: sort (expected: one of keep, sorted, allowlist, ignore; did you mean sorted?)
-            protection: {suspect: {ban_window: 0s}}          | 7:41: sites[0].protection.suspect.ban_window: 0s (expected: a duration above zero)
-            protection: {suspect: {max_concurrent_per_ip: 0}} | 7:52: sites[0].protection.suspect.max_concurrent_per_ip: 0 (expected: an integer >= 1)
+            protection: {suspect: {cache_query: sort}}       | 7:41: sites[0].protection.suspect.cache_query: sort (expected: one of keep, sorted, allowlist, ignore; did you mean sorted?)
+            protection: {suspect: {ban_window: 0s}}          | 7:40: sites[0].protection.suspect.ban_window: 0s (expected: a duration above zero)
+            protection: {suspect: {max_concurrent_per_ip: 0}} | 7:51: sites[0].protection.suspect.max_concurrent_per_ip: 0 (expected: an integer >= 1)
             protection: {under_attack: {cache_only: yes}}    | 7:45: sites[0].protection.under_attack.cache_only: yes (expected: true or false)
             cache: {stale_if_error: 1}      | 7:29: sites[0].cache.stale_if_error: 1 (expected: a duration with a unit: ms, s, m or h, like 500ms, 10s, 2m, 1h; add a unit, e.g. 1s)
             cache: {page: true}             | 7:13: sites[0].cache.page: unknown key (did you mean pages?)
@@ -398,14 +398,14 @@ class ProtectionConfigLoaderTest {
                                 + " 10.0.0.0/8)",
                         "4:74: protection.bans.manual[0].until: tomorrow (expected: an ISO-8601 instant with a zone"
                                 + " offset, like 2026-12-31T00:00:00Z)",
-                        "6:30: policy.normal.bulkhead.weight: 1000 (expected: an integer 1-100)",
+                        "6:31: policy.normal.bulkhead.weight: 1000 (expected: an integer 1-100)",
                         "7:3: policy.critical: unknown key (expected: one of normal, suspect, under_attack)",
                         "14:12: sites[0].state: panic (expected: one of normal, suspect, under_attack)",
                         "15:52: sites[0].protection.suspect.per_prefix.bust: unknown key (did you mean burst?)",
-                        "15:65: sites[0].protection.under_atack: unknown key (did you mean under_attack?)",
+                        "15:64: sites[0].protection.under_atack: unknown key (did you mean under_attack?)",
                         "16:31: sites[0].cache.query_allowlist[0]: ?page (expected: a plain query parameter name"
                                 + " (letters, digits, '-', '.', '_', '~'), like page)",
-                        "16:66: sites[0].cache.stale_while_revalidate: soon (expected: a duration with a unit: ms, s,"
+                        "16:65: sites[0].cache.stale_while_revalidate: soon (expected: a duration with a unit: ms, s,"
                                 + " m or h, like 500ms, 10s, 2m, 1h)");
     }
 
