@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -87,8 +88,12 @@ public final class ConfigLoader {
         AccessLogConfig accessLog = accessLog(top.section("access_log"));
         SiteLimits siteDefaults =
                 SiteBinder.limits(top.section("limits"), SiteLimits.DEFAULTS, connections.maxUriBytes());
-        SiteBinder siteBinder = new SiteBinder(problems, siteDefaults, connections.maxUriBytes());
+        Map<ProtectionState, StatePolicy> policies =
+                ProtectionBinder.policies(top.section("policy"), SiteProtection.DEFAULTS.policies());
+        SiteBinder siteBinder = new SiteBinder(problems, siteDefaults, connections.maxUriBytes(), policies);
         List<SiteConfig> sites = siteBinder.bind(top);
+        // After the sites: origin_capacity_overrides may only name origins the sites use.
+        ProtectionConfig protection = ProtectionBinder.edge(top.section("protection"), siteBinder.origins());
         if (listen.flatMap(Listen::https).isPresent() && !siteBinder.anyTls()) {
             YamlNode https = top.section("listen").node("https").orElseThrow();
             problems.invalid(https, "listen.https", "at least one site with tls, or no https listener");
@@ -109,7 +114,7 @@ public final class ConfigLoader {
                     originPool,
                     accessLog,
                     drainTimeout,
-                    ProtectionConfig.DEFAULTS,
+                    protection,
                     sites);
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.

@@ -4,6 +4,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -158,6 +159,40 @@ final class ConfigSection {
         return d;
     }
 
+    /** A decimal number of at least {@code min}, like {@code 4} or {@code 1.5}. */
+    double decimal(String key, double defaultValue, double min) {
+        Optional<String> text = text(key);
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        Double d = ConfigUnits.decimal(text.get());
+        if (d == null || d < min) {
+            problems.invalid(node(key).orElseThrow(), path(key), "a number >= " + ConfigUnits.formatNumber(min));
+            return defaultValue;
+        }
+        return d;
+    }
+
+    /**
+     * One of {@code choices}, exactly as listed; empty when absent, or when the value is not one of them (then reported
+     * with the closest choice as a suggestion).
+     */
+    Optional<String> choice(String key, List<String> choices) {
+        Optional<String> text = text(key);
+        if (text.isEmpty() || choices.contains(text.get())) {
+            return text;
+        }
+        problems.invalid(node(key).orElseThrow(), path(key), expectedChoice(text.get(), choices));
+        return Optional.empty();
+    }
+
+    /** {@code one of a, b, c}, followed by {@code ; did you mean b?} when {@code value} looks like a typo of one. */
+    static String expectedChoice(String value, List<String> choices) {
+        String close = closest(value, choices);
+        String expected = "one of " + String.join(", ", choices);
+        return close == null ? expected : expected + "; did you mean " + close + "?";
+    }
+
     boolean flag(String key, boolean defaultValue) {
         Optional<String> text = text(key);
         if (text.isEmpty()) {
@@ -235,9 +270,20 @@ final class ConfigSection {
     }
 
     private String suggestion(String unknown) {
+        String best = closest(unknown, known);
+        if (best != null) {
+            return "did you mean " + best + "?";
+        }
+        List<String> sorted = new ArrayList<>(known);
+        sorted.sort(null);
+        return "expected: one of " + String.join(", ", sorted);
+    }
+
+    /** The candidate {@code unknown} is most likely a typo of, or null when none is close enough. */
+    static String closest(String unknown, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
+        for (String k : candidates) {
             int d = distance(unknown, k);
             if (d < bestDistance) {
                 best = k;
@@ -249,11 +295,9 @@ final class ConfigSection {
                 && (bestDistance <= Math.max(2, unknown.length() / 3)
                         || best.startsWith(unknown)
                         || unknown.startsWith(best))) {
-            return "did you mean " + best + "?";
+            return best;
         }
-        List<String> sorted = new ArrayList<>(known);
-        sorted.sort(null);
-        return "expected: one of " + String.join(", ", sorted);
+        return null;
     }
 
     /** Levenshtein edit distance; keys are short, so the O(n*m) table is fine. */

@@ -5,14 +5,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Binds the {@code sites:} list (and the {@code limits:} sections) into records, checking what only makes sense
- * across sites: unique names and hosts. One instance per load; confined to the loading thread.
+ * across sites: unique names and hosts. A site's protection keys are bound by {@link ProtectionBinder}. One instance per load; confined to the loading thread.
  */
 final class SiteBinder {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
@@ -23,15 +25,28 @@ final class SiteBinder {
     private final int maxUriBytesCap;
     private final Map<String, Claim> names = new HashMap<>();
     private final Map<String, Claim> hosts = new HashMap<>();
+    private final Map<ProtectionState, StatePolicy> policies;
+    private final Set<HostPort> allOrigins = new HashSet<>();
     private boolean anyTls;
 
     /** Where a name or host was first seen, for the "already used" message at its second occurrence. */
     private record Claim(String site, String path, int line) {}
 
-    SiteBinder(ConfigProblems problems, SiteLimits defaults, int maxUriBytesCap) {
+    /** {@code policies}: the top-level {@code policy:} result, which each site's {@code protection:} overrides. */
+    SiteBinder(
+            ConfigProblems problems,
+            SiteLimits defaults,
+            int maxUriBytesCap,
+            Map<ProtectionState, StatePolicy> policies) {
         this.problems = problems;
         this.defaults = defaults;
         this.maxUriBytesCap = maxUriBytesCap;
+        this.policies = Map.copyOf(policies);
+    }
+
+    /** Every origin address that parsed, including those of sites with other problems; valid after {@link #bind}. */
+    Set<HostPort> origins() {
+        return Set.copyOf(allOrigins);
     }
 
     /** Whether any site has a {@code tls:} key, valid or not (so a bad one does not also trip the https check). */
@@ -72,11 +87,12 @@ final class SiteBinder {
             tls = tls(s.section("tls"));
         }
         SiteLimits limits = limits(s.section("limits"), defaults, maxUriBytesCap);
+        SiteProtection protection = ProtectionBinder.site(s, policies);
         s.finish();
         if (name == null || siteHosts.isEmpty() || origins.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new SiteConfig(name, siteHosts, origins, tls, limits, SiteProtection.DEFAULTS));
+        return Optional.of(new SiteConfig(name, siteHosts, origins, tls, limits, protection));
     }
 
     private String name(ConfigSection s) {
@@ -151,6 +167,7 @@ final class SiteBinder {
             Optional<HostPort> hp =
                     ConfigSection.parseHostPort(items.get(i), s.path("origins") + "[" + i + "]", problems);
             hp.ifPresent(result::add);
+            hp.ifPresent(allOrigins::add);
             bad |= hp.isEmpty();
         }
         return bad ? List.of() : result;
