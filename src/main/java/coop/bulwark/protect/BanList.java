@@ -76,12 +76,12 @@ public final class BanList {
         if (s.empty) {
             return null;
         }
-        long now = clock.millis();
+        // The clock is read only on a match: most connections match nothing, and the clock costs as much as a probe.
         if (addr.length == 4 || Addresses.isV4Mapped(addr)) {
             long v4 = Addresses.v4(addr);
             for (int len : s.v4Lengths) {
                 Ban b = s.v4[len].get(0, v4 & Addresses.v4Mask(len));
-                if (b != null && b.activeAtMillis(now)) {
+                if (b != null && b.activeAtMillis(clock.millis())) {
                     return b;
                 }
             }
@@ -91,7 +91,7 @@ public final class BanList {
         long lo = Addresses.readLong(addr, 8);
         for (int len : s.v6Lengths) {
             Ban b = s.v6[len].get(hi & Addresses.hiMask(len), lo & Addresses.loMask(len));
-            if (b != null && b.activeAtMillis(now)) {
+            if (b != null && b.activeAtMillis(clock.millis())) {
                 return b;
             }
         }

@@ -49,13 +49,4 @@ class SourceKeysTest {
         assertThatThrownBy(() -> SourceKeys.ip(new byte[4], -1)).hasMessageContaining("siteIndex: -1");
         assertThatThrownBy(() -> SourceKeys.prefix(new byte[4], 8192)).hasMessageContaining("siteIndex: 8192");
     }
-
-    @Test
-    void rateLimit_validates() {
-        assertThatThrownBy(() -> new RateLimit(0, 1)).hasMessage("perSecond: 0.0 (expected: > 0 and <= 1e9)");
-        assertThatThrownBy(() -> new RateLimit(Double.NaN, 1)).hasMessageContaining("perSecond: NaN");
-        assertThatThrownBy(() -> new RateLimit(1, 0)).hasMessage("burst: 0 (expected: >= 1)");
-        assertThat(new RateLimit(10, 5).intervalNanos()).isEqualTo(100_000_000L);
-        assertThat(new RateLimit(10, 5).toleranceNanos()).isEqualTo(400_000_000L);
-    }
 }
