@@ -1,0 +1,19 @@
+package coop.bulwark.protect;
+
+/** A {@link Ticker} moved by hand. Not thread-safe; for single-threaded tests. */
+final class FakeTicker implements Ticker {
+    private long now;
+
+    FakeTicker(long start) {
+        this.now = start;
+    }
+
+    @Override
+    public long read() {
+        return now;
+    }
+
+    void advance(long nanos) {
+        now += nanos;
+    }
+}

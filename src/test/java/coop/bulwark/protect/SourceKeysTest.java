@@ -1,0 +1,52 @@
+package coop.bulwark.protect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SourceKeysTest {
+    private static byte[] a(String literal) throws Exception {
+        return InetAddress.getByName(literal).getAddress();
+    }
+
+    @Test
+    void prefix_sameNetwork_sameKey() throws Exception {
+        assertThat(SourceKeys.prefix(a("203.0.113.7"), 3)).isEqualTo(SourceKeys.prefix(a("203.0.113.250"), 3));
+        assertThat(SourceKeys.prefix(a("203.0.113.7"), 3)).isNotEqualTo(SourceKeys.prefix(a("203.0.114.7"), 3));
+        assertThat(SourceKeys.prefix(a("2001:db8:1::1"), 3)).isEqualTo(SourceKeys.prefix(a("2001:db8:1:ffff::9"), 3));
+        assertThat(SourceKeys.prefix(a("2001:db8:1::1"), 3)).isNotEqualTo(SourceKeys.prefix(a("2001:db8:2::1"), 3));
+    }
+
+    @Test
+    void keys_differByKindSiteAndScope_neverZero() throws Exception {
+        Set<Long> keys = new HashSet<>();
+        for (String addr : new String[] {"0.0.0.0", "10.0.0.1", "::", "2001:db8::1"}) {
+            for (int site : new int[] {0, 1, SourceKeys.MAX_SITE_INDEX, SourceKeys.GLOBAL}) {
+                assertThat(keys.add(SourceKeys.ip(a(addr), site))).isTrue();
+                assertThat(keys.add(SourceKeys.prefix(a(addr), site))).isTrue();
+            }
+        }
+        assertThat(keys).doesNotContain(0L);
+    }
+
+    @Test
+    void ip_v4MappedV6_isTheV4Address() throws Exception {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xFF;
+        mapped[11] = (byte) 0xFF;
+        System.arraycopy(a("198.51.100.4"), 0, mapped, 12, 4);
+        assertThat(SourceKeys.ip(mapped, 5)).isEqualTo(SourceKeys.ip(a("198.51.100.4"), 5));
+        assertThat(SourceKeys.prefix(mapped, 5)).isEqualTo(SourceKeys.prefix(a("198.51.100.4"), 5));
+    }
+
+    @Test
+    void ip_badInput_rejected() {
+        assertThatThrownBy(() -> SourceKeys.ip(new byte[5], 0)).hasMessage("addr: 5 bytes (expected: 4 or 16)");
+        assertThatThrownBy(() -> SourceKeys.ip(new byte[4], -1)).hasMessageContaining("siteIndex: -1");
+        assertThatThrownBy(() -> SourceKeys.prefix(new byte[4], 8192)).hasMessageContaining("siteIndex: 8192");
+    }
+}
