@@ -1,5 +1,7 @@
 package coop.bulwark.protect;
 
+import coop.bulwark.site.RateLimit;
+
 /**
  * Per-source rate limiting by GCRA (the generic cell rate algorithm of ATM, ITU-T I.371; equivalent to a token
  * bucket that starts full) in a fixed amount of memory, however many distinct sources arrive. Keys come from

@@ -1,5 +1,6 @@
 package coop.bulwark.protect;
 
+import coop.bulwark.site.RateLimit;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -2,6 +2,7 @@ package coop.bulwark.protect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.site.RateLimit;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;

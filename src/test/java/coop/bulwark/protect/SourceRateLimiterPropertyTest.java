@@ -2,6 +2,7 @@ package coop.bulwark.protect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.site.RateLimit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;

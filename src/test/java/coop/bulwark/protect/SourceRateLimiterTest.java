@@ -3,6 +3,7 @@ package coop.bulwark.protect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import coop.bulwark.site.RateLimit;
 import org.junit.jupiter.api.Test;
 
 class SourceRateLimiterTest {
