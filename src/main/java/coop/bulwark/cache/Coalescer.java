@@ -92,6 +92,11 @@ public final class Coalescer<K, V> {
         return expired;
     }
 
+    /** Whether a fetch of {@code key} is in progress (a stale-while-revalidate hit then needs no refresh of its own). */
+    public boolean inProgress(K key) {
+        return flights.containsKey(key);
+    }
+
     /** Flights in progress. */
     public int inFlight() {
         return flights.size();

@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.site.BanPolicy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,6 +9,7 @@ import io.netty.channel.group.ChannelGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,6 +28,10 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final AtomicInteger refused = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong banned = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How long a tarpitted connection is held before it is closed. */
+    static final long TARPIT_SECONDS = 10;
 
     ConnectionGate(EdgeRuntime runtime, ChannelGroup clients, boolean tls) {
         this.runtime = runtime;
@@ -41,6 +47,24 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         var limits = config.connections();
         InetAddress addr = peer.getAddress();
         boolean trusted = ForwardedHeaders.isTrusted(addr, config.trustedProxies());
+        if (config.protection().enabled() && runtime.gatekeeper().bannedAtAccept(addr.getAddress()) != null) {
+            // Banned: refused before a byte is read. A tarpit holds the socket (not reading) to slow the attacker.
+            banned.incrementAndGet();
+            // Tarpitted sockets count against the global cap (and only up to half of it), so a banned flood can
+            // never exhaust file descriptors by being held.
+            if (config.protection().bans().action() == BanPolicy.BanAction.TARPIT
+                    && total.incrementAndGet() <= limits.maxConnections() / 2) {
+                ch.config().setAutoRead(false);
+                ch.closeFuture().addListener(f -> total.decrementAndGet());
+                ch.eventLoop().schedule(() -> ch.close(), TARPIT_SECONDS, TimeUnit.SECONDS);
+            } else {
+                if (config.protection().bans().action() == BanPolicy.BanAction.TARPIT) {
+                    total.decrementAndGet();
+                }
+                ctx.close();
+            }
+            return;
+        }
         if (total.incrementAndGet() > limits.maxConnections()) {
             total.decrementAndGet();
             refuse(ctx);
@@ -84,6 +108,11 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     /** Connections refused by a cap since start. */
     int refusedCount() {
         return refused.get();
+    }
+
+    /** Connections refused at accept because their source is banned. */
+    long bannedCount() {
+        return banned.get();
     }
 
     /** Distinct source addresses with open connections (bounded by the global cap). */

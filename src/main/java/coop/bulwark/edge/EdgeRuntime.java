@@ -1,6 +1,7 @@
 package coop.bulwark.edge;
 
 import coop.bulwark.metrics.EdgeMetrics;
+import coop.bulwark.protect.Gatekeeper;
 import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.util.Map;
@@ -20,12 +21,32 @@ final class EdgeRuntime {
     private volatile boolean draining;
 
     private final EdgeMetrics metrics;
+    private final Gatekeeper gatekeeper;
+    private final CacheStage cacheStage;
 
-    EdgeRuntime(EdgeSnapshot initial, Map<EventLoop, OriginPool> pools, Clock clock, EdgeMetrics metrics) {
+    EdgeRuntime(
+            EdgeSnapshot initial,
+            Map<EventLoop, OriginPool> pools,
+            Clock clock,
+            EdgeMetrics metrics,
+            Gatekeeper gatekeeper,
+            CacheStage cacheStage) {
         this.snapshot = new AtomicReference<>(initial);
         this.pools = Map.copyOf(pools);
         this.clock = clock;
         this.metrics = metrics;
+        this.gatekeeper = gatekeeper;
+        this.cacheStage = cacheStage;
+    }
+
+    /** The micro-cache and request coalescing, or null when caching is off. */
+    CacheStage cacheStage() {
+        return cacheStage;
+    }
+
+    /** The protection decision point (limits, bans). */
+    Gatekeeper gatekeeper() {
+        return gatekeeper;
     }
 
     EdgeMetrics metrics() {

@@ -1,6 +1,8 @@
 package coop.bulwark.edge;
 
 import coop.bulwark.metrics.EdgeMetrics;
+import coop.bulwark.protect.Gatekeeper;
+import coop.bulwark.protect.Ticker;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
@@ -48,6 +50,8 @@ public final class EdgeServer implements AutoCloseable {
     private final ConnectionGate httpsGate;
     private final Clock clock;
     private final EdgeMetrics metrics;
+    private final Gatekeeper gatekeeper;
+    private final CacheStage cacheStage;
     private long generation;
     private boolean closed;
 
@@ -67,7 +71,12 @@ public final class EdgeServer implements AutoCloseable {
                     config.originPool().maxIdlePerOrigin(), config.originPool().idleTimeout());
             pools.put((EventLoop) e, pool);
         }
-        this.runtime = new EdgeRuntime(first, pools, clock, metrics);
+        this.gatekeeper = new Gatekeeper(Ticker.system(), clock);
+        gatekeeper.configure(config.protection());
+        // The cache is sized at start; changing protection.cache needs a restart (the leader deadline follows the
+        // longest origin timeout a coalesced fetch may take).
+        this.cacheStage = CacheStage.create(config.protection(), Duration.ofSeconds(60));
+        this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage);
         var pipelines = new EdgePipelines(runtime);
         AccessLogAppender.apply(config.accessLog());
         this.httpGate = new ConnectionGate(runtime, clients, false);
@@ -96,6 +105,10 @@ public final class EdgeServer implements AutoCloseable {
         }
         this.health = new OriginHealthChecker(group, transport, runtime);
         health.start();
+        group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
+        if (cacheStage != null) {
+            group.next().scheduleWithFixedDelay(cacheStage::expireFlights, 100, 100, TimeUnit.MILLISECONDS);
+        }
         LOG.info(
                 "edge up ({} transport, {} event loops): http={} https={} sites={}",
                 transport.name(),
@@ -162,6 +175,11 @@ public final class EdgeServer implements AutoCloseable {
     /** The edge's metrics (Prometheus registry and per-site meters). */
     public EdgeMetrics metrics() {
         return metrics;
+    }
+
+    /** The protection decision point: bans (the admin API bans and unbans here), limits. */
+    public Gatekeeper gatekeeper() {
+        return gatekeeper;
     }
 
     /** The snapshot requests are using now. */

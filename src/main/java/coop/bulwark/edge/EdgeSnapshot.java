@@ -56,6 +56,15 @@ public record EdgeSnapshot(
         Map<String, SslContext> tls = new HashMap<>();
         SslContext defaultTls = null;
         var tlsInUse = new HashSet<TlsConfig>();
+        // Site indexes scope per-source limits: a site keeps its index across reloads, a new site takes the lowest
+        // index no configured site holds.
+        var usedIndexes = new java.util.BitSet();
+        for (SiteConfig sc : config.sites()) {
+            SiteGuard kept = previousGuards.get(sc.name());
+            if (kept != null) {
+                usedIndexes.set(kept.index());
+            }
+        }
         for (SiteConfig sc : config.sites()) {
             List<Origin> siteOrigins = new ArrayList<>();
             for (HostPort hp : sc.origins()) {
@@ -71,7 +80,9 @@ public record EdgeSnapshot(
             }
             SiteGuard guard = previousGuards.get(sc.name());
             if (guard == null) {
-                guard = new SiteGuard(sc.name(), sc.protection(), now);
+                int index = usedIndexes.nextClearBit(0);
+                usedIndexes.set(index);
+                guard = new SiteGuard(sc.name(), index, sc.protection(), now);
             }
             Site site = new Site(sc, siteOrigins, guard, metrics.site(sc.name()));
             sites.add(site);

@@ -1,13 +1,18 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.cache.CacheEntry;
+import coop.bulwark.cache.Outcome;
 import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.protect.BulkheadRejection;
 import coop.bulwark.protect.BulkheadWaiter;
 import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.protect.SiteBudget;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -36,6 +41,9 @@ import org.slf4j.LoggerFactory;
 final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
+    /** Says whether a response came from the micro-cache ({@code HIT}, {@code STALE}); absent when it did not. */
+    static final String X_CACHE = "x-cache";
+
     /** Body bytes held while the origin connection is being opened before the client is paused. */
     private static final int MAX_PENDING_BODY_BYTES = 256 * 1024;
 
@@ -52,6 +60,11 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private final Origin[] attempts;
     private final long startNanos;
     private final long startMillis;
+    private final boolean hasBody;
+    /** The cache's part in this exchange, or null when the cache stays out of it. */
+    private ExchangeCache cache;
+    /** Run once when the exchange ends (releases the client's concurrent-request slot), or null. */
+    private final Runnable onEnd;
 
     private int attemptIndex;
     /** The origin budget this exchange holds a slot of, or null. */
@@ -85,8 +98,14 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             EdgeRuntime runtime,
             Admission.Admitted admitted,
             HttpRequest clientRequest,
-            HttpRequest originRequest) {
+            HttpRequest originRequest,
+            boolean hasBody,
+            ExchangeCache cache,
+            Runnable onEnd) {
         this.owner = owner;
+        this.hasBody = hasBody;
+        this.cache = cache;
+        this.onEnd = onEnd;
         this.client = client;
         this.runtime = runtime;
         this.admitted = admitted;
@@ -108,6 +127,88 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
      */
     void start() {
         runtime.exchangeStarted();
+        if (cache != null) {
+            ExchangeCache.Step step =
+                    cache.begin(runtime.nanoTime(), outcome -> client.executor().execute(() -> onCoalesced(outcome)));
+            switch (step) {
+                case ExchangeCache.Serve serve -> {
+                    serveCached(serve.entry(), serve.label());
+                    return;
+                }
+                case ExchangeCache.Wait w -> {
+                    return; // onCoalesced runs when the leading request's fetch ends
+                }
+                case ExchangeCache.Busy b -> {
+                    rejected(BulkheadRejection.QUEUE_FULL);
+                    return;
+                }
+                case ExchangeCache.Fetch f -> {}
+            }
+        }
+        acquireSlotAndConnect();
+    }
+
+    /** The coalesced fetch this exchange waited on has ended (on our event loop). */
+    private void onCoalesced(Outcome<CacheEntry> outcome) {
+        if (done) {
+            return;
+        }
+        switch (outcome) {
+            case Outcome.Value<CacheEntry> v when v.value() != null -> serveCached(v.value(), "HIT");
+            case Outcome.Value<CacheEntry> v -> {
+                // The response could not be stored (private, too large...): fetch our own, uncached.
+                cache = null;
+                acquireSlotAndConnect();
+            }
+            case Outcome.Failure<CacheEntry> f ->
+                fail(HttpResponseStatus.BAD_GATEWAY, "the site's server failed to answer");
+            case Outcome.TimedOut<CacheEntry> t ->
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "the site's server did not answer in time");
+        }
+    }
+
+    /**
+     * Answers from the cache: the stored status, headers and body, with {@code Age} and {@code X-Cache} ({@code HIT},
+     * or {@code STALE} when an expired copy stands in for an origin that failed or is saturated).
+     */
+    private void serveCached(CacheEntry entry, String label) {
+        status = entry.status();
+        HttpResponse r = new DefaultHttpResponse(
+                owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion, HttpResponseStatus.valueOf(status));
+        for (var h : entry.headers()) {
+            r.headers().add(h.getKey(), h.getValue());
+        }
+        byte[] body = entry.body();
+        r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        r.headers().set(HttpHeaderNames.AGE, entry.ageSeconds(runtime.nanoTime()));
+        r.headers().set(X_CACHE, label);
+        boolean complete = requestComplete || !hasBody;
+        keepAlive = !owner.multiplexed() && clientKeepAlive && owner.mayKeepAlive() && complete;
+        if (!owner.multiplexed()) {
+            if (!keepAlive) {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+        }
+        client.write(r, client.voidPromise());
+        boolean headOnly = HttpMethod.HEAD.equals(method);
+        responseBytes = headOnly ? 0 : body.length;
+        // The stored array is shared by every hit: wrapped read-only, never copied, never written.
+        LastHttpContent last = headOnly
+                ? LastHttpContent.EMPTY_LAST_CONTENT
+                : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body).asReadOnly());
+        if (!keepAlive && !owner.multiplexed()) {
+            client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            client.writeAndFlush(last, client.voidPromise());
+        }
+        end(keepAlive); // after the write: ending may start the next pipelined request
+    }
+
+    /** Takes a bulkhead slot at the first origin to try (or queues for one), then connects. */
+    private void acquireSlotAndConnect() {
         if (!runtime.snapshot().config().protection().enabled()) {
             connect(attempts[0], true);
             return;
@@ -333,6 +434,9 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         }
         lastOriginActivityNanos = runtime.nanoTime();
         responseBytes += content.content().readableBytes();
+        if (cache != null) {
+            cache.onResponseContent(content.content());
+        }
         if (content instanceof LastHttpContent) {
             if (!keepAlive && !owner.multiplexed()) {
                 client.write(content).addListener(ChannelFutureListener.CLOSE);
@@ -437,6 +541,9 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     /** The response is complete: return the origin connection and let the client connection go on. */
     private void finish() {
         boolean reusable = requestComplete;
+        if (cache != null) {
+            cache.onResponseComplete(runtime.nanoTime());
+        }
         OriginConnection c = conn;
         conn = null;
         if (c != null) {
@@ -449,6 +556,13 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
 
     /** Answers with an error of our own (nothing was sent to the client yet). */
     private void fail(HttpResponseStatus s, String reason) {
+        if (cache != null && cache.stale() != null && !responseStarted && s.code() >= 502 && s.code() <= 504) {
+            // stale-if-error (RFC 5861 §4): an expired copy is better than an error while the origin is in trouble.
+            cache.onFailure(new java.io.IOException(reason));
+            cache.countStale();
+            serveCached(cache.stale(), "STALE");
+            return;
+        }
         status = s.code();
         // A request whose body is still arriving cannot be followed by another on this connection.
         boolean close = !owner.multiplexed() && (!requestComplete || !clientKeepAlive || !owner.mayKeepAlive());
@@ -488,6 +602,13 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         done = true;
         cancelTimer();
         releaseSlot();
+        if (cache != null) {
+            // No-op when the response was stored; otherwise the requests waiting on this fetch decide for themselves.
+            cache.onFailure(new java.io.IOException("the fetch ended without a complete response"));
+        }
+        if (onEnd != null) {
+            onEnd.run();
+        }
         if (queuedAt != null) {
             // Still waiting for a slot (the client left): withdraw. If a grant is already on its way, granted()
             // sees done and gives the slot back.

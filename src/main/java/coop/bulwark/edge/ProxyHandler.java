@@ -1,5 +1,8 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.metrics.SiteMeters;
+import coop.bulwark.protect.SiteGuard;
+import coop.bulwark.protect.Verdict;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -150,6 +153,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
                             ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                             : HttpResponseStatus.BAD_REQUEST;
+            logRefused(req, s);
             respondAndMaybeClose(
                     s, s == HttpResponseStatus.BAD_REQUEST ? "malformed request" : "request too large", true);
             return;
@@ -163,25 +167,117 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 logRefused(req, r.status());
                 respondAndMaybeClose(r.status(), r.reason(), r.close());
             }
-            case Admission.Admitted ok -> {
-                boolean full = req instanceof FullHttpRequest;
-                boolean hasBody = !full
-                        && (HttpUtil.isTransferEncodingChunked(req)
-                                || HttpUtil.getContentLength(req, 0L) > 0
-                                || multiplexed);
-                if (!full && HttpUtil.is100ContinueExpected(req)) {
-                    // We answer Expect ourselves once the request is admitted (the origin never sees Expect).
-                    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            case Admission.Admitted ok -> admitted(req, ok, info, snap);
+        }
+    }
+
+    /** A routed request: the protection verdict, then the exchange (cache, bulkhead, origin). */
+    private void admitted(HttpRequest req, Admission.Admitted ok, ClientInfo info, EdgeSnapshot snap) {
+        boolean full = req instanceof FullHttpRequest;
+        boolean hasBody = !full
+                && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0 || multiplexed);
+        Site site = ok.site();
+        boolean cacheOnly = false;
+        Runnable onEnd = null;
+        var protection = snap.config().protection();
+        if (protection.enabled()) {
+            SiteGuard guard = site.guard();
+            byte[] addr = ok.client().getAddress();
+            Verdict v = runtime.gatekeeper().decide(site.name(), guard.index(), guard.policy(), addr, protection);
+            switch (v) {
+                case Verdict.Limit limit -> {
+                    refuseByVerdict(req, ok, HttpResponseStatus.TOO_MANY_REQUESTS, limit.retryAfterSeconds(), false);
+                    return;
                 }
-                if (hasBody && timeouts != null) {
-                    var limits = ok.site().config().limits();
-                    timeouts.expectBody(limits.minBodyBytesPerSecond(), limits.bodyGracePeriod());
+                case Verdict.Ban ban -> {
+                    banned(req, ok, ban);
+                    return;
                 }
-                var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
-                current = new ProxyExchange(this, ctx, runtime, ok, req, originReq);
-                current.start();
+                case Verdict.CacheOnly c -> cacheOnly = true;
+                case Verdict.Pass p -> {}
+            }
+            int index = guard.index();
+            onEnd = () -> runtime.gatekeeper().release(index, addr);
+        }
+        if (!full && HttpUtil.is100ContinueExpected(req)) {
+            // We answer Expect ourselves once the request is admitted (the origin never sees Expect).
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        if (hasBody && timeouts != null) {
+            var limits = site.config().limits();
+            timeouts.expectBody(limits.minBodyBytesPerSecond(), limits.bodyGracePeriod());
+        }
+        var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
+        ExchangeCache cache = ExchangeCache.plan(runtime.cacheStage(), site, req, ok, cacheOnly, hasBody);
+        current = new ProxyExchange(this, ctx, runtime, ok, req, originReq, hasBody, cache, onEnd);
+        current.start();
+    }
+
+    /** 429 (rate or concurrency limit) with Retry-After; the connection stays open for the next request. */
+    private void refuseByVerdict(
+            HttpRequest req, Admission.Admitted ok, HttpResponseStatus s, long retryAfterSeconds, boolean close) {
+        discardingBody = !(req instanceof FullHttpRequest);
+        SiteMeters m = ok.site().meters();
+        m.verdict(SiteMeters.VerdictLabel.LIMIT);
+        m.status(s.code());
+        logVerdict(req, ok, s.code(), "limit");
+        boolean closeNow = !multiplexed && (close || !mayKeepAlive());
+        var r = EdgeResponses.error(ctx.alloc(), s, "too many requests, please slow down", closeNow, retryAfterSeconds);
+        var f = ctx.writeAndFlush(r);
+        if (closeNow) {
+            closeAfter(f);
+        }
+    }
+
+    /** A source banned while connected (an automatic ban, or one added since it connected). */
+    private void banned(HttpRequest req, Admission.Admitted ok, Verdict.Ban ban) {
+        SiteMeters m = ok.site().meters();
+        m.verdict(SiteMeters.VerdictLabel.BAN);
+        switch (ban.action()) {
+            case REJECT -> {
+                m.status(403);
+                logVerdict(req, ok, 403, "ban");
+                var r = EdgeResponses.error(
+                        ctx.alloc(), HttpResponseStatus.FORBIDDEN, "your address is blocked for a while", true);
+                if (multiplexed) {
+                    ctx.writeAndFlush(r);
+                } else {
+                    closeAfter(ctx.writeAndFlush(r));
+                }
+            }
+            case CLOSE -> {
+                logVerdict(req, ok, 0, "ban");
+                closing = true;
+                (multiplexed ? ctx.channel().parent() : ctx.channel()).close();
+            }
+            case TARPIT -> {
+                logVerdict(req, ok, 0, "ban");
+                closing = true;
+                var ch = multiplexed ? ctx.channel().parent() : ctx.channel();
+                ch.config().setAutoRead(false);
+                ch.eventLoop()
+                        .schedule(
+                                () -> ch.close(), ConnectionGate.TARPIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
             }
         }
+    }
+
+    private void logVerdict(HttpRequest req, Admission.Admitted ok, int status, String verdict) {
+        if (!AccessLog.enabled()) {
+            return;
+        }
+        AccessLog.write(new AccessLog.Entry(
+                runtime.epochMillis(),
+                ok.site().name(),
+                ok.client().getHostAddress(),
+                req.method().name(),
+                ok.originUri(),
+                status,
+                0,
+                -1,
+                0,
+                protocolName(),
+                verdict));
     }
 
     /** Access-log line for a request the edge answered itself before routing it to a site. */

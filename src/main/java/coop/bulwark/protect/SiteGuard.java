@@ -19,12 +19,22 @@ public final class SiteGuard {
     public record StateView(ProtectionState state, StatePolicy policy, String reason, Instant since) {}
 
     private final String name;
+    private final int index;
     private final SiteBudget budget;
     private volatile SiteProtection settings;
     private volatile StateView view;
 
-    public SiteGuard(String name, SiteProtection settings, Instant now) {
+    /**
+     * @param index a small number unique among the configured sites while this guard lives (0 to
+     *     {@link SourceKeys#MAX_SITE_INDEX}), scoping the site's per-source limits
+     */
+    public SiteGuard(String name, int index, SiteProtection settings, Instant now) {
+        if (index < 0 || index > SourceKeys.MAX_SITE_INDEX) {
+            throw new IllegalArgumentException(
+                    "site index: " + index + " (expected: 0-" + SourceKeys.MAX_SITE_INDEX + ")");
+        }
         this.name = name;
+        this.index = index;
         this.settings = settings;
         StatePolicy p = settings.policy(settings.state());
         this.view = new StateView(settings.state(), p, "config", now);
@@ -33,6 +43,11 @@ public final class SiteGuard {
 
     public String name() {
         return name;
+    }
+
+    /** The site's stable index for per-source limit keys. */
+    public int index() {
+        return index;
     }
 
     public SiteBudget budget() {

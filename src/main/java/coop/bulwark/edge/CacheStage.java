@@ -1,0 +1,99 @@
+package coop.bulwark.edge;
+
+import coop.bulwark.cache.CacheEntry;
+import coop.bulwark.cache.CacheKey;
+import coop.bulwark.cache.CacheLimits;
+import coop.bulwark.cache.CacheRequestPolicy;
+import coop.bulwark.cache.Coalescer;
+import coop.bulwark.cache.MicroCache;
+import coop.bulwark.cache.QueryRule;
+import coop.bulwark.cache.SiteCachePolicy;
+import coop.bulwark.protect.SiteGuard;
+import coop.bulwark.site.ProtectionConfig;
+import coop.bulwark.site.ProtectionState;
+import coop.bulwark.site.SiteProtection;
+import coop.bulwark.site.StatePolicy;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The edge's micro-cache and request coalescing, and how each site's current protection state shapes them: the
+ * query rule of its cache key, its TTL floor and its stale windows. Shared by all event loops; thread-safe.
+ */
+final class CacheStage {
+    /** Requests that may wait on one in-flight origin fetch; beyond, they are answered 503 (or stale). */
+    static final int MAX_WAITERS_PER_KEY = 10_000;
+
+    /** Variants kept per URL ({@code Vary}); more evict the oldest. */
+    static final int MAX_VARIANTS = 8;
+
+    private final MicroCache cache;
+    private final Coalescer<CacheKey, CacheEntry> coalescer;
+    private final CacheRequestPolicy requestPolicy = CacheRequestPolicy.strict();
+
+    private CacheStage(MicroCache cache, Coalescer<CacheKey, CacheEntry> coalescer) {
+        this.cache = cache;
+        this.coalescer = coalescer;
+    }
+
+    /** The cache for {@code config}, or null when caching is off (protection off or no cache space). */
+    static CacheStage create(ProtectionConfig config, Duration leaderTimeout) {
+        if (!config.enabled() || config.cacheMaxBytes() <= 0) {
+            return null;
+        }
+        long max = config.cacheMaxBytes();
+        int maxObject = (int) Math.min(Integer.MAX_VALUE, Math.min(config.cacheMaxObjectBytes(), max));
+        var cache = new MicroCache(
+                new CacheLimits(max, maxObject, MAX_VARIANTS), System::nanoTime, ForkJoinPool.commonPool());
+        return new CacheStage(cache, new Coalescer<>(MAX_WAITERS_PER_KEY, leaderTimeout.toNanos()));
+    }
+
+    MicroCache cache() {
+        return cache;
+    }
+
+    Coalescer<CacheKey, CacheEntry> coalescer() {
+        return coalescer;
+    }
+
+    CacheRequestPolicy requestPolicy() {
+        return requestPolicy;
+    }
+
+    /** Ends coalesced fetches whose leader missed its deadline (call every ~100 ms). */
+    void expireFlights() {
+        coalescer.expire(System.nanoTime());
+    }
+
+    /** The cache-key query rule of a site in its current state. */
+    static QueryRule queryRule(SiteGuard guard) {
+        StatePolicy p = guard.policy();
+        return switch (p.queryKey()) {
+            case KEEP -> QueryRule.KEEP;
+            case SORTED -> QueryRule.SORTED;
+            case IGNORE -> QueryRule.IGNORE;
+            case ALLOWLIST ->
+                new QueryRule.Allowlist(new HashSet<>(guard.settings().queryAllowlist()));
+        };
+    }
+
+    /**
+     * A site's freshness rules in its current state. Pages without cache headers are kept only when the site allows
+     * it and the state gives them a lifetime; outside the normal state the same lifetime is also a floor under every
+     * storable response, so even {@code max-age=0} pages are served from memory for a few seconds during an attack.
+     */
+    static SiteCachePolicy sitePolicy(SiteGuard guard) {
+        StatePolicy p = guard.policy();
+        SiteProtection s = guard.settings();
+        Duration minTtl = p.cacheMinTtl();
+        boolean headerless = s.cachePages() && !minTtl.isZero();
+        Duration floor = guard.state() == ProtectionState.NORMAL ? Duration.ZERO : minTtl;
+        return new SiteCachePolicy(headerless, minTtl, floor, s.staleWhileRevalidate(), s.staleIfError());
+    }
+
+    static long nanosToSeconds(long nanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(nanos);
+    }
+}

@@ -1,0 +1,139 @@
+package coop.bulwark.protect;
+
+import coop.bulwark.site.BanPolicy;
+import coop.bulwark.site.ManualBan;
+import coop.bulwark.site.ProtectionConfig;
+import coop.bulwark.site.RateLimit;
+import coop.bulwark.site.StatePolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The single decision point of the request path: given a client address and the site's current policy, returns one
+ * {@link Verdict}. Checks, in order: bans, the global per-prefix and per-address rates, the site's per-prefix and
+ * per-address rates (prefix before address, so a request refused for its network does not also spend its address's
+ * allowance), then the per-address concurrent-request cap. A source refused too often within the policy's window is
+ * banned, with escalating durations for repeat offenders.
+ *
+ * <p>Also answers the accept-time question "is this address banned?" before any byte is parsed.
+ *
+ * <p>Thread-safe, lock-free on the hot path apart from the limiters' short per-shard locks; memory is fixed by the
+ * budgets given at construction, whatever the number of sources.
+ */
+public final class Gatekeeper {
+    /** Memory for per-source rate state (all sites, global and per site, address and prefix keys). */
+    static final long RATE_BUDGET_BYTES = 32L * 1024 * 1024;
+
+    /** Memory for counting refusals towards automatic bans. */
+    static final long OFFENCE_BUDGET_BYTES = 8L * 1024 * 1024;
+
+    private final SourceRateLimiter rates;
+    private final SourceRateLimiter refusals;
+    private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
+    private final BanList bans;
+    private final InstantSource clock;
+
+    public Gatekeeper(Ticker ticker, InstantSource clock) {
+        this.rates = SourceRateLimiter.withBudget(RATE_BUDGET_BYTES, ticker);
+        this.refusals = SourceRateLimiter.withBudget(OFFENCE_BUDGET_BYTES, ticker);
+        this.clock = clock;
+        this.bans = new BanList(clock, Duration.ofHours(24), 100_000);
+    }
+
+    /** The ban list (manual bans from the admin API, listing, unban). */
+    public BanList bans() {
+        return bans;
+    }
+
+    /** Applies the config's manual bans (replacing the previous config's). */
+    public void configure(ProtectionConfig config) {
+        List<Ban> configured = new ArrayList<>();
+        for (ManualBan m : config.manualBans()) {
+            configured.add(new Ban(m.subject(), m.until().orElse(null), m.reason(), BanOrigin.CONFIG, 0));
+        }
+        bans.replaceConfigured(configured);
+    }
+
+    /** The ban covering {@code addr}, if any: the connection is refused before reading a byte. */
+    public Ban bannedAtAccept(byte[] addr) {
+        return bans.find(addr);
+    }
+
+    /**
+     * Decides on one request of the site with stable index {@code siteIndex} (0 to
+     * {@link SourceKeys#MAX_SITE_INDEX}). When the result is {@link Verdict.Pass} or {@link Verdict.CacheOnly}, the
+     * request holds one of its address's concurrent slots for this site and the caller must {@link #release} it when
+     * the request ends.
+     */
+    public Verdict decide(String site, int siteIndex, StatePolicy policy, byte[] addr, ProtectionConfig config) {
+        Ban ban = bans.find(addr);
+        if (ban != null) {
+            return new Verdict.Ban(config.bans().action(), ban.reason());
+        }
+        long wait = check(SourceKeys.prefix(addr, SourceKeys.GLOBAL), config.globalPerPrefix());
+        if (wait == 0) {
+            wait = check(SourceKeys.ip(addr, SourceKeys.GLOBAL), config.globalPerIp());
+        }
+        if (wait == 0) {
+            wait = check(SourceKeys.prefix(addr, siteIndex), policy.perPrefix());
+        }
+        if (wait == 0) {
+            wait = check(SourceKeys.ip(addr, siteIndex), policy.perIp());
+        }
+        if (wait > 0) {
+            return refuse(site, siteIndex, policy, addr, config.bans(), new Verdict.Limit(wait, "rate"));
+        }
+        if (!concurrency.tryAcquire(SourceKeys.ip(addr, siteIndex), policy.maxConcurrentPerIp())) {
+            return refuse(
+                    site, siteIndex, policy, addr, config.bans(), new Verdict.Limit(1_000_000_000L, "concurrency"));
+        }
+        return policy.cacheOnly() ? new Verdict.CacheOnly() : Verdict.PASS;
+    }
+
+    /** Ends a request that {@link #decide} let through. */
+    public void release(int siteIndex, byte[] addr) {
+        concurrency.release(SourceKeys.ip(addr, siteIndex));
+    }
+
+    private long check(long key, Optional<RateLimit> limit) {
+        return limit.isPresent() ? rates.tryAcquire(key, limit.get()) : 0;
+    }
+
+    /**
+     * Counts a refusal; past the policy's {@code ban_after_limited} within {@code ban_window}, bans the address
+     * (escalating on repeat) and says so.
+     */
+    private Verdict refuse(
+            String site, int siteIndex, StatePolicy policy, byte[] addr, BanPolicy banPolicy, Verdict.Limit limit) {
+        int n = policy.banAfterLimited();
+        if (n <= 0) {
+            return limit;
+        }
+        // "n refusals within the window" is itself a rate: n per window with a burst of n.
+        double perSecond = n / (policy.banWindow().toNanos() / 1e9);
+        if (refusals.tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
+            return limit;
+        }
+        Ban ban = bans.offend(
+                addr,
+                banPolicy.base(),
+                banPolicy.factor(),
+                banPolicy.max(),
+                "over " + n + " refused requests within " + policy.banWindow().toSeconds() + " s on site " + site);
+        return new Verdict.Ban(banPolicy.action(), ban == null ? "automatic" : ban.reason());
+    }
+
+    /** Drops expired bans (call every few seconds). */
+    public int purgeExpired() {
+        return bans.purgeExpired();
+    }
+
+    /** Now, by the ban clock. */
+    public Instant now() {
+        return clock.instant();
+    }
+}
