@@ -8,7 +8,12 @@
 #   direct   wrk -> origin nginx                         (the ceiling: what the origin alone can do)
 #   nginx    wrk -> nginx proxy_pass (1 worker)  -> origin
 #   haproxy  wrk -> HAProxy (nbthread 1)         -> origin
-#   bulwark  wrk -> Bulwark (1 event loop)       -> origin
+#   bulwark  wrk -> Bulwark (1 event loop), protection off (the plain proxy)   -> origin
+#   protect  wrk -> Bulwark (1 event loop), protection on in its normal state, limits set above the load, so what
+#            is measured is the cost of the protection path itself (verdict, limiters, bulkhead, cache lookup)
+# Then, unless BANNED=0, the reject rate: wrk against a Bulwark instance that bans wrk's address, counting the
+# connections it refuses per second (each one accepted and closed before a byte is read).
+# Before the last line it prints `protection protect/bulwark=X rejects_per_s=R rejects/proxied=Y`.
 # On success the last line of stdout is `ratios bulwark/nginx=X bulwark/haproxy=Y bulwark/direct=Z` (median req/s ratios,
 # `n/a` where a target was not run), so CI or a person can grep it.
 #
@@ -25,13 +30,14 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-50}
 WARMUP=${WARMUP:-3}
 BULWARK_WARMUP=${BULWARK_WARMUP:-15}
-BENCH_TARGETS=${BENCH_TARGETS:-direct,nginx,haproxy,bulwark}
+BENCH_TARGETS=${BENCH_TARGETS:-direct,nginx,haproxy,bulwark,protect}
+BANNED=${BANNED:-1}
 BULWARK_CMD=${BULWARK_CMD:-./bulwark serve --config}
 BULWARK_START_TIMEOUT=${BULWARK_START_TIMEOUT:-60}
 PIN=${PIN:-1}
 KEEP_TMP=${KEEP_TMP:-0}
 HOST_HEADER=bench.local
-ALL_TARGETS=(direct nginx haproxy bulwark)
+ALL_TARGETS=(direct nginx haproxy bulwark protect)
 
 json_out=""
 while [ $# -gt 0 ]; do
@@ -172,7 +178,8 @@ pick_port() { # pick_port VAR: a random loopback port that nothing listens on (o
 }
 pick_port ORIGIN_PORT
 declare -A port=([direct]=$ORIGIN_PORT)
-for t in nginx haproxy bulwark; do [ -n "${wanted[$t]:-}" ] && pick_port "port[$t]"; done
+for t in nginx haproxy bulwark protect; do [ -n "${wanted[$t]:-}" ] && pick_port "port[$t]"; done
+if [ "$BANNED" = 1 ] && { [ -n "${wanted[bulwark]:-}" ] || [ -n "${wanted[protect]:-}" ]; }; then pick_port "port[banned]"; fi
 
 # --- servers --------------------------------------------------------------------------------------------------
 declare -A pid_of=() logs_of=()
@@ -310,35 +317,64 @@ EOF
   start_server haproxy "$h/out.log" "${server_pin[@]}" "$HAPROXY" -db -f "$h/haproxy.cfg"
 fi
 
-if [ -n "${wanted[bulwark]:-}" ]; then
-  b=$tmp/bulwark
-  mkdir -p "$b"
-  cat >"$b/bulwark.yaml" <<EOF
+# bulwark_yaml PORT PROTECTION_YAML: one site in front of the origin; the protection section varies by target.
+bulwark_yaml() {
+  cat <<EOF
 listen:
-  http: 127.0.0.1:${port[bulwark]}
+  http: 127.0.0.1:$1
   event_loops: 1
 access_log: {enabled: false}
 connections: {max_connections_per_ip: 100000, max_requests_per_connection: 1000000}
+$2
 sites:
   - name: bench
     hosts: [$HOST_HEADER]
     origins: [127.0.0.1:$ORIGIN_PORT]
 EOF
-  logs_of[bulwark]="$b/out.log"
+}
+# Protection on, normal state, every limit far above what one wrk can send: the path runs in full (ban lookup,
+# four rate limiters, concurrency cap, bulkhead slot, cache lookup and coalescing) but never refuses.
+PROTECT_YAML='protection:
+  enabled: true
+  origin_capacity: 10000
+  global: {per_ip: {rate: 10000000/s, burst: 10000000}, per_prefix: {rate: 10000000/s, burst: 10000000}}
+policy:
+  normal:
+    per_ip: {rate: 10000000/s, burst: 10000000}
+    per_prefix: {rate: 10000000/s, burst: 10000000}
+    max_concurrent_per_ip: 100000
+    bulkhead: {max_concurrent: 10000, queue: 10000}'
+# wrk connects from 127.0.0.1: ban exactly that address; the readiness check comes from 127.0.0.2.
+BANNED_YAML='protection:
+  enabled: true
+  bans:
+    action: close
+    manual:
+      - {subject: 127.0.0.1/32, reason: benchmark}'
+
+declare -A bulwark_protection=([bulwark]='protection: {enabled: false}' [protect]="$PROTECT_YAML" [banned]="$BANNED_YAML")
+bulwark_built=0
+start_bulwark() { # start_bulwark NAME
+  local name=$1 b=$tmp/$1
+  mkdir -p "$b"
+  bulwark_yaml "${port[$name]}" "${bulwark_protection[$name]}" >"$b/bulwark.yaml"
+  logs_of[$name]="$b/out.log"
   # The launcher builds the jar when it is stale. Do that now, unpinned and untimed, so a build neither runs on
   # one core nor eats into the start-up timeout.
-  if [ "$BULWARK_CMD" = "./bulwark serve --config" ]; then
+  if [ "$BULWARK_CMD" = "./bulwark serve --config" ] && [ $bulwark_built = 0 ]; then
     log "bulwark: making sure the jar is built"
     ./bulwark --version >"$b/build.log" 2>&1 || die "./bulwark --version failed (build?)" "$b/build.log"
+    bulwark_built=1
   fi
   read -r -a bulwark_argv <<<"$BULWARK_CMD"
-  start_server bulwark "$b/out.log" "${server_pin[@]}" "${bulwark_argv[@]}" "$b/bulwark.yaml"
-fi
+  start_server "$name" "$b/out.log" "${server_pin[@]}" "${bulwark_argv[@]}" "$b/bulwark.yaml"
+}
+for t in bulwark protect; do if [ -n "${wanted[$t]:-}" ]; then start_bulwark "$t"; fi; done
 
-for t in nginx haproxy bulwark; do
+for t in nginx haproxy bulwark protect; do
   [ -n "${wanted[$t]:-}" ] || continue
   timeout=10
-  [ "$t" = bulwark ] && timeout=$BULWARK_START_TIMEOUT
+  { [ "$t" = bulwark ] || [ "$t" = protect ]; } && timeout=$BULWARK_START_TIMEOUT
   wait_ready "$t" "${port[$t]}" "$timeout"
 done
 
@@ -392,15 +428,15 @@ median() { # median NUMBERS...
 
 total=$(( ROUNDS * DURATION * ${#targets[@]} ))
 for t in "${targets[@]}"; do
-  if [ "$t" = bulwark ]; then total=$((total + BULWARK_WARMUP)); else total=$((total + WARMUP)); fi
+  if [ "$t" = bulwark ] || [ "$t" = protect ]; then total=$((total + BULWARK_WARMUP)); else total=$((total + WARMUP)); fi
 done
-log "targets: ${targets[*]}; ports: origin=$ORIGIN_PORT$(for t in nginx haproxy bulwark; do [ -n "${port[$t]:-}" ] && printf ' %s=%s' "$t" "${port[$t]}"; done)"
+log "targets: ${targets[*]}; ports: origin=$ORIGIN_PORT$(for t in nginx haproxy bulwark protect; do [ -n "${port[$t]:-}" ] && printf ' %s=%s' "$t" "${port[$t]}"; done)"
 log "pinning: $pinning; wrk -t1 -c$CONNECTIONS; $ROUNDS rounds x ${DURATION}s; about ${total}s of load"
 
 # Bulwark warms up last, so its JIT-compiled state is fresh when round 1 reaches it.
 for t in "${targets[@]}"; do
   secs=$WARMUP
-  [ "$t" = bulwark ] && secs=$BULWARK_WARMUP
+  { [ "$t" = bulwark ] || [ "$t" = protect ]; } && secs=$BULWARK_WARMUP
   log "warm-up $t ${secs}s"
   run_wrk "$t" "$secs" warmup
 done
@@ -415,6 +451,33 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 
+# --- reject rate for a banned source ----------------------------------------------------------------------------
+# Every connection wrk opens is accepted and closed by Bulwark before a byte is read; wrk counts each as a socket
+# error and reconnects at once, so socket errors per second is the rate at which Bulwark refuses banned clients.
+rejects_per_s=n/a
+if [ -n "${port[banned]:-}" ]; then
+  start_bulwark banned
+  deadline=$((SECONDS + BULWARK_START_TIMEOUT))
+  until curl -fs -o /dev/null -m 1 --interface 127.0.0.2 -H "Host: $HOST_HEADER" "http://127.0.0.1:${port[banned]}/1k.bin"; do
+    kill -0 "${pid_of[banned]}" 2>/dev/null || fail banned "exited during start-up"
+    [ $SECONDS -lt "$deadline" ] || fail banned "did not answer within ${BULWARK_START_TIMEOUT}s"
+    sleep 0.2
+  done
+  out="$tmp/wrk-banned.txt"
+  for phase in warmup measure; do
+    secs=$BULWARK_WARMUP
+    [ $phase = measure ] && secs=$DURATION
+    log "banned source: $phase ${secs}s"
+    "${client_pin[@]}" "$WRK" -t1 -c"$CONNECTIONS" -d"${secs}s" --timeout 2s -s "$tmp/report.lua" \
+      -H "Host: $HOST_HEADER" "http://127.0.0.1:${port[banned]}/1k.bin" >"$out" 2>&1 || fail banned "wrk failed" "$out"
+  done
+  line=$(grep '^BENCH_RESULT ' "$out" | tail -n 1) || fail banned "no result line from wrk" "$out"
+  for kv in ${line#BENCH_RESULT }; do printf -v "${kv%%=*}" '%s' "${kv#*=}"; done
+  [ "$requests" -eq 0 ] || fail banned "a banned client got $requests responses" "$out"
+  rejects_per_s=$(awk -v n="$socket_errors" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+  log "banned source: $rejects_per_s connections refused per second"
+fi
+
 # --- report ---------------------------------------------------------------------------------------------------
 declare -A med_rps=() med_p99=()
 for t in "${targets[@]}"; do
@@ -428,6 +491,7 @@ ratio() { # ratio A B: median req/s of A over B, two decimals, or n/a when eithe
   if [ -z "${med_rps[$1]:-}" ] || [ -z "${med_rps[$2]:-}" ]; then echo n/a; return; fi
   awk -v a="${med_rps[$1]}" -v b="${med_rps[$2]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
+ratio_pb=$(ratio protect bulwark)
 ratio_bn=$(ratio bulwark nginx)
 ratio_bh=$(ratio bulwark haproxy)
 ratio_bd=$(ratio bulwark direct)
@@ -453,8 +517,9 @@ if [ -n "$json_out" ]; then
       sep=","
     done
     printf '\n  },\n'
-    printf '  "ratios": {"bulwark/nginx": %s, "bulwark/haproxy": %s, "bulwark/direct": %s}\n' \
-      "$(jnum "$ratio_bn")" "$(jnum "$ratio_bh")" "$(jnum "$ratio_bd")"
+    printf '  "ratios": {"bulwark/nginx": %s, "bulwark/haproxy": %s, "bulwark/direct": %s, "protect/bulwark": %s},\n' \
+      "$(jnum "$ratio_bn")" "$(jnum "$ratio_bh")" "$(jnum "$ratio_bd")" "$(jnum "$ratio_pb")"
+    printf '  "banned_rejects_per_s": %s\n' "$(jnum "$rejects_per_s")"
     printf '}\n'
   } >"$json_out"
   log "wrote $json_out"
@@ -465,4 +530,10 @@ printf '%-8s %14s %14s %8s   %s\n' target "median req/s" "median p99 ms" errors 
 for t in "${targets[@]}"; do
   printf '%-8s %14.0f %14.2f %8s   %s\n' "$t" "${med_rps[$t]}" "${med_p99[$t]}" "${errs[$t]:-0}" "${rps_all[$t]% }"
 done
+proxied=${med_rps[protect]:-${med_rps[bulwark]:-}}
+rejects_ratio=n/a
+if [ "$rejects_per_s" != n/a ] && [ -n "$proxied" ]; then
+  rejects_ratio=$(awk -v a="$rejects_per_s" -v b="$proxied" 'BEGIN { printf "%.2f", a / b }')
+fi
+echo "protection protect/bulwark=$ratio_pb rejects_per_s=$rejects_per_s rejects/proxied=$rejects_ratio"
 echo "ratios bulwark/nginx=$ratio_bn bulwark/haproxy=$ratio_bh bulwark/direct=$ratio_bd"

@@ -17,8 +17,22 @@ import java.net.InetSocketAddress;
  * @param trustedPeer whether the peer is a configured trusted proxy
  * @param tls whether the connection is TLS
  * @param sni the server name the TLS client asked for, lower case, or null
+ * @param clientText {@code client} as text, formatted once per connection (it goes into several headers per request)
+ * @param clientBytes {@code client}'s address bytes, once per connection, for the limiters; never modified
  */
-public record ClientInfo(InetSocketAddress peer, InetAddress client, boolean trustedPeer, boolean tls, String sni) {
+public record ClientInfo(
+        InetSocketAddress peer,
+        InetAddress client,
+        boolean trustedPeer,
+        boolean tls,
+        String sni,
+        String clientText,
+        byte[] clientBytes) {
+
+    public ClientInfo(InetSocketAddress peer, InetAddress client, boolean trustedPeer, boolean tls, String sni) {
+        this(peer, client, trustedPeer, tls, sni, client.getHostAddress(), client.getAddress());
+    }
+
     public static final AttributeKey<ClientInfo> KEY = AttributeKey.valueOf(ClientInfo.class, "client");
 
     ClientInfo withClient(InetAddress c) {
@@ -26,7 +40,7 @@ public record ClientInfo(InetSocketAddress peer, InetAddress client, boolean tru
     }
 
     ClientInfo withSni(String name) {
-        return new ClientInfo(peer, client, trustedPeer, true, name);
+        return new ClientInfo(peer, client, trustedPeer, true, name, clientText, clientBytes);
     }
 
     /** The info of {@code ch}'s connection: for an HTTP/2 stream channel, its parent's. */

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -98,6 +97,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             EdgeRuntime runtime,
             Admission.Admitted admitted,
             HttpRequest clientRequest,
+            boolean clientKeepAlive,
             HttpRequest originRequest,
             boolean hasBody,
             ExchangeCache cache,
@@ -112,7 +112,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         this.originRequest = originRequest;
         this.method = clientRequest.method();
         this.clientVersion = clientRequest.protocolVersion();
-        this.clientKeepAlive = HttpUtil.isKeepAlive(clientRequest);
+        this.clientKeepAlive = clientKeepAlive;
         var limits = admitted.site().config().limits();
         this.maxBodyBytes = limits.maxBodyBytes();
         this.originTimeoutNanos = limits.originTimeout().toNanos();
@@ -399,6 +399,9 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         originHeadNanos = lastOriginActivityNanos;
         responseStarted = true;
         status = response.status().code();
+        if (ForwardedHeaders.originWantsClose(response)) { // before toClient strips the Connection field
+            conn.markNotReusable();
+        }
         HttpResponse out =
                 ForwardedHeaders.toClient(response, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion);
         keepAlive = !owner.multiplexed() && clientKeepAlive && owner.mayKeepAlive();
@@ -419,9 +422,6 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-        }
-        if (ForwardedHeaders.originWantsClose(response)) {
-            conn.markNotReusable();
         }
         client.write(out, client.voidPromise());
     }

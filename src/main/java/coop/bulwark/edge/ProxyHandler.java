@@ -182,7 +182,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         var protection = snap.config().protection();
         if (protection.enabled()) {
             SiteGuard guard = site.guard();
-            byte[] addr = ok.client().getAddress();
+            byte[] addr = ok.client() == info.client()
+                    ? info.clientBytes()
+                    : ok.client().getAddress();
             Verdict v = runtime.gatekeeper().decide(site.name(), guard.index(), guard.policy(), addr, protection);
             switch (v) {
                 case Verdict.Limit limit -> {
@@ -207,9 +209,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             var limits = site.config().limits();
             timeouts.expectBody(limits.minBodyBytesPerSecond(), limits.bodyGracePeriod());
         }
+        boolean keepAlive = HttpUtil.isKeepAlive(req); // read before toOrigin edits the header block
         var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
         ExchangeCache cache = ExchangeCache.plan(runtime.cacheStage(), site, req, ok, cacheOnly, hasBody);
-        current = new ProxyExchange(this, ctx, runtime, ok, req, originReq, hasBody, cache, onEnd);
+        current = new ProxyExchange(this, ctx, runtime, ok, req, keepAlive, originReq, hasBody, cache, onEnd);
         current.start();
     }
 
