@@ -103,6 +103,26 @@ public final class EdgeServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+        metrics.gauge("bulwark_connections_open", "Open client connections", this, EdgeServer::openConnections);
+        metrics.gauge(
+                "bulwark_requests_in_flight", "Requests being relayed to origins", runtime, EdgeRuntime::inFlight);
+        metrics.gauge(
+                "bulwark_bans_active",
+                "Bans in force (manual, config and automatic)",
+                gatekeeper,
+                g -> g.bans().size());
+        metrics.gauge(
+                "bulwark_connections_banned_total",
+                "Connections refused at accept because their source is banned",
+                this,
+                e -> e.httpGate.bannedCount() + e.httpsGate.bannedCount());
+        if (cacheStage != null) {
+            metrics.gauge(
+                    "bulwark_cache_bytes",
+                    "Bytes held by the micro-cache",
+                    cacheStage,
+                    c -> c.cache().stats().weightedBytes());
+        }
         this.health = new OriginHealthChecker(group, transport, runtime);
         health.start();
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);

@@ -126,6 +126,7 @@ public record EdgeSnapshot(
                 o.capacity().capacity(config.protection().capacityOf(o.configured()));
             }
             s.guard().reconfigure(s.config().protection(), now);
+            s.meters().attach(s.guard());
         }
     }
 

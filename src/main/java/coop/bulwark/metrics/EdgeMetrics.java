@@ -47,6 +47,14 @@ public final class EdgeMetrics {
         return m != null ? m : sites.computeIfAbsent(site, s -> new SiteMeters(registry, s));
     }
 
+    /** Registers a gauge of the edge as a whole (open connections, bans, cache bytes...); {@code f} must be cheap. */
+    public <T> void gauge(String name, String description, T target, java.util.function.ToDoubleFunction<T> f) {
+        io.micrometer.core.instrument.Gauge.builder(name, target, f)
+                .description(description)
+                .strongReference(true)
+                .register(registry);
+    }
+
     /** Meters for requests refused before a site was known (unknown host, malformed request). */
     public SiteMeters unrouted() {
         return unrouted;

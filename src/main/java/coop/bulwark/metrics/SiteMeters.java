@@ -1,6 +1,9 @@
 package coop.bulwark.metrics;
 
+import coop.bulwark.protect.SiteGuard;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -55,6 +58,8 @@ public final class SiteMeters {
     private final Counter[] statusClasses = new Counter[6];
     private final Counter[] cache = new Counter[CacheLabel.values().length];
     private final Timer originLatency;
+    /** The site's live protection (state, bulkhead), read by the gauges; replaced on reload. */
+    private volatile SiteGuard guard;
 
     SiteMeters(MeterRegistry registry, String site) {
         this.registry = registry;
@@ -83,6 +88,32 @@ public final class SiteMeters {
                 .description("Time to the origin's response header")
                 .tag("site", site)
                 .register(registry));
+        keep(Gauge.builder(
+                        "bulwark_site_in_flight",
+                        this,
+                        m -> m.guard == null ? 0 : m.guard.budget().inFlight())
+                .description("Requests of the site at its origins now (bulkhead occupancy)")
+                .tag("site", site)
+                .register(registry));
+        keep(FunctionCounter.builder(
+                        "bulwark_site_bulkhead_rejected",
+                        this,
+                        m -> m.guard == null ? 0 : m.guard.budget().rejectedCount())
+                .description("Requests refused an origin slot (queue full or timed out)")
+                .tag("site", site)
+                .register(registry));
+        keep(Gauge.builder(
+                        "bulwark_site_state",
+                        this,
+                        m -> m.guard == null ? 0 : m.guard.state().ordinal())
+                .description("Protection state: 0 normal, 1 suspect, 2 under_attack")
+                .tag("site", site)
+                .register(registry));
+    }
+
+    /** Points the gauges at the site's live protection state (called when a config snapshot goes live). */
+    public void attach(SiteGuard g) {
+        this.guard = g;
     }
 
     private <M extends Meter> M keep(M m) {

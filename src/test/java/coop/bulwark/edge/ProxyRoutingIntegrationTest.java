@@ -186,4 +186,20 @@ class ProxyRoutingIntegrationTest {
         assertThat(raw("GET / HTTP/1.1\r\nHost: site1.example.org:8080\r\nConnection: close\r\n\r\n"))
                 .startsWith("HTTP/1.1 200");
     }
+
+    @Test
+    void metrics_countRequestsPerSiteAndVerdict_neverPerClient() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(raw("GET /m HTTP/1.1\r\nHost: site299.example.org\r\nConnection: close\r\n\r\n"))
+                    .startsWith("HTTP/1.1 200");
+        }
+        raw("GET / HTTP/1.1\r\nHost: unknown.example.org\r\n\r\n");
+        String text = edge.metrics().scrape();
+        assertThat(text)
+                .contains("bulwark_requests_verdict_total{site=\"site299\",verdict=\"pass\"} 3.0")
+                .contains("bulwark_responses_total{site=\"site299\",status=\"2xx\"} 3.0")
+                .contains("bulwark_requests_verdict_total{site=\"-\",verdict=\"reject\"}")
+                .contains("bulwark_connections_open")
+                .doesNotContain("127.0.0.1");
+    }
 }
