@@ -423,6 +423,11 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         if (ForwardedHeaders.originWantsClose(response)) {
             conn.markNotReusable();
         }
+        if (cache != null) {
+            // The origin's own head (before hop-by-hop fields are dropped) decides storability. Without this call
+            // nothing was ever stored and every coalesced follower went to the origin itself.
+            cache.onResponseHead(response, runtime.epochMillis());
+        }
         client.write(out, client.voidPromise());
     }
 
