@@ -14,9 +14,11 @@ import java.util.Optional;
 
 /**
  * The single decision point of the request path: given a client address and the site's current policy, returns one
- * {@link Verdict}. Checks, in order: bans, the global per-prefix and per-address rates, the site's per-prefix and
- * per-address rates (prefix before address, so a request refused for its network does not also spend its address's
- * allowance), then the per-address concurrent-request cap. A source refused too often within the policy's window is
+ * {@link Verdict}. Checks, in order: bans, the global and the site's per-address rates, the global and the site's
+ * per-prefix rates (address before prefix, so a request refused for its own address does not spend the allowance
+ * its network shares with its neighbours; a request refused for its network spends only its own address's and that
+ * same network's), then
+ * the per-address concurrent-request cap. A source refused too often within the policy's window is
  * banned, with escalating durations for repeat offenders.
  *
  * <p>Also answers the accept-time question "is this address banned?" before any byte is parsed.
@@ -74,15 +76,18 @@ public final class Gatekeeper {
         if (ban != null) {
             return new Verdict.Ban(config.bans().action(), ban.reason());
         }
-        long wait = check(SourceKeys.prefix(addr, SourceKeys.GLOBAL), config.globalPerPrefix());
+        // Address limits before prefix limits: a check that passes spends its allowance even when a later one
+        // refuses, so an address over its own limit must be stopped before it spends its network's. In the other
+        // order one client's refused flood used up the /24's allowance and its neighbours got 429 too.
+        long wait = check(SourceKeys.ip(addr, SourceKeys.GLOBAL), config.globalPerIp());
         if (wait == 0) {
-            wait = check(SourceKeys.ip(addr, SourceKeys.GLOBAL), config.globalPerIp());
+            wait = check(SourceKeys.ip(addr, siteIndex), policy.perIp());
+        }
+        if (wait == 0) {
+            wait = check(SourceKeys.prefix(addr, SourceKeys.GLOBAL), config.globalPerPrefix());
         }
         if (wait == 0) {
             wait = check(SourceKeys.prefix(addr, siteIndex), policy.perPrefix());
-        }
-        if (wait == 0) {
-            wait = check(SourceKeys.ip(addr, siteIndex), policy.perIp());
         }
         if (wait > 0) {
             return refuse(site, siteIndex, policy, addr, config.bans(), new Verdict.Limit(wait, "rate"));
