@@ -72,6 +72,12 @@ final class LoopbackClient implements AutoCloseable {
         return read("HEAD".equals(method));
     }
 
+    /** Writes raw request bytes without reading a response. */
+    void sendOnly(String raw) throws IOException {
+        out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
     private Response read(boolean head) throws IOException {
         String line = readLine();
         if (line == null) {
