@@ -51,8 +51,10 @@ public final class Gatekeeper {
         return bans;
     }
 
-    /** Applies the config's manual bans (replacing the previous config's). */
+    /** Applies the config's manual bans (replacing the previous config's) and its ban memory. */
     public void configure(ProtectionConfig config) {
+        // bans.memory was parsed and validated but never reached the ban list, which kept a fixed 24 h.
+        bans.offenceWindow(config.bans().memory());
         List<Ban> configured = new ArrayList<>();
         for (ManualBan m : config.manualBans()) {
             configured.add(new Ban(m.subject(), m.until().orElse(null), m.reason(), BanOrigin.CONFIG, 0));
