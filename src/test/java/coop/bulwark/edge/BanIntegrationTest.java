@@ -49,6 +49,10 @@ class BanIntegrationTest {
     @BeforeEach
     void start() throws IOException {
         origin = new TestOrigin("o");
+        edge = EdgeServer.start(config(List.of(new ManualBan(CONFIG_BANNED, "abuse report", Optional.empty()))));
+    }
+
+    private coop.bulwark.site.EdgeConfig config(List<ManualBan> manual) {
         var policy = new StatePolicy(
                 Optional.of(new RateLimit(1, 2)),
                 Optional.empty(),
@@ -81,10 +85,10 @@ class BanIntegrationTest {
                 Optional.empty(),
                 Optional.empty(),
                 new BanPolicy(BanPolicy.BanAction.REJECT, BASE, 4, Duration.ofMinutes(10), MEMORY),
-                List.of(new ManualBan(CONFIG_BANNED, "abuse report", Optional.empty())),
+                manual,
                 0,
                 0);
-        edge = EdgeServer.start(TestEdge.config(List.of(site), ConnectionLimits.DEFAULTS, false, protection));
+        return TestEdge.config(List.of(site), ConnectionLimits.DEFAULTS, false, protection);
     }
 
     @AfterEach
@@ -117,6 +121,18 @@ class BanIntegrationTest {
         assertThat(refusedAtAccept(loopback(0, 7, 9))).isTrue();
         assertThat(refusedAtAccept(loopback(0, 7, 200))).isTrue();
         assertThat(get(loopback(0, 8, 9)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void configBans_followTheFileOnReload() throws IOException {
+        edge.reload(config(List.of(new ManualBan(Cidr.parse("127.0.8.0/24"), "new report", Optional.empty()))));
+
+        assertThat(get(loopback(0, 7, 9)).status())
+                .as("ban dropped from the file")
+                .isEqualTo(200);
+        assertThat(refusedAtAccept(loopback(0, 8, 9)))
+                .as("ban added to the file")
+                .isTrue();
     }
 
     @Test
