@@ -247,6 +247,9 @@ public final class EdgeServer implements AutoCloseable {
             AccessLogAppender.apply(next.accessLog());
         }
         runtime.swap(snap);
+        // Config bans (and the ban memory) follow the file on reload too; without this, bans.manual added or
+        // removed in the file took effect only at restart.
+        gatekeeper.configure(next.protection());
         LOG.info(
                 "config generation {} active: {} sites",
                 snap.generation(),

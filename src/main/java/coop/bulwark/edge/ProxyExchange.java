@@ -402,6 +402,10 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         if (ForwardedHeaders.originWantsClose(response)) { // before toClient strips the Connection field
             conn.markNotReusable();
         }
+        if (cache != null) {
+            // The origin's own head decides storability, before toClient edits it and framing fields are added.
+            cache.onResponseHead(response, runtime.epochMillis());
+        }
         HttpResponse out =
                 ForwardedHeaders.toClient(response, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion);
         keepAlive = !owner.multiplexed() && clientKeepAlive && owner.mayKeepAlive();

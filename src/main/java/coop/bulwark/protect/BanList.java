@@ -43,7 +43,9 @@ import java.util.Objects;
  */
 public final class BanList {
     private final InstantSource clock;
-    private final Duration offenceWindow;
+    /** Set from {@code bans.memory} on each (re)configure; read when a strike is recorded. */
+    private volatile Duration offenceWindow;
+
     private final Cache<Cidr, Offence> offences;
     private final Map<Cidr, Ban> bans = new LinkedHashMap<>();
     private volatile Snapshot snapshot = Snapshot.build(List.of());
@@ -64,10 +66,21 @@ public final class BanList {
         this.offences = Caffeine.newBuilder()
                 .maximumSize(maxOffenders)
                 .expireAfter(
-                        Expiry.<Cidr, Offence>writing((subject, o) -> o.banned().plus(offenceWindow)))
+                        Expiry.<Cidr, Offence>writing((subject, o) -> o.banned().plus(this.offenceWindow)))
                 .ticker(() -> clock.millis() * 1_000_000L)
                 .executor(Runnable::run)
                 .build();
+    }
+
+    /**
+     * Changes how long after an automatic ban ends a new offence still escalates ({@code bans.memory}); applies to
+     * strikes recorded from now on.
+     */
+    public void offenceWindow(Duration window) {
+        if (window.isNegative()) {
+            throw new IllegalArgumentException("offenceWindow: " + window + " (expected: >= 0)");
+        }
+        this.offenceWindow = window;
     }
 
     /** The most specific ban in force covering {@code addr} (4 or 16 bytes, network order), or null. */

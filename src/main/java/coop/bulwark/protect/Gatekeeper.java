@@ -14,9 +14,11 @@ import java.util.Optional;
 
 /**
  * The single decision point of the request path: given a client address and the site's current policy, returns one
- * {@link Verdict}. Checks, in order: bans, the global per-prefix and per-address rates, the site's per-prefix and
- * per-address rates (prefix before address, so a request refused for its network does not also spend its address's
- * allowance), then the per-address concurrent-request cap. A source refused too often within the policy's window is
+ * {@link Verdict}. Checks, in order: bans, the global and the site's per-address rates, the global and the site's
+ * per-prefix rates (address before prefix, so a request refused for its own address does not spend the allowance
+ * its network shares with its neighbours; a request refused for its network spends only its own address's and that
+ * same network's), then
+ * the per-address concurrent-request cap. A source refused too often within the policy's window is
  * banned, with escalating durations for repeat offenders.
  *
  * <p>Also answers the accept-time question "is this address banned?" before any byte is parsed.
@@ -31,15 +33,17 @@ public final class Gatekeeper {
     /** Memory for counting refusals towards automatic bans. */
     static final long OFFENCE_BUDGET_BYTES = 8L * 1024 * 1024;
 
-    private final SourceRateLimiter rates;
-    private final SourceRateLimiter refusals;
+    private final Ticker ticker;
+    /** Allocated on first use: an edge with protection off never pays for the tables (40 MiB). */
+    private volatile SourceRateLimiter rates;
+
+    private volatile SourceRateLimiter refusals;
     private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
     private final BanList bans;
     private final InstantSource clock;
 
     public Gatekeeper(Ticker ticker, InstantSource clock) {
-        this.rates = SourceRateLimiter.withBudget(RATE_BUDGET_BYTES, ticker);
-        this.refusals = SourceRateLimiter.withBudget(OFFENCE_BUDGET_BYTES, ticker);
+        this.ticker = ticker;
         this.clock = clock;
         this.bans = new BanList(clock, Duration.ofHours(24), 100_000);
     }
@@ -49,8 +53,10 @@ public final class Gatekeeper {
         return bans;
     }
 
-    /** Applies the config's manual bans (replacing the previous config's). */
+    /** Applies the config's manual bans (replacing the previous config's) and its ban memory. */
     public void configure(ProtectionConfig config) {
+        // bans.memory was parsed and validated but never reached the ban list, which kept a fixed 24 h.
+        bans.offenceWindow(config.bans().memory());
         List<Ban> configured = new ArrayList<>();
         for (ManualBan m : config.manualBans()) {
             configured.add(new Ban(m.subject(), m.until().orElse(null), m.reason(), BanOrigin.CONFIG, 0));
@@ -74,15 +80,18 @@ public final class Gatekeeper {
         if (ban != null) {
             return new Verdict.Ban(config.bans().action(), ban.reason());
         }
-        long wait = check(SourceKeys.prefix(addr, SourceKeys.GLOBAL), config.globalPerPrefix());
+        // Address limits before prefix limits: a check that passes spends its allowance even when a later one
+        // refuses, so an address over its own limit must be stopped before it spends its network's. In the other
+        // order one client's refused flood used up the /24's allowance and its neighbours got 429 too.
+        long wait = check(SourceKeys.ip(addr, SourceKeys.GLOBAL), config.globalPerIp());
         if (wait == 0) {
-            wait = check(SourceKeys.ip(addr, SourceKeys.GLOBAL), config.globalPerIp());
+            wait = check(SourceKeys.ip(addr, siteIndex), policy.perIp());
+        }
+        if (wait == 0) {
+            wait = check(SourceKeys.prefix(addr, SourceKeys.GLOBAL), config.globalPerPrefix());
         }
         if (wait == 0) {
             wait = check(SourceKeys.prefix(addr, siteIndex), policy.perPrefix());
-        }
-        if (wait == 0) {
-            wait = check(SourceKeys.ip(addr, siteIndex), policy.perIp());
         }
         if (wait > 0) {
             return refuse(site, siteIndex, policy, addr, config.bans(), new Verdict.Limit(wait, "rate"));
@@ -100,7 +109,33 @@ public final class Gatekeeper {
     }
 
     private long check(long key, Optional<RateLimit> limit) {
-        return limit.isPresent() ? rates.tryAcquire(key, limit.get()) : 0;
+        return limit.isPresent() ? rates().tryAcquire(key, limit.get()) : 0;
+    }
+
+    private SourceRateLimiter rates() {
+        SourceRateLimiter r = rates;
+        if (r == null) {
+            synchronized (this) {
+                r = rates;
+                if (r == null) {
+                    rates = r = SourceRateLimiter.withBudget(RATE_BUDGET_BYTES, ticker);
+                }
+            }
+        }
+        return r;
+    }
+
+    private SourceRateLimiter refusals() {
+        SourceRateLimiter r = refusals;
+        if (r == null) {
+            synchronized (this) {
+                r = refusals;
+                if (r == null) {
+                    refusals = r = SourceRateLimiter.withBudget(OFFENCE_BUDGET_BYTES, ticker);
+                }
+            }
+        }
+        return r;
     }
 
     /**
@@ -115,7 +150,7 @@ public final class Gatekeeper {
         }
         // "n refusals within the window" is itself a rate: n per window with a burst of n.
         double perSecond = n / (policy.banWindow().toNanos() / 1e9);
-        if (refusals.tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
+        if (refusals().tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
             return limit;
         }
         Ban ban = bans.offend(
