@@ -36,6 +36,7 @@ final class OriginPool {
     private final Transport transport;
     private final LongSupplier nanoClock;
     private final Map<InetSocketAddress, ArrayDeque<OriginConnection>> idle = new HashMap<>();
+    private final OriginDeadlines deadlines;
     private int maxIdlePerOrigin = 64;
     private long idleTimeoutNanos = TimeUnit.SECONDS.toNanos(4);
 
@@ -44,6 +45,14 @@ final class OriginPool {
         this.transport = transport;
         this.nanoClock = nanoClock;
         loop.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        this.deadlines = new OriginDeadlines(nanoClock);
+        loop.scheduleWithFixedDelay(
+                deadlines::tick, OriginDeadlines.TICK_MILLIS, OriginDeadlines.TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Origin timeouts of the exchanges on this loop. */
+    OriginDeadlines deadlines() {
+        return deadlines;
     }
 
     /** Applies pool settings from a new config snapshot (called on this loop). */

@@ -59,6 +59,9 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private final Origin[] attempts;
     private final long startNanos;
     private final long startMillis;
+    /** The origin pool (and deadline sweep) of this exchange's event loop. */
+    private final OriginPool pool;
+
     private final boolean hasBody;
     /** The cache's part in this exchange, or null when the cache stays out of it. */
     private ExchangeCache cache;
@@ -89,7 +92,11 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private long originStartNanos = -1;
     private long originHeadNanos = -1;
     private long lastOriginActivityNanos;
-    private ScheduledFuture<?> timer;
+    /** Links of {@link OriginDeadlines}' intrusive list; touched only by it, on this event loop. */
+    boolean watched;
+
+    ProxyExchange watchPrev;
+    ProxyExchange watchNext;
 
     ProxyExchange(
             ProxyHandler owner,
@@ -117,6 +124,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         this.maxBodyBytes = limits.maxBodyBytes();
         this.originTimeoutNanos = limits.originTimeout().toNanos();
         this.attempts = admitted.site().attemptOrder();
+        this.pool = runtime.poolFor(client.channel().eventLoop());
         this.startNanos = runtime.nanoTime();
         this.startMillis = runtime.epochMillis();
     }
@@ -292,13 +300,12 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             originStartNanos = runtime.nanoTime();
         }
 
-        runtime.poolFor(client.channel().eventLoop())
-                .acquire(
-                        origin,
-                        admitted.site().config().limits().originConnectTimeout(),
-                        allowPooled,
-                        this::onConnected,
-                        cause -> onConnectFailed(origin, cause));
+        pool.acquire(
+                origin,
+                admitted.site().config().limits().originConnectTimeout(),
+                allowPooled,
+                this::onConnected,
+                cause -> onConnectFailed(origin, cause));
     }
 
     private void onConnected(OriginConnection c) {
@@ -509,19 +516,17 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
 
     private void armTimer() {
         lastOriginActivityNanos = runtime.nanoTime();
-        if (timer == null) {
-            timer = client.executor().schedule(this::onTimer, originTimeoutNanos, TimeUnit.NANOSECONDS);
-        }
+        pool.deadlines().watch(this);
     }
 
-    private void onTimer() {
-        timer = null;
+    /** Whether the origin has been silent (no read, no body write) for the site's origin timeout. */
+    boolean originSilentFor(long nowNanos) {
+        return !done && nowNanos - lastOriginActivityNanos >= originTimeoutNanos;
+    }
+
+    /** Called by {@link OriginDeadlines}: 504 before the response started, else the response is cut. */
+    void onOriginTimeout() {
         if (done) {
-            return;
-        }
-        long idle = runtime.nanoTime() - lastOriginActivityNanos;
-        if (idle < originTimeoutNanos) {
-            timer = client.executor().schedule(this::onTimer, originTimeoutNanos - idle, TimeUnit.NANOSECONDS);
             return;
         }
         if (conn != null) {
@@ -536,9 +541,8 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (watched) {
+            pool.deadlines().unwatch(this);
         }
     }
 

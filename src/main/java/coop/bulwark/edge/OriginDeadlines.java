@@ -1,0 +1,68 @@
+package coop.bulwark.edge;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Origin timeouts of the exchanges on one event loop, checked by one sweep every {@link #TICK_MILLIS} instead of a
+ * scheduled task per request: scheduling and cancelling a task per request costs two priority-queue operations on
+ * the event loop's hot path, and origin timeouts are seconds long, so a tenth of a second of lateness is harmless.
+ *
+ * <p>An intrusive doubly-linked list (the links live in {@link ProxyExchange}), so adding and removing allocate
+ * nothing and take constant time. Event-loop confined.
+ */
+final class OriginDeadlines {
+    static final long TICK_MILLIS = 100;
+
+    private final LongSupplier nanoClock;
+    private ProxyExchange head;
+
+    OriginDeadlines(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+    }
+
+    /** Starts watching {@code e} (no-op if already watched). */
+    void watch(ProxyExchange e) {
+        if (e.watched) {
+            return;
+        }
+        e.watched = true;
+        e.watchPrev = null;
+        e.watchNext = head;
+        if (head != null) {
+            head.watchPrev = e;
+        }
+        head = e;
+    }
+
+    /** Stops watching {@code e} (no-op if not watched). */
+    void unwatch(ProxyExchange e) {
+        if (!e.watched) {
+            return;
+        }
+        e.watched = false;
+        if (e.watchPrev != null) {
+            e.watchPrev.watchNext = e.watchNext;
+        } else {
+            head = e.watchNext;
+        }
+        if (e.watchNext != null) {
+            e.watchNext.watchPrev = e.watchPrev;
+        }
+        e.watchPrev = null;
+        e.watchNext = null;
+    }
+
+    /** Times out every watched exchange whose origin has been silent for its timeout. */
+    void tick() {
+        long now = nanoClock.getAsLong();
+        ProxyExchange e = head;
+        while (e != null) {
+            ProxyExchange next = e.watchNext;
+            if (e.originSilentFor(now)) {
+                unwatch(e);
+                e.onOriginTimeout();
+            }
+            e = next;
+        }
+    }
+}
