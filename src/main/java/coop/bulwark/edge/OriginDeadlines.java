@@ -15,9 +15,19 @@ final class OriginDeadlines {
 
     private final LongSupplier nanoClock;
     private ProxyExchange head;
+    private long coarseNanos;
 
     OriginDeadlines(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
+        this.coarseNanos = nanoClock.getAsLong();
+    }
+
+    /**
+     * The time of the last sweep: at most {@link #TICK_MILLIS} behind the clock, and free to read. Activity stamps
+     * for timeouts use it (a timeout may fire up to one tick early), saving a clock read per body chunk.
+     */
+    long coarseNanos() {
+        return coarseNanos;
     }
 
     /** Starts watching {@code e} (no-op if already watched). */
@@ -55,6 +65,7 @@ final class OriginDeadlines {
     /** Times out every watched exchange whose origin has been silent for its timeout. */
     void tick() {
         long now = nanoClock.getAsLong();
+        coarseNanos = now;
         ProxyExchange e = head;
         while (e != null) {
             ProxyExchange next = e.watchNext;

@@ -297,7 +297,8 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
 
     private void connect(Origin origin, boolean allowPooled) {
         if (originStartNanos < 0) {
-            originStartNanos = runtime.nanoTime();
+            // Without queueing this is the exchange's start; after a bulkhead wait it is when the slot came.
+            originStartNanos = slot == null && queuedAt == null ? startNanos : runtime.nanoTime();
         }
 
         pool.acquire(
@@ -368,7 +369,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             return;
         }
         Channel ch = conn.channel();
-        lastOriginActivityNanos = runtime.nanoTime(); // an upload in progress is not an idle origin
+        lastOriginActivityNanos = pool.deadlines().coarseNanos(); // an upload in progress is not an idle origin
         ch.write(content, ch.voidPromise());
         if (last) {
             ch.flush();
@@ -402,8 +403,8 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         if (done) {
             return;
         }
-        lastOriginActivityNanos = runtime.nanoTime();
-        originHeadNanos = lastOriginActivityNanos;
+        originHeadNanos = runtime.nanoTime();
+        lastOriginActivityNanos = originHeadNanos;
         responseStarted = true;
         status = response.status().code();
         if (ForwardedHeaders.originWantsClose(response)) { // before toClient strips the Connection field
@@ -443,7 +444,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             content.release();
             return;
         }
-        lastOriginActivityNanos = runtime.nanoTime();
+        lastOriginActivityNanos = pool.deadlines().coarseNanos();
         responseBytes += content.content().readableBytes();
         if (cache != null) {
             cache.onResponseContent(content.content());
@@ -515,7 +516,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     }
 
     private void armTimer() {
-        lastOriginActivityNanos = runtime.nanoTime();
+        lastOriginActivityNanos = pool.deadlines().coarseNanos();
         pool.deadlines().watch(this);
     }
 
