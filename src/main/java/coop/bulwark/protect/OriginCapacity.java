@@ -34,7 +34,12 @@ public final class OriginCapacity {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile int capacity;
     private int inFlight;
+    /**
+     * One lane per site that has used this origin, kept while idle: dropping and re-creating a lane on every quiet
+     * moment allocated on each request. Bounded by the sites configured during the process's life.
+     */
     private final Map<SiteBudget, SiteLane> lanes = new HashMap<>();
+
     private final ArrayDeque<SiteLane> waiting = new ArrayDeque<>();
 
     /** A site's requests at this origin: slots held here and its waiting queue. Guarded by the lock. */
@@ -140,7 +145,6 @@ public final class OriginCapacity {
             }
             if (lane.queue.size() >= limits.queue()) {
                 site.countRejection();
-                dropIfIdle(lane);
                 return Outcome.REJECTED;
             }
             Ticket t = new Ticket(site, executor, waiter);
@@ -174,7 +178,6 @@ public final class OriginCapacity {
                 if (lane.queue.isEmpty()) {
                     waiting.remove(lane);
                 }
-                dropIfIdle(lane);
             }
             t.site.countRejection();
             return true;
@@ -196,7 +199,6 @@ public final class OriginCapacity {
             inFlight--;
             site.decrementInFlight();
             grantWaiting(granted);
-            dropIfIdle(lane);
         } finally {
             lock.unlock();
         }
@@ -239,12 +241,6 @@ public final class OriginCapacity {
             }
             take(best);
             granted.add(t);
-        }
-    }
-
-    private void dropIfIdle(SiteLane lane) {
-        if (lane.heldHere == 0 && lane.queue.isEmpty()) {
-            lanes.remove(lane.site);
         }
     }
 
