@@ -422,6 +422,11 @@ run_wrk() { # run_wrk TARGET SECONDS TAG: sets r_rps, r_p99_ms; fails loudly on 
   r_p99_ms=$(awk -v u="$p99_us" 'BEGIN { printf "%.3f", u / 1000 }')
 }
 
+cpu_ticks() { # cpu_ticks PID: user+system CPU time of the process so far, in clock ticks (all its threads)
+  awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+declare -A cpu_used=() reqs_done=()
+
 median() { # median NUMBERS...
   printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) printf "%.3f", a[(NR + 1) / 2]; else printf "%.3f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
@@ -444,7 +449,13 @@ errs=() # warm-up errors would have failed already; count only measured rounds
 
 for r in $(seq 1 "$ROUNDS"); do
   for t in "${targets[@]}"; do
+    c0=0
+    [ "$t" = protect ] && c0=$(cpu_ticks "${pid_of[$t]}")
     run_wrk "$t" "$DURATION" "round$r"
+    if [ "$t" = protect ]; then
+      cpu_used[$t]=$(( ${cpu_used[$t]:-0} + $(cpu_ticks "${pid_of[$t]}") - c0 ))
+      reqs_done[$t]=$(awk -v a="${reqs_done[$t]:-0}" -v r="$r_rps" -v d="$DURATION" 'BEGIN { printf "%.0f", a + r * d }')
+    fi
     rps_all[$t]+="$r_rps "
     p99_all[$t]+="$r_p99_ms "
     log "round $r/$ROUNDS $(printf '%-8s %10s req/s  p99 %8s ms' "$t" "$r_rps" "$r_p99_ms")"
@@ -455,6 +466,7 @@ done
 # Every connection wrk opens is accepted and closed by Bulwark before a byte is read; wrk counts each as a socket
 # error and reconnects at once, so socket errors per second is the rate at which Bulwark refuses banned clients.
 rejects_per_s=n/a
+cpu_us_per_reject=n/a
 if [ -n "${port[banned]:-}" ]; then
   start_bulwark banned
   deadline=$((SECONDS + BULWARK_START_TIMEOUT))
@@ -468,13 +480,18 @@ if [ -n "${port[banned]:-}" ]; then
     secs=$BULWARK_WARMUP
     [ $phase = measure ] && secs=$DURATION
     log "banned source: $phase ${secs}s"
+    c0=$(cpu_ticks "${pid_of[banned]}")
     "${client_pin[@]}" "$WRK" -t1 -c"$CONNECTIONS" -d"${secs}s" --timeout 2s -s "$tmp/report.lua" \
       -H "Host: $HOST_HEADER" "http://127.0.0.1:${port[banned]}/1k.bin" >"$out" 2>&1 || fail banned "wrk failed" "$out"
+    banned_ticks=$(( $(cpu_ticks "${pid_of[banned]}") - c0 ))
   done
   line=$(grep '^BENCH_RESULT ' "$out" | tail -n 1) || fail banned "no result line from wrk" "$out"
   for kv in ${line#BENCH_RESULT }; do printf -v "${kv%%=*}" '%s' "${kv#*=}"; done
   [ "$requests" -eq 0 ] || fail banned "a banned client got $requests responses" "$out"
   rejects_per_s=$(awk -v n="$socket_errors" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+  # CPU the edge spent per refused connection (kernel TCP work done in its context included).
+  cpu_us_per_reject=$(awk -v t="$banned_ticks" -v hz="$(getconf CLK_TCK)" -v n="$socket_errors" \
+    'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')
   log "banned source: $rejects_per_s connections refused per second"
 fi
 
@@ -495,6 +512,11 @@ ratio_pb=$(ratio protect bulwark)
 ratio_bn=$(ratio bulwark nginx)
 ratio_bh=$(ratio bulwark haproxy)
 ratio_bd=$(ratio bulwark direct)
+cpu_us_per_request=n/a
+if [ -n "${reqs_done[protect]:-}" ] && [ "${reqs_done[protect]}" -gt 0 ]; then
+  cpu_us_per_request=$(awk -v t="${cpu_used[protect]}" -v hz="$(getconf CLK_TCK)" -v n="${reqs_done[protect]}" \
+    'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+fi
 
 if [ -n "$json_out" ]; then
   jstr() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
@@ -519,7 +541,9 @@ if [ -n "$json_out" ]; then
     printf '\n  },\n'
     printf '  "ratios": {"bulwark/nginx": %s, "bulwark/haproxy": %s, "bulwark/direct": %s, "protect/bulwark": %s},\n' \
       "$(jnum "$ratio_bn")" "$(jnum "$ratio_bh")" "$(jnum "$ratio_bd")" "$(jnum "$ratio_pb")"
-    printf '  "banned_rejects_per_s": %s\n' "$(jnum "$rejects_per_s")"
+    printf '  "banned_rejects_per_s": %s,\n' "$(jnum "$rejects_per_s")"
+    printf '  "cpu_us_per_reject": %s,\n' "$(jnum "$cpu_us_per_reject")"
+    printf '  "cpu_us_per_protected_request": %s\n' "$(jnum "${cpu_us_per_request:-n/a}")"
     printf '}\n'
   } >"$json_out"
   log "wrote $json_out"
@@ -535,5 +559,5 @@ rejects_ratio=n/a
 if [ "$rejects_per_s" != n/a ] && [ -n "$proxied" ]; then
   rejects_ratio=$(awk -v a="$rejects_per_s" -v b="$proxied" 'BEGIN { printf "%.2f", a / b }')
 fi
-echo "protection protect/bulwark=$ratio_pb rejects_per_s=$rejects_per_s rejects/proxied=$rejects_ratio"
+echo "protection protect/bulwark=$ratio_pb rejects_per_s=$rejects_per_s rejects/proxied=$rejects_ratio cpu_us_per_reject=$cpu_us_per_reject cpu_us_per_request=$cpu_us_per_request"
 echo "ratios bulwark/nginx=$ratio_bn bulwark/haproxy=$ratio_bh bulwark/direct=$ratio_bd"

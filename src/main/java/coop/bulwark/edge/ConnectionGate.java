@@ -5,7 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,24 +49,6 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         var limits = config.connections();
         InetAddress addr = peer.getAddress();
         boolean trusted = ForwardedHeaders.isTrusted(addr, config.trustedProxies());
-        if (config.protection().enabled() && runtime.gatekeeper().bannedAtAccept(addr.getAddress()) != null) {
-            // Banned: refused before a byte is read. A tarpit holds the socket (not reading) to slow the attacker.
-            banned.incrementAndGet();
-            // Tarpitted sockets count against the global cap (and only up to half of it), so a banned flood can
-            // never exhaust file descriptors by being held.
-            if (config.protection().bans().action() == BanPolicy.BanAction.TARPIT
-                    && total.incrementAndGet() <= limits.maxConnections() / 2) {
-                ch.config().setAutoRead(false);
-                ch.closeFuture().addListener(f -> total.decrementAndGet());
-                ch.eventLoop().schedule(() -> ch.close(), TARPIT_SECONDS, TimeUnit.SECONDS);
-            } else {
-                if (config.protection().bans().action() == BanPolicy.BanAction.TARPIT) {
-                    total.decrementAndGet();
-                }
-                ctx.close();
-            }
-            return;
-        }
         if (total.incrementAndGet() > limits.maxConnections()) {
             total.decrementAndGet();
             refuse(ctx);
@@ -89,6 +73,59 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         clients.add(ch);
         ctx.pipeline().remove(this);
         ctx.fireChannelActive();
+    }
+
+    /**
+     * Refuses a banned source as soon as its connection is accepted, before any handler is added or a byte read:
+     * the cheapest refusal there is short of the kernel firewall. The socket is reset (SO_LINGER 0), so no
+     * TIME_WAIT state is kept for it. A tarpit instead holds the socket, unread, for a while. Returns whether the
+     * connection was refused (then the caller builds no pipeline).
+     */
+    boolean refuseBanned(SocketChannel ch) {
+        var config = runtime.snapshot().config();
+        if (!config.protection().enabled()) {
+            return false;
+        }
+        InetSocketAddress peer = ch.remoteAddress();
+        if (peer == null
+                || runtime.gatekeeper().bannedAtAccept(peer.getAddress().getAddress()) == null) {
+            return false;
+        }
+        banned.incrementAndGet();
+        // Tarpitted sockets count against the global cap (and only up to half of it), so a banned flood can never
+        // exhaust file descriptors by being held.
+        if (config.protection().bans().action() == BanPolicy.BanAction.TARPIT
+                && total.incrementAndGet() <= config.connections().maxConnections() / 2) {
+            ch.config().setAutoRead(false);
+            ch.closeFuture().addListener(f -> total.decrementAndGet());
+            ch.eventLoop().schedule(() -> ch.close(), TARPIT_SECONDS, TimeUnit.SECONDS);
+            return true;
+        }
+        if (config.protection().bans().action() == BanPolicy.BanAction.TARPIT) {
+            total.decrementAndGet();
+        }
+        ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        ch.close();
+        return true;
+    }
+
+    /**
+     * For {@link AcceptFilter}: resets an accepted, not yet registered connection from a banned source unless the
+     * ban action is a tarpit (which needs a registered channel: {@link #refuseBanned} handles it). Returns whether
+     * the connection was reset.
+     */
+    boolean resetIfBanned(Channel child) {
+        var config = runtime.snapshot().config();
+        if (!config.protection().enabled() || config.protection().bans().action() == BanPolicy.BanAction.TARPIT) {
+            return false;
+        }
+        if (!(child.remoteAddress() instanceof InetSocketAddress peer)
+                || runtime.gatekeeper().bannedAtAccept(peer.getAddress().getAddress()) == null) {
+            return false;
+        }
+        banned.incrementAndGet();
+        AcceptFilter.reset(child);
+        return true;
     }
 
     private void release(InetAddress addr) {
