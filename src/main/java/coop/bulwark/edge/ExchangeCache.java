@@ -131,6 +131,11 @@ final class ExchangeCache {
             }
             case CacheLookup.Miss m -> {}
         }
+        if (head) {
+            // A HEAD response has no body to store, so it must not lead a fetch GETs would wait on: it goes alone.
+            meters.cache(SiteMeters.CacheLabel.MISS);
+            return new Fetch();
+        }
         return switch (stage.coalescer().join(key, nowNanos, waiter)) {
             case Joined.Lead<CacheKey, CacheEntry> lead -> {
                 flight = lead.flight();
