@@ -62,7 +62,7 @@ public final class EdgeServer implements AutoCloseable {
         this.metrics = new EdgeMetrics();
         EdgeSnapshot first =
                 EdgeSnapshot.build(++generation, config, Map.of(), Map.of(), certs, metrics, clock.instant());
-        first.activate(clock.instant());
+        first.activate(clock.instant(), metrics);
         this.group = transport.newGroup(config.listen().eventLoops(), "bulwark-loop");
         Map<EventLoop, OriginPool> pools = new HashMap<>();
         for (EventExecutor e : group) {

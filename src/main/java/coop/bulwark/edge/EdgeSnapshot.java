@@ -120,10 +120,11 @@ public record EdgeSnapshot(
      * Applies this snapshot's settings to the long-lived state it shares with the previous one (origin capacities,
      * site protection settings). Called once, just before the snapshot goes live.
      */
-    void activate(Instant now) {
+    void activate(Instant now, EdgeMetrics metrics) {
         for (Site s : sites) {
             for (Origin o : s.origins()) {
                 o.capacity().capacity(config.protection().capacityOf(o.configured()));
+                metrics.origin(o.configured().toString(), o.capacity());
             }
             s.guard().reconfigure(s.config().protection(), now);
             s.meters().attach(s.guard());

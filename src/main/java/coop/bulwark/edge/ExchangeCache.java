@@ -44,6 +44,7 @@ final class ExchangeCache {
     private final boolean storeResponse;
     private final boolean revalidate;
     private final boolean head;
+    private final boolean cacheOnly;
     private final SiteCachePolicy sitePolicy;
     private final SiteMeters meters;
     private CacheEntry stale;
@@ -58,8 +59,10 @@ final class ExchangeCache {
             HeaderView requestHeaders,
             RequestDecision decision,
             boolean head,
+            boolean cacheOnly,
             SiteCachePolicy sitePolicy,
             SiteMeters meters) {
+        this.cacheOnly = cacheOnly;
         this.stage = stage;
         this.key = key;
         this.requestHeaders = requestHeaders;
@@ -104,6 +107,7 @@ final class ExchangeCache {
                 headers,
                 d,
                 "HEAD".equals(req.method().name()),
+                cacheOnly,
                 CacheStage.sitePolicy(site.guard()),
                 site.meters());
     }
@@ -121,10 +125,11 @@ final class ExchangeCache {
             }
             case CacheLookup.Stale s -> {
                 stale = s.entry();
-                if (s.why() == CacheLookup.StaleReason.WHILE_REVALIDATE
+                if ((s.why() == CacheLookup.StaleReason.WHILE_REVALIDATE || cacheOnly)
                         && !revalidate
                         && stage.coalescer().inProgress(key)) {
-                    // Someone is already refreshing it: this request need not wait (RFC 5861 §3).
+                    // Someone is already refreshing it: this request need not wait (RFC 5861 §3). Under attack
+                    // (cache-only) any stored copy will do while one request refreshes it.
                     meters.cache(SiteMeters.CacheLabel.STALE);
                     return new Serve(stale, "STALE");
                 }

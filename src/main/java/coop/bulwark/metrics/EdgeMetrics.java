@@ -22,6 +22,7 @@ public final class EdgeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<String, SiteMeters> sites = new ConcurrentHashMap<>();
     private final SiteMeters unrouted;
+    private final Set<String> origins = ConcurrentHashMap.newKeySet();
 
     public EdgeMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -52,6 +53,28 @@ public final class EdgeMetrics {
         io.micrometer.core.instrument.Gauge.builder(name, target, f)
                 .description(description)
                 .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Gauges of one origin address's shared budget: slots in use and requests waiting for one (the bulkhead queue
+     * depth of all its sites). Registered once per address; the origin object lives as long as it is configured.
+     */
+    public void origin(String address, coop.bulwark.protect.OriginCapacity capacity) {
+        if (!origins.add(address)) {
+            return;
+        }
+        io.micrometer.core.instrument.Gauge.builder("bulwark_origin_in_flight", capacity, c -> c.inFlight())
+                .description("Requests at the origin now (slots of origin_capacity in use)")
+                .tag("origin", address)
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("bulwark_origin_waiting", capacity, c -> c.waitingCount())
+                .description("Requests waiting for a slot at the origin (bulkhead queues, all sites)")
+                .tag("origin", address)
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("bulwark_origin_capacity", capacity, c -> c.capacity())
+                .description("Configured concurrent requests for the origin")
+                .tag("origin", address)
                 .register(registry);
     }
 

@@ -200,6 +200,8 @@ class ProxyRoutingIntegrationTest {
                 .contains("bulwark_responses_total{site=\"site299\",status=\"2xx\"} 3.0")
                 .contains("bulwark_requests_verdict_total{site=\"-\",verdict=\"reject\"}")
                 .contains("bulwark_connections_open")
-                .doesNotContain("127.0.0.1");
+                .containsPattern("bulwark_origin_in_flight\\{origin=\"127\\.0\\.0\\.1:\\d+\"\\}")
+                // Labels are bounded: site, verdict, status class, origin address — never the client.
+                .doesNotContainPattern("[{,](client|ip|source|address)=");
     }
 }
