@@ -5,17 +5,10 @@ import coop.bulwark.cache.Outcome;
 import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.protect.BulkheadRejection;
 import coop.bulwark.protect.BulkheadWaiter;
-import coop.bulwark.protect.OriginCapacity;
-import coop.bulwark.protect.SiteBudget;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -23,9 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
-
-    /** Says whether a response came from the micro-cache ({@code HIT}, {@code STALE}); absent when it did not. */
-    static final String X_CACHE = "x-cache";
 
     /** Body bytes held while the origin connection is being opened before the client is paused. */
     private static final int MAX_PENDING_BODY_BYTES = 256 * 1024;
@@ -69,13 +57,9 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private final Runnable onEnd;
 
     private int attemptIndex;
-    /** The origin budget this exchange holds a slot of, or null. */
-    private OriginCapacity slot;
-    /** Where this exchange waits for a slot, and its place there, while queued. */
-    private OriginCapacity queuedAt;
+    /** This exchange's origin slot: held, awaited in the bulkhead queue, or none. */
+    private final SlotClaim slot;
 
-    private OriginCapacity.Ticket ticket;
-    private ScheduledFuture<?> queueTimer;
     private long retryAfterSeconds;
     private SiteMeters.VerdictLabel verdict = SiteMeters.VerdictLabel.PASS;
     private boolean retriedStale;
@@ -125,6 +109,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         this.originTimeoutNanos = limits.originTimeout().toNanos();
         this.attempts = admitted.site().attemptOrder();
         this.pool = runtime.poolFor(client.channel().eventLoop());
+        this.slot = new SlotClaim(admitted.site().guard().budget());
         this.startNanos = runtime.nanoTime();
         this.startMillis = runtime.epochMillis();
     }
@@ -181,32 +166,15 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
      */
     private void serveCached(CacheEntry entry, String label) {
         status = entry.status();
-        HttpResponse r = new DefaultHttpResponse(
-                owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion, HttpResponseStatus.valueOf(status));
-        for (var h : entry.headers()) {
-            r.headers().add(h.getKey(), h.getValue());
-        }
-        byte[] body = entry.body();
-        r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        r.headers().set(HttpHeaderNames.AGE, entry.ageSeconds(runtime.nanoTime()));
-        r.headers().set(X_CACHE, label);
-        boolean complete = requestComplete || !hasBody;
-        keepAlive = !owner.multiplexed() && clientKeepAlive && owner.mayKeepAlive() && complete;
-        if (!owner.multiplexed()) {
-            if (!keepAlive) {
-                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
-                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
-        }
+        HttpResponse r = CachedResponses.head(
+                entry, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion, runtime.nanoTime(), label);
+        keepAlive = !owner.multiplexed()
+                && ResponseFraming.frame(
+                        r, method, clientVersion, clientKeepAlive && owner.mayKeepAlive(), requestComplete || !hasBody);
         client.write(r, client.voidPromise());
         boolean headOnly = HttpMethod.HEAD.equals(method);
-        responseBytes = headOnly ? 0 : body.length;
-        // The stored array is shared by every hit: wrapped read-only, never copied, never written.
-        LastHttpContent last = headOnly
-                ? LastHttpContent.EMPTY_LAST_CONTENT
-                : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body).asReadOnly());
+        responseBytes = headOnly ? 0 : entry.body().length;
+        LastHttpContent last = CachedResponses.body(entry, headOnly);
         if (!keepAlive && !owner.multiplexed()) {
             client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -221,23 +189,9 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             connect(attempts[0], true);
             return;
         }
-        OriginCapacity cap = attempts[0].capacity();
-        SiteBudget budget = admitted.site().guard().budget();
-        OriginCapacity.Ticket[] t = new OriginCapacity.Ticket[1];
-        switch (cap.acquire(budget, client.executor(), this, t)) {
-            case GRANTED -> {
-                slot = cap;
-                connect(attempts[0], true);
-            }
-            case QUEUED -> {
-                ticket = t[0];
-                queuedAt = cap;
-                queueTimer = client.executor()
-                        .schedule(
-                                this::onQueueTimeout,
-                                budget.limits().queueTimeout().toNanos(),
-                                TimeUnit.NANOSECONDS);
-            }
+        switch (slot.request(attempts[0].capacity(), client.executor(), this, this::onQueueTimeout)) {
+            case GRANTED -> connect(attempts[0], true);
+            case QUEUED -> {} // granted() or onQueueTimeout() follows
             case REJECTED -> rejected(BulkheadRejection.QUEUE_FULL);
         }
     }
@@ -245,15 +199,9 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     /** A bulkhead slot came free for this exchange (on our event loop). */
     @Override
     public void granted() {
-        slot = queuedAt;
-        queuedAt = null;
-        ticket = null;
-        if (queueTimer != null) {
-            queueTimer.cancel(false);
-            queueTimer = null;
-        }
+        slot.onGranted();
         if (done) {
-            releaseSlot();
+            slot.release();
             return;
         }
         connect(attempts[0], true);
@@ -272,18 +220,8 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     }
 
     private void onQueueTimeout() {
-        queueTimer = null;
-        if (queuedAt != null && queuedAt.cancel(ticket)) {
-            queuedAt = null;
-            ticket = null;
+        if (slot.withdraw()) {
             rejected(BulkheadRejection.TIMEOUT);
-        }
-    }
-
-    private void releaseSlot() {
-        if (slot != null) {
-            slot.release(admitted.site().guard().budget());
-            slot = null;
         }
     }
 
@@ -298,7 +236,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private void connect(Origin origin, boolean allowPooled) {
         if (originStartNanos < 0) {
             // Without queueing this is the exchange's start; after a bulkhead wait it is when the slot came.
-            originStartNanos = slot == null && queuedAt == null ? startNanos : runtime.nanoTime();
+            originStartNanos = slot.active() ? runtime.nanoTime() : startNanos;
         }
 
         pool.acquire(
@@ -416,25 +354,9 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         }
         HttpResponse out =
                 ForwardedHeaders.toClient(response, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion);
-        keepAlive = !owner.multiplexed() && clientKeepAlive && owner.mayKeepAlive();
-        if (!owner.multiplexed()) {
-            boolean bodyPossible = !HttpMethod.HEAD.equals(method) && status != 204 && status != 304 && status >= 200;
-            if (bodyPossible && !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
-                    out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-                } else {
-                    keepAlive = false; // HTTP/1.0: the end of the body is marked by closing.
-                }
-            }
-            if (!requestComplete) {
-                keepAlive = false; // The origin answered before the body ended; the rest of it cannot be framed.
-            }
-            if (!keepAlive) {
-                out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
-                out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
-        }
+        keepAlive = !owner.multiplexed()
+                && ResponseFraming.frame(
+                        out, method, clientVersion, clientKeepAlive && owner.mayKeepAlive(), requestComplete);
         client.write(out, client.voidPromise());
     }
 
@@ -610,25 +532,16 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         }
         done = true;
         cancelTimer();
-        releaseSlot();
+        // Withdraw a waiting claim (the client left); if a grant is already on its way, granted() sees done and
+        // gives the slot back.
+        slot.withdraw();
+        slot.release();
         if (cache != null) {
             // No-op when the response was stored; otherwise the requests waiting on this fetch decide for themselves.
             cache.onFailure(new java.io.IOException("the fetch ended without a complete response"));
         }
         if (onEnd != null) {
             onEnd.run();
-        }
-        if (queuedAt != null) {
-            // Still waiting for a slot (the client left): withdraw. If a grant is already on its way, granted()
-            // sees done and gives the slot back.
-            if (queuedAt.cancel(ticket)) {
-                queuedAt = null;
-                ticket = null;
-            }
-            if (queueTimer != null) {
-                queueTimer.cancel(false);
-                queueTimer = null;
-            }
         }
         for (HttpContent h; (h = pendingBody.poll()) != null; ) {
             ReferenceCountUtil.release(h);
