@@ -137,15 +137,11 @@ public final class ScenarioReader {
         if (backlog < 0) {
             problem(p + "backlog", n.get("backlog"), "a whole number >= 0");
         }
-        return problems.isEmpty()
-                ? new Scenario.OriginModelConfig(
-                        workers,
-                        backlog,
-                        duration(n, p, "page_service", Duration.ofMillis(100)),
-                        duration(n, p, "asset_service", Duration.ofMillis(2)),
-                        duration(n, p, "feed_service", Duration.ofMillis(40)),
-                        duration(n, p, "page_max_age", Duration.ZERO))
-                : null;
+        Duration page = duration(n, p, "page_service", Duration.ofMillis(100));
+        Duration asset = duration(n, p, "asset_service", Duration.ofMillis(2));
+        Duration feed = duration(n, p, "feed_service", Duration.ofMillis(40));
+        Duration maxAge = duration(n, p, "page_max_age", Duration.ZERO);
+        return problems.isEmpty() ? new Scenario.OriginModelConfig(workers, backlog, page, asset, feed, maxAge) : null;
     }
 
     private Scenario.LegitTraffic legit(JsonNode n) {

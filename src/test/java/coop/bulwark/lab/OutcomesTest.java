@@ -32,9 +32,12 @@ class OutcomesTest {
     @Test
     void mitigatedAfter_isTheStartOfTheFinalStretchBelowTheFraction() {
         long[] sent = {100, 100, 100, 100, 100};
-        assertThat(Outcomes.mitigatedAfter(sent, new long[] {90, 5, 50, 5, 5}, 0.1)).isEqualTo(3);
-        assertThat(Outcomes.mitigatedAfter(sent, new long[] {0, 0, 0, 0, 0}, 0.1)).isEqualTo(0);
-        assertThat(Outcomes.mitigatedAfter(sent, new long[] {5, 5, 5, 5, 50}, 0.1)).isNull();
+        assertThat(Outcomes.mitigatedAfter(sent, new long[] {90, 5, 50, 5, 5}, 0.1))
+                .isEqualTo(3);
+        assertThat(Outcomes.mitigatedAfter(sent, new long[] {0, 0, 0, 0, 0}, 0.1))
+                .isEqualTo(0);
+        assertThat(Outcomes.mitigatedAfter(sent, new long[] {5, 5, 5, 5, 50}, 0.1))
+                .isNull();
         assertThat(Outcomes.mitigatedAfter(new long[0], new long[0], 0.1)).isNull();
     }
 }

@@ -24,8 +24,7 @@ class ScenarioReaderTest {
 
     @Test
     void badInput_reportsEveryProblem_withFileAndKey() {
-        String yaml =
-                """
+        String yaml = """
                 sites: 0
                 targets: [site-9999]
                 origin: {workers: x, page_service: fast}
