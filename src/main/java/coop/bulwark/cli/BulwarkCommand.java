@@ -8,5 +8,5 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = BulwarkVersion.class,
         description = "DDoS-resilient HTTP(S) edge for community hosting providers.",
-        subcommands = {ServeCommand.class, CheckConfigCommand.class})
+        subcommands = {ServeCommand.class, CheckConfigCommand.class, LabCommand.class})
 final class BulwarkCommand {}

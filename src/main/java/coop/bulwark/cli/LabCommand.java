@@ -1,0 +1,129 @@
+package coop.bulwark.cli;
+
+import coop.bulwark.lab.Lab;
+import coop.bulwark.lab.LabHtml;
+import coop.bulwark.lab.LabRun;
+import coop.bulwark.lab.OriginModel;
+import coop.bulwark.lab.Scenario;
+import coop.bulwark.lab.ScenarioException;
+import coop.bulwark.lab.ScenarioReader;
+import coop.bulwark.site.ConfigException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bulwark lab --scenario NAME}: reproduces an attack on this machine, against no protection and against
+ * Bulwark, and scores the collateral damage (scenarios/README.md). Exit 2 for a bad scenario or option, 1 when a run
+ * cannot start.
+ */
+@Command(
+        name = "lab",
+        description = "Reproduce an attack on this machine (shared origin, many sites, people and bots on loopback)"
+                + " and score it: unprotected vs bulwark.")
+final class LabCommand implements Callable<Integer> {
+    @Option(names = "--scenario", defaultValue = "seed", paramLabel = "NAME", description = "Scenario (default: seed).")
+    String scenario;
+
+    @Option(
+            names = "--scenarios",
+            defaultValue = "scenarios",
+            paramLabel = "DIR",
+            description = "Directory of scenario files (default: scenarios).")
+    Path scenarios;
+
+    @Option(names = "--quick", description = "Short phases: both runs in about a minute.")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the outcome as JSON.")
+    Path json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Write an HTML report with per-second plots.")
+    Path html;
+
+    @Option(
+            names = "--edge",
+            paramLabel = "HOST:PORT",
+            description = "Aim the traffic at an external edge (one run) that proxies every site to the origin model"
+                    + " on --origin-port.")
+    String edge;
+
+    @Option(names = "--run-name", defaultValue = "external", description = "Name of the external run.")
+    String runName;
+
+    @Option(
+            names = "--origin-port",
+            defaultValue = "18090",
+            description = "Port of the origin model with --edge or --origin-only (default: 18090).")
+    int originPort;
+
+    @Option(
+            names = "--origin-only",
+            description = "Only run the scenario's origin model on --origin-port, until stopped.")
+    boolean originOnly;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed of the traffic (default: 1).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Scenario s;
+        try {
+            s = ScenarioReader.load(scenarios, scenario);
+        } catch (ScenarioException e) {
+            e.problems().forEach(System.err::println);
+            return 2;
+        }
+        if (originOnly) {
+            return originOnly(s);
+        }
+        LabRun.External external = null;
+        if (edge != null) {
+            int colon = edge.lastIndexOf(':');
+            if (colon < 1) {
+                System.err.println("--edge: " + edge + " (expected: HOST:PORT)");
+                return 2;
+            }
+            external = new LabRun.External(
+                    new InetSocketAddress(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1))),
+                    originPort);
+        }
+        System.err.printf(
+                "lab: scenario %s (%s), %d sites, %d s per run%n",
+                s.name(), s.description(), s.sites(), s.duration(quick).toSeconds());
+        Lab.Outcome outcome;
+        try {
+            outcome = Lab.run(new Lab.Plan(s, quick, seed, external, runName), System.err, System.console() != null);
+        } catch (IOException | ConfigException e) {
+            System.err.println("lab: " + e.getMessage());
+            return 1;
+        }
+        System.out.print(Lab.table(outcome.report()));
+        if (json != null) {
+            Lab.json().writeValue(json.toFile(), outcome.report());
+        }
+        if (html != null) {
+            Files.writeString(html, LabHtml.render(outcome.report(), outcome.series()));
+        }
+        return 0;
+    }
+
+    private int originOnly(Scenario s) throws InterruptedException {
+        Set<String> targets = Set.copyOf(s.targets());
+        try (OriginModel origin = OriginModel.start(s.origin(), targets, originPort)) {
+            System.err.printf(
+                    "lab: origin model of %s on %s (%d workers); every site's Host is site-NNNN.lab.test; Ctrl-C stops%n",
+                    s.name(), origin.address(), s.origin().workers());
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "lab-origin-stop"));
+            stop.await();
+        }
+        return 0;
+    }
+}

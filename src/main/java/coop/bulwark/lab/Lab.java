@@ -1,0 +1,122 @@
+package coop.bulwark.lab;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import coop.bulwark.site.ConfigException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bulwark lab}: runs a scenario's traffic against each edge in turn ({@code unprotected}, then
+ * {@code bulwark}; or one external edge) and reports the outcome as a table, JSON and HTML.
+ */
+public final class Lab {
+    private Lab() {}
+
+    /** What to run. {@code external} null: the two in-process runs. */
+    public record Plan(Scenario scenario, boolean quick, long seed, LabRun.External external, String externalName) {}
+
+    /** The report and the per-second series behind it. */
+    public record Outcome(LabReport report, List<LabReport.Series> series) {}
+
+    public static Outcome run(Plan plan, PrintStream progress, boolean interactive)
+            throws IOException, InterruptedException, ConfigException {
+        LabRun runner = new LabRun(plan.scenario(), plan.quick(), plan.seed(), progress, interactive);
+        List<LabReport.Run> runs = new ArrayList<>();
+        List<LabReport.Series> series = new ArrayList<>();
+        if (plan.external() != null) {
+            LabRun.Result r = runner.run(plan.externalName(), plan.external());
+            runs.add(r.run());
+            series.add(r.series());
+        } else {
+            for (boolean protect : new boolean[] {false, true}) {
+                LabRun.Result r = runner.run(protect ? "bulwark" : "unprotected", new LabRun.InProcess(protect));
+                runs.add(r.run());
+                series.add(r.series());
+            }
+        }
+        Scenario s = plan.scenario();
+        return new Outcome(
+                new LabReport(s.name(), s.sites(), s.duration(plan.quick()).toSeconds(), machine(), runs), series);
+    }
+
+    /** This machine, in one line. */
+    public static String machine() {
+        return String.format(
+                Locale.ROOT,
+                "%s %s %s, %d cores, Java %s, %.1f GiB RAM",
+                System.getProperty("os.name"),
+                System.getProperty("os.version"),
+                System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                totalMemoryGiB());
+    }
+
+    private static double totalMemoryGiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024);
+    }
+
+    public static ObjectMapper json() {
+        return new ObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    /** The outcome as a text table, one row per run. */
+    public static String table(LabReport report) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(
+                Locale.ROOT,
+                "scenario %s: %d sites, %d s per run, targets %s%n",
+                report.scenario(),
+                report.sites(),
+                report.durationS(),
+                report.runs().isEmpty() ? "-" : report.runs().get(0).targets().sites()));
+        b.append(String.format(
+                Locale.ROOT,
+                "%-12s | %-28s | %-20s | %-28s%n",
+                "run",
+                "bystanders ok   p50    p99",
+                "targets ok     p99",
+                "attack sent -> at origin  mitigated"));
+        for (LabReport.Run r : report.runs()) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-12s | %8s %6s %6s | %8s %9s | %11d -> %9d %8s%n",
+                    r.name(),
+                    pct(r.bystanders().legitSuccessRate()),
+                    ms(r.bystanders().p50Ms()),
+                    ms(r.bystanders().p99Ms()),
+                    pct(r.targets().legitSuccessRate()),
+                    ms(r.targets().p99Ms()),
+                    r.attack().requestsSent(),
+                    r.attack().requestsReachingOrigin(),
+                    r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s"));
+        }
+        return b.toString();
+    }
+
+    private static String pct(Double rate) {
+        return rate == null ? "-" : String.format(Locale.ROOT, "%.2f%%", rate * 100);
+    }
+
+    private static String ms(Long millis) {
+        return millis == null ? "-" : millis + "ms";
+    }
+}

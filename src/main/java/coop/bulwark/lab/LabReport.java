@@ -1,0 +1,64 @@
+package coop.bulwark.lab;
+
+import java.util.List;
+
+/**
+ * The lab's outcome, serialised as JSON with snake_case names (the contract of issue 4): one entry per run, the same
+ * traffic in each.
+ *
+ * @param scenario the scenario's name
+ * @param sites number of member sites
+ * @param durationS length of one run in seconds
+ * @param machine the machine it ran on (OS, cores, Java, memory)
+ * @param runs one per edge tried
+ */
+public record LabReport(String scenario, int sites, long durationS, String machine, List<Run> runs) {
+    public LabReport {
+        runs = List.copyOf(runs);
+    }
+
+    /** One run: the figures over its measurement window (the attack; for a scenario without attack, after warm-up). */
+    public record Run(String name, Bystanders bystanders, Targets targets, Attack attack) {}
+
+    /** Legitimate requests to sites that are not attacked. Null figures: no request in the window. */
+    public record Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {}
+
+    /** Legitimate requests to the attacked sites. */
+    public record Targets(List<String> sites, Double legitSuccessRate, Long p99Ms) {
+        public Targets {
+            sites = List.copyOf(sites);
+        }
+    }
+
+    /**
+     * The attack's side.
+     *
+     * @param detectedAfterS seconds from the attack's start until the edge detected it; null: no detection (yet)
+     * @param mitigatedAfterS seconds from the attack's start after which, to its end, at most 10% of attack requests
+     *     sent each second reached the origin; null if that never held
+     * @param namedTargets the sites the edge named as targets (empty until detection exists)
+     */
+    public record Attack(
+            long requestsSent,
+            long requestsReachingOrigin,
+            Integer detectedAfterS,
+            Integer mitigatedAfterS,
+            List<String> namedTargets) {
+        public Attack {
+            namedTargets = List.copyOf(namedTargets);
+        }
+    }
+
+    /** Per-second series of one run, for the HTML report (not part of the JSON contract). */
+    public record Series(
+            String name,
+            List<String> phases,
+            List<Integer> phaseStarts,
+            double[] bystanderSuccess,
+            double[] targetSuccess,
+            long[] attackSent,
+            long[] originAttack,
+            long[] originLegit,
+            long[] originBusy,
+            long[] originQueued) {}
+}

@@ -1,0 +1,296 @@
+package coop.bulwark.lab;
+
+import coop.bulwark.edge.EdgeServer;
+import coop.bulwark.site.ConfigException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run of a scenario against one edge: starts a fresh origin model and (unless the edge is external) a fresh
+ * Bulwark from a generated config, drives the scenario's traffic phase by phase, prints a progress line every second,
+ * then stops everything and returns the outcome. Every client loop ends by itself at the run's end; sockets still
+ * open then are closed so that no loop waits on a read.
+ */
+public final class LabRun {
+    /** Share of attack requests sent per second that may reach the origin for the attack to count as mitigated. */
+    static final double MITIGATED_FRACTION = 0.10;
+
+    /** How the run reaches an edge. */
+    public sealed interface EdgeChoice {}
+
+    /** Bulwark in this process, protection on or off. */
+    public record InProcess(boolean protect) implements EdgeChoice {}
+
+    /** An edge someone else started (nginx, HAProxy...) proxying every site to the origin model's fixed port. */
+    public record External(InetSocketAddress edge, int originPort) implements EdgeChoice {}
+
+    /** What a run produced. */
+    public record Result(LabReport.Run run, LabReport.Series series) {}
+
+    private final Scenario scenario;
+    private final boolean quick;
+    private final long seed;
+    private final PrintStream progress;
+    private final boolean interactive;
+
+    public LabRun(Scenario scenario, boolean quick, long seed, PrintStream progress, boolean interactive) {
+        this.scenario = scenario;
+        this.quick = quick;
+        this.seed = seed;
+        this.progress = progress;
+        this.interactive = interactive;
+    }
+
+    public Result run(String name, EdgeChoice choice) throws IOException, InterruptedException, ConfigException {
+        List<String> targetHosts = new ArrayList<>();
+        Set<Integer> targetRanks = new HashSet<>();
+        for (String t : scenario.targets()) {
+            int rank = Integer.parseInt(t.substring("site-".length()));
+            targetRanks.add(rank);
+            targetHosts.add(Scenario.siteHost(rank));
+        }
+        int originPort = choice instanceof External e ? e.originPort() : 0;
+        try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), originPort)) {
+            EdgeServer edge = null;
+            try {
+                InetSocketAddress edgeAddress;
+                if (choice instanceof InProcess p) {
+                    edge = EdgeServer.start(
+                            LabEdgeConfig.load(scenario, origin.address().getPort(), p.protect()));
+                    edgeAddress = edge.httpAddress();
+                } else {
+                    edgeAddress = ((External) choice).edge();
+                }
+                return drive(name, origin, edgeAddress, targetRanks, targetHosts);
+            } finally {
+                if (edge != null) {
+                    edge.close();
+                }
+            }
+        }
+    }
+
+    private Result drive(
+            String name,
+            OriginModel origin,
+            InetSocketAddress edgeAddress,
+            Set<Integer> targetRanks,
+            List<String> targetHosts)
+            throws InterruptedException {
+        int seconds = (int) scenario.duration(quick).toSeconds();
+        List<Integer> starts = new ArrayList<>();
+        int t = 0;
+        int attackFrom = -1;
+        int attackTo = -1;
+        for (Scenario.Phase p : scenario.phases()) {
+            starts.add(t);
+            if (!p.attacks().isEmpty()) {
+                attackFrom = attackFrom < 0 ? t : attackFrom;
+                attackTo = t + (int) p.duration(quick).toSeconds();
+            }
+            t += (int) p.duration(quick).toSeconds();
+        }
+        // The window the headline figures describe: the attack; without one, everything after the first phase.
+        int windowFrom = attackFrom >= 0 ? attackFrom : (scenario.phases().size() > 1 ? starts.get(1) : 0);
+        int windowTo = attackFrom >= 0 ? attackTo : seconds;
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        RunRecorder rec = new RunRecorder(seconds, start, windowFrom, windowTo);
+        SocketRegistry sockets = new SocketRegistry();
+        Popularity popularity =
+                new Popularity(scenario.sites(), scenario.legit().zipfExponent());
+        TrafficContext ctx =
+                new TrafficContext(edgeAddress, scenario.sites(), targetRanks, popularity, rec, sockets, end);
+        Scenario.LegitTraffic legit = scenario.legit();
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            int index = 0;
+            for (int i = 0; i < legit.browsers(); i++, index++) {
+                int n = index;
+                threads.execute(() -> LegitClients.browser(ctx, legit, n, seed * 31 + n));
+            }
+            for (int i = 0; i < legit.feedReaders(); i++, index++) {
+                int n = index;
+                threads.execute(() -> LegitClients.feedReader(ctx, legit, n, seed * 31 + n));
+            }
+            for (int i = 0; i < legit.crawlers(); i++, index++) {
+                int n = index;
+                threads.execute(() -> LegitClients.crawler(ctx, legit, n, seed * 31 + n));
+            }
+            long originAttack0 = origin.attackArrived.get();
+            long originLegit0 = origin.legitArrived.get();
+            for (int p = 0; p < scenario.phases().size(); p++) {
+                Scenario.Phase phase = scenario.phases().get(p);
+                long phaseEnd = start + (starts.get(p) + phase.duration(quick).toSeconds()) * 1_000_000_000L;
+                startAttacks(threads, ctx, phase, targetHosts, phaseEnd, p);
+                // One tick a second: sample the origin, show progress.
+                for (int s = starts.get(p);
+                        s < starts.get(p) + phase.duration(quick).toSeconds();
+                        s++) {
+                    ctx.sleepUntil(start + (s + 1) * 1_000_000_000L);
+                    long a = origin.attackArrived.get();
+                    long l = origin.legitArrived.get();
+                    rec.originAttack[s] = a - originAttack0;
+                    rec.originLegit[s] = l - originLegit0;
+                    originAttack0 = a;
+                    originLegit0 = l;
+                    rec.originBusy[s] = origin.busy();
+                    rec.originQueued[s] = origin.queued();
+                    progress(name, phase.name(), s + 1, seconds, rec, s, origin);
+                }
+            }
+        } finally {
+            sockets.closeAll();
+            threads.shutdownNow();
+            if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
+                progress.println("lab: some client threads did not stop within 10 s");
+            }
+            sockets.closeAll();
+        }
+        if (interactive) {
+            progress.println();
+        }
+        return new Result(outcome(name, rec, windowFrom, windowTo), series(name, rec, starts));
+    }
+
+    private void startAttacks(
+            ExecutorService threads,
+            TrafficContext ctx,
+            Scenario.Phase phase,
+            List<String> targetHosts,
+            long phaseEnd,
+            int phaseIndex) {
+        long base = seed * 1_000_003L + phaseIndex * 7919L;
+        for (Scenario.Attack attack : phase.attacks()) {
+            switch (attack) {
+                case Scenario.GetFlood f -> {
+                    for (int b = 0; b < f.sources(); b++) {
+                        int bot = b;
+                        threads.execute(() -> Attackers.getFloodBot(ctx, f, targetHosts, bot, phaseEnd, base + bot));
+                    }
+                }
+                case Scenario.RandomSource r -> {
+                    int senders = (int) Math.max(1, Math.min(400, r.ratePerSecond() / 2));
+                    for (int i = 0; i < senders; i++) {
+                        long s = base + 100_000 + i;
+                        threads.execute(() -> Attackers.randomSourceSender(
+                                ctx, r, r.ratePerSecond() / senders, targetHosts, phaseEnd, s));
+                    }
+                }
+                case Scenario.Slowloris sl -> {
+                    for (int i = 0; i < sl.connections(); i++) {
+                        int n = i;
+                        threads.execute(
+                                () -> Attackers.slowloris(ctx, sl, targetHosts, n, phaseEnd, base + 200_000 + n));
+                    }
+                }
+                case Scenario.ConnectionFlood cf -> {
+                    for (int i = 0; i < cf.connections(); i++) {
+                        int n = i;
+                        threads.execute(() -> Attackers.connectionHolder(ctx, n, phaseEnd));
+                    }
+                }
+            }
+        }
+    }
+
+    private void progress(String run, String phase, int second, int total, RunRecorder rec, int s, OriginModel o) {
+        if (!interactive && second % 5 != 0 && second != total) {
+            return;
+        }
+        // Live rates over the last three seconds (the current one is still being filled by slow requests).
+        int from = Math.max(0, s - 2);
+        String line = String.format(
+                "%-12s %-18s %3d/%ds  bystanders %s  targets %s  attack %5d/s -> origin %5d/s  workers %3d/%d"
+                        + " backlog %4d",
+                run,
+                phase,
+                second,
+                total,
+                pct(RunRecorder.sum(rec.bystanderOk, from, s + 1), RunRecorder.sum(rec.bystanderFailed, from, s + 1)),
+                pct(RunRecorder.sum(rec.targetOk, from, s + 1), RunRecorder.sum(rec.targetFailed, from, s + 1)),
+                rec.attackSent.get(s),
+                rec.originAttack[s],
+                rec.originBusy[s],
+                o.workers(),
+                rec.originQueued[s]);
+        if (interactive) {
+            progress.print("\r" + line);
+        } else {
+            progress.println(line);
+        }
+        progress.flush();
+    }
+
+    private static String pct(long ok, long failed) {
+        Double r = Outcomes.successRate(ok, failed);
+        return r == null ? "   -  " : String.format("%5.1f%%", r * 100);
+    }
+
+    private LabReport.Run outcome(String name, RunRecorder rec, int from, int to) {
+        long[] by = rec.bystanderLatencies();
+        long[] tg = rec.targetLatencies();
+        var bystanders = new LabReport.Bystanders(
+                Outcomes.successRate(
+                        RunRecorder.sum(rec.bystanderOk, from, to), RunRecorder.sum(rec.bystanderFailed, from, to)),
+                Outcomes.percentile(by, 50),
+                Outcomes.percentile(by, 99));
+        var targets = new LabReport.Targets(
+                scenario.targets(),
+                Outcomes.successRate(
+                        RunRecorder.sum(rec.targetOk, from, to), RunRecorder.sum(rec.targetFailed, from, to)),
+                Outcomes.percentile(tg, 99));
+        boolean attacked = scenario.phases().stream().anyMatch(p -> !p.attacks().isEmpty());
+        Integer mitigated = null;
+        if (attacked) {
+            long[] sent = new long[to - from];
+            long[] reached = new long[to - from];
+            for (int s = from; s < to; s++) {
+                sent[s - from] = rec.attackSent.get(s);
+                reached[s - from] = rec.originAttack[s];
+            }
+            mitigated = Outcomes.mitigatedAfter(sent, reached, MITIGATED_FRACTION);
+        }
+        // All attack requests of the run (sent in a phase, some answered just after it): the whole run, not the window.
+        var attack = new LabReport.Attack(
+                RunRecorder.sum(rec.attackSent, 0, rec.seconds + 1),
+                RunRecorder.sum(rec.originAttack, 0, rec.seconds + 1),
+                null,
+                mitigated,
+                List.of());
+        return new LabReport.Run(name, bystanders, targets, attack);
+    }
+
+    private LabReport.Series series(String name, RunRecorder rec, List<Integer> starts) {
+        int n = rec.seconds;
+        double[] by = new double[n];
+        double[] tg = new double[n];
+        long[] sent = new long[n];
+        for (int s = 0; s < n; s++) {
+            Double b = Outcomes.successRate(rec.bystanderOk.get(s), rec.bystanderFailed.get(s));
+            Double g = Outcomes.successRate(rec.targetOk.get(s), rec.targetFailed.get(s));
+            by[s] = b == null ? Double.NaN : b * 100;
+            tg[s] = g == null ? Double.NaN : g * 100;
+            sent[s] = rec.attackSent.get(s);
+        }
+        return new LabReport.Series(
+                name,
+                scenario.phases().stream().map(Scenario.Phase::name).toList(),
+                starts,
+                by,
+                tg,
+                sent,
+                java.util.Arrays.copyOf(rec.originAttack, n),
+                java.util.Arrays.copyOf(rec.originLegit, n),
+                java.util.Arrays.copyOf(rec.originBusy, n),
+                java.util.Arrays.copyOf(rec.originQueued, n));
+    }
+}

@@ -1,0 +1,164 @@
+package coop.bulwark.lab;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Legitimate clients, each a loop for one virtual thread, bound to its own address ({@link AddressPlan#legit}) and
+ * stopping by itself at the end of the run. A request counts as a success when it is answered 2xx or 3xx within the
+ * scenario's timeout; anything else (4xx, 5xx, reset, timeout) is a failure of that person's request.
+ */
+final class LegitClients {
+    private static final String BROWSER_UA =
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 (bulwark-lab browser)";
+    private static final String FEED_UA = "FreshRSS/1.24 (bulwark-lab feed reader)";
+    private static final String CRAWLER_UA = "Mozilla/5.0 (compatible; bulwark-lab-crawler/1.0)";
+    private static final String[] ASSETS = {"/assets/style.css", "/assets/app.js", "/img/header.jpg", "/img/logo.png"};
+
+    private LegitClients() {}
+
+    /**
+     * A person with a browser: visits a site chosen by popularity, reads one to four pages (each followed by its
+     * assets on the same keep-alive connection), with a think time between pages, keeps each site's cookies, then
+     * moves on to another site on a new connection.
+     */
+    static void browser(TrafficContext ctx, Scenario.LegitTraffic cfg, int index, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] source = AddressPlan.legit(index);
+        Map<Integer, String> cookies = new HashMap<>();
+        int timeout = (int) cfg.timeout().toMillis();
+        long meanThink = cfg.thinkTime().toNanos();
+        // Arrivals are spread over the first think time so the population does not start in step.
+        ctx.sleepUntil(System.nanoTime() + (long) (rnd.nextDouble() * meanThink));
+        while (ctx.running()) {
+            int rank = ctx.popularity().sample(rnd);
+            String host = Scenario.siteHost(rank);
+            boolean target = ctx.isTarget(rank);
+            LabConnection conn = null;
+            int pages = 1 + rnd.nextInt(4);
+            for (int p = 0; p < pages && ctx.running(); p++) {
+                String page = p == 0 && rnd.nextBoolean() ? "/" : "/post/" + rnd.nextInt(500);
+                conn = request(ctx, conn, source, timeout, host, page, BROWSER_UA, cookies, rank, target);
+                int assets = conn == null ? 0 : 2 + rnd.nextInt(3);
+                for (int a = 0; a < assets && ctx.running(); a++) {
+                    conn = request(ctx, conn, source, timeout, host, ASSETS[a], BROWSER_UA, cookies, rank, target);
+                }
+                ctx.sleepUntil(System.nanoTime() + exponential(rnd, meanThink));
+            }
+            if (conn != null) {
+                conn.close();
+            }
+        }
+    }
+
+    /** A feed reader: polls the feed of a site chosen by popularity every interval, on a fresh connection. */
+    static void feedReader(TrafficContext ctx, Scenario.LegitTraffic cfg, int index, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] source = AddressPlan.legit(index);
+        int timeout = (int) cfg.timeout().toMillis();
+        long interval = cfg.feedInterval().toNanos();
+        ctx.sleepUntil(System.nanoTime() + (long) (rnd.nextDouble() * interval));
+        while (ctx.running()) {
+            long next = System.nanoTime() + interval;
+            int rank = ctx.popularity().sample(rnd);
+            LabConnection c = request(
+                    ctx,
+                    null,
+                    source,
+                    timeout,
+                    Scenario.siteHost(rank),
+                    "/feed/",
+                    FEED_UA,
+                    null,
+                    rank,
+                    ctx.isTarget(rank));
+            if (c != null) {
+                c.close();
+            }
+            ctx.sleepUntil(next);
+        }
+    }
+
+    /** A search crawler: walks every site in turn, one page each, at a steady rate, keep-alive per site. */
+    static void crawler(TrafficContext ctx, Scenario.LegitTraffic cfg, int index, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] source = AddressPlan.legit(index);
+        int timeout = (int) cfg.timeout().toMillis();
+        long interval = (long) (1e9 / cfg.crawlRate());
+        int rank = 1 + rnd.nextInt(ctx.sites());
+        long next = System.nanoTime();
+        while (ctx.running()) {
+            next += interval;
+            LabConnection c = request(
+                    ctx,
+                    null,
+                    source,
+                    timeout,
+                    Scenario.siteHost(rank),
+                    "/post/" + rnd.nextInt(500),
+                    CRAWLER_UA,
+                    null,
+                    rank,
+                    ctx.isTarget(rank));
+            if (c != null) {
+                c.close();
+            }
+            rank = rank % ctx.sites() + 1;
+            ctx.sleepUntil(Math.max(next, System.nanoTime()));
+        }
+    }
+
+    /**
+     * One request on {@code conn} (opened first if null), recorded; returns the connection to reuse, or null when it
+     * failed or the server closes it.
+     */
+    private static LabConnection request(
+            TrafficContext ctx,
+            LabConnection conn,
+            byte[] source,
+            int timeoutMillis,
+            String host,
+            String path,
+            String userAgent,
+            Map<Integer, String> cookies,
+            int rank,
+            boolean target) {
+        long t0 = System.nanoTime();
+        LabConnection c = conn;
+        try {
+            if (c == null) {
+                c = LabConnection.open(ctx.edge(), source, timeoutMillis, ctx.sockets());
+            }
+            String cookie = cookies == null ? null : cookies.get(rank);
+            LabConnection.Response r = c.get(host, path, userAgent, cookie == null ? "" : "Cookie: " + cookie + "\r\n");
+            if (r.setCookie() != null && cookies != null) {
+                cookies.put(rank, r.setCookie());
+            }
+            boolean ok = r.status() >= 200 && r.status() < 400;
+            if (ctx.running()) {
+                ctx.recorder().legit(target, ok, t0, System.nanoTime());
+            }
+            if (r.close() || !ok) {
+                c.close();
+                return null;
+            }
+            return c;
+        } catch (IOException | RuntimeException e) {
+            // A failure the person sees (refused, reset, timed out); not counted once the run is over and sockets
+            // close.
+            if (ctx.running()) {
+                ctx.recorder().legit(target, false, t0, System.nanoTime());
+            }
+            if (c != null) {
+                c.close();
+            }
+            return null;
+        }
+    }
+
+    static long exponential(SplittableRandom rnd, long meanNanos) {
+        return (long) (-Math.log(1 - rnd.nextDouble()) * meanNanos);
+    }
+}

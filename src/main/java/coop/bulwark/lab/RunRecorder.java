@@ -1,0 +1,114 @@
+package coop.bulwark.lab;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * What happened during one run, per second since its start: legitimate outcomes on bystanders and on targets, attack
+ * requests sent, and the origin's load (sampled once a second). Latencies of legitimate requests are kept only inside
+ * the measurement window, the part of the run the headline figures describe.
+ *
+ * <p>Thread-safe: clients on many virtual threads record concurrently (atomic per-second counters; latency lists
+ * under a lock each, a few hundred additions per second).
+ */
+final class RunRecorder {
+    final int seconds;
+    final long startNanos;
+    final int windowFrom;
+    final int windowTo;
+
+    final AtomicLongArray bystanderOk;
+    final AtomicLongArray bystanderFailed;
+    final AtomicLongArray targetOk;
+    final AtomicLongArray targetFailed;
+    final AtomicLongArray attackSent;
+    /** Sampled by the run's ticker: per second, attack and legitimate arrivals at the origin, workers busy, backlog. */
+    final long[] originAttack;
+
+    final long[] originLegit;
+    final long[] originBusy;
+    final long[] originQueued;
+    private final LatencyList bystanderLatency = new LatencyList();
+    private final LatencyList targetLatency = new LatencyList();
+
+    /**
+     * @param seconds the run's length
+     * @param windowFrom first second of the measurement window (inclusive)
+     * @param windowTo last second of the window (exclusive)
+     */
+    RunRecorder(int seconds, long startNanos, int windowFrom, int windowTo) {
+        this.seconds = seconds;
+        this.startNanos = startNanos;
+        this.windowFrom = windowFrom;
+        this.windowTo = windowTo;
+        int n = seconds + 1;
+        bystanderOk = new AtomicLongArray(n);
+        bystanderFailed = new AtomicLongArray(n);
+        targetOk = new AtomicLongArray(n);
+        targetFailed = new AtomicLongArray(n);
+        attackSent = new AtomicLongArray(n);
+        originAttack = new long[n];
+        originLegit = new long[n];
+        originBusy = new long[n];
+        originQueued = new long[n];
+    }
+
+    /** The second of the run that {@code nanoTime} falls in, clamped to the run. */
+    int second(long nanoTime) {
+        long s = (nanoTime - startNanos) / 1_000_000_000L;
+        return (int) Math.max(0, Math.min(seconds, s));
+    }
+
+    /** A legitimate request that began at {@code startNanos} and ended (answered or failed) at {@code endNanos}. */
+    void legit(boolean target, boolean ok, long startNanos, long endNanos) {
+        int s = second(startNanos);
+        (target ? (ok ? targetOk : targetFailed) : (ok ? bystanderOk : bystanderFailed)).incrementAndGet(s);
+        if (s >= windowFrom && s < windowTo) {
+            (target ? targetLatency : bystanderLatency).add((endNanos - startNanos) / 1_000_000L);
+        }
+    }
+
+    void attackSent(long nanoTime) {
+        attackSent.incrementAndGet(second(nanoTime));
+    }
+
+    long[] bystanderLatencies() {
+        return bystanderLatency.toArray();
+    }
+
+    long[] targetLatencies() {
+        return targetLatency.toArray();
+    }
+
+    static long sum(AtomicLongArray a, int from, int to) {
+        long t = 0;
+        for (int i = Math.max(0, from); i < Math.min(a.length(), to); i++) {
+            t += a.get(i);
+        }
+        return t;
+    }
+
+    static long sum(long[] a, int from, int to) {
+        long t = 0;
+        for (int i = Math.max(0, from); i < Math.min(a.length, to); i++) {
+            t += a[i];
+        }
+        return t;
+    }
+
+    /** A growable list of longs. */
+    private static final class LatencyList {
+        private long[] values = new long[4096];
+        private int size;
+
+        synchronized void add(long v) {
+            if (size == values.length) {
+                values = java.util.Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        synchronized long[] toArray() {
+            return java.util.Arrays.copyOf(values, size);
+        }
+    }
+}

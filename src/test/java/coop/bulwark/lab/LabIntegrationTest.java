@@ -1,0 +1,97 @@
+package coop.bulwark.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A tiny scenario end to end: 10 sites, a flood on one, both runs of 5 s, the JSON of issue 4 checked field by field. */
+class LabIntegrationTest {
+    static final String TINY = """
+            description: tiny
+            sites: 10
+            targets: [site-0003]
+            origin: {workers: 4, backlog: 32, page_service: 50ms, asset_service: 1ms, feed_service: 10ms}
+            legit: {browsers: 12, feed_readers: 2, crawlers: 1, think_time: 500ms, feed_interval: 1s,
+                    crawl_rate: 4/s, timeout: 2s}
+            phases:
+              - {name: warm-up, seconds: 1}
+              - name: flood
+                seconds: 3
+                get_flood: {rate: 300/s, sources: 60, per_prefix: 10, cache_bust: true, timeout: 1s}
+                slowloris: {connections: 5, line_interval: 1s}
+              - {name: after, seconds: 1}
+            """;
+
+    @Test
+    void tinyScenario_bothRuns_writeTheIssue4Json() throws Exception {
+        Scenario s = ScenarioReader.parse(TINY, "tiny.yaml", "tiny");
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        Lab.Outcome outcome = Lab.run(
+                new Lab.Plan(s, false, 1, null, "external"),
+                new PrintStream(progress, true, StandardCharsets.UTF_8),
+                false);
+        JsonNode json = Lab.json().readTree(Lab.json().writeValueAsString(outcome.report()));
+
+        assertThat(json.get("scenario").asText()).isEqualTo("tiny");
+        assertThat(json.get("sites").asInt()).isEqualTo(10);
+        assertThat(json.get("duration_s").asInt()).isEqualTo(5);
+        assertThat(json.get("machine").asText()).contains("cores");
+        assertThat(json.get("runs")).hasSize(2);
+        assertThat(List.of(
+                        json.get("runs").get(0).get("name").asText(),
+                        json.get("runs").get(1).get("name").asText()))
+                .containsExactly("unprotected", "bulwark");
+        for (JsonNode run : json.get("runs")) {
+            assertThat(fieldNames(run)).containsExactly("name", "bystanders", "targets", "attack");
+            assertThat(fieldNames(run.get("bystanders"))).containsExactly("legit_success_rate", "p50_ms", "p99_ms");
+            assertThat(fieldNames(run.get("targets"))).containsExactly("sites", "legit_success_rate", "p99_ms");
+            assertThat(fieldNames(run.get("attack")))
+                    .containsExactly(
+                            "requests_sent",
+                            "requests_reaching_origin",
+                            "detected_after_s",
+                            "mitigated_after_s",
+                            "named_targets");
+            assertThat(run.get("bystanders").get("legit_success_rate").asDouble())
+                    .isBetween(0.0, 1.0);
+            assertThat(run.get("bystanders").get("p99_ms").asLong())
+                    .isGreaterThanOrEqualTo(run.get("bystanders").get("p50_ms").asLong());
+            assertThat(run.get("targets").get("sites").get(0).asText()).isEqualTo("site-0003");
+            JsonNode attack = run.get("attack");
+            assertThat(attack.get("requests_sent").asLong()).isGreaterThan(100);
+            assertThat(attack.get("requests_reaching_origin").asLong())
+                    .isBetween(1L, attack.get("requests_sent").asLong());
+            assertThat(attack.get("detected_after_s").isNull()).isTrue();
+            assertThat(attack.get("named_targets")).isEmpty();
+        }
+        // The flood overloads the unprotected origin; the bulkhead keeps it off the bystanders.
+        assertThat(json.get("runs")
+                        .get(1)
+                        .get("bystanders")
+                        .get("legit_success_rate")
+                        .asDouble())
+                .isGreaterThan(json.get("runs")
+                        .get(0)
+                        .get("bystanders")
+                        .get("legit_success_rate")
+                        .asDouble());
+        assertThat(progress.toString(StandardCharsets.UTF_8))
+                .contains("unprotected")
+                .contains("bulwark");
+        assertThat(LabHtml.render(outcome.report(), outcome.series()))
+                .contains("uPlot")
+                .contains("bystander_success")
+                .doesNotContain("src=\"http");
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> names = new java.util.ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
