@@ -1,11 +1,13 @@
 package coop.bulwark.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** The top-level {@code bulwark} command: only groups the subcommands. */
 @Command(
         name = "bulwark",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT, // --help and --version on every subcommand too
         versionProvider = BulwarkVersion.class,
         description = "DDoS-resilient HTTP(S) edge for community hosting providers.",
         subcommands = {ServeCommand.class, CheckConfigCommand.class, LabCommand.class})

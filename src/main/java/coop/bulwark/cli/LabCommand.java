@@ -33,9 +33,10 @@ final class LabCommand implements Callable<Integer> {
 
     @Option(
             names = "--scenarios",
-            defaultValue = "scenarios",
+            // The launcher exports BULWARK_HOME (the checkout), so the lab finds its scenarios from any directory.
+            defaultValue = "${env:BULWARK_HOME:-.}/scenarios",
             paramLabel = "DIR",
-            description = "Directory of scenario files (default: scenarios).")
+            description = "Directory of scenario files (default: the checkout's scenarios/).")
     Path scenarios;
 
     @Option(names = "--quick", description = "Short phases: both runs in about a minute.")
