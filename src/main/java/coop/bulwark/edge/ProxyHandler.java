@@ -266,9 +266,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void logVerdict(HttpRequest req, Admission.Admitted ok, int status, String verdict) {
+        logAnswered(req, ok.site().name(), ok.client().getHostAddress(), ok.originUri(), status, verdict);
+    }
+
+    /** Access-log line for a request the edge answered itself (no origin was contacted). */
+    private void logAnswered(HttpRequest req, String site, String client, String path, int status, String verdict) {
         if (!AccessLog.enabled()) {
             return;
         }
+        AccessLog.write(new AccessLog.Entry(
+                runtime.epochMillis(), site, client, req.method().name(), path, status, 0, -1, 0, protocolName(), verdict));
+    }
         AccessLog.write(new AccessLog.Entry(
                 runtime.epochMillis(),
                 ok.site().name(),
@@ -287,23 +295,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void logRefused(HttpRequest req, HttpResponseStatus s) {
         runtime.metrics().unrouted().verdict(coop.bulwark.metrics.SiteMeters.VerdictLabel.REJECT);
         runtime.metrics().unrouted().status(s.code());
-        if (!AccessLog.enabled()) {
-            return;
-        }
         ClientInfo info = ClientInfo.of(ctx.channel());
         String uri = req.uri();
-        AccessLog.write(new AccessLog.Entry(
-                runtime.epochMillis(),
+        logAnswered(
+                req,
                 null,
-                info == null ? null : info.client().getHostAddress(),
-                req.method().name(),
+                info == null ? null : info.clientText(),
                 uri.length() > 256 ? uri.substring(0, 256) + "..." : uri,
                 s.code(),
-                0,
-                -1,
-                0,
-                protocolName(),
-                "reject"));
+                "reject");
     }
 
     private void respondAndMaybeClose(HttpResponseStatus s, String reason, boolean close) {
