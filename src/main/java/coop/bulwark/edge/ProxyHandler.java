@@ -275,14 +275,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         AccessLog.write(new AccessLog.Entry(
-                runtime.epochMillis(), site, client, req.method().name(), path, status, 0, -1, 0, protocolName(), verdict));
-    }
-        AccessLog.write(new AccessLog.Entry(
                 runtime.epochMillis(),
-                ok.site().name(),
-                ok.client().getHostAddress(),
+                site,
+                client,
                 req.method().name(),
-                ok.originUri(),
+                path,
                 status,
                 0,
                 -1,
