@@ -234,7 +234,7 @@ haproxy_conf() { # haproxy_conf PORT ORIGIN_PORT
 # a stick table and refused over thresholds, a short deadline for the request header, and the server's maxconn so
 # HAProxy queues what the origin cannot take.
 global
-  maxconn 20000                 # nbthread not set: one thread per core, as Bulwark's event loops
+  maxconn 9000                  # FD limit here is 20000 (2 per proxied connection); nbthread not set: one thread per core, as Bulwark's event loops
 
 defaults
   mode http
@@ -250,7 +250,7 @@ defaults
 
 frontend sites
   bind 127.0.0.1:$p backlog 4096
-  maxconn 15000
+  maxconn 8000
   # Per source address, kept 30 s after its last use: requests over 10 s and connections open now.
   stick-table type ip size 200k expire 30s store http_req_rate(10s),conn_cur
   tcp-request connection track-sc0 src

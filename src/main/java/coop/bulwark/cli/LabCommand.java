@@ -146,7 +146,10 @@ final class LabCommand implements Callable<Integer> {
     }
 
     private int originOnly(Scenario s) throws InterruptedException {
-        Set<String> targets = Set.copyOf(s.targets());
+        // The model knows the attacked sites by Host, as LabRun starts it.
+        Set<String> targets = s.targets().stream()
+                .map(t -> Scenario.siteHost(Integer.parseInt(t.substring("site-".length()))))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         try (OriginModel origin = OriginModel.start(s.origin(), targets, originPort)) {
             System.err.printf(
                     "lab: origin model of %s on %s (%d workers); every site's Host is site-NNNN.lab.test; Ctrl-C stops%n",
