@@ -2,6 +2,7 @@ package coop.bulwark.cli;
 
 import coop.bulwark.lab.Lab;
 import coop.bulwark.lab.LabHtml;
+import coop.bulwark.lab.LabReport;
 import coop.bulwark.lab.LabRun;
 import coop.bulwark.lab.OriginModel;
 import coop.bulwark.lab.Scenario;
@@ -52,7 +53,7 @@ final class LabCommand implements Callable<Integer> {
             names = "--edge",
             paramLabel = "HOST:PORT",
             description = "Aim the traffic at an external edge (one run) that proxies every site to the origin model"
-                    + " on --origin-port.")
+                    + " already running on --origin-port (started with --origin-only); starts no origin or edge.")
     String edge;
 
     @Option(names = "--run-name", defaultValue = "external", description = "Name of the external run.")
@@ -69,11 +70,22 @@ final class LabCommand implements Callable<Integer> {
             description = "Only run the scenario's origin model on --origin-port, until stopped.")
     boolean originOnly;
 
+    @Option(
+            names = "--merge",
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "Run nothing: join the runs of these lab JSON files (same scenario and length) into one"
+                    + " report, print its table and write it with --json.")
+    java.util.List<Path> merge;
+
     @Option(names = "--seed", defaultValue = "1", description = "Random seed of the traffic (default: 1).")
     long seed;
 
     @Override
     public Integer call() throws Exception {
+        if (merge != null) {
+            return merge();
+        }
         Scenario s;
         try {
             s = ScenarioReader.load(scenarios, scenario);
@@ -115,8 +127,30 @@ final class LabCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int merge() throws IOException {
+        LabReport merged;
+        try {
+            java.util.List<LabReport> reports = new java.util.ArrayList<>();
+            for (Path f : merge) {
+                reports.add(Lab.json().readValue(f.toFile(), LabReport.class));
+            }
+            merged = Lab.merge(reports);
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("lab: --merge: " + e.getMessage());
+            return 2;
+        }
+        System.out.print(Lab.table(merged));
+        if (json != null) {
+            Lab.json().writeValue(json.toFile(), merged);
+        }
+        return 0;
+    }
+
     private int originOnly(Scenario s) throws InterruptedException {
-        Set<String> targets = Set.copyOf(s.targets());
+        // The model knows the attacked sites by Host, as LabRun starts it.
+        Set<String> targets = s.targets().stream()
+                .map(t -> Scenario.siteHost(Integer.parseInt(t.substring("site-".length()))))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         try (OriginModel origin = OriginModel.start(s.origin(), targets, originPort)) {
             System.err.printf(
                     "lab: origin model of %s on %s (%d workers); every site's Host is site-NNNN.lab.test; Ctrl-C stops%n",

@@ -46,6 +46,36 @@ public final class Lab {
                 new LabReport(s.name(), s.sites(), s.duration(plan.quick()).toSeconds(), machine(), runs), series);
     }
 
+    /**
+     * One report of every run in {@code reports}, in order (e.g. the lab's own two runs, then nginx's and HAProxy's
+     * from {@code bench/lab-peers.sh}). They must describe the same scenario, site count and run length; scenario,
+     * sites, duration and machine are the first report's.
+     */
+    public static LabReport merge(List<LabReport> reports) {
+        if (reports.isEmpty()) {
+            throw new IllegalArgumentException("nothing to merge");
+        }
+        LabReport first = reports.get(0);
+        List<LabReport.Run> runs = new ArrayList<>();
+        for (LabReport r : reports) {
+            if (!r.scenario().equals(first.scenario())
+                    || r.sites() != first.sites()
+                    || r.durationS() != first.durationS()) {
+                throw new IllegalArgumentException(String.format(
+                        Locale.ROOT,
+                        "scenario %s (%d sites, %d s) does not match %s (%d sites, %d s)",
+                        r.scenario(),
+                        r.sites(),
+                        r.durationS(),
+                        first.scenario(),
+                        first.sites(),
+                        first.durationS()));
+            }
+            runs.addAll(r.runs());
+        }
+        return new LabReport(first.scenario(), first.sites(), first.durationS(), first.machine(), runs);
+    }
+
     /** This machine, in one line. */
     public static String machine() {
         return String.format(

@@ -14,8 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One run of a scenario against one edge: starts a fresh origin model and (unless the edge is external) a fresh
- * Bulwark from a generated config, drives the scenario's traffic phase by phase, prints a progress line every second,
+ * One run of a scenario against one edge: starts a fresh origin model and a fresh Bulwark from a generated config (or,
+ * for an external edge, reads the counters of the origin model another process runs),
+ * drives the scenario's traffic phase by phase, prints a progress line every second,
  * then stops everything and returns the outcome. Every client loop ends by itself at the run's end; sockets still
  * open then are closed so that no loop waits on a read.
  */
@@ -57,30 +58,22 @@ public final class LabRun {
             targetRanks.add(rank);
             targetHosts.add(Scenario.siteHost(rank));
         }
-        int originPort = choice instanceof External e ? e.originPort() : 0;
-        try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), originPort)) {
-            EdgeServer edge = null;
-            try {
-                InetSocketAddress edgeAddress;
-                if (choice instanceof InProcess p) {
-                    edge = EdgeServer.start(
-                            LabEdgeConfig.load(scenario, origin.address().getPort(), p.protect()));
-                    edgeAddress = edge.httpAddress();
-                } else {
-                    edgeAddress = ((External) choice).edge();
-                }
-                return drive(name, origin, edgeAddress, targetRanks, targetHosts);
-            } finally {
-                if (edge != null) {
-                    edge.close();
-                }
-            }
+        if (choice instanceof External ext) {
+            // The origin model runs in its own process (bulwark lab --origin-only), started with the edge in front.
+            RemoteOrigin origin = RemoteOrigin.connect(ext.originPort(), scenario, Set.copyOf(targetHosts), progress);
+            return drive(name, origin, ext.edge(), targetRanks, targetHosts);
+        }
+        InProcess p = (InProcess) choice;
+        try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), 0);
+                EdgeServer edge = EdgeServer.start(
+                        LabEdgeConfig.load(scenario, origin.address().getPort(), p.protect()))) {
+            return drive(name, origin, edge.httpAddress(), targetRanks, targetHosts);
         }
     }
 
     private Result drive(
             String name,
-            OriginModel origin,
+            OriginView origin,
             InetSocketAddress edgeAddress,
             Set<Integer> targetRanks,
             List<String> targetHosts)
@@ -125,8 +118,9 @@ public final class LabRun {
                 int n = index;
                 threads.execute(() -> LegitClients.crawler(ctx, legit, n, seed * 31 + n));
             }
-            long originAttack0 = origin.attackArrived.get();
-            long originLegit0 = origin.legitArrived.get();
+            OriginView.Sample o0 = origin.sample();
+            long originAttack0 = o0.attackArrived();
+            long originLegit0 = o0.legitArrived();
             for (int p = 0; p < scenario.phases().size(); p++) {
                 Scenario.Phase phase = scenario.phases().get(p);
                 long phaseEnd = start + (starts.get(p) + phase.duration(quick).toSeconds()) * 1_000_000_000L;
@@ -136,14 +130,15 @@ public final class LabRun {
                         s < starts.get(p) + phase.duration(quick).toSeconds();
                         s++) {
                     ctx.sleepUntil(start + (s + 1) * 1_000_000_000L);
-                    long a = origin.attackArrived.get();
-                    long l = origin.legitArrived.get();
+                    OriginView.Sample o = origin.sample();
+                    long a = o.attackArrived();
+                    long l = o.legitArrived();
                     rec.originAttack[s] = a - originAttack0;
                     rec.originLegit[s] = l - originLegit0;
                     originAttack0 = a;
                     originLegit0 = l;
-                    rec.originBusy[s] = origin.busy();
-                    rec.originQueued[s] = origin.queued();
+                    rec.originBusy[s] = o.busy();
+                    rec.originQueued[s] = o.queued();
                     progress(name, phase.name(), s + 1, seconds, rec, s, origin);
                 }
             }
@@ -202,7 +197,7 @@ public final class LabRun {
         }
     }
 
-    private void progress(String run, String phase, int second, int total, RunRecorder rec, int s, OriginModel o) {
+    private void progress(String run, String phase, int second, int total, RunRecorder rec, int s, OriginView o) {
         if (!interactive && second % 5 != 0 && second != total) {
             return;
         }

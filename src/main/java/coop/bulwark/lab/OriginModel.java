@@ -48,7 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * cumulative and readable from any thread; the run's sampler diffs them per second. All other state is confined to
  * the model's event loop.
  */
-public final class OriginModel implements AutoCloseable {
+public final class OriginModel implements OriginView, AutoCloseable {
+    /** Path of the counters, answered only to a request that came straight from a lab (no X-Forwarded-For). */
+    static final String STATS_PATH = "/__lab/origin-stats";
+
     private static final byte[] PAGE = body("<!doctype html><title>member site</title>", 4096);
     private static final byte[] ASSET = body("/* asset */", 8192);
     private static final byte[] FEED = body("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>", 6144);
@@ -131,20 +134,58 @@ public final class OriginModel implements AutoCloseable {
         return queuedNow;
     }
 
+    @Override
     public int workers() {
         return config.workers();
+    }
+
+    @Override
+    public Sample sample() {
+        return new Sample(attackArrived.get(), legitArrived.get(), busyNow, queuedNow);
+    }
+
+    /**
+     * What a lab in another process compares with its scenario before it trusts this model: the origin settings and
+     * the attacked hosts, canonically written.
+     */
+    static String identity(Scenario.OriginModelConfig config, Set<String> targetHosts) {
+        return config + " targets=" + new java.util.TreeSet<>(targetHosts);
+    }
+
+    private String statsJson() {
+        return String.format(
+                java.util.Locale.ROOT,
+                "{\"attack_arrived\":%d,\"legit_arrived\":%d,\"busy\":%d,\"queued\":%d,\"workers\":%d,"
+                        + "\"identity\":\"%s\"}",
+                attackArrived.get(),
+                legitArrived.get(),
+                busyNow,
+                queuedNow,
+                config.workers(),
+                identity(config, targetHosts).replace("\\", "\\\\").replace("\"", "\\\""));
     }
 
     private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             String uri = req.uri();
+            String xff = req.headers().get("x-forwarded-for");
+            if (xff == null && uri.equals(STATS_PATH)) {
+                // Read on the event loop that owns the state: a consistent snapshot.
+                byte[] body = statsJson().getBytes(StandardCharsets.UTF_8);
+                FullHttpResponse res = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+                res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                ctx.writeAndFlush(res);
+                return;
+            }
             Kind kind = uri.startsWith("/healthz")
                     ? Kind.HEALTH
                     : uri.startsWith("/assets/") || uri.startsWith("/img/")
                             ? Kind.ASSET
                             : uri.startsWith("/feed") ? Kind.FEED : Kind.PAGE;
-            String xff = req.headers().get("x-forwarded-for");
             AddressPlan.Source src = AddressPlan.classify(xff == null ? "" : first(xff));
             if (src == AddressPlan.Source.BOTNET || src == AddressPlan.Source.RANDOM) {
                 attackArrived.incrementAndGet();
