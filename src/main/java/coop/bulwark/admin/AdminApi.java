@@ -43,7 +43,13 @@ final class AdminApi {
     private final Instant startedAt;
     private final String version;
 
-    AdminApi(EdgeServer edge, Reload reload, SiteRates rates, StateOverrides overrides, Clock clock, String version) {
+    AdminApi(
+            EdgeServer edge,
+            AdminServer.Reload reload,
+            SiteRates rates,
+            StateOverrides overrides,
+            Clock clock,
+            String version) {
         this.edge = edge;
         this.reload = reload;
         this.rates = rates;
