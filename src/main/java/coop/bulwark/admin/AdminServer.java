@@ -57,11 +57,12 @@ public final class AdminServer implements AutoCloseable {
     private final AuthFailures failures;
     private final ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-    private AdminServer(AdminConfig config, EdgeServer edge, Reload reload, Clock clock, String version)
+    private AdminServer(
+            AdminConfig config, EdgeServer edge, Reload reload, Clock clock, String version, int maxAuthFailures)
             throws IOException {
         InetAddress bindAddress = checkBind(config);
         this.token = AdminToken.loadOrCreate(config.tokenFile());
-        this.failures = new AuthFailures(clock, MAX_AUTH_FAILURES, AUTH_WINDOW, 10_000);
+        this.failures = new AuthFailures(clock, maxAuthFailures, AUTH_WINDOW, 10_000);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-admin-timer"));
         SiteRates rates = new SiteRates();
         this.api = new AdminApi(edge, reload, rates, new StateOverrides(clock, scheduler), clock, version);
@@ -100,7 +101,14 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(AdminConfig config, EdgeServer edge, Reload reload, Clock clock, String version)
             throws IOException {
-        return new AdminServer(config, edge, reload, clock, version);
+        return new AdminServer(config, edge, reload, clock, version, MAX_AUTH_FAILURES);
+    }
+
+    /** {@link #start} with another failed-authentication limit per source and minute (tests). */
+    static AdminServer start(
+            AdminConfig config, EdgeServer edge, Reload reload, Clock clock, String version, int maxAuthFailures)
+            throws IOException {
+        return new AdminServer(config, edge, reload, clock, version, maxAuthFailures);
     }
 
     private static InetAddress checkBind(AdminConfig config) throws IOException {
