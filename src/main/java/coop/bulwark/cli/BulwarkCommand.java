@@ -10,5 +10,18 @@ import picocli.CommandLine.ScopeType;
         scope = ScopeType.INHERIT, // --help and --version on every subcommand too
         versionProvider = BulwarkVersion.class,
         description = "DDoS-resilient HTTP(S) edge for community hosting providers.",
-        subcommands = {ServeCommand.class, CheckConfigCommand.class, LabCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            CheckConfigCommand.class,
+            LabCommand.class,
+            StatusCommand.class,
+            SitesCommand.class,
+            AttacksCommand.class,
+            ReportCommand.class,
+            BansCommand.class,
+            BanCommand.class,
+            UnbanCommand.class,
+            UnderAttackCommand.class,
+            ReloadCommand.class
+        })
 final class BulwarkCommand {}

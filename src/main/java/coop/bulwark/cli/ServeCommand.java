@@ -1,5 +1,6 @@
 package coop.bulwark.cli;
 
+import coop.bulwark.admin.AdminServer;
 import coop.bulwark.edge.ConfigReloader;
 import coop.bulwark.edge.EdgeServer;
 import coop.bulwark.site.ConfigException;
@@ -8,6 +9,7 @@ import coop.bulwark.site.ConfigProblem;
 import coop.bulwark.site.EdgeConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -19,7 +21,7 @@ import sun.misc.Signal;
 
 /**
  * {@code bulwark serve --config FILE}: runs the edge until SIGTERM/SIGINT (graceful drain); SIGHUP or a change to
- * the file reloads it. Exit 2 when the config is invalid, 1 when the edge cannot start (e.g. port in use).
+ * the file reloads it; the admin API listens on {@code admin.listen} unless disabled. Exit 2 when the config is invalid, 1 when the edge cannot start (e.g. port in use).
  */
 @Command(name = "serve", description = "Run the edge. SIGHUP or editing the file reloads; SIGTERM drains and stops.")
 final class ServeCommand implements Callable<Integer> {
@@ -47,6 +49,20 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         ConfigReloader reloader = new ConfigReloader(config, server, ConfigLoader::load, Duration.ofSeconds(1));
+        AdminServer admin = null;
+        if (cfg.admin().enabled()) {
+            try {
+                admin = AdminServer.start(
+                        cfg.admin(), server, reloader::reload, Clock.systemUTC(), BulwarkVersion.current());
+            } catch (IOException e) {
+                // Never run unobservable: an edge whose admin API was asked for but cannot start stops again.
+                System.err.println("bulwark: " + e.getMessage());
+                reloader.close();
+                server.close();
+                return 1;
+            }
+        }
+        AdminServer adminServer = admin;
         try {
             Signal.handle(new Signal("HUP"), s -> reloader.requestReload("SIGHUP"));
         } catch (IllegalArgumentException e) {
@@ -57,6 +73,9 @@ final class ServeCommand implements Callable<Integer> {
                 .addShutdownHook(new Thread(
                         () -> {
                             LOG.info("shutting down: draining in-flight requests");
+                            if (adminServer != null) {
+                                adminServer.close();
+                            }
                             reloader.close();
                             server.close();
                             stopped.countDown();

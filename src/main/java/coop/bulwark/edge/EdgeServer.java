@@ -206,6 +206,13 @@ public final class EdgeServer implements AutoCloseable {
         return gatekeeper;
     }
 
+    /** The micro-cache's counters (edge-wide), or empty when the cache is off. */
+    public Optional<coop.bulwark.cache.CacheStats> cacheStats() {
+        return cacheStage == null
+                ? Optional.empty()
+                : Optional.of(cacheStage.cache().stats());
+    }
+
     /** The snapshot requests are using now. */
     public EdgeSnapshot snapshot() {
         return runtime.snapshot();

@@ -65,6 +65,7 @@ final class LabEdgeConfig {
                 c.accessLog(),
                 c.drainTimeout(),
                 c.protection(),
+                c.admin(),
                 c.sites());
     }
 }

@@ -50,6 +50,11 @@ public final class SiteMeters {
         CacheLabel(String label) {
             this.label = label;
         }
+
+        /** The label value. */
+        public String label() {
+            return label;
+        }
     }
 
     private final MeterRegistry registry;
@@ -143,6 +148,16 @@ public final class SiteMeters {
     /** Count of one verdict so far (for tests and the admin API). */
     public double count(VerdictLabel v) {
         return verdicts[v.ordinal()].count();
+    }
+
+    /** Count of one cache outcome so far (for the admin API). */
+    public double count(CacheLabel l) {
+        return cache[l.ordinal()].count();
+    }
+
+    /** Responses of status class {@code c} (1-5) so far (for the admin API). */
+    public double statusClassCount(int c) {
+        return c >= 1 && c <= 5 ? statusClasses[c].count() : 0;
     }
 
     void remove() {

@@ -86,6 +86,7 @@ public final class ConfigLoader {
         Http2Limits http2 = http2(top.section("http2"));
         OriginPoolConfig originPool = originPool(top.section("origin_pool"));
         AccessLogConfig accessLog = accessLog(top.section("access_log"));
+        AdminConfig admin = admin(top.section("admin"));
         SiteLimits siteDefaults =
                 SiteBinder.limits(top.section("limits"), SiteLimits.DEFAULTS, connections.maxUriBytes());
         Map<ProtectionState, StatePolicy> policies =
@@ -115,6 +116,7 @@ public final class ConfigLoader {
                     accessLog,
                     drainTimeout,
                     protection,
+                    admin,
                     sites);
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.
@@ -210,5 +212,15 @@ public final class ConfigLoader {
         Optional<Path> file = a.file("file").or(d::file);
         a.finish();
         return new AccessLogConfig(enabled, file);
+    }
+
+    private static AdminConfig admin(ConfigSection a) {
+        AdminConfig d = AdminConfig.defaults(a.baseDir());
+        boolean enabled = a.flag("enabled", d.enabled());
+        HostPort listen = a.hostPort("listen").orElse(d.listen());
+        Path tokenFile = a.file("token_file").orElse(d.tokenFile());
+        boolean insecure = a.flag("allow_insecure_remote", d.allowInsecureRemote());
+        a.finish();
+        return new AdminConfig(enabled, listen, tokenFile, insecure);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param accessLog where the JSON access log goes
  * @param drainTimeout how long a graceful shutdown waits for in-flight requests
  * @param protection edge-wide protection settings (limits, bans, origin capacity, cache size)
+ * @param admin the admin API listener
  * @param sites the member sites, in file order
  */
 public record EdgeConfig(
@@ -33,6 +34,7 @@ public record EdgeConfig(
         AccessLogConfig accessLog,
         Duration drainTimeout,
         ProtectionConfig protection,
+        AdminConfig admin,
         List<SiteConfig> sites) {
     public EdgeConfig {
         Objects.requireNonNull(source, "source");
@@ -44,6 +46,7 @@ public record EdgeConfig(
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(protection, "protection");
+        Objects.requireNonNull(admin, "admin");
         sites = List.copyOf(sites);
     }
 }

@@ -34,6 +34,7 @@ class ProxyProtocolIntegrationTest {
                 base.accessLog(),
                 base.drainTimeout(),
                 base.protection(),
+                base.admin(),
                 base.sites());
         edge = EdgeServer.start(config);
     }

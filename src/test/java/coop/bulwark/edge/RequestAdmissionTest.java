@@ -235,6 +235,7 @@ class RequestAdmissionTest {
                         snap.config().accessLog(),
                         snap.config().drainTimeout(),
                         snap.config().protection(),
+                        snap.config().admin(),
                         snap.config().sites()),
                 snap.router(),
                 snap.sites(),

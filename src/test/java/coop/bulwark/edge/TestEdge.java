@@ -80,6 +80,7 @@ final class TestEdge {
                 new AccessLogConfig(false, Optional.empty()),
                 Duration.ofSeconds(5),
                 protection,
+                coop.bulwark.site.AdminConfig.defaults(Path.of(".")),
                 sites);
     }
 }

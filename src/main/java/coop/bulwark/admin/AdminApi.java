@@ -1,0 +1,272 @@
+package coop.bulwark.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import coop.bulwark.admin.ApiViews.BanView;
+import coop.bulwark.admin.ApiViews.SiteView;
+import coop.bulwark.edge.EdgeServer;
+import coop.bulwark.edge.EdgeSnapshot;
+import coop.bulwark.edge.Site;
+import coop.bulwark.metrics.SiteMeters.CacheLabel;
+import coop.bulwark.metrics.SiteMeters.VerdictLabel;
+import coop.bulwark.protect.Ban;
+import coop.bulwark.protect.BanOrigin;
+import coop.bulwark.protect.SiteGuard;
+import coop.bulwark.site.BulkheadLimits;
+import coop.bulwark.site.Cidr;
+import coop.bulwark.site.ProtectionState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each endpoint does, without HTTP: reads the running edge into {@link ApiViews} records and applies operator
+ * actions. Every action validates its whole input first and changes state only once all of it is valid.
+ *
+ * <p>Thread-safe: reads go to thread-safe edge state; bans and state changes are serialised by their owners.
+ */
+final class AdminApi {
+    /** Shortest prefixes an operator may ban: anything wider is a typo, not a decision. */
+    static final int MIN_V4_PREFIX = 8;
+
+    static final int MIN_V6_PREFIX = 16;
+    static final int MAX_REASON_CHARS = 200;
+
+    private final EdgeServer edge;
+    private final AdminServer.Reload reload;
+    private final SiteRates rates;
+    private final StateOverrides overrides;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final String version;
+
+    AdminApi(
+            EdgeServer edge,
+            AdminServer.Reload reload,
+            SiteRates rates,
+            StateOverrides overrides,
+            Clock clock,
+            String version) {
+        this.edge = edge;
+        this.reload = reload;
+        this.rates = rates;
+        this.overrides = overrides;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.version = version;
+    }
+
+    ApiViews.Status status() {
+        EdgeSnapshot snap = edge.snapshot();
+        Map<String, Long> verdicts = new LinkedHashMap<>();
+        long requests = 0;
+        double perSecond = 0;
+        int underAttack = 0;
+        for (VerdictLabel v : VerdictLabel.values()) {
+            verdicts.put(v.label(), 0L);
+        }
+        for (Site s : snap.sites()) {
+            double[] r = rates.rates(s.name());
+            for (VerdictLabel v : VerdictLabel.values()) {
+                long n = (long) s.meters().count(v);
+                verdicts.merge(v.label(), n, Long::sum);
+                requests += n;
+                perSecond += r[v.ordinal()];
+            }
+            if (s.guard().state() == ProtectionState.UNDER_ATTACK) {
+                underAttack++;
+            }
+        }
+        var cache = edge.cacheStats()
+                .map(c -> new ApiViews.CacheTotals(c.hits(), c.staleHits(), c.misses(), c.entries(), c.weightedBytes()))
+                .orElse(null);
+        return new ApiViews.Status(
+                version,
+                startedAt.toString(),
+                Duration.between(startedAt, clock.instant()).toSeconds(),
+                snap.generation(),
+                snap.config().source().toString(),
+                snap.sites().size(),
+                new ApiViews.Totals(
+                        requests,
+                        perSecond,
+                        verdicts,
+                        edge.openConnections(),
+                        edge.inFlight(),
+                        edge.gatekeeper().bans().list().size(),
+                        underAttack),
+                cache);
+    }
+
+    ApiViews.SiteList sites() {
+        List<SiteView> out = new ArrayList<>();
+        for (Site s : edge.snapshot().sites()) {
+            out.add(view(s));
+        }
+        return new ApiViews.SiteList(out);
+    }
+
+    SiteView site(String name) throws ApiException {
+        return view(find(name));
+    }
+
+    private Site find(String name) throws ApiException {
+        Site s = edge.snapshot().site(name);
+        if (s == null) {
+            throw ApiException.notFound("no site named " + name);
+        }
+        return s;
+    }
+
+    private SiteView view(Site s) {
+        SiteGuard g = s.guard();
+        SiteGuard.StateView state = g.view();
+        double[] r = rates.rates(s.name());
+        Map<String, Double> rateMap = new LinkedHashMap<>();
+        Map<String, Long> verdicts = new LinkedHashMap<>();
+        double total = 0;
+        for (VerdictLabel v : VerdictLabel.values()) {
+            rateMap.put(v.label(), r[v.ordinal()]);
+            verdicts.put(v.label(), (long) s.meters().count(v));
+            total += r[v.ordinal()];
+        }
+        Map<String, Long> responses = new LinkedHashMap<>();
+        for (int c = 1; c <= 5; c++) {
+            responses.put(c + "xx", (long) s.meters().statusClassCount(c));
+        }
+        Map<String, Long> cache = new LinkedHashMap<>();
+        for (CacheLabel l : CacheLabel.values()) {
+            cache.put(l.label(), (long) s.meters().count(l));
+        }
+        BulkheadLimits b = g.budget().limits();
+        Instant expires = overrides.expiresAt(s.name());
+        return new SiteView(
+                s.name(),
+                s.config().hosts(),
+                state.state().key(),
+                state.reason(),
+                state.since().toString(),
+                expires == null ? null : expires.toString(),
+                g.settings().state().key(),
+                total,
+                rateMap,
+                verdicts,
+                responses,
+                new ApiViews.Bulkhead(
+                        g.budget().inFlight(),
+                        b.maxConcurrent(),
+                        b.queue(),
+                        g.budget().rejectedCount()),
+                cache);
+    }
+
+    ApiViews.BanList bans() {
+        return new ApiViews.BanList(
+                edge.gatekeeper().bans().list().stream().map(BanView::of).toList());
+    }
+
+    /** {@code {"subject": "IP or PREFIX", "duration": "1h" (optional: until unbanned), "reason": "..."}}. */
+    BanView ban(JsonNode body) throws ApiException {
+        RequestBody b = RequestBody.of(body, "subject", "duration", "reason");
+        Cidr subject = subject(b.required("subject"));
+        String durationText = b.optional("duration");
+        Duration ttl = null;
+        if (durationText != null) {
+            ttl = DurationText.parse(durationText);
+            if (ttl == null) {
+                throw ApiException.badRequest("duration: " + durationText + " (expected: " + DurationText.EXPECTED
+                        + ", at most 365d; leave it out for a ban until unbanned)");
+            }
+        }
+        String reason = reason(b.optional("reason"), "manual ban");
+        Ban ban = edge.gatekeeper().bans().ban(subject, ttl, reason, BanOrigin.MANUAL);
+        return BanView.of(ban);
+    }
+
+    /** Lifts the ban of exactly {@code subjectText}. */
+    ApiViews.Unbanned unban(String subjectText) throws ApiException {
+        if (subjectText == null || subjectText.isEmpty()) {
+            throw ApiException.badRequest("subject: missing (expected: ?subject=IP or PREFIX)");
+        }
+        Cidr subject = subject(subjectText);
+        if (!edge.gatekeeper().bans().unban(subject)) {
+            throw ApiException.notFound("no ban of " + subject);
+        }
+        return new ApiViews.Unbanned(subject.toString());
+    }
+
+    private static Cidr subject(String text) throws ApiException {
+        Cidr c;
+        try {
+            c = Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("subject: " + e.getMessage());
+        }
+        int min = c.network().length == 4 ? MIN_V4_PREFIX : MIN_V6_PREFIX;
+        if (c.prefixLength() < min) {
+            throw ApiException.badRequest(
+                    "subject: " + text + " (expected: a prefix of /" + min + " or longer; that would ban too much)");
+        }
+        return c;
+    }
+
+    private static String reason(String text, String fallback) throws ApiException {
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        if (text.length() > MAX_REASON_CHARS || text.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("reason: too long or has control characters (expected: one line of at most "
+                    + MAX_REASON_CHARS + " characters)");
+        }
+        return text.strip();
+    }
+
+    /** {@code {"state": "under_attack|suspect|normal", "expires_in": "30m" (optional), "reason": "..."}}. */
+    SiteView state(String name, JsonNode body) throws ApiException {
+        Site s = find(name);
+        RequestBody b = RequestBody.of(body, "state", "expires_in", "reason");
+        String stateText = b.required("state");
+        ProtectionState state = ProtectionState.fromKey(stateText);
+        if (state == null) {
+            throw ApiException.badRequest("state: " + stateText + " (expected: one of normal, suspect, under_attack)");
+        }
+        String expiresText = b.optional("expires_in");
+        Duration ttl = null;
+        if (expiresText != null) {
+            ttl = DurationText.parse(expiresText);
+            if (ttl == null) {
+                throw ApiException.badRequest("expires_in: " + expiresText + " (expected: " + DurationText.EXPECTED
+                        + ", at most 365d; leave it out to keep the state until changed)");
+            }
+        }
+        String reason = reason(b.optional("reason"), StateOverrides.REASON);
+        overrides.force(s.guard(), state, reason, ttl);
+        return view(s);
+    }
+
+    ApiViews.Reloaded reload() throws ApiException {
+        boolean ok = reload.reload("admin API");
+        long generation = edge.snapshot().generation();
+        if (!ok) {
+            throw new ApiException(
+                    422, "config rejected (every problem is in the log); still serving generation " + generation);
+        }
+        return new ApiViews.Reloaded(true, generation);
+    }
+
+    ApiViews.AttackList attacks() {
+        return new ApiViews.AttackList(List.of());
+    }
+
+    Object attack(String id) throws ApiException {
+        throw ApiException.notFound("no attack " + id + " (attack detection is not part of this version yet)");
+    }
+
+    /** The Prometheus text exposition. */
+    String metrics() {
+        return edge.metrics().scrape();
+    }
+}

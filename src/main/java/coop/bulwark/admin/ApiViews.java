@@ -1,0 +1,87 @@
+package coop.bulwark.admin;
+
+import coop.bulwark.protect.Ban;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON bodies of the admin API (docs/admin-api.md), as records; field names become snake_case. Times are ISO-8601
+ * UTC strings, null when absent. These shapes are the contract the CLI and the dashboard read: add fields, do not
+ * rename them.
+ */
+final class ApiViews {
+    private ApiViews() {}
+
+    /** {@code GET /api/status}. */
+    record Status(
+            String version,
+            String startedAt,
+            long uptimeSeconds,
+            long configGeneration,
+            String configFile,
+            int sites,
+            Totals totals,
+            CacheTotals cache) {}
+
+    /** Edge-wide counts. */
+    record Totals(
+            long requests,
+            double requestsPerSecond,
+            Map<String, Long> verdicts,
+            int openConnections,
+            int inFlight,
+            int bansActive,
+            int sitesUnderAttack) {}
+
+    /** The edge-wide micro-cache (null in {@link Status} when the cache is off). */
+    record CacheTotals(long hits, long staleHits, long misses, long entries, long bytes) {}
+
+    /** {@code GET /api/sites} and {@code /api/sites/{name}}. */
+    record SiteView(
+            String name,
+            List<String> hosts,
+            String state,
+            String stateReason,
+            String stateSince,
+            String stateExpiresAt,
+            String configuredState,
+            double requestsPerSecond,
+            Map<String, Double> rates,
+            Map<String, Long> verdicts,
+            Map<String, Long> responses,
+            Bulkhead bulkhead,
+            Map<String, Long> cache) {}
+
+    /** A site's origin slots now. */
+    record Bulkhead(int inFlight, int maxConcurrent, int queue, long rejected) {}
+
+    /** {@code GET /api/sites}. */
+    record SiteList(List<SiteView> sites) {}
+
+    /** One ban. */
+    record BanView(String subject, String origin, String reason, String expiresAt, int strikes) {
+        static BanView of(Ban b) {
+            return new BanView(
+                    b.subject().toString(),
+                    b.origin().name().toLowerCase(java.util.Locale.ROOT),
+                    b.reason(),
+                    b.expiresAt() == null ? null : b.expiresAt().toString(),
+                    b.strikes());
+        }
+    }
+
+    /** {@code GET /api/bans}. */
+    record BanList(List<BanView> bans) {}
+
+    /** {@code DELETE /api/bans}. */
+    record Unbanned(String unbanned) {}
+
+    /** {@code GET /api/attacks}: empty until detection records attacks. */
+    record AttackList(List<Object> attacks) {}
+
+    /** {@code POST /api/reload}. */
+    record Reloaded(boolean reloaded, long configGeneration) {}
+
+    /** Every error. */
+    record Error(String error) {}
+}
