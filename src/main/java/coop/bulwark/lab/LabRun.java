@@ -187,6 +187,13 @@ public final class LabRun {
                                 () -> Attackers.slowloris(ctx, sl, targetHosts, n, phaseEnd, base + 200_000 + n));
                     }
                 }
+                case Scenario.H2RapidReset rr -> {
+                    for (int i = 0; i < rr.connections(); i++) {
+                        int n = i;
+                        threads.execute(() -> RapidReset.attacker(
+                                ctx, rr.streamsPerSecond(), targetHosts, n, phaseEnd, base + 300_000 + n));
+                    }
+                }
                 case Scenario.ConnectionFlood cf -> {
                     for (int i = 0; i < cf.connections(); i++) {
                         int n = i;

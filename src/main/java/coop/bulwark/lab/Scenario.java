@@ -169,4 +169,10 @@ public record Scenario(
      * 127.128.0.0–127.254.255.255 (about 32,000 /24 prefixes) on its own connection.
      */
     public record RandomSource(double ratePerSecond, boolean cacheBust, Duration timeout) implements Attack {}
+
+    /**
+     * HTTP/2 rapid reset (CVE-2023-44487): {@code connections} h2c connections, each opening streams and resetting
+     * them at once, {@code streamsPerSecond} per connection.
+     */
+    public record H2RapidReset(int connections, double streamsPerSecond) implements Attack {}
 }

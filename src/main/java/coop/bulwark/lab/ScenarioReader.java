@@ -196,7 +196,8 @@ public final class ScenarioReader {
                         "get_flood",
                         "slowloris",
                         "connection_flood",
-                        "random_source"));
+                        "random_source",
+                        "h2_rapid_reset"));
         String name = text(n, p, "name", null);
         if (name == null) {
             problem(p + "name", null, "the phase's name");
@@ -236,6 +237,13 @@ public final class ScenarioReader {
                     rate(r, q, "rate", 500),
                     bool(r, q, "cache_bust", true),
                     duration(r, q, "timeout", Duration.ofSeconds(2))));
+        }
+        JsonNode h = n.get("h2_rapid_reset");
+        if (h != null) {
+            String q = p + "h2_rapid_reset.";
+            keys(h, q, Set.of("connections", "streams_per_second"));
+            attacks.add(new Scenario.H2RapidReset(
+                    positive(h, q, "connections", 20), rate(h, q, "streams_per_second", 200)));
         }
         return name == null ? null : new Scenario.Phase(name, seconds, quick, attacks);
     }
