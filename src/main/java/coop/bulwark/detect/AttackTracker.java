@@ -46,17 +46,24 @@ final class AttackTracker {
         return true;
     }
 
-    /** Folds in one tick of the targets' traffic. */
+    /**
+     * Folds in one tick of the targets' traffic.
+     *
+     * @param signals this tick's signals of the targets that are under attack now; only their prefixes count
+     */
     void observe(List<SiteSecond> seconds, double intervalSeconds, Map<Integer, Signals> signals) {
         double total = 0;
         for (AttackTarget t : List.copyOf(targets.values())) {
             Signals sig = signals.get(t.site());
             SiteSecond s = seconds.get(t.site());
             total += s.requests() / intervalSeconds;
+            if (sig == null) {
+                continue; // not under attack this tick: its prefixes are its usual visitors
+            }
             for (HeavyHitter h : s.topPrefixes()) {
                 prefixes.offer(h.key(), h.count());
             }
-            if (sig != null && sig.excessRps() > t.peakExcessRps()) {
+            if (sig.excessRps() > t.peakExcessRps()) {
                 targets.put(
                         t.site(),
                         new AttackTarget(
