@@ -57,8 +57,10 @@ final class AttackTracker {
             Signals sig = signals.get(t.site());
             SiteSecond s = seconds.get(t.site());
             total += s.requests() / intervalSeconds;
-            if (sig == null) {
-                continue; // not under attack this tick: its prefixes are its usual visitors
+            if (sig == null || !sig.attackGrade()) {
+                // Not flooded this tick: its prefixes are its usual visitors, and a long tail of one-off keys
+                // would climb over the flood's prefixes in Space-Saving (each newcomer starts at the minimum).
+                continue;
             }
             for (HeavyHitter h : s.topPrefixes()) {
                 prefixes.offer(h.key(), h.count());
