@@ -9,10 +9,13 @@ import java.util.List;
  * values Bulwark ships with; the YAML binding (section {@code detection:}) comes later.
  *
  * <p>Rate grades compare the last interval's rate {@code r} with the long baseline {@code L}: a rate is
- * <em>elevated</em> when {@code r >= max(suspectRatio * L, L + suspectFloorRps)} and <em>extreme</em> when
- * {@code r >= max(attackRatio * L, L + attackFloorRps)}. The ratio serves busy sites (their normal peaks stay
- * below it), the floor serves quiet ones (a site with 1 request a minute that gets 30 a second is extreme; one
- * that gets 3 is not). A site is <em>calm</em> when its short-window rate is below
+ * <em>elevated</em> when {@code r >= max(suspectRatio * L, L + suspectFloorRps + noiseSigmas * sqrt(L))} and
+ * <em>extreme</em> when {@code r >= max(attackRatio * L, L + attackFloorRps + noiseSigmas * sqrt(L))}. The ratio
+ * serves busy sites (their normal peaks stay below it), the floor serves quiet ones (a site with 1 request a
+ * minute that gets 30 a second is extreme; one that gets 3 is not). The noise term is for the many mid-sized
+ * sites: arrivals are roughly Poisson, with standard deviation {@code sqrt(L)} per second, and 850 sites make 73
+ * million site-seconds a day, so a threshold must sit about 6 sigma above the mean (tail below 1e-8) or some site
+ * turns suspect every few minutes by chance. A 3x ratio alone is only 4 sigma at 5 req/s. A site is <em>calm</em> when its short-window rate is below
  * {@code max(calmRatio * L, L + calmFloorRps)}, which is below the suspect threshold: that gap is the hysteresis.
  *
  * <p>Defaults:
@@ -35,6 +38,7 @@ import java.util.List;
  *   <li>{@code highEntropyShare} 0.5: {@link HostileSign#CACHE_BUSTING} when at least half the requests carry a
  *       high-entropy query (and at least twice the baseline share).
  *   <li>{@code concentratedShare} 0.5: {@link HostileSign#CONCENTRATED} when one prefix sends at least half.
+ *   <li>{@code noiseSigmas} 6: the Poisson allowance above.
  *   <li>{@code maxTargets} 16: at most this many sites are named in one attack.
  * </ul>
  */
@@ -59,6 +63,7 @@ public record DetectionConfig(
         double failureMinPerSecond,
         double highEntropyShare,
         double concentratedShare,
+        double noiseSigmas,
         int maxTargets) {
 
     public DetectionConfig {
@@ -97,6 +102,7 @@ public record DetectionConfig(
         atLeast(problems, "failure_min_per_second", failureMinPerSecond, 0);
         share(problems, "high_entropy_share", highEntropyShare);
         share(problems, "concentrated_share", concentratedShare);
+        atLeast(problems, "noise_sigmas", noiseSigmas, 0);
         atLeast(problems, "max_targets", maxTargets, 1);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("detection: " + String.join("; ", problems));
@@ -126,17 +132,22 @@ public record DetectionConfig(
                 5,
                 0.5,
                 0.5,
+                6,
                 16);
     }
 
     /** The rate at or above which a site with baseline {@code baselineRps} is elevated. */
     public double suspectThreshold(double baselineRps) {
-        return Math.max(suspectRatio * baselineRps, baselineRps + suspectFloorRps);
+        return Math.max(suspectRatio * baselineRps, baselineRps + suspectFloorRps + noise(baselineRps));
     }
 
     /** The rate at or above which a site with baseline {@code baselineRps} is extreme. */
     public double attackThreshold(double baselineRps) {
-        return Math.max(attackRatio * baselineRps, baselineRps + attackFloorRps);
+        return Math.max(attackRatio * baselineRps, baselineRps + attackFloorRps + noise(baselineRps));
+    }
+
+    private double noise(double baselineRps) {
+        return noiseSigmas * Math.sqrt(Math.max(0, baselineRps));
     }
 
     /** The short-window rate below which a site with baseline {@code baselineRps} is calm. */
