@@ -18,8 +18,8 @@ import java.util.List;
  * in Data Streams", ICDT 2005). k counters; a monitored key increments its counter; an unmonitored key takes over
  * the counter with the minimum count c_min, starting at c_min + weight with error c_min. Since the counts always
  * sum to N, c_min <= N / k, which gives both guarantees above. The same authors' "stream-summary" keeps the
- * counters in a linked bucket list for O(1) updates; for k = 32 two linear scans over 256-byte arrays (find the
- * key, else find the minimum) are faster than pointer chasing and allocate nothing. Summaries of stripes are
+ * counters in a linked bucket list for O(1) updates; for k = 32 one linear scan over two 256-byte arrays (find the
+ * key while tracking the minimum) are faster than pointer chasing and allocate nothing. Summaries of stripes are
  * merged by re-offering each entry with its count (the mergeable-summaries argument of Agarwal, Cormode, Huang,
  * Phillips, Wei, Yi, PODS 2012, applies: the merged error stays within the combined N / k plus the parts'
  * errors, which we carry along).
@@ -61,31 +61,31 @@ public final class SpaceSaving {
     private void offer(long key, long weight, long carriedError) {
         total += weight;
         long[] k = keys;
+        long[] c = counts;
         int n = size;
+        // One pass finds the key or, failing that, the minimum counter to take over.
+        int victim = 0;
+        long min = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             if (k[i] == key) {
-                counts[i] += weight;
+                c[i] += weight;
                 errors[i] += carriedError;
                 return;
+            }
+            if (c[i] < min) {
+                min = c[i];
+                victim = i;
             }
         }
         if (n < k.length) {
             k[n] = key;
-            counts[n] = weight;
+            c[n] = weight;
             errors[n] = carriedError;
             size = n + 1;
             return;
         }
-        int victim = 0;
-        long min = counts[0];
-        for (int i = 1; i < n; i++) {
-            if (counts[i] < min) {
-                min = counts[i];
-                victim = i;
-            }
-        }
         k[victim] = key;
-        counts[victim] = min + weight;
+        c[victim] = min + weight;
         errors[victim] = min + carriedError;
     }
 

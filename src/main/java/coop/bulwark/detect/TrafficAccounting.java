@@ -20,7 +20,9 @@ import java.util.Objects;
  * Memory per site: each recorder holds two generations of 16 counters (256 B) and three Space-Saving summaries
  * (k = 32 for prefixes, k = 8 for paths and user agents; ~1.2 KiB per generation), and the accounting holds two
  * generations of a 4 KiB HyperLogLog shared by all recorders. With two event loops: 2 x 2.7 KiB + 8 KiB, i.e.
- * ~13.6 KiB per site, ~11.5 MiB for 850 sites. The global view adds one HyperLogLog and k = 64 summaries.
+ * ~13.6 KiB per site, ~11.5 MiB for 850 sites. The global view adds two HyperLogLogs; its top prefixes (k = 64)
+ * are merged from the sites' summaries at harvest, so a global heavy hitter is found when it is heavy on some
+ * site; one spread thinly over hundreds of sites can be missed (it is then no site's problem either).
  */
 public final class TrafficAccounting {
     /** HyperLogLog precision: 4 KiB per sketch, 1.6% standard error. */
@@ -112,6 +114,7 @@ public final class TrafficAccounting {
             r.acquire();
         }
 
+        globalScratch.clear();
         List<SiteSecond> out = new ArrayList<>(sites);
         long total = 0;
         long[] sum = new long[TrafficRecorder.FIELDS];
@@ -127,10 +130,6 @@ public final class TrafficAccounting {
             long requests = sum[TrafficRecorder.REQUESTS];
             total += requests;
             out.add(siteSecond(s, sum, closing, requests));
-        }
-        globalScratch.clear();
-        for (TrafficRecorder r : recorders) {
-            globalScratch.mergeFrom(r.globalPrefixes[closing]);
         }
         return new TrafficSecond(
                 now,
@@ -155,6 +154,9 @@ public final class TrafficAccounting {
                 pathScratch.mergeFrom(r.paths[closing][s]);
                 agentScratch.mergeFrom(r.agents[closing][s]);
             }
+            // The global view is merged from the sites' summaries here rather than kept per request: a
+            // many-source flood misses in every summary, and a k = 64 scan per request costed more than the rest.
+            globalScratch.mergeFrom(prefixScratch);
             prefixes = prefixScratch.top(TrafficRecorder.PREFIX_CAPACITY);
             paths = pathScratch.top(TrafficRecorder.SIGNATURE_CAPACITY);
             agents = agentScratch.top(TrafficRecorder.SIGNATURE_CAPACITY);

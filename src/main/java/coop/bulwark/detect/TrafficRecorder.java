@@ -16,9 +16,10 @@ import java.util.Objects;
  * Each recorder owns two generations of its counters and summaries; TrafficAccounting's epoch says which one is
  * open. A record reads the epoch (a volatile read: a plain load on x86), writes into that generation and ends with
  * a release store of its own sequence number, which the tick acquires after closing the generation so it sees
- * every completed record. A record that read the epoch just before the flip may land in the closed generation
- * while the tick reads it: that request is counted in the next second's figures or, rarely, lost; either is
- * harmless for a per-second signal. Nothing writes a generation while it is being cleared unless a thread stalls
+ * every completed record. A record that read the epoch just before the flip may still be writing into the closed
+ * generation while the tick reads it: its remaining fields miss this harvest and are cleared before the next use,
+ * so at most one request per recorder per harvest is lost or half-counted, which is harmless for a per-second
+ * signal (the alternative, waiting for stragglers, would put the tick at the mercy of an event loop). Nothing writes a generation while it is being cleared unless a thread stalls
  * for a whole second between reading the epoch and its last store.
  */
 public final class TrafficRecorder {
@@ -71,7 +72,6 @@ public final class TrafficRecorder {
     final SpaceSaving[][] prefixes;
     final SpaceSaving[][] paths;
     final SpaceSaving[][] agents;
-    final SpaceSaving[] globalPrefixes;
 
     @SuppressWarnings("unused") // written by VarHandle
     private long sequence;
@@ -84,14 +84,12 @@ public final class TrafficRecorder {
         prefixes = new SpaceSaving[2][sites];
         paths = new SpaceSaving[2][sites];
         agents = new SpaceSaving[2][sites];
-        globalPrefixes = new SpaceSaving[2];
         for (int g = 0; g < 2; g++) {
             for (int s = 0; s < sites; s++) {
                 prefixes[g][s] = new SpaceSaving(PREFIX_CAPACITY);
                 paths[g][s] = new SpaceSaving(SIGNATURE_CAPACITY);
                 agents[g][s] = new SpaceSaving(SIGNATURE_CAPACITY);
             }
-            globalPrefixes[g] = new SpaceSaving(GLOBAL_PREFIX_CAPACITY);
         }
     }
 
@@ -158,7 +156,6 @@ public final class TrafficRecorder {
         accounting.sourceSketch(g, site).add(h);
         accounting.globalSourceSketch(g).add(h);
         prefixes[g][site].offer(prefixKey, 1);
-        globalPrefixes[g].offer(prefixKey, 1);
         paths[g][site].offer(pathHash, 1);
         agents[g][site].offer(userAgentHash, 1);
         SEQUENCE.setRelease(this, (long) SEQUENCE.get(this) + 1);
@@ -176,7 +173,6 @@ public final class TrafficRecorder {
             paths[g][s].clear();
             agents[g][s].clear();
         }
-        globalPrefixes[g].clear();
     }
 
     /** The murmur3 64-bit finaliser: a bijection that spreads every input bit over the whole word. */

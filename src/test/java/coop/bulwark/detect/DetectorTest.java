@@ -141,6 +141,7 @@ class DetectorTest {
         List<DetectionEvent.StateChanged> c = t.changes(0);
         assertThat(Duration.between(c.get(1).at(), c.get(2).at())).isGreaterThanOrEqualTo(CONFIG.minUnderAttack());
         assertThat(Duration.between(c.get(2).at(), c.get(3).at())).isGreaterThanOrEqualTo(CONFIG.minRecovering());
+        assertThat(c.get(2).to().policyKey()).isEqualTo("suspect");
         assertThat(c.get(1).at()).isBetween(underAttackAt.minusSeconds(2), underAttackAt.plusSeconds(2));
         assertThat(t.events)
                 .filteredOn(e -> e instanceof DetectionEvent.AttackEnded)
