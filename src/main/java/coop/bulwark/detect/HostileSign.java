@@ -11,7 +11,11 @@ public enum HostileSign {
      * visit. A viral page brings its excess from returning, cookied visitors; a flood does not.
      */
     UNVOUCHED_EXCESS,
-    /** Server errors and origin timeouts well above their baseline share: the origin is suffering. */
+    /**
+     * Server errors and origin timeouts well above their baseline share: the origin is suffering. This makes even
+     * a legitimate surge an "attack" once it breaks the origin, on purpose: the under-attack policy (cache-only
+     * anonymous GETs, bulkhead at its floor) is what the origin then needs, and cookied visitors still pass.
+     */
     FAILURES,
     /** Most requests carry high-entropy query strings, the mark of cache-busting floods. */
     CACHE_BUSTING,

@@ -106,6 +106,24 @@ class DetectorTest {
     }
 
     @Test
+    void surgeOfCookiedClients_thatBreaksTheOrigin_isUnderAttack() {
+        // Popularity that takes the origin down (5xx, timeouts) is treated as an attack: the under-attack policy
+        // (cache-only GETs, origin bulkhead at its floor) is what the origin needs, and cookied visitors pass.
+        SyntheticTraffic t = new SyntheticTraffic(1, CONFIG, 13);
+        warm(t, 0, 20);
+        TrafficRecorder r = t.accounting.recorder(0);
+        for (int s = 0; s < 3; s++) {
+            t.visitors(0, 300, 1.0);
+            for (int i = 0; i < 100; i++) {
+                r.record(0, i, i, i % 2 == 0 ? 503 : 504, 0, 10_000_000_000L, true, true, 0, 1, 0, 1);
+            }
+            t.tick();
+        }
+        assertThat(t.detector.state(0)).isEqualTo(SiteState.UNDER_ATTACK);
+        assertThat(t.changes(0).get(1).signals().hostile()).containsExactly(HostileSign.FAILURES);
+    }
+
+    @Test
     void oneSecondBlip_suspectOnly_thenNormalAfterDwell() {
         SyntheticTraffic t = new SyntheticTraffic(1, CONFIG, 8);
         warm(t, 0, 2);

@@ -3,6 +3,7 @@ package coop.bulwark.detect;
 import java.time.Instant;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,13 +15,16 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-request path, {@link TrafficRecorder#record}, with 10 and 850 sites. Requests come from a pre-generated
  * sequence: Zipf-ish site choice, sources from a million addresses (so the sketches see mostly new keys, the
  * worst case for Space-Saving), a quarter of them from a flood on one site. A harvest every 2^20 requests keeps
- * the summaries at their real per-second fill. {@code harvest} measures the once-a-second tick.
+ * the summaries at their real per-second fill. {@code harvest} measures the once-a-second tick;
+ * {@code recordTwoEventLoops} runs two threads, each on its own recorder, sharing the sites and their
+ * distinct-source sketches as two event loops do.
  *
  * <p>Run: {@code bench/jmh.sh TrafficRecorderBenchmark} (quick: {@code bench/jmh.sh TrafficRecorderBenchmark -f 1
  * -wi 2 -i 3 -w 1s -r 1s}).
@@ -43,6 +47,21 @@ public class TrafficRecorderBenchmark {
     private long[] source;
     private int[] status;
     private int next;
+    private final AtomicInteger loops = new AtomicInteger();
+
+    /** One event loop: its own recorder and position in the sequence. */
+    @State(Scope.Thread)
+    public static class EventLoop {
+        TrafficRecorder recorder;
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp(TrafficRecorderBenchmark b) {
+            int i = b.loops.getAndIncrement() & 1;
+            recorder = b.accounting.recorder(i);
+            next = i << 19;
+        }
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -68,6 +87,26 @@ public class TrafficRecorderBenchmark {
         }
         long src = source[i];
         recorder.record(
+                site[i],
+                src,
+                src >>> 8,
+                status[i],
+                1_000,
+                (i & 3) == 0 ? -1 : 20_000_000,
+                (i & 7) == 0,
+                (i & 3) == 1,
+                TrafficRecorder.METHOD_GET,
+                i & 63,
+                i & 7,
+                i & 15);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void recordTwoEventLoops(EventLoop loop) {
+        int i = loop.next++ & MASK;
+        long src = source[i];
+        loop.recorder.record(
                 site[i],
                 src,
                 src >>> 8,
