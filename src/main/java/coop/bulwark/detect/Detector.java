@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.DoubleSupplier;
 
 /**
  * Detection for all sites: once per second, harvests {@link TrafficAccounting}, steps every site's state machine,
@@ -26,6 +27,10 @@ public final class Detector {
     private final DetectionConfig config;
     private final TrafficAccounting accounting;
     private final SiteDetector[] sites;
+    private final UplinkMeter uplink;
+    private final DoubleSupplier originSaturation;
+    private final Ewma totalRate;
+    private GlobalSignals global;
     private Instant lastTick;
     private TrafficSecond lastTraffic;
     private AttackTracker attack;
@@ -35,6 +40,23 @@ public final class Detector {
      * @param siteNames the site names by index; their number must equal {@code accounting.sites()}
      */
     public Detector(DetectionConfig config, TrafficAccounting accounting, List<String> siteNames) {
+        this(config, accounting, siteNames, null, () -> Double.NaN);
+    }
+
+    /**
+     * @param siteNames the site names by index; their number must equal {@code accounting.sites()}
+     * @param uplink the uplink meter, or null when the uplink is not measured
+     * @param originSaturation read once per tick on the tick thread, 0-1 (NaN when unknown); must not block
+     */
+    public Detector(
+            DetectionConfig config,
+            TrafficAccounting accounting,
+            List<String> siteNames,
+            UplinkMeter uplink,
+            DoubleSupplier originSaturation) {
+        this.uplink = uplink;
+        this.originSaturation = Objects.requireNonNull(originSaturation, "originSaturation");
+        this.totalRate = new Ewma(config.longWindow().toNanos() / 1e9);
         this.config = Objects.requireNonNull(config, "config");
         this.accounting = Objects.requireNonNull(accounting, "accounting");
         if (siteNames.size() != accounting.sites()) {
@@ -78,6 +100,17 @@ public final class Detector {
             }
         }
         attribute(now, traffic, seconds, attacked, events);
+        double total = traffic.requests() / seconds;
+        if (attack == null) {
+            totalRate.update(total, seconds);
+        }
+        global = new GlobalSignals(
+                now,
+                total,
+                totalRate.value(),
+                traffic.distinctSources() / seconds,
+                uplink == null ? Double.NaN : uplink.sample(now),
+                originSaturation.getAsDouble());
         return events;
     }
 
@@ -134,6 +167,11 @@ public final class Detector {
     /** The open attack's latest snapshot, if one is on. */
     public Optional<Attack> currentAttack() {
         return attack == null ? Optional.empty() : Optional.of(attack.snapshot(null));
+    }
+
+    /** The edge-wide signals of the latest tick, empty before the first. */
+    public Optional<GlobalSignals> globalSignals() {
+        return Optional.ofNullable(global);
     }
 
     /** The latest harvested interval, empty before the first tick. */

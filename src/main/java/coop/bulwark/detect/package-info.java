@@ -16,7 +16,9 @@
  * {@link coop.bulwark.detect.DetectionEvent}s: for each {@code StateChanged}, the edge calls
  * {@code SiteGuard.setState(ProtectionState.fromKey(e.to().policyKey()), e.reason(), e.at())} ({@code recovering}
  * maps to the {@code suspect} policy); {@code AttackStarted/Updated/Ended} go to the event log, webhooks and
- * reports.
+ * reports. {@link coop.bulwark.detect.Detector#globalSignals()} gives the edge-wide view: total rate against its
+ * baseline, distinct sources, uplink utilisation ({@link coop.bulwark.detect.UplinkMeter}) and the origin
+ * saturation the edge supplies.
  *
  * <p>Signals, thresholds and their defaults: {@link coop.bulwark.detect.DetectionConfig}. Why a rate anomaly is
  * or is not called an attack: {@link coop.bulwark.detect.HostileSign}. Sketches and their error bounds:
