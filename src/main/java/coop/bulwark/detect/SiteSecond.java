@@ -1,0 +1,69 @@
+package coop.bulwark.detect;
+
+import java.util.List;
+
+/**
+ * One site's traffic over one accounting interval (normally one second), as harvested by
+ * {@link TrafficAccounting#harvest}. Counts are totals over the interval, not rates; divide by
+ * {@link TrafficSecond#seconds()}.
+ *
+ * @param site the site's index
+ * @param requests requests recorded
+ * @param clientErrors responses 400-499
+ * @param serverErrors responses 500-599 other than 504
+ * @param timeouts 504 responses (the origin did not answer in time)
+ * @param bytes response bytes
+ * @param originResponses requests that reached the origin and got a response head
+ * @param originNanos the sum of their origin latencies
+ * @param cookied requests with a valid challenge cookie
+ * @param returning requests from clients the edge had seen before
+ * @param vouched requests that were cookied or returning (each counted once)
+ * @param highEntropy requests whose query looked like a cache-busting nonce
+ * @param methods requests per method code: GET, HEAD, POST, other
+ * @param distinctSources estimated distinct client addresses (HyperLogLog, ~1.6% standard error)
+ * @param topPrefixes the heaviest client prefixes (Space-Saving, k = 32), largest first; empty when idle
+ * @param topPaths the heaviest path hashes (k = 8), largest first; empty when idle
+ * @param topUserAgents the heaviest user-agent hashes (k = 8), largest first; empty when idle
+ */
+public record SiteSecond(
+        int site,
+        long requests,
+        long clientErrors,
+        long serverErrors,
+        long timeouts,
+        long bytes,
+        long originResponses,
+        long originNanos,
+        long cookied,
+        long returning,
+        long vouched,
+        long highEntropy,
+        List<Long> methods,
+        double distinctSources,
+        List<HeavyHitter> topPrefixes,
+        List<HeavyHitter> topPaths,
+        List<HeavyHitter> topUserAgents) {
+    public SiteSecond {
+        methods = List.copyOf(methods);
+        topPrefixes = List.copyOf(topPrefixes);
+        topPaths = List.copyOf(topPaths);
+        topUserAgents = List.copyOf(topUserAgents);
+    }
+
+    /** Server errors and timeouts as a share of requests, 0 when idle. */
+    public double failureShare() {
+        return requests == 0 ? 0 : (double) (serverErrors + timeouts) / requests;
+    }
+
+    /** The mean origin latency in nanoseconds, or -1 when no request reached the origin. */
+    public double meanOriginNanos() {
+        return originResponses == 0 ? -1 : (double) originNanos / originResponses;
+    }
+
+    /** The heaviest prefix's estimated share of requests, 0 when idle. */
+    public double topPrefixShare() {
+        return requests == 0 || topPrefixes.isEmpty()
+                ? 0
+                : Math.min(1.0, (double) topPrefixes.get(0).count() / requests);
+    }
+}

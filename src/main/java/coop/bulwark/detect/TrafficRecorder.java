@@ -1,0 +1,191 @@
+package coop.bulwark.detect;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * Records requests for {@link TrafficAccounting}: one recorder per event loop, fed once per request with
+ * primitives, allocation-free, with no locks and no shared writes except the (rarely changing) distinct-source
+ * sketch registers.
+ *
+ * <p>Event-loop-confined: only the thread that owns this recorder may call {@link #record}. Different recorders
+ * of one accounting may record concurrently. The tick thread reads a generation only after it has been closed.
+ */
+/*
+ * Each recorder owns two generations of its counters and summaries; TrafficAccounting's epoch says which one is
+ * open. A record reads the epoch (a volatile read: a plain load on x86), writes into that generation and ends with
+ * a release store of its own sequence number, which the tick acquires after closing the generation so it sees
+ * every completed record. A record that read the epoch just before the flip may still be writing into the closed
+ * generation while the tick reads it: its remaining fields miss this harvest and are cleared before the next use,
+ * so at most one request per recorder per harvest is lost or half-counted, which is harmless for a per-second
+ * signal (the alternative, waiting for stragglers, would put the tick at the mercy of an event loop). Nothing writes a generation while it is being cleared unless a thread stalls
+ * for a whole second between reading the epoch and its last store.
+ */
+public final class TrafficRecorder {
+    /** Method codes for {@link #record}; anything else counts as {@link #METHOD_OTHER}. */
+    public static final int METHOD_GET = 0;
+
+    public static final int METHOD_HEAD = 1;
+    public static final int METHOD_POST = 2;
+    public static final int METHOD_OTHER = 3;
+
+    /**
+     * Query-entropy buckets from this one up count as high-entropy (a cache-busting nonce). The caller's bucket is
+     * {@code min(7, estimated random bits in the query string / 16)}; 0 means no query.
+     */
+    public static final int HIGH_ENTROPY_BUCKET = 3;
+
+    static final int REQUESTS = 0;
+    static final int CLIENT_ERRORS = 1;
+    static final int SERVER_ERRORS = 2;
+    static final int TIMEOUTS = 3;
+    static final int BYTES = 4;
+    static final int ORIGIN_RESPONSES = 5;
+    static final int ORIGIN_NANOS = 6;
+    static final int COOKIED = 7;
+    static final int RETURNING = 8;
+    static final int VOUCHED = 9;
+    static final int HIGH_ENTROPY = 10;
+    static final int METHODS = 11; // 11..14: GET, HEAD, POST, other
+    /** Counters per site, a power of two so a site's block is {@code site << 4}: two cache lines. */
+    static final int FIELDS = 16;
+
+    static final int PREFIX_CAPACITY = 32;
+    static final int SIGNATURE_CAPACITY = 8;
+    static final int GLOBAL_PREFIX_CAPACITY = 64;
+
+    private static final VarHandle SEQUENCE;
+
+    static {
+        try {
+            SEQUENCE = MethodHandles.lookup().findVarHandle(TrafficRecorder.class, "sequence", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TrafficAccounting accounting;
+    private final int sites;
+    private final long seed;
+    final long[][] counters;
+    final SpaceSaving[][] prefixes;
+    final SpaceSaving[][] paths;
+    final SpaceSaving[][] agents;
+
+    @SuppressWarnings("unused") // written by VarHandle
+    private long sequence;
+
+    TrafficRecorder(TrafficAccounting accounting, int sites, long seed) {
+        this.accounting = accounting;
+        this.sites = sites;
+        this.seed = seed;
+        counters = new long[2][sites * FIELDS];
+        prefixes = new SpaceSaving[2][sites];
+        paths = new SpaceSaving[2][sites];
+        agents = new SpaceSaving[2][sites];
+        for (int g = 0; g < 2; g++) {
+            for (int s = 0; s < sites; s++) {
+                prefixes[g][s] = new SpaceSaving(PREFIX_CAPACITY);
+                paths[g][s] = new SpaceSaving(SIGNATURE_CAPACITY);
+                agents[g][s] = new SpaceSaving(SIGNATURE_CAPACITY);
+            }
+        }
+    }
+
+    /**
+     * Counts one finished (or refused) request. Call on this recorder's event loop, once per request, when the
+     * response status is known.
+     *
+     * @param site the site's index, 0 to sites - 1
+     * @param sourceKey the client's address as a site-independent 64-bit key (e.g. {@code SourceKeys.ip(addr,
+     *     SourceKeys.GLOBAL)}); it is re-mixed here with a secret seed before it reaches the distinct-source sketch
+     * @param prefixKey the client's /24 or /48 as a site-independent key (e.g. {@code SourceKeys.prefix(addr,
+     *     SourceKeys.GLOBAL)}), so one prefix adds up across sites
+     * @param status the status sent to the client; 504 counts as an origin timeout, other 5xx as server errors
+     * @param bytes response bytes sent
+     * @param originNanos time to the origin's response head, or -1 when the origin was not asked (cache, refusal)
+     * @param validCookie whether the request carried a valid challenge cookie
+     * @param returning whether the client is known to have visited before (the edge's cheap guess; false if unknown)
+     * @param method one of the {@code METHOD_} codes
+     * @param pathHash a hash of the path without the query
+     * @param queryEntropyBucket 0-7, see {@link #HIGH_ENTROPY_BUCKET}
+     * @param userAgentHash a hash of the User-Agent header (0 when absent)
+     */
+    public void record(
+            int site,
+            long sourceKey,
+            long prefixKey,
+            int status,
+            long bytes,
+            long originNanos,
+            boolean validCookie,
+            boolean returning,
+            int method,
+            long pathHash,
+            int queryEntropyBucket,
+            long userAgentHash) {
+        Objects.checkIndex(site, sites);
+        int g = accounting.openGeneration();
+        long[] c = counters[g];
+        int b = site * FIELDS;
+        c[b + REQUESTS]++;
+        if (status >= 400) {
+            c[b + (status < 500 ? CLIENT_ERRORS : status == 504 ? TIMEOUTS : SERVER_ERRORS)]++;
+        }
+        c[b + BYTES] += bytes;
+        if (originNanos >= 0) {
+            c[b + ORIGIN_RESPONSES]++;
+            c[b + ORIGIN_NANOS] += originNanos;
+        }
+        if (validCookie) {
+            c[b + COOKIED]++;
+        }
+        if (returning) {
+            c[b + RETURNING]++;
+        }
+        if (validCookie || returning) {
+            c[b + VOUCHED]++;
+        }
+        if (queryEntropyBucket >= HIGH_ENTROPY_BUCKET) {
+            c[b + HIGH_ENTROPY]++;
+        }
+        c[b + METHODS + (method >= METHOD_GET && method <= METHOD_POST ? method : METHOD_OTHER)]++;
+
+        long h = mix(sourceKey ^ seed);
+        accounting.sourceSketch(g, site).add(h);
+        accounting.globalSourceSketch(g).add(h);
+        prefixes[g][site].offer(prefixKey, 1);
+        paths[g][site].offer(pathHash, 1);
+        agents[g][site].offer(userAgentHash, 1);
+        SEQUENCE.setRelease(this, (long) SEQUENCE.get(this) + 1);
+    }
+
+    /** Makes every write of a completed {@link #record} visible to the calling (tick) thread. */
+    void acquire() {
+        SEQUENCE.getAcquire(this);
+    }
+
+    void clear(int g) {
+        java.util.Arrays.fill(counters[g], 0);
+        for (int s = 0; s < sites; s++) {
+            prefixes[g][s].clear();
+            paths[g][s].clear();
+            agents[g][s].clear();
+        }
+    }
+
+    /** The murmur3 64-bit finaliser: a bijection that spreads every input bit over the whole word. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+
+    /** The bytes of state this recorder holds per site (both generations), for memory accounting. */
+    static long bytesPerSite() {
+        long counterBytes = FIELDS * 8L;
+        long summary = 3 * 8L * PREFIX_CAPACITY + 2 * (3 * 8L * SIGNATURE_CAPACITY) + 3 * (16 + 3 * 16);
+        return 2 * (counterBytes + summary);
+    }
+}
