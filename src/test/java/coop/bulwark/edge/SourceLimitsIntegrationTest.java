@@ -143,8 +143,9 @@ class SourceLimitsIntegrationTest {
 
     @Test
     void abusivePrefix_isLimited_whileOtherPrefixesPass() throws Exception {
-        // 100 addresses of 127.0.9.0/24, 10 requests each: every address is under its 20/s burst, but together
-        // 1000 requests at once are over the /24's 500/s with a burst of 500.
+        // 200 addresses of 127.0.9.0/24, 10 requests each: every address is under its 20/s burst, but together
+        // 2000 requests at once are over the /24's 500/s with a burst of 500 — even on a slow, busy machine where
+        // sending them takes a couple of seconds (all of them would only fit in 3 s).
         Map<Integer, AtomicInteger> limitedByPrefix =
                 Map.of(9, new AtomicInteger(), 10, new AtomicInteger(), 11, new AtomicInteger());
         Map<Integer, AtomicInteger> okByPrefix =
@@ -154,7 +155,7 @@ class SourceLimitsIntegrationTest {
         long t0;
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int prefix : List.of(9, 10, 11)) {
-                int addresses = prefix == 9 ? 100 : 10;
+                int addresses = prefix == 9 ? 200 : 10;
                 for (int n = 1; n <= addresses; n++) {
                     InetAddress from = loopback(0, prefix, n);
                     all.add(pool.submit(() -> {
