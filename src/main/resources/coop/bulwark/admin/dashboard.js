@@ -210,7 +210,7 @@
       part('connections', fmtInt(t.open_connections)),
       part('at origins', fmtInt(t.in_flight)),
       part('up', duration(st.uptime_seconds)),
-      part('config', 'gen ' + st.config_generation),
+      part('', 'config gen ' + st.config_generation),
       part('', 'v' + st.version),
     ];
     parts.forEach((p, i) => {
@@ -254,9 +254,9 @@
         node('td', fmtRate(s.requests_per_second), 'num rps'),
         node('td', fmtRate(refusedRate(s)), 'num'),
         node('td', fmtInt(total), 'num requests'),
-        node('td', fmtInt(refusedCount(s)), 'num'),
-        node('td', fmtInt((s.responses && s.responses['5xx']) || 0), 'num'),
-        node('td', s.bulkhead ? s.bulkhead.in_flight + ' / ' + s.bulkhead.max_concurrent : '', 'num'),
+        node('td', fmtInt(refusedCount(s)), 'num hide-narrow'),
+        node('td', fmtInt((s.responses && s.responses['5xx']) || 0), 'num hide-narrow'),
+        node('td', s.bulkhead ? s.bulkhead.in_flight + ' / ' + s.bulkhead.max_concurrent : '', 'num hide-narrow'),
       );
       body.append(tr);
       if (focused === s.name) tr.focus();
@@ -353,6 +353,10 @@
     charts.rps.setData([h.t.slice()].concat(VERDICTS.map((v) => h.rates[v].slice())));
     charts.latency.setData([h.t.slice(), h.latency.slice()]);
     charts.cache.setData([h.t.slice(), h.hitRatio.slice()]);
+    // Without a cursor over a chart its legend shows the latest values.
+    for (const u of [charts.rps, charts.latency, charts.cache]) {
+      if (u.cursor.left == null || u.cursor.left < 0) u.setLegend({ idx: h.t.length - 1 });
+    }
     $('chart-rps').dataset.points = String(h.t.length);
     $('chart-rps').dataset.peak = String(Math.max(0, ...VERDICTS.flatMap((v) => h.rates[v])));
   }
