@@ -160,7 +160,9 @@ final class AdminApi {
                         b.maxConcurrent(),
                         b.queue(),
                         g.budget().rejectedCount()),
-                cache);
+                cache,
+                new ApiViews.OriginLatency(
+                        s.meters().originLatencyCount(), s.meters().originLatencySeconds()));
     }
 
     ApiViews.BanList bans() {

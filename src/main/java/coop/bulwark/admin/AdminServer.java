@@ -55,6 +55,7 @@ public final class AdminServer implements AutoCloseable {
     private final AdminApi api;
     private final AdminToken token;
     private final AuthFailures failures;
+    private final DashboardAssets dashboard = new DashboardAssets();
     private final ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     private AdminServer(
@@ -166,6 +167,10 @@ public final class AdminServer implements AutoCloseable {
                 text(ex, 200, "text/plain; charset=utf-8", "ok\n");
                 return;
             }
+            if (DashboardAssets.isAssetPath(path)) {
+                asset(ex, path);
+                return;
+            }
             InetAddress source = ex.getRemoteAddress().getAddress();
             if (failures.lockedOut(source)) {
                 ex.getResponseHeaders().set("Retry-After", Long.toString(failures.retryAfterSeconds(source)));
@@ -253,6 +258,34 @@ public final class AdminServer implements AutoCloseable {
                 throw ApiException.notFound(
                         "no such endpoint: " + ex.getRequestURI().getRawPath());
         }
+    }
+
+    /** The dashboard's page and files: no token (they hold no data), GET or HEAD, strict same-origin policy. */
+    private void asset(HttpExchange ex, String path) throws IOException {
+        String method = ex.getRequestMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            ex.getResponseHeaders().set("Allow", "GET, HEAD");
+            error(ex, 405, method + " not allowed (expected: GET)");
+            return;
+        }
+        DashboardAssets.Asset a = dashboard.get(path);
+        if (a == null) {
+            error(ex, 404, "dashboard file missing from this build: " + path);
+            return;
+        }
+        var h = ex.getResponseHeaders();
+        h.set("Content-Type", a.contentType());
+        h.set("Cache-Control", "no-cache");
+        h.set("Content-Security-Policy", DashboardAssets.CONTENT_SECURITY_POLICY);
+        h.set("X-Content-Type-Options", "nosniff");
+        h.set("X-Frame-Options", "DENY");
+        h.set("Referrer-Policy", "no-referrer");
+        if (method.equals("HEAD")) {
+            ex.sendResponseHeaders(200, -1);
+            return;
+        }
+        ex.sendResponseHeaders(200, a.bytes().length);
+        ex.getResponseBody().write(a.bytes());
     }
 
     private static void only(String[] parts, int n) throws ApiException {

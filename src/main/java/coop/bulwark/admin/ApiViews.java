@@ -50,7 +50,14 @@ final class ApiViews {
             Map<String, Long> verdicts,
             Map<String, Long> responses,
             Bulkhead bulkhead,
-            Map<String, Long> cache) {}
+            Map<String, Long> cache,
+            OriginLatency originLatency) {}
+
+    /**
+     * Origin responses timed since start and the sum of their latencies: the mean over an interval is the difference of
+     * the sums divided by the difference of the counts (what the dashboard charts).
+     */
+    record OriginLatency(long count, double totalSeconds) {}
 
     /** A site's origin slots now. */
     record Bulkhead(int inFlight, int maxConcurrent, int queue, long rejected) {}

@@ -155,6 +155,16 @@ public final class SiteMeters {
         return cache[l.ordinal()].count();
     }
 
+    /** Origin responses timed so far (for the admin API). */
+    public long originLatencyCount() {
+        return originLatency.count();
+    }
+
+    /** Sum of the origin latencies timed so far, in seconds (for the admin API). */
+    public double originLatencySeconds() {
+        return originLatency.totalTime(TimeUnit.SECONDS);
+    }
+
     /** Responses of status class {@code c} (1-5) so far (for the admin API). */
     public double statusClassCount(int c) {
         return c >= 1 && c <= 5 ? statusClasses[c].count() : 0;

@@ -1,0 +1,65 @@
+package coop.bulwark.admin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * The dashboard's static files, served without a token at {@code /} and {@code /assets/...}: the page, its script and
+ * style (resources next to this class) and uPlot from its webjar. Only the paths listed here are served, read once
+ * from the jar; nothing is looked up from the request path, so no request can reach any other resource. The page holds
+ * no data: every figure comes from the API with the token the operator enters.
+ */
+final class DashboardAssets {
+    /** A file to serve. */
+    record Asset(String contentType, byte[] bytes) {}
+
+    private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
+
+    /** Request path to (resource, content type). */
+    private static final Map<String, String[]> FILES = Map.of(
+            "/", new String[] {"/coop/bulwark/admin/dashboard.html", "text/html; charset=utf-8"},
+            "/index.html", new String[] {"/coop/bulwark/admin/dashboard.html", "text/html; charset=utf-8"},
+            "/assets/dashboard.js", new String[] {"/coop/bulwark/admin/dashboard.js", "text/javascript; charset=utf-8"},
+            "/assets/dashboard.css", new String[] {"/coop/bulwark/admin/dashboard.css", "text/css; charset=utf-8"},
+            "/assets/uPlot.iife.min.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
+            "/assets/uPlot.min.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"});
+
+    /**
+     * Same origin only: no inline script, no third-party resource, no framing. uPlot sizes its elements through the
+     * style properties of the DOM, which this policy allows.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private final Map<String, Asset> assets;
+
+    DashboardAssets() {
+        java.util.HashMap<String, Asset> m = new java.util.HashMap<>();
+        for (Map.Entry<String, String[]> e : FILES.entrySet()) {
+            byte[] bytes = read(e.getValue()[0]);
+            if (bytes != null) {
+                m.put(e.getKey(), new Asset(e.getValue()[1], bytes));
+            }
+        }
+        this.assets = Map.copyOf(m);
+    }
+
+    /** Whether {@code path} is one of the dashboard's files (served without a token). */
+    static boolean isAssetPath(String path) {
+        return FILES.containsKey(path);
+    }
+
+    /** The file for {@code path}, or null when it is not a dashboard file or missing from the jar. */
+    Asset get(String path) {
+        return assets.get(path);
+    }
+
+    private static byte[] read(String resource) {
+        try (InputStream in = DashboardAssets.class.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

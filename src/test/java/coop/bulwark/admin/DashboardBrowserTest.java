@@ -1,0 +1,278 @@
+package coop.bulwark.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromedriver, which .ci/run installs): sign in with
+ * the token, see the configured sites, watch the counters and the chart move while requests reach the edge, unban a
+ * ban with the page's button, force a site under attack, and keep screenshots in target/ (desktop and phone widths).
+ * Skipped, with the reason, only when the browser or its driver is not installed.
+ */
+class DashboardBrowserTest {
+    static final File CHROMIUM = new File("/usr/bin/chromium");
+    static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path dir;
+
+    static HttpServer origin;
+    static AdminFixture f;
+    static WebDriver driver;
+    static Path profile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(
+                CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                "dashboard browser test skipped: needs /usr/bin/chromium and /usr/bin/chromedriver"
+                        + " (Debian packages chromium and chromium-driver; .ci/run installs them)");
+        origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        origin.createContext("/", ex -> {
+            byte[] body = "hello from the origin\n".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/plain");
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        origin.start();
+        f = new AdminFixture(
+                dir,
+                AdminServer.MAX_AUTH_FAILURES,
+                "127.0.0.1:" + origin.getAddress().getPort());
+
+        profile = Files.createTempDirectory("bulwark-chromium-");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+                "--window-size=1280,1500",
+                "--user-data-dir=" + profile);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (f != null) {
+            f.close();
+        }
+        if (origin != null) {
+            origin.stop(0);
+        }
+        if (profile != null) {
+            try (var paths = Files.walk(profile)) {
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void signIn_sitesAndLiveChart_unbanWithAClick_underAttackFirst() throws Exception {
+        driver.get(f.base() + "/");
+        assertThat(driver.getTitle()).isEqualTo("Bulwark edge");
+        assertThat(driver.findElement(By.tagName("html")).getDomAttribute("lang"))
+                .isEqualTo("en");
+
+        // A wrong token is refused and the page stays on the sign-in form.
+        WebElement token = driver.findElement(By.id("token"));
+        token.sendKeys("not-the-token");
+        driver.findElement(By.id("login-button")).click();
+        await().atMost(WAIT)
+                .until(() -> driver.findElement(By.id("login-error")).getText().contains("Wrong token"));
+        assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
+
+        token.clear();
+        token.sendKeys(f.admin.tokenValue());
+        driver.findElement(By.id("login-button")).click();
+        await().atMost(WAIT).until(() -> siteRows().size() == 2);
+        assertThat(siteRows())
+                .extracting(r -> r.getDomAttribute("data-site"))
+                .containsExactlyInAnyOrder("alpha", "beta");
+        assertThat(driver.findElement(By.id("status")).getText())
+                .contains("req/s")
+                .contains("sites");
+        assertThat(js("return sessionStorage.getItem('bulwark.admin.token')")).isEqualTo(f.admin.tokenValue());
+
+        // Requests to alpha: its counter rises and its chart gets non-zero points.
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        AtomicInteger sent = new AtomicInteger();
+        Thread flood = Thread.ofVirtual().start(() -> {
+            while (flooding.get()) {
+                try {
+                    get("alpha.test");
+                    sent.incrementAndGet();
+                    Thread.sleep(20);
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            selectSite("alpha");
+            await().atMost(WAIT).until(() -> requestsOf("alpha") > 0);
+            await().atMost(WAIT).until(() -> Double.parseDouble(chartAttr("data-peak")) > 0);
+            await().atMost(WAIT).until(() -> Integer.parseInt(chartAttr("data-points")) >= 4);
+            assertThat(driver.findElements(By.cssSelector("#chart-rps canvas"))).isNotEmpty();
+            assertThat(driver.findElements(By.cssSelector("#chart-latency canvas")))
+                    .isNotEmpty();
+            // The origin answers, so the latency chart gets points too.
+            await().atMost(WAIT)
+                    .until(() -> ((Number) js("return window.bulwarkDashboard.histories.get('alpha')"
+                                            + ".latency.filter(v => v !== null && v > 0).length;"))
+                                    .intValue()
+                            > 0);
+        } finally {
+            flooding.set(false);
+            flood.join();
+        }
+        assertThat(sent.get()).isPositive();
+
+        // A ban made through the API appears; the page's button lifts it.
+        assertThat(f.call("POST", "/api/bans", "{\"subject\":\"192.0.2.7\",\"reason\":\"browser test\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        await().atMost(WAIT)
+                .until(() -> !driver.findElements(By.cssSelector("#bans tr[data-subject='192.0.2.7/32']"))
+                        .isEmpty());
+        assertThat(driver.findElement(By.id("bans")).getText())
+                .contains("browser test")
+                .contains("manual");
+        screenshot("dashboard.png");
+
+        driver.findElement(By.cssSelector("#bans button.unban[data-subject='192.0.2.7/32']"))
+                .click();
+        await().atMost(WAIT)
+                .until(() -> driver.findElements(By.cssSelector("#bans tr[data-subject='192.0.2.7/32']"))
+                        .isEmpty());
+        assertThat(f.edge.gatekeeper().bans().list())
+                .noneMatch(b -> b.subject().toString().equals("192.0.2.7/32"));
+
+        // beta (second in the config, idle) forced under attack from the page moves to the top of the table.
+        selectSite("beta");
+        driver.findElement(By.id("attack-on")).click();
+        await().atMost(WAIT)
+                .until(() ->
+                        f.edge.snapshot().site("beta").guard().state().key().equals("under_attack"));
+        await().atMost(WAIT).until(() -> "beta".equals(siteRows().get(0).getDomAttribute("data-site")));
+        assertThat(siteRows().get(0).getText()).contains("under attack");
+        driver.findElement(By.id("attack-off")).click();
+        await().atMost(WAIT)
+                .until(() ->
+                        f.edge.snapshot().site("beta").guard().state().key().equals("normal"));
+
+        // Narrow (phone) layout: no horizontal overflow of the page itself.
+        selectSite("alpha");
+        driver.manage().window().setSize(new Dimension(390, 1400));
+        Thread.sleep(1500);
+        Number overflow = (Number) js("return document.documentElement.scrollWidth - window.innerWidth;");
+        assertThat(overflow.intValue()).isLessThanOrEqualTo(0);
+        screenshot("dashboard-phone.png");
+
+        List<LogEntry> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .filter(e -> !e.getMessage().contains("401")) // the wrong token above
+                .toList();
+        assertThat(severe).as("browser console errors").isEmpty();
+    }
+
+    private static List<WebElement> siteRows() {
+        return driver.findElements(By.cssSelector("#sites tbody tr"));
+    }
+
+    private static void selectSite(String name) {
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            driver.findElement(By.cssSelector("#sites tbody tr[data-site='" + name + "']"))
+                    .click();
+            return name.equals(driver.findElement(By.id("site")).getDomAttribute("data-site"));
+        });
+    }
+
+    private static long requestsOf(String site) {
+        String text = driver.findElement(By.cssSelector("#sites tbody tr[data-site='" + site + "'] td.requests"))
+                .getText();
+        return Long.parseLong(text.replace(",", ""));
+    }
+
+    private static String chartAttr(String name) {
+        String v = driver.findElement(By.id("chart-rps")).getDomAttribute(name);
+        return v == null ? "0" : v;
+    }
+
+    private static Object js(String script) {
+        return ((JavascriptExecutor) driver).executeScript(script);
+    }
+
+    private static void screenshot(String name) throws IOException {
+        Path out = Path.of("target", name);
+        Files.createDirectories(out.getParent());
+        Files.write(out, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** One request to the edge for {@code host}, read to the end. */
+    private static void get(String host) throws IOException {
+        try (Socket s = new Socket()) {
+            s.setSoTimeout(5000);
+            s.connect(f.edge.httpAddress(), 5000);
+            s.getOutputStream()
+                    .write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+}
