@@ -27,6 +27,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -43,6 +44,8 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * ban with the page's button, force a site under attack, and keep screenshots in target/ (desktop and phone widths).
  * Skipped, with the reason, only when the browser or its driver is not installed.
  */
+// The page re-renders its tables every second, so any element may go stale between finding and reading it: every
+// wait below retries on StaleElementReferenceException.
 class DashboardBrowserTest {
     static final File CHROMIUM = new File("/usr/bin/chromium");
     static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
@@ -133,13 +136,16 @@ class DashboardBrowserTest {
         token.sendKeys("not-the-token");
         driver.findElement(By.id("login-button")).click();
         await().atMost(WAIT)
+                .ignoreException(StaleElementReferenceException.class)
                 .until(() -> driver.findElement(By.id("login-error")).getText().contains("Wrong token"));
         assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
 
         token.clear();
         token.sendKeys(f.admin.tokenValue());
         driver.findElement(By.id("login-button")).click();
-        await().atMost(WAIT).until(() -> siteRows().size() == 2);
+        await().atMost(WAIT)
+                .ignoreException(StaleElementReferenceException.class)
+                .until(() -> siteRows().size() == 2);
         assertThat(siteRows())
                 .extracting(r -> r.getDomAttribute("data-site"))
                 .containsExactlyInAnyOrder("alpha", "beta");
@@ -164,14 +170,21 @@ class DashboardBrowserTest {
         });
         try {
             selectSite("alpha");
-            await().atMost(WAIT).until(() -> requestsOf("alpha") > 0);
-            await().atMost(WAIT).until(() -> Double.parseDouble(chartAttr("data-peak")) > 0);
-            await().atMost(WAIT).until(() -> Integer.parseInt(chartAttr("data-points")) >= 4);
+            await().atMost(WAIT)
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> requestsOf("alpha") > 0);
+            await().atMost(WAIT)
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> Double.parseDouble(chartAttr("data-peak")) > 0);
+            await().atMost(WAIT)
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> Integer.parseInt(chartAttr("data-points")) >= 4);
             assertThat(driver.findElements(By.cssSelector("#chart-rps canvas"))).isNotEmpty();
             assertThat(driver.findElements(By.cssSelector("#chart-latency canvas")))
                     .isNotEmpty();
             // The origin answers, so the latency chart gets points too.
             await().atMost(WAIT)
+                    .ignoreException(StaleElementReferenceException.class)
                     .until(() -> ((Number) js("return window.bulwarkDashboard.histories.get('alpha')"
                                             + ".latency.filter(v => v !== null && v > 0).length;"))
                                     .intValue()
@@ -187,6 +200,7 @@ class DashboardBrowserTest {
                         .statusCode())
                 .isEqualTo(201);
         await().atMost(WAIT)
+                .ignoreException(StaleElementReferenceException.class)
                 .until(() -> !driver.findElements(By.cssSelector("#bans tr[data-subject='192.0.2.7/32']"))
                         .isEmpty());
         assertThat(driver.findElement(By.id("bans")).getText())
@@ -197,6 +211,7 @@ class DashboardBrowserTest {
         driver.findElement(By.cssSelector("#bans button.unban[data-subject='192.0.2.7/32']"))
                 .click();
         await().atMost(WAIT)
+                .ignoreException(StaleElementReferenceException.class)
                 .until(() -> driver.findElements(By.cssSelector("#bans tr[data-subject='192.0.2.7/32']"))
                         .isEmpty());
         assertThat(f.edge.gatekeeper().bans().list())
@@ -206,12 +221,16 @@ class DashboardBrowserTest {
         selectSite("beta");
         driver.findElement(By.id("attack-on")).click();
         await().atMost(WAIT)
+                .ignoreException(StaleElementReferenceException.class)
                 .until(() ->
                         f.edge.snapshot().site("beta").guard().state().key().equals("under_attack"));
-        await().atMost(WAIT).until(() -> "beta".equals(siteRows().get(0).getDomAttribute("data-site")));
+        await().atMost(WAIT)
+                .ignoreException(StaleElementReferenceException.class)
+                .until(() -> "beta".equals(siteRows().get(0).getDomAttribute("data-site")));
         assertThat(siteRows().get(0).getText()).contains("under attack");
         driver.findElement(By.id("attack-off")).click();
         await().atMost(WAIT)
+                .ignoreException(StaleElementReferenceException.class)
                 .until(() ->
                         f.edge.snapshot().site("beta").guard().state().key().equals("normal"));
 
