@@ -103,6 +103,7 @@ public final class EdgeServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+        metrics.eventLoops(group);
         metrics.gauge("bulwark_connections_open", "Open client connections", this, EdgeServer::openConnections);
         metrics.gauge(
                 "bulwark_requests_in_flight", "Requests being relayed to origins", runtime, EdgeRuntime::inFlight);

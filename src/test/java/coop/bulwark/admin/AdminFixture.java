@@ -47,7 +47,12 @@ final class AdminFixture implements AutoCloseable {
     }
 
     AdminFixture(Path dir, int maxAuthFailures) throws Exception {
-        EdgeConfig parsed = ConfigLoader.parse(YAML, dir.resolve("bulwark.yaml"));
+        this(dir, YAML, maxAuthFailures);
+    }
+
+    /** With a config of the test's own ({@code listen} and {@code drain_timeout} are overridden). */
+    AdminFixture(Path dir, String yaml, int maxAuthFailures) throws Exception {
+        EdgeConfig parsed = ConfigLoader.parse(yaml, dir.resolve("bulwark.yaml"));
         EdgeConfig config = new EdgeConfig(
                 parsed.source(),
                 new Listen(Optional.of(new HostPort("127.0.0.1", 0)), Optional.empty(), 1),
