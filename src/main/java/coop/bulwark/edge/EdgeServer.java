@@ -112,8 +112,8 @@ public final class EdgeServer implements AutoCloseable {
                 "Bans in force (manual, config and automatic)",
                 gatekeeper,
                 g -> g.bans().size());
-        metrics.gauge(
-                "bulwark_connections_banned_total",
+        metrics.counter(
+                "bulwark_connections_banned",
                 "Connections refused at accept because their source is banned",
                 this,
                 e -> e.httpGate.bannedCount() + e.httpsGate.bannedCount());

@@ -154,6 +154,17 @@ public final class EdgeMetrics {
     }
 
     /**
+     * Registers a monotonic count of the edge as a whole, exported as {@code name_total}; {@code f} must be cheap
+     * and {@code target} must stay reachable elsewhere (the counter holds it weakly).
+     * (A gauge named {@code ..._total} loses the suffix in the Prometheus format and {@code rate()} on it is wrong.)
+     */
+    public <T> void counter(String name, String description, T target, java.util.function.ToDoubleFunction<T> f) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, target, f)
+                .description(description)
+                .register(registry);
+    }
+
+    /**
      * Gauges of one origin address's shared budget: slots in use and requests waiting for one (the bulkhead queue
      * depth of all its sites). Registered once per address; the origin object lives as long as it is configured.
      */
