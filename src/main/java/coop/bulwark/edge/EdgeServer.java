@@ -103,6 +103,7 @@ public final class EdgeServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+        metrics.eventLoops(group);
         metrics.gauge("bulwark_connections_open", "Open client connections", this, EdgeServer::openConnections);
         metrics.gauge(
                 "bulwark_requests_in_flight", "Requests being relayed to origins", runtime, EdgeRuntime::inFlight);
@@ -111,8 +112,8 @@ public final class EdgeServer implements AutoCloseable {
                 "Bans in force (manual, config and automatic)",
                 gatekeeper,
                 g -> g.bans().size());
-        metrics.gauge(
-                "bulwark_connections_banned_total",
+        metrics.counter(
+                "bulwark_connections_banned",
                 "Connections refused at accept because their source is banned",
                 this,
                 e -> e.httpGate.bannedCount() + e.httpsGate.bannedCount());

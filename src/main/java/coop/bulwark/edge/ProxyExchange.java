@@ -553,6 +553,7 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
         if (originHeadNanos >= 0) {
             meters.originLatency(originHeadNanos - originStartNanos);
         }
+        runtime.metrics().requestDuration(now - startNanos);
         if (AccessLog.enabled()) {
             AccessLog.write(new AccessLog.Entry(
                     startMillis,

@@ -92,6 +92,7 @@ public final class SiteMeters {
         originLatency = keep(Timer.builder("bulwark_origin_latency")
                 .description("Time to the origin's response header")
                 .tag("site", site)
+                .serviceLevelObjectives(EdgeMetrics.SITE_LATENCY_BUCKETS)
                 .register(registry));
         keep(Gauge.builder(
                         "bulwark_site_in_flight",

@@ -47,12 +47,17 @@ final class AdminFixture implements AutoCloseable {
     }
 
     AdminFixture(Path dir, int maxAuthFailures) throws Exception {
-        this(dir, maxAuthFailures, "127.0.0.1:9");
+        this(dir, YAML, maxAuthFailures);
     }
 
     /** With both sites proxying to {@code origin} (host:port) instead of a closed port. */
     AdminFixture(Path dir, int maxAuthFailures, String origin) throws Exception {
-        EdgeConfig parsed = ConfigLoader.parse(YAML.replace("127.0.0.1:9", origin), dir.resolve("bulwark.yaml"));
+        this(dir, YAML.replace("127.0.0.1:9", origin), maxAuthFailures);
+    }
+
+    /** With a config of the test's own ({@code listen} and {@code drain_timeout} are overridden). */
+    AdminFixture(Path dir, String yaml, int maxAuthFailures) throws Exception {
+        EdgeConfig parsed = ConfigLoader.parse(yaml, dir.resolve("bulwark.yaml"));
         EdgeConfig config = new EdgeConfig(
                 parsed.source(),
                 new Listen(Optional.of(new HostPort("127.0.0.1", 0)), Optional.empty(), 1),
