@@ -324,6 +324,7 @@ listen:
   http: 127.0.0.1:$1
   event_loops: 1
 access_log: {enabled: false}
+admin: {enabled: false}   # several instances run at once; the admin API is not what is measured
 connections: {max_connections_per_ip: 100000, max_requests_per_connection: 1000000}
 $2
 sites:
