@@ -1,5 +1,7 @@
 package coop.bulwark.edge;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import coop.bulwark.cache.CacheEntry;
 import coop.bulwark.cache.CacheKey;
 import coop.bulwark.cache.CacheLimits;
@@ -29,8 +31,19 @@ final class CacheStage {
     /** Variants kept per URL ({@code Vary}); more evict the oldest. */
     static final int MAX_VARIANTS = 8;
 
+    /** How long a URL whose response could not be stored skips coalescing ("hit-for-pass"). */
+    static final Duration PASS_MARK_TTL = Duration.ofSeconds(10);
+
+    /** URLs remembered as not storable, at most. */
+    static final long MAX_PASS_MARKS = 100_000;
+
     private final MicroCache cache;
     private final Coalescer<CacheKey, CacheEntry> coalescer;
+    private final Cache<CacheKey, Boolean> passMarks = Caffeine.newBuilder()
+            .maximumSize(MAX_PASS_MARKS)
+            .expireAfterWrite(PASS_MARK_TTL)
+            .executor(Runnable::run)
+            .build();
     private final CacheRequestPolicy requestPolicy = CacheRequestPolicy.strict();
 
     private CacheStage(MicroCache cache, Coalescer<CacheKey, CacheEntry> coalescer) {
@@ -56,6 +69,20 @@ final class CacheStage {
 
     Coalescer<CacheKey, CacheEntry> coalescer() {
         return coalescer;
+    }
+
+    /**
+     * Whether {@code key}'s last response could not be stored: then, outside cache-only mode, requests for it go to
+     * the origin directly instead of queueing behind one another for a response they could not share anyway
+     * (what Varnish calls hit-for-pass). Forgotten after {@link #PASS_MARK_TTL}, so a URL that becomes cacheable is
+     * cached again.
+     */
+    boolean markedPass(CacheKey key) {
+        return passMarks.getIfPresent(key) != null;
+    }
+
+    void markPass(CacheKey key) {
+        passMarks.put(key, Boolean.TRUE);
     }
 
     CacheRequestPolicy requestPolicy() {

@@ -136,6 +136,11 @@ final class ExchangeCache {
             }
             case CacheLookup.Miss m -> {}
         }
+        if (stale == null && !cacheOnly && stage.markedPass(key)) {
+            // Its last response could not be stored: nothing to wait for, go straight to the origin.
+            meters.cache(SiteMeters.CacheLabel.BYPASS);
+            return new Fetch();
+        }
         if (head) {
             // A HEAD response has no body to store, so it must not lead a fetch GETs would wait on: it goes alone.
             meters.cache(SiteMeters.CacheLabel.MISS);
@@ -186,7 +191,8 @@ final class ExchangeCache {
             storable = s;
             body = new byte[1024];
         } else {
-            // Not storable: the waiters go to the origin themselves.
+            // Not storable: the waiters go to the origin themselves, and the next requests need not wait at all.
+            stage.markPass(key);
             finishFlight(null);
         }
     }
