@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import coop.bulwark.edge.LoopbackClient.Response;
+import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.ConnectionLimits;
@@ -112,6 +113,19 @@ class CacheIntegrationTest {
             assertThat(b.body()).as(path).isNotEqualTo(a.body());
             assertThat(origin.count(path)).as(path).isEqualTo(2);
         }
+    }
+
+    @Test
+    void notStorableUrl_isMarkedPass_soLaterRequestsGoStraightToTheOrigin() throws IOException {
+        var meters = edge.snapshot().site("cache").meters();
+        double coalescedBefore = meters.count(SiteMeters.CacheLabel.COALESCED);
+        double bypassBefore = meters.count(SiteMeters.CacheLabel.BYPASS);
+        get("/private"); // leads a fetch, finds it not storable: marked pass for a while
+        get("/private");
+        get("/private");
+        assertThat(meters.count(SiteMeters.CacheLabel.BYPASS) - bypassBefore).isEqualTo(2);
+        assertThat(meters.count(SiteMeters.CacheLabel.COALESCED)).isEqualTo(coalescedBefore);
+        assertThat(origin.count("/private")).isEqualTo(3);
     }
 
     @Test
