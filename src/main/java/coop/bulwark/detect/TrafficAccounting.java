@@ -84,6 +84,11 @@ public final class TrafficAccounting {
         return epoch & 1;
     }
 
+    /** The current epoch (generation = epoch & 1). */
+    int epoch() {
+        return epoch;
+    }
+
     HyperLogLog sourceSketch(int generation, int site) {
         return sources[generation][site];
     }
@@ -99,12 +104,11 @@ public final class TrafficAccounting {
      * @param seconds the interval's length (time since the previous harvest), > 0
      */
     public TrafficSecond harvest(Instant now, double seconds) {
-        int closing = epoch & 1;
+        int closingEpoch = epoch;
+        int closing = closingEpoch & 1;
         int next = closing ^ 1;
-        // The next generation was harvested a whole interval ago; nobody has written it since.
-        for (TrafficRecorder r : recorders) {
-            r.clear(next);
-        }
+        // Recorders clear their own generations when they move to a new epoch (see TrafficRecorder). The shared
+        // distinct-source sketches are cleared here: a late add into one only counts a source in the next window.
         for (HyperLogLog h : sources[next]) {
             h.clear();
         }
@@ -122,6 +126,9 @@ public final class TrafficAccounting {
             java.util.Arrays.fill(sum, 0);
             int b = s * TrafficRecorder.FIELDS;
             for (TrafficRecorder r : recorders) {
+                if (!r.holds(closing, closingEpoch)) {
+                    continue; // nothing recorded by this loop in the closing interval
+                }
                 long[] c = r.counters[closing];
                 for (int f = 0; f < TrafficRecorder.FIELDS; f++) {
                     sum[f] += c[b + f];
@@ -129,7 +136,7 @@ public final class TrafficAccounting {
             }
             long requests = sum[TrafficRecorder.REQUESTS];
             total += requests;
-            out.add(siteSecond(s, sum, closing, requests));
+            out.add(siteSecond(s, sum, closing, closingEpoch, requests));
         }
         return new TrafficSecond(
                 now,
@@ -140,7 +147,7 @@ public final class TrafficAccounting {
                 globalScratch.top(TrafficRecorder.GLOBAL_PREFIX_CAPACITY));
     }
 
-    private SiteSecond siteSecond(int s, long[] sum, int closing, long requests) {
+    private SiteSecond siteSecond(int s, long[] sum, int closing, int closingEpoch, long requests) {
         List<HeavyHitter> prefixes = List.of();
         List<HeavyHitter> paths = List.of();
         List<HeavyHitter> agents = List.of();
@@ -150,6 +157,9 @@ public final class TrafficAccounting {
             pathScratch.clear();
             agentScratch.clear();
             for (TrafficRecorder r : recorders) {
+                if (!r.holds(closing, closingEpoch)) {
+                    continue;
+                }
                 prefixScratch.mergeFrom(r.prefixes[closing][s]);
                 pathScratch.mergeFrom(r.paths[closing][s]);
                 agentScratch.mergeFrom(r.agents[closing][s]);

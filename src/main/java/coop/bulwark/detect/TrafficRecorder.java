@@ -14,13 +14,15 @@ import java.util.Objects;
  */
 /*
  * Each recorder owns two generations of its counters and summaries; TrafficAccounting's epoch says which one is
- * open. A record reads the epoch (a volatile read: a plain load on x86), writes into that generation and ends with
- * a release store of its own sequence number, which the tick acquires after closing the generation so it sees
- * every completed record. A record that read the epoch just before the flip may still be writing into the closed
- * generation while the tick reads it: its remaining fields miss this harvest and are cleared before the next use,
- * so at most one request per recorder per harvest is lost or half-counted, which is harmless for a per-second
- * signal (the alternative, waiting for stragglers, would put the tick at the mercy of an event loop). Nothing writes a generation while it is being cleared unless a thread stalls
- * for a whole second between reading the epoch and its last store.
+ * open (epoch & 1). Only the owning event loop ever writes them, clearing included: when a record finds its
+ * generation stamped with an older epoch, it clears it first and stamps it with the current one (a release store).
+ * The tick thread never writes a recorder's state; it reads the closed generation only if its stamp (acquired) is
+ * the epoch being closed, else the recorder recorded nothing then. So no write of the tick can race with a
+ * record, and a record stalled across a flip can never resurrect a count already harvested: its late writes land
+ * in a generation that is cleared before it is used again. What remains: a record that read the epoch just before
+ * the flip may still be writing into the closed generation while the tick reads it (at most one request per
+ * recorder per harvest lost or half-counted: harmless for a per-second signal; waiting for stragglers would put
+ * the tick at the mercy of an event loop).
  */
 public final class TrafficRecorder {
     /** Method codes for {@link #record}; anything else counts as {@link #METHOD_OTHER}. */
@@ -76,6 +78,10 @@ public final class TrafficRecorder {
     @SuppressWarnings("unused") // written by VarHandle
     private long sequence;
 
+    /** The epoch whose data each generation holds (-1: none yet); written by the owner, read by the tick. */
+    private final java.util.concurrent.atomic.AtomicLongArray stamps =
+            new java.util.concurrent.atomic.AtomicLongArray(new long[] {-1, -1});
+
     TrafficRecorder(TrafficAccounting accounting, int sites, long seed) {
         this.accounting = accounting;
         this.sites = sites;
@@ -126,7 +132,12 @@ public final class TrafficRecorder {
             int queryEntropyBucket,
             long userAgentHash) {
         Objects.checkIndex(site, sites);
-        int g = accounting.openGeneration();
+        int epoch = accounting.epoch();
+        int g = epoch & 1;
+        if (stamps.get(g) != epoch) {
+            clear(g); // data of an interval the tick has finished with
+            stamps.setRelease(g, epoch);
+        }
         long[] c = counters[g];
         int b = site * FIELDS;
         c[b + REQUESTS]++;
@@ -166,7 +177,12 @@ public final class TrafficRecorder {
         SEQUENCE.getAcquire(this);
     }
 
-    void clear(int g) {
+    /** Whether generation {@code g} holds data of {@code epoch} (for the tick, after {@link #acquire}). */
+    boolean holds(int g, int epoch) {
+        return stamps.getAcquire(g) == epoch;
+    }
+
+    private void clear(int g) {
         java.util.Arrays.fill(counters[g], 0);
         for (int s = 0; s < sites; s++) {
             prefixes[g][s].clear();
