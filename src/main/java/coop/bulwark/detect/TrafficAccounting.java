@@ -80,10 +80,6 @@ public final class TrafficAccounting {
         return recorders.length * TrafficRecorder.bytesPerSite() + 2L * (1 << SOURCE_PRECISION);
     }
 
-    int openGeneration() {
-        return epoch & 1;
-    }
-
     /** The current epoch (generation = epoch & 1). */
     int epoch() {
         return epoch;

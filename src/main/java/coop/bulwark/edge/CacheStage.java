@@ -18,7 +18,6 @@ import coop.bulwark.site.StatePolicy;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The edge's micro-cache and request coalescing, and how each site's current protection state shapes them: the
@@ -118,9 +117,5 @@ final class CacheStage {
         boolean headerless = s.cachePages() && !minTtl.isZero();
         Duration floor = guard.state() == ProtectionState.NORMAL ? Duration.ZERO : minTtl;
         return new SiteCachePolicy(headerless, minTtl, floor, s.staleWhileRevalidate(), s.staleIfError());
-    }
-
-    static long nanosToSeconds(long nanos) {
-        return TimeUnit.NANOSECONDS.toSeconds(nanos);
     }
 }

@@ -29,7 +29,6 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     private final boolean tls;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-    private final AtomicInteger refused = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong banned = new java.util.concurrent.atomic.AtomicLong();
 
     /** How long a tarpitted connection is held before it is closed. */
@@ -76,14 +75,13 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Refuses a banned source as soon as its connection is accepted, before any handler is added or a byte read:
-     * the cheapest refusal there is short of the kernel firewall. The socket is reset (SO_LINGER 0), so no
-     * TIME_WAIT state is kept for it. A tarpit instead holds the socket, unread, for a while. Returns whether the
-     * connection was refused (then the caller builds no pipeline).
+     * Holds a tarpit-banned source's connection, unread, for a while, before any handler is added. Other ban actions
+     * never get here: {@link AcceptFilter} resets those connections before they are registered. Returns whether the
+     * connection was taken (then the caller builds no pipeline).
      */
-    boolean refuseBanned(SocketChannel ch) {
+    boolean tarpitIfBanned(SocketChannel ch) {
         var config = runtime.snapshot().config();
-        if (!config.protection().enabled()) {
+        if (!config.protection().enabled() || config.protection().bans().action() != BanPolicy.BanAction.TARPIT) {
             return false;
         }
         InetSocketAddress peer = ch.remoteAddress();
@@ -94,24 +92,21 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         banned.incrementAndGet();
         // Tarpitted sockets count against the global cap (and only up to half of it), so a banned flood can never
         // exhaust file descriptors by being held.
-        if (config.protection().bans().action() == BanPolicy.BanAction.TARPIT
-                && total.incrementAndGet() <= config.connections().maxConnections() / 2) {
+        if (total.incrementAndGet() <= config.connections().maxConnections() / 2) {
             ch.config().setAutoRead(false);
             ch.closeFuture().addListener(f -> total.decrementAndGet());
             ch.eventLoop().schedule(() -> ch.close(), TARPIT_SECONDS, TimeUnit.SECONDS);
-            return true;
-        }
-        if (config.protection().bans().action() == BanPolicy.BanAction.TARPIT) {
+        } else {
             total.decrementAndGet();
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            ch.close();
         }
-        ch.config().setOption(ChannelOption.SO_LINGER, 0);
-        ch.close();
         return true;
     }
 
     /**
      * For {@link AcceptFilter}: resets an accepted, not yet registered connection from a banned source unless the
-     * ban action is a tarpit (which needs a registered channel: {@link #refuseBanned} handles it). Returns whether
+     * ban action is a tarpit (which needs a registered channel: {@link #tarpitIfBanned} handles it). Returns whether
      * the connection was reset.
      */
     boolean resetIfBanned(Channel child) {
@@ -133,7 +128,6 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx) {
-        refused.incrementAndGet();
         ctx.close();
     }
 
@@ -142,18 +136,8 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         return total.get();
     }
 
-    /** Connections refused by a cap since start. */
-    int refusedCount() {
-        return refused.get();
-    }
-
     /** Connections refused at accept because their source is banned. */
     long bannedCount() {
         return banned.get();
-    }
-
-    /** Distinct source addresses with open connections (bounded by the global cap). */
-    int trackedAddresses() {
-        return perAddress.size();
     }
 }

@@ -164,7 +164,7 @@ public final class EdgeServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (gate.refuseBanned(ch)) {
+                        if (gate.tarpitIfBanned(ch)) {
                             return;
                         }
                         ch.pipeline().addLast("gate", gate);

@@ -133,15 +133,6 @@ final class OriginPool {
         }
     }
 
-    /** Number of idle pooled connections (for tests and metrics). */
-    int idleCount() {
-        int n = 0;
-        for (ArrayDeque<OriginConnection> q : idle.values()) {
-            n += q.size();
-        }
-        return n;
-    }
-
     /** Closes everything idle (shutdown). */
     void closeAll() {
         for (ArrayDeque<OriginConnection> q : idle.values()) {
