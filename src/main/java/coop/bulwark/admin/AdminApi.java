@@ -226,14 +226,25 @@ final class AdminApi {
         return text.strip();
     }
 
-    /** {@code {"state": "under_attack|suspect|normal", "expires_in": "30m" (optional), "reason": "..."}}. */
+    /**
+     * {@code {"state": "under_attack|suspect|normal|auto", "expires_in": "30m" (optional), "reason": "..."}}; {@code
+     * auto} drops the operator's override and hands the site back to its configured state and to detection.
+     */
     SiteView state(String name, JsonNode body) throws ApiException {
         Site s = find(name);
         RequestBody b = RequestBody.of(body, "state", "expires_in", "reason");
         String stateText = b.required("state");
         ProtectionState state = ProtectionState.fromKey(stateText);
+        if (state == null && !"auto".equals(stateText)) {
+            throw ApiException.badRequest(
+                    "state: " + stateText + " (expected: one of normal, suspect, under_attack, auto)");
+        }
         if (state == null) {
-            throw ApiException.badRequest("state: " + stateText + " (expected: one of normal, suspect, under_attack)");
+            if (b.optional("expires_in") != null) {
+                throw ApiException.badRequest("expires_in: not allowed with state auto (auto has no end)");
+            }
+            overrides.release(s.guard(), reason(b.optional("reason"), StateOverrides.REASON + ": auto"));
+            return view(s);
         }
         String expiresText = b.optional("expires_in");
         Duration ttl = null;

@@ -43,7 +43,7 @@ final class StateOverrides {
             before.expiry().cancel(false);
         }
         Instant now = clock.instant();
-        guard.setState(state, reason, now);
+        guard.force(state, reason, now, ttl == null ? null : now.plus(ttl));
         if (ttl == null) {
             return;
         }
@@ -58,9 +58,23 @@ final class StateOverrides {
             return;
         }
         overrides.remove(guard.name());
+        guard.unpin();
         if (guard.state() == forced) {
             guard.setState(guard.settings().state(), EXPIRED, clock.instant());
         }
+    }
+
+    /**
+     * Hands the site back: drops any override and returns it to its configured state; detection (when on) moves it
+     * from there at its next tick.
+     */
+    synchronized void release(SiteGuard guard, String reason) {
+        Override before = overrides.remove(guard.name());
+        if (before != null && before.expiry() != null) {
+            before.expiry().cancel(false);
+        }
+        guard.unpin();
+        guard.setState(guard.settings().state(), reason, clock.instant());
     }
 
     /** When the override of {@code site} lapses, or null when none is pending. */

@@ -9,18 +9,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bulwark under-attack SITE on|off}: forces a site's protection state (off means normal). */
-@Command(name = "under-attack", description = "Force a site under_attack (on) or back to normal (off).")
+/**
+ * {@code bulwark under-attack SITE on|off|auto}: forces a site's protection state (off means normal), or hands it
+ * back to detection (auto). A forced state holds against detection until it expires or is changed.
+ */
+@Command(
+        name = "under-attack",
+        description = "Force a site under_attack (on) or normal (off), or hand it back to detection (auto).")
 final class UnderAttackCommand extends AdminCommand {
     enum Switch {
         ON,
-        OFF
+        OFF,
+        AUTO
     }
 
     @Parameters(index = "0", paramLabel = "SITE")
     String site;
 
-    @Parameters(index = "1", paramLabel = "on|off")
+    @Parameters(index = "1", paramLabel = "on|off|auto")
     Switch on;
 
     @Option(names = "--for", paramLabel = "DURATION", description = "Return to the configured state after this long.")
@@ -31,7 +37,12 @@ final class UnderAttackCommand extends AdminCommand {
 
     @Override
     void run(AdminClient client, PrintWriter out) throws AdminClient.Failure {
-        ObjectNode body = AdminClient.JSON.createObjectNode().put("state", on == Switch.ON ? "under_attack" : "normal");
+        String state = switch (on) {
+            case ON -> "under_attack";
+            case OFF -> "normal";
+            case AUTO -> "auto";
+        };
+        ObjectNode body = AdminClient.JSON.createObjectNode().put("state", state);
         if (duration != null) {
             body.put("expires_in", duration);
         }

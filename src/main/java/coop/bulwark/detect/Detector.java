@@ -29,7 +29,7 @@ public final class Detector {
     private final SiteDetector[] sites;
     private final UplinkMeter uplink;
     private final DoubleSupplier originSaturation;
-    private final Ewma totalRate;
+    private Ewma totalRate;
     private GlobalSignals global;
     private Instant lastTick;
     private TrafficSecond lastTraffic;
@@ -69,8 +69,47 @@ public final class Detector {
         }
     }
 
+    /**
+     * A detector for a new config (reload): sites that keep their name at their index keep their state machine
+     * and baselines (retuned to {@code config}); renamed or new indexes start fresh; an open attack stays open.
+     * {@code accounting} may be a new, larger one. The previous detector must not be ticked again.
+     */
+    public static Detector carryOver(
+            Detector previous,
+            DetectionConfig config,
+            TrafficAccounting accounting,
+            List<String> siteNames,
+            UplinkMeter uplink,
+            DoubleSupplier originSaturation) {
+        Detector next = new Detector(config, accounting, siteNames, uplink, originSaturation);
+        for (int i = 0; i < next.sites.length && i < previous.sites.length; i++) {
+            SiteDetector old = previous.sites[i];
+            if (old.name().equals(siteNames.get(i))) {
+                old.reconfigure(config);
+                next.sites[i] = old;
+            }
+        }
+        previous.totalRate.retune(config.longWindow().toNanos() / 1e9);
+        next.totalRate = previous.totalRate;
+        next.global = previous.global;
+        next.lastTick = previous.lastTick;
+        next.attack = previous.attack;
+        next.attackSequence = previous.attackSequence;
+        return next;
+    }
+
     public DetectionConfig config() {
         return config;
+    }
+
+    /** The number of site indexes this detector covers. */
+    public int sites() {
+        return sites.length;
+    }
+
+    /** The site name at an index ("" for an unused index). */
+    public String siteName(int site) {
+        return sites[Objects.checkIndex(site, sites.length)].name();
     }
 
     /**

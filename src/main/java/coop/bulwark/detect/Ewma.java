@@ -8,11 +8,19 @@ package coop.bulwark.detect;
  * <p>Not thread-safe: confined to the detection tick.
  */
 final class Ewma {
-    private final double tauSeconds;
+    private double tauSeconds;
     private double weightedSum;
     private double weight;
 
     Ewma(double tauSeconds) {
+        if (!(tauSeconds > 0)) {
+            throw new IllegalArgumentException("tauSeconds: " + tauSeconds + " (expected: > 0)");
+        }
+        this.tauSeconds = tauSeconds;
+    }
+
+    /** Changes the time constant from now on, keeping the average (a config reload retunes, never forgets). */
+    void retune(double tauSeconds) {
         if (!(tauSeconds > 0)) {
             throw new IllegalArgumentException("tauSeconds: " + tauSeconds + " (expected: > 0)");
         }

@@ -15,7 +15,7 @@ import java.util.EnumSet;
  * during {@code warmup}.
  */
 final class SiteBaseline {
-    private final DetectionConfig config;
+    private DetectionConfig config;
     private final Ewma shortRate;
     private final Ewma rate;
     private final Ewma failureShare;
@@ -35,6 +35,17 @@ final class SiteBaseline {
         originMillis = new Ewma(longTau);
         unvouchedRate = new Ewma(longTau);
         highEntropyShare = new Ewma(longTau);
+    }
+
+    /** New thresholds and windows from a reload; the averages learned so far are kept. */
+    void reconfigure(DetectionConfig next) {
+        config = next;
+        double shortTau = next.shortWindow().toNanos() / 1e9;
+        double longTau = next.longWindow().toNanos() / 1e9;
+        shortRate.retune(shortTau);
+        for (Ewma e : new Ewma[] {rate, failureShare, distinct, originMillis, unvouchedRate, highEntropyShare}) {
+            e.retune(longTau);
+        }
     }
 
     double rateRps() {

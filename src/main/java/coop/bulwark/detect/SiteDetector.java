@@ -25,9 +25,9 @@ import java.util.Locale;
 final class SiteDetector {
     private final int site;
     private final String name;
-    private final DetectionConfig config;
+    private DetectionConfig config;
     private final SiteBaseline baseline;
-    private final double warmupSeconds;
+    private double warmupSeconds;
     private SiteState state = SiteState.NORMAL;
     private Instant since;
     private double observedSeconds;
@@ -41,6 +41,13 @@ final class SiteDetector {
         this.config = config;
         this.baseline = new SiteBaseline(config);
         this.warmupSeconds = config.warmup().toNanos() / 1e9;
+    }
+
+    /** New thresholds from a reload: state, streaks and baselines carry on. */
+    void reconfigure(DetectionConfig next) {
+        config = next;
+        baseline.reconfigure(next);
+        warmupSeconds = next.warmup().toNanos() / 1e9;
     }
 
     int site() {

@@ -36,7 +36,7 @@ public final class TrafficRecorder {
      * Query-entropy buckets from this one up count as high-entropy (a cache-busting nonce). The caller's bucket is
      * {@code min(7, estimated random bits in the query string / 16)}; 0 means no query.
      */
-    public static final int HIGH_ENTROPY_BUCKET = 3;
+    public static final int HIGH_ENTROPY_BUCKET = 2;
 
     static final int REQUESTS = 0;
     static final int CLIENT_ERRORS = 1;

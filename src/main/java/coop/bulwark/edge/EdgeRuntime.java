@@ -16,6 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
 final class EdgeRuntime {
     private final AtomicReference<EdgeSnapshot> snapshot;
     private final Map<EventLoop, OriginPool> pools;
+    /** Each event loop's number, 0 to loops - 1: the index of its traffic recorder. */
+    private final Map<EventLoop, Integer> loopIndexes;
+
+    private final DetectionLoop detection;
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
@@ -30,9 +34,16 @@ final class EdgeRuntime {
             Clock clock,
             EdgeMetrics metrics,
             Gatekeeper gatekeeper,
-            CacheStage cacheStage) {
+            CacheStage cacheStage,
+            DetectionLoop detection) {
         this.snapshot = new AtomicReference<>(initial);
         this.pools = Map.copyOf(pools);
+        this.detection = detection;
+        var indexes = new java.util.IdentityHashMap<EventLoop, Integer>();
+        for (EventLoop l : pools.keySet()) {
+            indexes.put(l, indexes.size());
+        }
+        this.loopIndexes = indexes;
         this.clock = clock;
         this.metrics = metrics;
         this.gatekeeper = gatekeeper;
@@ -47,6 +58,17 @@ final class EdgeRuntime {
     /** The protection decision point (limits, bans). */
     Gatekeeper gatekeeper() {
         return gatekeeper;
+    }
+
+    /** Detection (traffic recording, per-site states). */
+    DetectionLoop detection() {
+        return detection;
+    }
+
+    /** The recorder of {@code loop} for a request of site index {@code site}, or null when detection is off. */
+    coop.bulwark.detect.TrafficRecorder recorder(EventLoop loop, int site) {
+        Integer i = loopIndexes.get(loop);
+        return i == null ? null : detection.recorder(i, site);
     }
 
     EdgeMetrics metrics() {

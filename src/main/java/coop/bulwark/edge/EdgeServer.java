@@ -52,6 +52,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeMetrics metrics;
     private final Gatekeeper gatekeeper;
     private final CacheStage cacheStage;
+    private final DetectionLoop detection;
     private long generation;
     private boolean closed;
 
@@ -76,7 +77,8 @@ public final class EdgeServer implements AutoCloseable {
         // The cache is sized at start; changing protection.cache needs a restart (the leader deadline follows the
         // longest origin timeout a coalesced fetch may take).
         this.cacheStage = CacheStage.create(config.protection(), Duration.ofSeconds(60));
-        this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage);
+        this.detection = new DetectionLoop(clock, pools.size());
+        this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage, detection);
         var pipelines = new EdgePipelines(runtime);
         AccessLogAppender.apply(config.accessLog());
         this.httpGate = new ConnectionGate(runtime, clients, false);
@@ -101,6 +103,7 @@ public final class EdgeServer implements AutoCloseable {
             });
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            detection.close();
             throw e;
         }
         metrics.eventLoops(group);
@@ -126,6 +129,7 @@ public final class EdgeServer implements AutoCloseable {
         }
         this.health = new OriginHealthChecker(group, transport, runtime);
         health.start();
+        detection.start(runtime::snapshot);
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
         if (cacheStage != null) {
             group.next().scheduleWithFixedDelay(cacheStage::expireFlights, 100, 100, TimeUnit.MILLISECONDS);
@@ -202,6 +206,11 @@ public final class EdgeServer implements AutoCloseable {
         return metrics;
     }
 
+    /** Detection: per-site states and attack events (subscribe with {@link DetectionLoop#addListener}). */
+    public DetectionLoop detection() {
+        return detection;
+    }
+
     /** The protection decision point: bans (the admin API bans and unbans here), limits. */
     public Gatekeeper gatekeeper() {
         return gatekeeper;
@@ -262,6 +271,7 @@ public final class EdgeServer implements AutoCloseable {
         // Config bans (and the ban memory) follow the file on reload too; without this, bans.manual added or
         // removed in the file took effect only at restart.
         gatekeeper.configure(next.protection());
+        detection.reconfigure(snap);
         LOG.info(
                 "config generation {} active: {} sites",
                 snap.generation(),
@@ -288,6 +298,7 @@ public final class EdgeServer implements AutoCloseable {
         }
         runtime.startDraining();
         health.close();
+        detection.close();
         if (httpChannel != null) {
             httpChannel.close().syncUninterruptibly();
         }

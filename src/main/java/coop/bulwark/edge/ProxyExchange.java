@@ -55,6 +55,8 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
     private ExchangeCache cache;
     /** Run once when the exchange ends (releases the client's concurrent-request slot), or null. */
     private final Runnable onEnd;
+    /** Recorded for detection when the exchange ends. */
+    private final RequestTraits traits;
 
     private int attemptIndex;
     /** This exchange's origin slot: held, awaited in the bulkhead queue, or none. */
@@ -92,8 +94,10 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             HttpRequest originRequest,
             boolean hasBody,
             ExchangeCache cache,
-            Runnable onEnd) {
+            Runnable onEnd,
+            RequestTraits traits) {
         this.owner = owner;
+        this.traits = traits;
         this.hasBody = hasBody;
         this.cache = cache;
         this.onEnd = onEnd;
@@ -554,6 +558,12 @@ final class ProxyExchange implements OriginListener, BulkheadWaiter {
             meters.originLatency(originHeadNanos - originStartNanos);
         }
         runtime.metrics().requestDuration(now - startNanos);
+        traits.record(
+                runtime,
+                client.channel().eventLoop(),
+                status,
+                responseBytes,
+                originHeadNanos < 0 ? -1 : originHeadNanos - originStartNanos);
         if (AccessLog.enabled()) {
             AccessLog.write(new AccessLog.Entry(
                     startMillis,

@@ -3,6 +3,7 @@ package coop.bulwark.edge;
 import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.protect.Verdict;
+import coop.bulwark.site.BanPolicy.BanAction;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -180,19 +181,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean cacheOnly = false;
         Runnable onEnd = null;
         var protection = snap.config().protection();
+        SiteGuard guard = site.guard();
+        byte[] addr =
+                ok.client() == info.client() ? info.clientBytes() : ok.client().getAddress();
+        RequestTraits traits = RequestTraits.of(req, guard.index(), addr, false);
         if (protection.enabled()) {
-            SiteGuard guard = site.guard();
-            byte[] addr = ok.client() == info.client()
-                    ? info.clientBytes()
-                    : ok.client().getAddress();
             Verdict v = runtime.gatekeeper().decide(site.name(), guard.index(), guard.policy(), addr, protection);
             switch (v) {
                 case Verdict.Limit limit -> {
-                    refuseByVerdict(req, ok, HttpResponseStatus.TOO_MANY_REQUESTS, limit.retryAfterSeconds(), false);
+                    refuseByVerdict(
+                            req, ok, traits, HttpResponseStatus.TOO_MANY_REQUESTS, limit.retryAfterSeconds(), false);
                     return;
                 }
                 case Verdict.Ban ban -> {
-                    banned(req, ok, ban);
+                    banned(req, ok, traits, ban);
                     return;
                 }
                 case Verdict.CacheOnly c -> cacheOnly = true;
@@ -212,14 +214,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(req); // read before toOrigin edits the header block
         var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
         ExchangeCache cache = ExchangeCache.plan(runtime.cacheStage(), site, req, ok, cacheOnly, hasBody);
-        current = new ProxyExchange(this, ctx, runtime, ok, req, keepAlive, originReq, hasBody, cache, onEnd);
+        current = new ProxyExchange(this, ctx, runtime, ok, req, keepAlive, originReq, hasBody, cache, onEnd, traits);
         current.start();
     }
 
     /** 429 (rate or concurrency limit) with Retry-After; the connection stays open for the next request. */
     private void refuseByVerdict(
-            HttpRequest req, Admission.Admitted ok, HttpResponseStatus s, long retryAfterSeconds, boolean close) {
+            HttpRequest req,
+            Admission.Admitted ok,
+            RequestTraits traits,
+            HttpResponseStatus s,
+            long retryAfterSeconds,
+            boolean close) {
         discardingBody = !(req instanceof FullHttpRequest);
+        traits.record(runtime, ctx.channel().eventLoop(), s.code(), 0, -1);
         SiteMeters m = ok.site().meters();
         m.verdict(SiteMeters.VerdictLabel.LIMIT);
         m.status(s.code());
@@ -233,7 +241,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** A source banned while connected (an automatic ban, or one added since it connected). */
-    private void banned(HttpRequest req, Admission.Admitted ok, Verdict.Ban ban) {
+    private void banned(HttpRequest req, Admission.Admitted ok, RequestTraits traits, Verdict.Ban ban) {
+        traits.record(runtime, ctx.channel().eventLoop(), ban.action() == BanAction.REJECT ? 403 : 0, 0, -1);
         SiteMeters m = ok.site().meters();
         m.verdict(SiteMeters.VerdictLabel.BAN);
         switch (ban.action()) {

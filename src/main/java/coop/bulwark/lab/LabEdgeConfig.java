@@ -66,6 +66,7 @@ final class LabEdgeConfig {
                 c.drainTimeout(),
                 c.protection(),
                 c.admin(),
+                c.detection(),
                 c.sites());
     }
 }

@@ -23,6 +23,8 @@ public final class SiteGuard {
     private final SiteBudget budget;
     private volatile SiteProtection settings;
     private volatile StateView view;
+    /** Until when an operator's forced state holds against detection; null when none, {@link Instant#MAX}: until changed. */
+    private Instant pinnedUntil;
 
     /**
      * @param index a small number unique among the configured sites while this guard lives (0 to
@@ -88,6 +90,39 @@ public final class SiteGuard {
         StateView before = view;
         apply(state, reason, before.state() == state ? before.since() : now);
         return before;
+    }
+
+    /**
+     * An operator forces the state (admin API, CLI): it holds against detection until {@code until} (null: until an
+     * operator changes it again or calls {@link #unpin}).
+     */
+    public synchronized StateView force(ProtectionState state, String reason, Instant now, Instant until) {
+        pinnedUntil = until == null ? Instant.MAX : until;
+        return setState(state, reason, now);
+    }
+
+    /** Ends an operator's forced state: detection decides again from its next tick. */
+    public synchronized void unpin() {
+        pinnedUntil = null;
+    }
+
+    /**
+     * Whether detection must leave this site alone: an operator forced its state and the force has not lapsed, or
+     * the config names a state other than normal for it (an operator writing {@code state: under_attack} means it).
+     */
+    public synchronized boolean pinned(Instant now) {
+        return settings.state() != ProtectionState.NORMAL || (pinnedUntil != null && now.isBefore(pinnedUntil));
+    }
+
+    /**
+     * Applies detection's verdict on the site unless it is {@link #pinned}; returns whether the state changed.
+     */
+    public synchronized boolean detected(ProtectionState state, String reason, Instant now) {
+        if (pinned(now) || view.state() == state) {
+            return false;
+        }
+        setState(state, reason, now);
+        return true;
     }
 
     private void apply(ProtectionState state, String reason, Instant since) {

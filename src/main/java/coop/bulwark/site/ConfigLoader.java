@@ -87,6 +87,7 @@ public final class ConfigLoader {
         OriginPoolConfig originPool = originPool(top.section("origin_pool"));
         AccessLogConfig accessLog = accessLog(top.section("access_log"));
         AdminConfig admin = admin(top.section("admin"));
+        DetectionSettings detection = DetectionBinder.bind(top.section("detection"), top.section("reports"), baseDir);
         SiteLimits siteDefaults =
                 SiteBinder.limits(top.section("limits"), SiteLimits.DEFAULTS, connections.maxUriBytes());
         Map<ProtectionState, StatePolicy> policies =
@@ -117,6 +118,7 @@ public final class ConfigLoader {
                     drainTimeout,
                     protection,
                     admin,
+                    detection,
                     sites);
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.

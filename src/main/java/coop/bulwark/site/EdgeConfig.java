@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param drainTimeout how long a graceful shutdown waits for in-flight requests
  * @param protection edge-wide protection settings (limits, bans, origin capacity, cache size)
  * @param admin the admin API listener
+ * @param detection attack detection, incident reports and notifications
  * @param sites the member sites, in file order
  */
 public record EdgeConfig(
@@ -35,6 +36,7 @@ public record EdgeConfig(
         Duration drainTimeout,
         ProtectionConfig protection,
         AdminConfig admin,
+        DetectionSettings detection,
         List<SiteConfig> sites) {
     public EdgeConfig {
         Objects.requireNonNull(source, "source");
@@ -47,6 +49,7 @@ public record EdgeConfig(
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(protection, "protection");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(detection, "detection");
         sites = List.copyOf(sites);
     }
 }

@@ -70,6 +70,7 @@ final class AdminFixture implements AutoCloseable {
                 Duration.ofSeconds(1),
                 parsed.protection(),
                 parsed.admin(),
+                parsed.detection(),
                 parsed.sites());
         this.tokenFile = dir.resolve("admin.token");
         this.edge = EdgeServer.start(config);

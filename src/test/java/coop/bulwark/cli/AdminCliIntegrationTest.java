@@ -56,6 +56,7 @@ class AdminCliIntegrationTest {
                 Duration.ofSeconds(1),
                 parsed.protection(),
                 parsed.admin(),
+                parsed.detection(),
                 parsed.sites()));
         token = dir.resolve("admin.token");
         admin = AdminServer.start(

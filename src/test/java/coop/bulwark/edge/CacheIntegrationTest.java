@@ -189,7 +189,7 @@ class CacheIntegrationTest {
         }
         int normal = origin.count("/page");
 
-        edge.snapshot().site("cache").guard().setState(ProtectionState.UNDER_ATTACK, "test", Instant.now());
+        edge.snapshot().site("cache").guard().force(ProtectionState.UNDER_ATTACK, "test", Instant.now(), null);
         try (LoopbackClient c = new LoopbackClient(edge.httpAddress(), CLIENT)) {
             for (int i = 0; i < n; i++) {
                 assertThat(c.send("GET", HOST, "/page?x=a" + i).status()).isEqualTo(200);

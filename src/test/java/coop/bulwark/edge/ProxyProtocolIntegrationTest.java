@@ -35,6 +35,7 @@ class ProxyProtocolIntegrationTest {
                 base.drainTimeout(),
                 base.protection(),
                 base.admin(),
+                base.detection(),
                 base.sites());
         edge = EdgeServer.start(config);
     }

@@ -236,6 +236,7 @@ class RequestAdmissionTest {
                         snap.config().drainTimeout(),
                         snap.config().protection(),
                         snap.config().admin(),
+                        snap.config().detection(),
                         snap.config().sites()),
                 snap.router(),
                 snap.sites(),

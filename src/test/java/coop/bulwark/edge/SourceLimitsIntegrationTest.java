@@ -243,7 +243,7 @@ class SourceLimitsIntegrationTest {
     @Test
     void underAttack_tightensTheLimits() throws IOException {
         int normalLimited = burst(loopback(0, 30, 1), 15);
-        edge.snapshot().site("limits").guard().setState(ProtectionState.UNDER_ATTACK, "test", Instant.now());
+        edge.snapshot().site("limits").guard().force(ProtectionState.UNDER_ATTACK, "test", Instant.now(), null);
         int attackLimited = burst(loopback(0, 30, 2), 15);
 
         System.out.printf(

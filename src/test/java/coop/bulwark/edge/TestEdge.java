@@ -81,6 +81,7 @@ final class TestEdge {
                 Duration.ofSeconds(5),
                 protection,
                 coop.bulwark.site.AdminConfig.defaults(Path.of(".")),
+                coop.bulwark.site.DetectionSettings.defaults(Path.of("target", "test-reports")),
                 sites);
     }
 }

@@ -1,0 +1,72 @@
+package coop.bulwark.site;
+
+import coop.bulwark.detect.DetectionConfig;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Attack detection and incident reporting ({@code detection:} and {@code reports:} in the config file).
+ *
+ * @param enabled whether the edge accounts traffic and runs the per-site state machines; when off, site states
+ *     change only by config or by the operator
+ * @param thresholds the detector's windows, ratios, floors and dwell times
+ * @param uplink the uplink to watch for saturation, if configured
+ * @param reportsDir where incident reports (JSON, Markdown, HTML) are written
+ * @param keepReports how many reports are kept in the directory (older ones are deleted)
+ */
+public record DetectionSettings(
+        boolean enabled, DetectionConfig thresholds, Optional<Uplink> uplink, Path reportsDir, int keepReports) {
+    /** Default {@code reports.dir}, next to the config file. */
+    public static final String DEFAULT_REPORTS_DIR = "reports";
+
+    public static final int DEFAULT_KEEP_REPORTS = 500;
+
+    /**
+     * The uplink whose utilisation is a global signal ({@code detection.uplink}).
+     *
+     * @param iface the network interface, as in {@code /sys/class/net/IFACE}
+     * @param capacityBitsPerSecond its capacity in each direction
+     * @param saturatedShare utilisation at or above which the uplink counts as saturated
+     */
+    public record Uplink(String iface, long capacityBitsPerSecond, double saturatedShare) {
+        public Uplink {
+            Objects.requireNonNull(iface, "iface");
+            if (capacityBitsPerSecond <= 0) {
+                throw new IllegalArgumentException("capacity: " + capacityBitsPerSecond + " (expected: > 0)");
+            }
+            if (!(saturatedShare > 0 && saturatedShare <= 1)) {
+                throw new IllegalArgumentException("saturated_share: " + saturatedShare + " (expected: 0-1)");
+            }
+        }
+    }
+
+    public DetectionSettings {
+        Objects.requireNonNull(thresholds, "thresholds");
+        Objects.requireNonNull(uplink, "uplink");
+        Objects.requireNonNull(reportsDir, "reportsDir");
+        if (keepReports < 1) {
+            throw new IllegalArgumentException("keepReports: " + keepReports + " (expected: >= 1)");
+        }
+    }
+
+    /** The defaults for a config file in {@code configDir}: detection on, shipped thresholds. */
+    public static DetectionSettings defaults(Path configDir) {
+        return new DetectionSettings(
+                true,
+                DetectionConfig.defaults(),
+                Optional.empty(),
+                configDir.resolve(DEFAULT_REPORTS_DIR),
+                DEFAULT_KEEP_REPORTS);
+    }
+
+    /** The same with detection switched off (tests and the lab's unprotected run). */
+    public DetectionSettings disabled() {
+        return new DetectionSettings(false, thresholds, uplink, reportsDir, keepReports);
+    }
+
+    /** The same with other thresholds. */
+    public DetectionSettings withThresholds(DetectionConfig next) {
+        return new DetectionSettings(enabled, next, uplink, reportsDir, keepReports);
+    }
+}
