@@ -81,6 +81,13 @@ final class LabCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed of the traffic (default: 1).")
     long seed;
 
+    @Option(
+            names = "--reports",
+            defaultValue = "lab-reports",
+            paramLabel = "DIR",
+            description = "Where the protected run's edge writes incident reports (default: lab-reports).")
+    Path reports;
+
     @Override
     public Integer call() throws Exception {
         if (merge != null) {
@@ -112,7 +119,8 @@ final class LabCommand implements Callable<Integer> {
                 s.name(), s.description(), s.sites(), s.duration(quick).toSeconds());
         Lab.Outcome outcome;
         try {
-            outcome = Lab.run(new Lab.Plan(s, quick, seed, external, runName), System.err, System.console() != null);
+            outcome = Lab.run(
+                    new Lab.Plan(s, quick, seed, external, runName, reports), System.err, System.console() != null);
         } catch (IOException | ConfigException e) {
             System.err.println("lab: " + e.getMessage());
             return 1;

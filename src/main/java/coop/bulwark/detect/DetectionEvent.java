@@ -9,7 +9,7 @@ public sealed interface DetectionEvent {
     Instant at();
 
     /**
-     * A site changed state. The edge applies {@code to.policyKey()} through {@code SiteGuard.setState}.
+     * A site changed state. The edge applies {@code to.policyKey()} through {@code SiteGuard.detected}.
      *
      * @param reason a short human-readable cause, for the event log
      * @param signals what the detector saw at this tick

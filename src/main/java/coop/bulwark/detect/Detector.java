@@ -13,7 +13,7 @@ import java.util.function.DoubleSupplier;
 /**
  * Detection for all sites: once per second, harvests {@link TrafficAccounting}, steps every site's state machine,
  * and names attacks. The edge applies each {@link DetectionEvent.StateChanged} with
- * {@code guard.setState(ProtectionState.fromKey(e.to().policyKey()), e.reason(), e.at())} and hands attack events
+ * {@code guard.detected(ProtectionState.fromKey(e.to().policyKey()), e.reason(), e.at())} and hands attack events
  * to the log, webhooks and reports.
  *
  * <p>Attribution: the first site to enter {@link SiteState#UNDER_ATTACK} opens an {@link Attack}; any site that

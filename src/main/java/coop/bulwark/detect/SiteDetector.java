@@ -9,7 +9,7 @@ import java.util.Locale;
  * by that site's {@link SiteSecond}.
  *
  * <ul>
- *   <li>{@code normal → suspect}: the rate is elevated (or extreme) at one tick.
+ *   <li>{@code normal → suspect}: the rate is elevated (or extreme) at one tick and so is the short-window average.
  *   <li>{@code normal|suspect|recovering → under_attack}: {@code confirmTicks} consecutive attack-grade ticks
  *       (extreme rate and a {@link HostileSign}).
  *   <li>{@code suspect → normal}, {@code under_attack → recovering}, {@code recovering → normal}: {@code calmTicks}
@@ -102,9 +102,7 @@ final class SiteDetector {
         boolean settled = calmStreak >= config.calmTicks();
         return switch (state) {
             case NORMAL ->
-                confirmed
-                        ? SiteState.UNDER_ATTACK
-                        : last.grade() != Signals.Grade.USUAL ? SiteState.SUSPECT : SiteState.NORMAL;
+                confirmed ? SiteState.UNDER_ATTACK : elevatedForAWhile() ? SiteState.SUSPECT : SiteState.NORMAL;
             case SUSPECT ->
                 confirmed
                         ? SiteState.UNDER_ATTACK
@@ -120,6 +118,17 @@ final class SiteDetector {
                                 ? SiteState.NORMAL
                                 : SiteState.RECOVERING;
         };
+    }
+
+    /**
+     * Suspect needs the short-window average over the suspect threshold too, not one busy second: on a quiet site,
+     * one person opening a page with its assets is a dozen requests in a second, far above a baseline near zero. A
+     * flood lifts the short average past the threshold within its first second or two, and never needs this path to
+     * be declared (confirmed attack-grade ticks go straight to under_attack).
+     */
+    private boolean elevatedForAWhile() {
+        return last.grade() != Signals.Grade.USUAL
+                && last.shortRateRps() >= config.suspectThreshold(last.baselineRps());
     }
 
     private String reason(SiteState from, SiteState to, Signals sig) {

@@ -13,9 +13,10 @@
  * <p><b>Per tick</b>, once a second on one scheduler thread (never an event loop, since a tick over 850 sites takes
  * about 1.5 ms): {@link coop.bulwark.detect.Detector#tick} with the current time. It harvests the accounting
  * ({@link coop.bulwark.detect.TrafficSecond}), steps every site's state machine and returns
- * {@link coop.bulwark.detect.DetectionEvent}s: for each {@code StateChanged}, the edge calls
- * {@code SiteGuard.setState(ProtectionState.fromKey(e.to().policyKey()), e.reason(), e.at())} ({@code recovering}
- * maps to the {@code suspect} policy); {@code AttackStarted/Updated/Ended} go to the event log, webhooks and
+ * {@link coop.bulwark.detect.DetectionEvent}s. The edge ({@code edge.DetectionLoop}) then brings every site's
+ * protection state in line with its detector through {@code SiteGuard.detected(ProtectionState.fromKey(
+ * state.policyKey()), reason, now)} ({@code recovering} maps to the {@code suspect} policy), which leaves alone a
+ * site an operator has pinned; {@code AttackStarted/Updated/Ended} go to the event log, webhooks and
  * reports. {@link coop.bulwark.detect.Detector#globalSignals()} gives the edge-wide view: total rate against its
  * baseline, distinct sources, uplink utilisation ({@link coop.bulwark.detect.UplinkMeter}) and the origin
  * saturation the edge supplies.

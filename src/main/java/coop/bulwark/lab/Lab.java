@@ -19,15 +19,30 @@ import java.util.Locale;
 public final class Lab {
     private Lab() {}
 
-    /** What to run. {@code external} null: the two in-process runs. */
-    public record Plan(Scenario scenario, boolean quick, long seed, LabRun.External external, String externalName) {}
+    /**
+     * What to run. {@code external} null: the two in-process runs.
+     *
+     * @param reportsDir where the protected run's edge writes its incident reports
+     */
+    public record Plan(
+            Scenario scenario,
+            boolean quick,
+            long seed,
+            LabRun.External external,
+            String externalName,
+            Path reportsDir) {
+        public Plan(Scenario scenario, boolean quick, long seed, LabRun.External external, String externalName) {
+            this(scenario, quick, seed, external, externalName, Path.of("lab-reports"));
+        }
+    }
 
     /** The report and the per-second series behind it. */
     public record Outcome(LabReport report, List<LabReport.Series> series) {}
 
     public static Outcome run(Plan plan, PrintStream progress, boolean interactive)
             throws IOException, InterruptedException, ConfigException {
-        LabRun runner = new LabRun(plan.scenario(), plan.quick(), plan.seed(), progress, interactive);
+        LabRun runner =
+                new LabRun(plan.scenario(), plan.quick(), plan.seed(), progress, interactive, plan.reportsDir());
         List<LabReport.Run> runs = new ArrayList<>();
         List<LabReport.Series> series = new ArrayList<>();
         if (plan.external() != null) {
@@ -120,15 +135,16 @@ public final class Lab {
                 report.runs().isEmpty() ? "-" : report.runs().get(0).targets().sites()));
         b.append(String.format(
                 Locale.ROOT,
-                "%-12s | %-28s | %-20s | %-28s%n",
+                "%-12s | %-28s | %-20s | %-37s | %s%n",
                 "run",
                 "bystanders ok   p50    p99",
                 "targets ok     p99",
-                "attack sent -> at origin  mitigated"));
+                "attack sent -> at origin  mitigated",
+                "detected  named targets"));
         for (LabReport.Run r : report.runs()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%-12s | %8s %6s %6s | %8s %9s | %11d -> %9d %8s%n",
+                    "%-12s | %8s %6s %6s | %8s %9s | %11d -> %9d %11s | %8s  %s%n",
                     r.name(),
                     pct(r.bystanders().legitSuccessRate()),
                     ms(r.bystanders().p50Ms()),
@@ -137,7 +153,11 @@ public final class Lab {
                     ms(r.targets().p99Ms()),
                     r.attack().requestsSent(),
                     r.attack().requestsReachingOrigin(),
-                    r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s"));
+                    r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s",
+                    r.attack().detectedAfterS() == null ? "-" : r.attack().detectedAfterS() + " s",
+                    r.attack().namedTargets().isEmpty()
+                            ? "-"
+                            : String.join(", ", r.attack().namedTargets())));
         }
         return b.toString();
     }

@@ -33,19 +33,25 @@ public record LabReport(String scenario, int sites, long durationS, String machi
     /**
      * The attack's side.
      *
-     * @param detectedAfterS seconds from the attack's start until the edge detected it; null: no detection (yet)
+     * @param detectedAfterS seconds (0.1 s resolution) from the attack's start until the edge declared an attack;
+     *     null: none declared (or an external edge, which does not tell)
      * @param mitigatedAfterS seconds from the attack's start after which, to its end, at most 10% of attack requests
      *     sent each second reached the origin; null if that never held
-     * @param namedTargets the sites the edge named as targets (empty until detection exists)
+     * @param namedTargets the sites the edge named as targets, over every attack it declared during the run
+     * @param attacksDeclared how many attacks the edge declared during the run (0 is right for quiet and viral)
+     * @param reports the incident reports the edge wrote during the run (Markdown paths)
      */
     public record Attack(
             long requestsSent,
             long requestsReachingOrigin,
-            Integer detectedAfterS,
+            Double detectedAfterS,
             Integer mitigatedAfterS,
-            List<String> namedTargets) {
+            List<String> namedTargets,
+            int attacksDeclared,
+            List<String> reports) {
         public Attack {
             namedTargets = List.copyOf(namedTargets);
+            reports = List.copyOf(reports);
         }
     }
 

@@ -5,6 +5,7 @@ import coop.bulwark.site.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,8 +42,21 @@ public final class LabRun {
     private final long seed;
     private final PrintStream progress;
     private final boolean interactive;
+    private final java.nio.file.Path reportsDir;
 
     public LabRun(Scenario scenario, boolean quick, long seed, PrintStream progress, boolean interactive) {
+        this(scenario, quick, seed, progress, interactive, java.nio.file.Path.of("lab-reports"));
+    }
+
+    /** @param reportsDir where the protected run's edge writes its incident reports */
+    public LabRun(
+            Scenario scenario,
+            boolean quick,
+            long seed,
+            PrintStream progress,
+            boolean interactive,
+            java.nio.file.Path reportsDir) {
+        this.reportsDir = reportsDir;
         this.scenario = scenario;
         this.quick = quick;
         this.seed = seed;
@@ -61,13 +75,15 @@ public final class LabRun {
         if (choice instanceof External ext) {
             // The origin model runs in its own process (bulwark lab --origin-only), started with the edge in front.
             RemoteOrigin origin = RemoteOrigin.connect(ext.originPort(), scenario, Set.copyOf(targetHosts), progress);
-            return drive(name, origin, ext.edge(), targetRanks, targetHosts);
+            return drive(name, origin, ext.edge(), targetRanks, targetHosts, null);
         }
         InProcess p = (InProcess) choice;
         try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), 0);
                 EdgeServer edge = EdgeServer.start(
-                        LabEdgeConfig.load(scenario, origin.address().getPort(), p.protect()))) {
-            return drive(name, origin, edge.httpAddress(), targetRanks, targetHosts);
+                        LabEdgeConfig.load(scenario, origin.address().getPort(), p.protect(), quick, reportsDir))) {
+            DetectionWatch watch = new DetectionWatch(progress, Instant.now());
+            edge.detection().addListener(watch);
+            return drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch);
         }
     }
 
@@ -76,7 +92,8 @@ public final class LabRun {
             OriginView origin,
             InetSocketAddress edgeAddress,
             Set<Integer> targetRanks,
-            List<String> targetHosts)
+            List<String> targetHosts,
+            DetectionWatch watch)
             throws InterruptedException {
         int seconds = (int) scenario.duration(quick).toSeconds();
         List<Integer> starts = new ArrayList<>();
@@ -95,6 +112,7 @@ public final class LabRun {
         int windowFrom = attackFrom >= 0 ? attackFrom : (scenario.phases().size() > 1 ? starts.get(1) : 0);
         int windowTo = attackFrom >= 0 ? attackTo : seconds;
         long start = System.nanoTime();
+        Instant startedAt = Instant.now();
         long end = start + seconds * 1_000_000_000L;
         RunRecorder rec = new RunRecorder(seconds, start, windowFrom, windowTo);
         SocketRegistry sockets = new SocketRegistry();
@@ -125,6 +143,15 @@ public final class LabRun {
                 Scenario.Phase phase = scenario.phases().get(p);
                 long phaseEnd = start + (starts.get(p) + phase.duration(quick).toSeconds()) * 1_000_000_000L;
                 startAttacks(threads, ctx, phase, targetHosts, phaseEnd, p);
+                if (phase.crowd().isPresent()) {
+                    var crowd = phase.crowd().get();
+                    int rank = Integer.parseInt(crowd.site().substring("site-".length()));
+                    for (int i = 0; i < crowd.browsers(); i++, index++) {
+                        int n = index;
+                        long until = phaseEnd;
+                        threads.execute(() -> LegitClients.crowdBrowser(ctx, legit, n, seed * 31 + n, rank, until));
+                    }
+                }
                 // One tick a second: sample the origin, show progress.
                 for (int s = starts.get(p);
                         s < starts.get(p) + phase.duration(quick).toSeconds();
@@ -153,7 +180,8 @@ public final class LabRun {
         if (interactive) {
             progress.println();
         }
-        return new Result(outcome(name, rec, windowFrom, windowTo), series(name, rec, starts));
+        Instant attackStart = attackFrom >= 0 ? startedAt.plusSeconds(attackFrom) : null;
+        return new Result(outcome(name, rec, windowFrom, windowTo, watch, attackStart), series(name, rec, starts));
     }
 
     private void startAttacks(
@@ -237,7 +265,8 @@ public final class LabRun {
         return r == null ? "   -  " : String.format("%5.1f%%", r * 100);
     }
 
-    private LabReport.Run outcome(String name, RunRecorder rec, int from, int to) {
+    private LabReport.Run outcome(
+            String name, RunRecorder rec, int from, int to, DetectionWatch watch, Instant attackStart) {
         long[] by = rec.bystanderLatencies();
         long[] tg = rec.targetLatencies();
         var bystanders = new LabReport.Bystanders(
@@ -265,8 +294,10 @@ public final class LabRun {
         var attack = new LabReport.Attack(
                 RunRecorder.sum(rec.attackSent, 0, rec.seconds + 1),
                 RunRecorder.sum(rec.originAttack, 0, rec.seconds + 1),
-                null,
+                watch == null ? null : watch.detectedAfterS(attackStart),
                 mitigated,
+                watch == null ? List.of() : watch.namedTargets(),
+                watch == null ? 0 : watch.attacksDeclared(),
                 List.of());
         return new LabReport.Run(name, bystanders, targets, attack);
     }

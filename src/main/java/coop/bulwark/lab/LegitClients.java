@@ -53,6 +53,38 @@ final class LegitClients {
         }
     }
 
+    /**
+     * One of a crowd that came for one site (the news went viral): browses only that site, like {@link #browser},
+     * from its own address, until {@code until} (System.nanoTime) or the run's end.
+     */
+    static void crowdBrowser(
+            TrafficContext ctx, Scenario.LegitTraffic cfg, int index, long seed, int rank, long until) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] source = AddressPlan.legit(index);
+        Map<Integer, String> cookies = new HashMap<>();
+        int timeout = (int) cfg.timeout().toMillis();
+        long meanThink = cfg.thinkTime().toNanos();
+        String host = Scenario.siteHost(rank);
+        boolean target = ctx.isTarget(rank);
+        ctx.sleepUntil(System.nanoTime() + (long) (rnd.nextDouble() * meanThink));
+        while (ctx.running() && System.nanoTime() < until) {
+            LabConnection conn = null;
+            int pages = 1 + rnd.nextInt(4);
+            for (int p = 0; p < pages && ctx.running() && System.nanoTime() < until; p++) {
+                String page = p == 0 && rnd.nextBoolean() ? "/" : "/post/" + rnd.nextInt(500);
+                conn = request(ctx, conn, source, timeout, host, page, BROWSER_UA, cookies, rank, target);
+                int assets = conn == null ? 0 : 2 + rnd.nextInt(3);
+                for (int a = 0; a < assets && ctx.running(); a++) {
+                    conn = request(ctx, conn, source, timeout, host, ASSETS[a], BROWSER_UA, cookies, rank, target);
+                }
+                ctx.sleepUntil(Math.min(until, System.nanoTime() + exponential(rnd, meanThink)));
+            }
+            if (conn != null) {
+                conn.close();
+            }
+        }
+    }
+
     /** A feed reader: polls the feed of a site chosen by popularity every interval, on a fresh connection. */
     static void feedReader(TrafficContext ctx, Scenario.LegitTraffic cfg, int index, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);

@@ -3,6 +3,7 @@ package coop.bulwark.lab;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One lab scenario, as loaded from {@code scenarios/NAME.yaml} by {@link ScenarioReader}: the sites on the shared
@@ -128,17 +129,38 @@ public record Scenario(
      * @param quickSeconds its duration with {@code --quick}
      * @param attacks the attacks running during the phase (empty: legitimate traffic only)
      */
-    public record Phase(String name, int seconds, int quickSeconds, List<Attack> attacks) {
+    public record Phase(String name, int seconds, int quickSeconds, List<Attack> attacks, Optional<Crowd> crowd) {
         public Phase {
             Objects.requireNonNull(name, "name");
             attacks = List.copyOf(attacks);
+            Objects.requireNonNull(crowd, "crowd");
             if (seconds < 1 || quickSeconds < 1) {
                 throw new IllegalArgumentException("phase " + name + ": seconds < 1 (expected: >= 1)");
             }
         }
 
+        public Phase(String name, int seconds, int quickSeconds, List<Attack> attacks) {
+            this(name, seconds, quickSeconds, attacks, Optional.empty());
+        }
+
         public Duration duration(boolean quick) {
             return Duration.ofSeconds(quick ? quickSeconds : seconds);
+        }
+    }
+
+    /**
+     * A legitimate surge ("the news went viral"): {@code browsers} more people, all reading one site during the
+     * phase, browsing like everyone else (pages, assets, cookies, think time). Not an attack: the edge must serve
+     * them and must not declare one.
+     *
+     * @param site the site's name ({@code site-NNNN})
+     */
+    public record Crowd(String site, int browsers) {
+        public Crowd {
+            Objects.requireNonNull(site, "site");
+            if (browsers < 1) {
+                throw new IllegalArgumentException("crowd.browsers: " + browsers + " (expected: >= 1)");
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -120,6 +121,15 @@ public final class ScenarioReader {
         if (attacked && targets.isEmpty()) {
             problem("targets", t, "at least one target site when a phase has attacks");
         }
+        for (int i = 0; i < phases.size(); i++) {
+            var crowd = phases.get(i).crowd();
+            if (crowd.isPresent() && Integer.parseInt(crowd.get().site().substring(5)) > sites) {
+                problem(
+                        "phases[" + i + "].crowd.site",
+                        null,
+                        "a site between site-0001 and site-" + "%04d".formatted(sites));
+            }
+        }
         if (!problems.isEmpty() || origin == null || legit == null) {
             return null;
         }
@@ -197,7 +207,8 @@ public final class ScenarioReader {
                         "slowloris",
                         "connection_flood",
                         "random_source",
-                        "h2_rapid_reset"));
+                        "h2_rapid_reset",
+                        "crowd"));
         String name = text(n, p, "name", null);
         if (name == null) {
             problem(p + "name", null, "the phase's name");
@@ -245,7 +256,20 @@ public final class ScenarioReader {
             attacks.add(new Scenario.H2RapidReset(
                     positive(h, q, "connections", 20), rate(h, q, "streams_per_second", 200)));
         }
-        return name == null ? null : new Scenario.Phase(name, seconds, quick, attacks);
+        Optional<Scenario.Crowd> crowd = Optional.empty();
+        JsonNode cr = n.get("crowd");
+        if (cr != null) {
+            String q = p + "crowd.";
+            keys(cr, q, Set.of("site", "browsers"));
+            String site = text(cr, q, "site", null);
+            int browsers = positive(cr, q, "browsers", 100);
+            if (site == null || !site.matches("site-\\d{4}")) {
+                problem(q + "site", cr.get("site"), "a site name like site-0005");
+            } else {
+                crowd = Optional.of(new Scenario.Crowd(site, browsers));
+            }
+        }
+        return name == null ? null : new Scenario.Phase(name, seconds, quick, attacks, crowd);
     }
 
     // ---- typed reads: each records a problem naming the key and returns the default when the value is wrong

@@ -24,10 +24,9 @@ class DetectorTest {
         assertThat(t.events).isEmpty();
 
         t.flood(0, 30);
-        assertThat(t.tick())
-                .singleElement()
-                .satisfies(
-                        e -> assertThat(((DetectionEvent.StateChanged) e).to()).isEqualTo(SiteState.SUSPECT));
+        // One second of 30/s lifts the 5 s average to about 5/s, under the suspect floor: nothing yet (a person
+        // opening a page with its assets looks the same), but the tick counts towards confirmation.
+        assertThat(t.tick()).isEmpty();
         t.flood(0, 30);
         List<DetectionEvent> second = t.tick();
         assertThat(t.detector.state(0)).isEqualTo(SiteState.UNDER_ATTACK);
@@ -40,7 +39,7 @@ class DetectorTest {
                     assertThat(a.start()).isEqualTo(t.now());
                     assertThat(a.ongoing()).isTrue();
                 });
-        DetectionEvent.StateChanged c = t.changes(0).get(1);
+        DetectionEvent.StateChanged c = t.changes(0).get(0);
         assertThat(c.signals().hostile()).contains(HostileSign.UNVOUCHED_EXCESS, HostileSign.CACHE_BUSTING);
         assertThat(c.to().policyKey()).isEqualTo("under_attack");
     }

@@ -96,6 +96,6 @@ class LabExternalEdgeTest {
                 name,
                 new LabReport.Bystanders(0.5, 3L, 1700L),
                 new LabReport.Targets(List.of("site-0017"), null, null),
-                new LabReport.Attack(40000, 39000, null, 7, List.of()));
+                new LabReport.Attack(40000, 39000, null, 7, List.of(), 0, List.of()));
     }
 }
