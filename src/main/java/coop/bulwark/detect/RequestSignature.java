@@ -16,8 +16,8 @@ package coop.bulwark.detect;
  *   letters only, or letters then digits ("fall2026", "page2")
  *                                     2.0 bits a letter + 3.3 a digit (English text is about 1-2 bits a letter)
  *
- * Interleaved means the token switches between letters and digits at least once every four characters, which
- * random base-36 strings do almost always and words with a year or a number on the end never do. The bucket is
+ * Interleaved means the token switches between letters and digits at least twice, which random base-36 strings of
+ * eight or more characters nearly always do and words with a year or a number on the end ("fall2026") never do. The bucket is
  * bits / 16, capped at 7; TrafficRecorder.HIGH_ENTROPY_BUCKET (2, i.e. 32 bits) marks a cache buster. Taking the
  * maximum rather than the sum keeps long campaign-tagged URLs ("utm_source=newsletter&utm_medium=email") low.
  * A flood with word-like random tokens evades this sign, not the others (rate, unvouched excess, failures).
@@ -115,7 +115,7 @@ public final class RequestSignature {
             double bits;
             if (letters == 0) {
                 bits = digits * 3.32;
-            } else if (digits > 0 && switches * 4 >= len) {
+            } else if (switches >= 2) {
                 bits = len * (lower && upper ? 5.95 : 5.17);
             } else {
                 bits = letters * 2.0 + digits * 3.32;

@@ -47,6 +47,9 @@ public class TrafficRecorderBenchmark {
     private long[] source;
     private int[] status;
     private int next;
+    private String[] uris;
+    private static final String AGENT =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
     private final AtomicInteger loops = new AtomicInteger();
 
     /** One event loop: its own recorder and position in the sequence. */
@@ -77,6 +80,44 @@ public class TrafficRecorderBenchmark {
             source[i] = flood ? 0xC6000000L | random.nextInt(1 << 16) : random.nextLong(1_000_000);
             status[i] = random.nextInt(50) == 0 ? 503 : 200;
         }
+        uris = new String[1024];
+        for (int i = 0; i < uris.length; i++) {
+            uris[i] = switch (i & 3) {
+                case 0 ->
+                    "/?" + Long.toString(random.nextLong() >>> 1, 36) + "="
+                            + Long.toString(random.nextLong() >>> 1, 36);
+                case 1 -> "/2026/11/a-post-about-rights-" + i + "/";
+                case 2 -> "/wp-content/themes/coop/style.css?ver=6.4.2";
+                default -> "/search?q=human+rights&page=" + (i & 7);
+            };
+        }
+    }
+
+    /**
+     * What the edge does per request: {@link RequestSignature} over the request target and User-Agent, then
+     * {@link TrafficRecorder#record}. The issue's budget (200 ns) is for this.
+     */
+    @Benchmark
+    public void recordWithSignature() {
+        int i = next++ & MASK;
+        if (i == MASK) {
+            accounting.harvest(Instant.EPOCH, 1);
+        }
+        String uri = uris[i & 1023];
+        long src = source[i];
+        recorder.record(
+                site[i],
+                src,
+                src >>> 8,
+                status[i],
+                1_000,
+                (i & 3) == 0 ? -1 : 20_000_000,
+                (i & 7) == 0,
+                (i & 3) == 1,
+                RequestSignature.methodCode("GET"),
+                RequestSignature.pathHash(uri),
+                RequestSignature.queryEntropyBucket(uri),
+                RequestSignature.textHash(AGENT));
     }
 
     @Benchmark
