@@ -202,7 +202,15 @@ public final class MarkdownReport {
                 case '>' -> b.append("&gt;");
                 case '&' -> b.append("&amp;");
                 case '\n', '\r' -> b.append(' ');
-                case '\\', '`', '*', '_', '[', ']', '#', '|', '!', '~' ->
+                // An underscore inside a word never starts emphasis (CommonMark), so under_attack stays readable.
+                case '_' -> {
+                    boolean inWord = i > 0
+                            && i + 1 < s.length()
+                            && Character.isLetterOrDigit(s.charAt(i - 1))
+                            && Character.isLetterOrDigit(s.charAt(i + 1));
+                    b.append(inWord ? "_" : "\\_");
+                }
+                case '\\', '`', '*', '[', ']', '#', '|', '!', '~' ->
                     b.append('\\').append(c);
                 default -> b.append(c);
             }
