@@ -185,6 +185,11 @@ public final class MarkdownReport {
         return b.toString();
     }
 
+    /** The summary paragraph as plain text, not escaped: for JSON bodies and log lines. */
+    public static String summary(IncidentReport r) {
+        return ReportText.summary(r, s -> s);
+    }
+
     private static String ms(Double v) {
         return v == null ? "-" : number(v) + " ms";
     }
