@@ -66,6 +66,67 @@ public final class SourceKeys {
         return KIND_V6_PREFIX | site << 48 | Addresses.readLong(addr, 0) >>> 16;
     }
 
+    /**
+     * A key made by {@link #prefix} or {@link #ip} as text, for reports and logs: {@code 203.0.113.0/24},
+     * {@code 2001:db8:1::/48} (RFC 5952 form) or {@code 203.0.113.7}. The site the key is scoped to is not shown. A
+     * hashed IPv6 address key cannot be turned back into its address and, like any key not made here, is shown as
+     * {@code key:} and 16 hex digits.
+     */
+    public static String text(long key) {
+        if (key < 0) {
+            return hex(key);
+        }
+        return switch ((int) (key >>> 61) & 3) {
+            case 1 -> v4(key & 0xFFFF_FFFFL);
+            case 2 -> v4((key & 0xFF_FFFFL) << 8) + "/24";
+            case 3 -> v6Prefix48(key & 0xFFFF_FFFF_FFFFL) + "/48";
+            default -> hex(key);
+        };
+    }
+
+    private static String hex(long key) {
+        return "key:" + String.format(java.util.Locale.ROOT, "%016x", key);
+    }
+
+    private static String v4(long a) {
+        return (a >>> 24 & 0xFF) + "." + (a >>> 16 & 0xFF) + "." + (a >>> 8 & 0xFF) + "." + (a & 0xFF);
+    }
+
+    /** The /48 network whose first 48 bits are {@code p}, with the longest run of zero groups as "::". */
+    private static String v6Prefix48(long p) {
+        int[] groups = {(int) (p >>> 32 & 0xFFFF), (int) (p >>> 16 & 0xFFFF), (int) (p & 0xFFFF), 0, 0, 0, 0, 0};
+        int bestStart = -1;
+        int bestLength = 0;
+        for (int i = 0; i < groups.length; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < groups.length && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder b = new StringBuilder(24);
+        for (int i = 0; i < groups.length; i++) {
+            if (i == bestStart) {
+                b.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
+                b.append(':');
+            }
+            b.append(Integer.toHexString(groups[i]));
+        }
+        return b.toString();
+    }
+
     private static long site(int siteIndex) {
         if (siteIndex < 0 || siteIndex > GLOBAL) {
             throw new IllegalArgumentException(

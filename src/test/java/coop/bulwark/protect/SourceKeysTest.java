@@ -49,4 +49,26 @@ class SourceKeysTest {
         assertThatThrownBy(() -> SourceKeys.ip(new byte[4], -1)).hasMessageContaining("siteIndex: -1");
         assertThatThrownBy(() -> SourceKeys.prefix(new byte[4], 8192)).hasMessageContaining("siteIndex: 8192");
     }
+
+    @Test
+    void text_prefixKeys_renderAsNetworks() throws Exception {
+        assertThat(SourceKeys.text(SourceKeys.prefix(a("203.0.113.77"), SourceKeys.GLOBAL)))
+                .isEqualTo("203.0.113.0/24");
+        assertThat(SourceKeys.text(SourceKeys.prefix(a("10.1.2.3"), 42))).isEqualTo("10.1.2.0/24");
+        assertThat(SourceKeys.text(SourceKeys.prefix(a("2001:db8:1:ffff::9"), SourceKeys.GLOBAL)))
+                .isEqualTo("2001:db8:1::/48");
+        assertThat(SourceKeys.text(SourceKeys.prefix(a("2001:db8::1"), 0))).isEqualTo("2001:db8::/48");
+        assertThat(SourceKeys.text(SourceKeys.prefix(a("2001:0:5::1"), 0))).isEqualTo("2001:0:5::/48");
+        assertThat(SourceKeys.text(SourceKeys.prefix(a("::1"), 0))).isEqualTo("::/48");
+        assertThat(SourceKeys.text(SourceKeys.prefix(a("fe80:abcd:ef01::"), 0))).isEqualTo("fe80:abcd:ef01::/48");
+    }
+
+    @Test
+    void text_addressAndForeignKeys_renderAsAddressOrHex() throws Exception {
+        assertThat(SourceKeys.text(SourceKeys.ip(a("198.51.100.4"), 7))).isEqualTo("198.51.100.4");
+        assertThat(SourceKeys.text(SourceKeys.ip(a("2001:db8::1"), 7)))
+                .startsWith("key:")
+                .hasSize(20);
+        assertThat(SourceKeys.text(0xC60001L)).isEqualTo("key:0000000000c60001");
+    }
 }

@@ -1,0 +1,30 @@
+package coop.bulwark.notify;
+
+import java.util.Locale;
+
+/** The kinds of event a webhook can subscribe to; {@link #key()} is the YAML and JSON spelling. */
+public enum WebhookEvent {
+    /** A first site went under attack: a new attack. */
+    ATTACK_STARTED,
+    /** An open attack gained a target. */
+    ATTACK_UPDATED,
+    /** Every target of an attack is back to normal; the body carries the report's summary and files. */
+    ATTACK_ENDED,
+    /** Any site changed detection state (noisy during an attack: every target and bystander change). */
+    STATE_CHANGED;
+
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The event for a key such as {@code attack_started}. */
+    public static WebhookEvent fromKey(String key) {
+        for (WebhookEvent e : values()) {
+            if (e.key().equals(key)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(
+                "event: " + key + " (expected: attack_started, attack_updated, attack_ended or state_changed)");
+    }
+}

@@ -1,0 +1,60 @@
+package coop.bulwark.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class IncidentReportRenderingTest {
+    @Test
+    void markdown_readsAsAnIncidentReport() {
+        String md = MarkdownReport.render(SimulatedAttack.report());
+        assertThat(md)
+                .startsWith("# Incident report: attack atk-")
+                .contains("## Summary", "## Timeline", "## Targets", "## Sources", "## Mitigations and their effect")
+                .contains("## Collateral", "## Time to detect and mitigate")
+                .contains("From 10:02:01 to ")
+                .contains(" UTC on 2026-11-25 (")
+                .contains("the sites site7.example.coop and shop&lt;script&gt;")
+                .contains("received a flood of up to 2,1")
+                .containsPattern("about 1[0-9]{2} times their usual traffic")
+                .containsPattern("from up to [0-9],[0-9]{3} distinct source addresses per second")
+                .contains("the heaviest networks being 198.51.100.0/24 (3")
+                .contains("Bulwark detected it within 1 s and mitigated it 1 s after it began")
+                .containsPattern(
+                        "The other 48 sites: 99\\.[0-9]{2}% of their [0-9,]+ requests were served without error")
+                .contains("(100.0% before the attack)")
+                .contains("| 10:02:20 | site7.example.coop | ban | 198.51.100.0/24 banned for 10 min |")
+                .contains("suspect → under_attack")
+                .doesNotContain("<script>");
+    }
+
+    @Test
+    void html_escapesHostileSiteNameAndIsSelfContained() {
+        String html = HtmlReport.render(SimulatedAttack.report());
+        assertThat(html)
+                .startsWith("<!doctype html>")
+                .contains("<svg", "<path")
+                .contains("shop&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;.coop")
+                .doesNotContain("<script", "alert(\"x\")", "src=\"http", "href=\"http", "@import", "url(");
+        assertThat(html.split("<svg", -1)).hasSize(4); // three charts
+    }
+
+    @Test
+    void json_roundTripsWithSnakeCaseNames() throws Exception {
+        IncidentReport r = SimulatedAttack.report();
+        String json = ReportJson.render(r);
+        assertThat(json)
+                .contains(
+                        "\"time_to_detect_s\" : 1.0", "\"top_prefixes\"", "\"detected_at\" : \"2026-11-25T10:02:02Z\"")
+                .contains("\"status\" : \"ended\"", "\"origin_rps_before_mitigation\"", "\"vouched_share\"");
+        assertThat(ReportJson.parse(json)).isEqualTo(r);
+        IncidentReport mid = SimulatedAttack.shared().midAttack;
+        assertThat(ReportJson.parse(ReportJson.render(mid))).isEqualTo(mid);
+    }
+
+    @Test
+    void markdownEscape_neutralisesMarkupButKeepsWords() {
+        assertThat(MarkdownReport.md("a|b *c* [x](y) <b> under_attack _x_"))
+                .isEqualTo("a\\|b \\*c\\* \\[x\\](y) &lt;b&gt; under_attack \\_x\\_");
+    }
+}
