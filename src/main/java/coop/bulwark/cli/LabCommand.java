@@ -126,6 +126,11 @@ final class LabCommand implements Callable<Integer> {
             return 1;
         }
         System.out.print(Lab.table(outcome.report()));
+        for (var run : outcome.report().runs()) {
+            for (String r : run.attack().reports()) {
+                System.out.println("incident report (" + run.name() + "): " + r);
+            }
+        }
         if (json != null) {
             Lab.json().writeValue(json.toFile(), outcome.report());
         }

@@ -57,6 +57,9 @@ public final class DetectionLoop implements AutoCloseable {
     private volatile TrafficAccounting accounting;
 
     private volatile Detector detector;
+    /** Reports, event log and webhooks; null until detection is first on. */
+    private volatile IncidentDesk desk;
+
     private DetectionSettings settings;
     private String[] reasons = new String[0];
 
@@ -95,6 +98,19 @@ public final class DetectionLoop implements AutoCloseable {
     /** The detector as of the latest tick or reload, empty when detection is off. Read its values on the tick. */
     Optional<Detector> detector() {
         return Optional.ofNullable(detector);
+    }
+
+    /** Reports, event log and webhooks: empty until detection has been on. */
+    public Optional<IncidentDesk> incidents() {
+        return Optional.ofNullable(desk);
+    }
+
+    /** An automatic ban from the request path, for the open attack's report. Non-blocking. */
+    void banned(String site, coop.bulwark.protect.Ban ban) {
+        IncidentDesk k = desk;
+        if (k != null) {
+            k.banned(site, ban);
+        }
     }
 
     /** Runs {@code task} on the tick thread (for readers of the detector's state). */
@@ -145,6 +161,11 @@ public final class DetectionLoop implements AutoCloseable {
                 reasons = Arrays.copyOf(reasons, names.length);
             }
             boolean first = settings == null || !settings.enabled();
+            if (desk == null) {
+                desk = new IncidentDesk(next, List.of(names));
+            } else {
+                desk.reconfigure(next, List.of(names));
+            }
             detector = fresh;
             accounting = a;
             settings = next;
@@ -189,6 +210,14 @@ public final class DetectionLoop implements AutoCloseable {
             applyStates(d, snap, now);
             TrafficSecond traffic = d.lastTraffic().orElseThrow();
             GlobalSignals global = d.globalSignals().orElseThrow();
+            IncidentDesk k = desk;
+            if (k != null) {
+                try {
+                    k.onTick(now, traffic, global, events);
+                } catch (RuntimeException e) {
+                    LOG.error("incident reports: tick failed", e);
+                }
+            }
             for (Listener l : listeners) {
                 try {
                     l.onTick(now, traffic, global, events);
@@ -240,6 +269,10 @@ public final class DetectionLoop implements AutoCloseable {
             thread.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        IncidentDesk k = desk;
+        if (k != null) {
+            k.close();
         }
     }
 }

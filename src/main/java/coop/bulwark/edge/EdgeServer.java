@@ -79,6 +79,7 @@ public final class EdgeServer implements AutoCloseable {
         this.cacheStage = CacheStage.create(config.protection(), Duration.ofSeconds(60));
         this.detection = new DetectionLoop(clock, pools.size());
         this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage, detection);
+        gatekeeper.onAutomaticBan(detection::banned);
         var pipelines = new EdgePipelines(runtime);
         AccessLogAppender.apply(config.accessLog());
         this.httpGate = new ConnectionGate(runtime, clients, false);

@@ -89,6 +89,10 @@ final class DetectionWatch implements DetectionLoop.Listener {
         return List.copyOf(named);
     }
 
+    synchronized List<String> attackIds() {
+        return List.copyOf(attackIds);
+    }
+
     synchronized int attacksDeclared() {
         return attackIds.size();
     }

@@ -78,13 +78,34 @@ public final class LabRun {
             return drive(name, origin, ext.edge(), targetRanks, targetHosts, null);
         }
         InProcess p = (InProcess) choice;
+        DetectionWatch watch = new DetectionWatch(progress, Instant.now());
+        Result result;
         try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), 0);
                 EdgeServer edge = EdgeServer.start(
                         LabEdgeConfig.load(scenario, origin.address().getPort(), p.protect(), quick, reportsDir))) {
-            DetectionWatch watch = new DetectionWatch(progress, Instant.now());
             edge.detection().addListener(watch);
-            return drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch);
+            result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch);
         }
+        // The edge has stopped, so every report it had to write is on disk (an attack still open at the end is
+        // written as it stood).
+        List<String> reports = new ArrayList<>();
+        for (String id : watch.attackIds()) {
+            java.nio.file.Path md = reportsDir.resolve(id + ".md");
+            if (java.nio.file.Files.exists(md)) {
+                reports.add(md.toAbsolutePath().toString());
+            }
+        }
+        LabReport.Run run = result.run();
+        LabReport.Attack a = run.attack();
+        LabReport.Attack withReports = new LabReport.Attack(
+                a.requestsSent(),
+                a.requestsReachingOrigin(),
+                a.detectedAfterS(),
+                a.mitigatedAfterS(),
+                a.namedTargets(),
+                a.attacksDeclared(),
+                reports);
+        return new Result(new LabReport.Run(run.name(), run.bystanders(), run.targets(), withReports), result.series());
     }
 
     private Result drive(

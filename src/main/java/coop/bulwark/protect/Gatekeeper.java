@@ -42,6 +42,13 @@ public final class Gatekeeper {
     private final BanList bans;
     private final InstantSource clock;
 
+    /** Told of every automatic ban, on the thread that decided it (an event loop): must not block. */
+    public interface BanListener {
+        void banned(String site, Ban ban);
+    }
+
+    private volatile BanListener banListener = (site, ban) -> {};
+
     public Gatekeeper(Ticker ticker, InstantSource clock) {
         this.ticker = ticker;
         this.clock = clock;
@@ -51,6 +58,11 @@ public final class Gatekeeper {
     /** The ban list (manual bans from the admin API, listing, unban). */
     public BanList bans() {
         return bans;
+    }
+
+    /** Sets who is told of automatic bans (the incident reports); replaces the previous listener. */
+    public void onAutomaticBan(BanListener listener) {
+        this.banListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     /** Applies the config's manual bans (replacing the previous config's) and its ban memory. */
@@ -159,6 +171,9 @@ public final class Gatekeeper {
                 banPolicy.factor(),
                 banPolicy.max(),
                 "over " + n + " refused requests within " + policy.banWindow().toSeconds() + " s on site " + site);
+        if (ban != null) {
+            banListener.banned(site, ban);
+        }
         return new Verdict.Ban(banPolicy.action(), ban == null ? "automatic" : ban.reason());
     }
 

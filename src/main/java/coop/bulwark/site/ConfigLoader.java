@@ -87,7 +87,7 @@ public final class ConfigLoader {
         OriginPoolConfig originPool = originPool(top.section("origin_pool"));
         AccessLogConfig accessLog = accessLog(top.section("access_log"));
         AdminConfig admin = admin(top.section("admin"));
-        DetectionSettings detection = DetectionBinder.bind(top.section("detection"), top.section("reports"), baseDir);
+        DetectionSettings detection = DetectionBinder.bind(top, baseDir);
         SiteLimits siteDefaults =
                 SiteBinder.limits(top.section("limits"), SiteLimits.DEFAULTS, connections.maxUriBytes());
         Map<ProtectionState, StatePolicy> policies =

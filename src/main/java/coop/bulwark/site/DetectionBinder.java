@@ -1,9 +1,21 @@
 package coop.bulwark.site;
 
 import coop.bulwark.detect.DetectionConfig;
+import coop.bulwark.notify.WebhookConfig;
+import coop.bulwark.notify.WebhookEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,9 +31,14 @@ final class DetectionBinder {
     /** {@code 1Gbit/s}, {@code 100Mbit/s}, {@code 10Gbps}, {@code 500000000bit/s}. */
     private static final Pattern BITRATE = Pattern.compile("(\\d{1,12}(?:\\.\\d{1,6})?)\\s?([kKMGT]?)(?:bit/s|bps)");
 
+    private static final List<String> EVENT_KEYS =
+            Arrays.stream(WebhookEvent.values()).map(WebhookEvent::key).toList();
+
     private DetectionBinder() {}
 
-    static DetectionSettings bind(ConfigSection d, ConfigSection r, Path configDir) {
+    static DetectionSettings bind(ConfigSection top, Path configDir) {
+        ConfigSection d = top.section("detection");
+        ConfigSection r = top.section("reports");
         DetectionSettings defaults = DetectionSettings.defaults(configDir);
         DetectionConfig t = defaults.thresholds();
         boolean enabled = d.flag("enabled", defaults.enabled());
@@ -29,9 +46,93 @@ final class DetectionBinder {
         Optional<DetectionSettings.Uplink> uplink = uplink(d.section("uplink"));
         d.finish();
         Path dir = r.file("dir").orElse(defaults.reportsDir());
-        int keep = r.count("keep", defaults.keepReports(), 1, 1_000_000);
+        int keep = r.count("keep", defaults.keepReports(), 1, DetectionSettings.MAX_KEEP_REPORTS);
         r.finish();
-        return new DetectionSettings(enabled, thresholds, uplink, dir, keep);
+        List<WebhookConfig> webhooks = new ArrayList<>();
+        List<YamlNode> items = top.list("webhooks");
+        for (int i = 0; i < items.size(); i++) {
+            ConfigSection w = ConfigSection.of(items.get(i), "webhooks[" + i + "]", top.problems(), top.baseDir());
+            webhook(w).ifPresent(webhooks::add);
+        }
+        return new DetectionSettings(enabled, thresholds, uplink, dir, keep, webhooks);
+    }
+
+    /** One {@code webhooks[]} item: {url, events, secret | secret_file, timeout, max_retries}. */
+    private static Optional<WebhookConfig> webhook(ConfigSection w) {
+        Optional<String> urlText = w.text("url");
+        Set<WebhookEvent> events = EnumSet.noneOf(WebhookEvent.class);
+        List<YamlNode> eventNodes = w.list("events");
+        for (int i = 0; i < eventNodes.size(); i++) {
+            YamlNode n = eventNodes.get(i);
+            String key = n instanceof YamlNode.Scalar sc ? sc.text() : "";
+            try {
+                events.add(WebhookEvent.fromKey(key));
+            } catch (IllegalArgumentException e) {
+                w.problems()
+                        .invalid(n, w.path("events") + "[" + i + "]", ConfigSection.expectedChoice(key, EVENT_KEYS));
+            }
+        }
+        if (eventNodes.isEmpty()) {
+            events.addAll(WebhookConfig.DEFAULT_EVENTS);
+        }
+        Optional<String> secret = w.text("secret");
+        Optional<Path> secretFile = w.file("secret_file");
+        var timeout = w.duration("timeout", WebhookConfig.DEFAULT_TIMEOUT, false);
+        int retries = w.count("max_retries", WebhookConfig.DEFAULT_MAX_RETRIES, 0, 20);
+        w.finish();
+        if (urlText.isEmpty()) {
+            w.missing("url", "the receiver's http or https URL");
+            return Optional.empty();
+        }
+        URI url;
+        try {
+            url = new URI(urlText.get());
+        } catch (URISyntaxException e) {
+            w.problems()
+                    .invalid(
+                            w.node("url").orElseThrow(), w.path("url"), "an http or https URL (" + e.getReason() + ")");
+            return Optional.empty();
+        }
+        String key = null;
+        if (secret.isPresent() && secretFile.isPresent()) {
+            w.problems()
+                    .invalid(
+                            w.node("secret_file").orElseThrow(),
+                            w.path("secret_file"),
+                            "secret or secret_file, not both");
+        } else if (secret.isPresent()) {
+            key = secret.get();
+        } else if (secretFile.isPresent()) {
+            try {
+                key = Files.readString(secretFile.get(), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                w.problems()
+                        .invalid(
+                                w.node("secret_file").orElseThrow(),
+                                w.path("secret_file"),
+                                "a readable file (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+                return Optional.empty();
+            }
+        }
+        if (key != null && key.length() < 16) {
+            YamlNode at = w.node(secret.isPresent() ? "secret" : "secret_file").orElseThrow();
+            w.problems()
+                    .invalid(
+                            at,
+                            w.path(secret.isPresent() ? "secret" : "secret_file"),
+                            "a secret of at least 16 characters");
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new WebhookConfig(url, events, key, timeout, retries));
+        } catch (IllegalArgumentException e) {
+            w.problems()
+                    .invalid(
+                            w.node("url").orElseThrow(),
+                            w.path("url"),
+                            "an http or https URL with a host, no user:password@");
+            return Optional.empty();
+        }
     }
 
     private static DetectionConfig thresholds(ConfigSection d, DetectionConfig t) {

@@ -1,7 +1,9 @@
 package coop.bulwark.site;
 
 import coop.bulwark.detect.DetectionConfig;
+import coop.bulwark.notify.WebhookConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,14 +15,23 @@ import java.util.Optional;
  * @param thresholds the detector's windows, ratios, floors and dwell times
  * @param uplink the uplink to watch for saturation, if configured
  * @param reportsDir where incident reports (JSON, Markdown, HTML) are written
- * @param keepReports how many reports are kept in the directory (older ones are deleted)
+ * @param keepReports how many of the latest reports the edge keeps in memory and lists (files are never deleted)
+ * @param webhooks receivers of attack (and optionally state) events ({@code webhooks:})
  */
 public record DetectionSettings(
-        boolean enabled, DetectionConfig thresholds, Optional<Uplink> uplink, Path reportsDir, int keepReports) {
+        boolean enabled,
+        DetectionConfig thresholds,
+        Optional<Uplink> uplink,
+        Path reportsDir,
+        int keepReports,
+        List<WebhookConfig> webhooks) {
     /** Default {@code reports.dir}, next to the config file. */
     public static final String DEFAULT_REPORTS_DIR = "reports";
 
-    public static final int DEFAULT_KEEP_REPORTS = 500;
+    public static final int DEFAULT_KEEP_REPORTS = 100;
+
+    /** The most reports kept in memory. */
+    public static final int MAX_KEEP_REPORTS = 1_000;
 
     /**
      * The uplink whose utilisation is a global signal ({@code detection.uplink}).
@@ -45,9 +56,11 @@ public record DetectionSettings(
         Objects.requireNonNull(thresholds, "thresholds");
         Objects.requireNonNull(uplink, "uplink");
         Objects.requireNonNull(reportsDir, "reportsDir");
-        if (keepReports < 1) {
-            throw new IllegalArgumentException("keepReports: " + keepReports + " (expected: >= 1)");
+        if (keepReports < 1 || keepReports > MAX_KEEP_REPORTS) {
+            throw new IllegalArgumentException(
+                    "keepReports: " + keepReports + " (expected: 1-" + MAX_KEEP_REPORTS + ")");
         }
+        webhooks = List.copyOf(webhooks);
     }
 
     /** The defaults for a config file in {@code configDir}: detection on, shipped thresholds. */
@@ -57,16 +70,17 @@ public record DetectionSettings(
                 DetectionConfig.defaults(),
                 Optional.empty(),
                 configDir.resolve(DEFAULT_REPORTS_DIR),
-                DEFAULT_KEEP_REPORTS);
+                DEFAULT_KEEP_REPORTS,
+                List.of());
     }
 
     /** The same with detection switched off (tests and the lab's unprotected run). */
     public DetectionSettings disabled() {
-        return new DetectionSettings(false, thresholds, uplink, reportsDir, keepReports);
+        return new DetectionSettings(false, thresholds, uplink, reportsDir, keepReports, webhooks);
     }
 
     /** The same with other thresholds. */
     public DetectionSettings withThresholds(DetectionConfig next) {
-        return new DetectionSettings(enabled, next, uplink, reportsDir, keepReports);
+        return new DetectionSettings(enabled, next, uplink, reportsDir, keepReports, webhooks);
     }
 }

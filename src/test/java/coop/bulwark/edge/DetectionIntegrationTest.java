@@ -32,6 +32,17 @@ class DetectionIntegrationTest {
 
     @Test
     void floodOnOneSite_isDetectedNamedMitigatedAndEnded() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer hooks =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hooks.createContext("/hook", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String sig = ex.getRequestHeaders().getFirst("X-Bulwark-Signature");
+            received.add(body + "\n" + sig);
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        hooks.start();
         try (TestOrigin origin = new TestOrigin("detect")) {
             StringBuilder sites = new StringBuilder();
             for (int i = 0; i < 6; i++) {
@@ -58,8 +69,13 @@ class DetectionIntegrationTest {
                       min_under_attack: 2s
                       min_recovering: 2s
                     reports: {dir: reports}
+                    webhooks:
+                      - url: http://127.0.0.1:%d/hook
+                        events: [attack_started, attack_ended]
+                        secret: "a-long-enough-shared-secret"
                     sites:
-                    %s""".formatted(ConfigReloadIntegrationTest.freePort(), sites));
+                    %s""".formatted(
+                    ConfigReloadIntegrationTest.freePort(), hooks.getAddress().getPort(), sites));
             var config = ConfigLoader.load(file);
             assertThat(config.detection().thresholds().warmup()).isEqualTo(Duration.ofSeconds(3));
             assertThat(config.detection().reportsDir()).isEqualTo(dir.resolve("reports"));
@@ -110,6 +126,26 @@ class DetectionIntegrationTest {
                     assertThat(ended.id()).isEqualTo(attack.id());
                     assertThat(ended.targetNames()).containsExactly("s3");
                     assertThat(ended.peakRps()).isGreaterThan(50);
+
+                    // The incident report, in three formats, and the webhooks with their signatures.
+                    Path reports = dir.resolve("reports");
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> Files.exists(reports.resolve(attack.id() + ".html")));
+                    String md = Files.readString(reports.resolve(attack.id() + ".md"));
+                    assertThat(md).contains("s3").contains(attack.id());
+                    var json = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(reports.resolve(attack.id() + ".json").toFile());
+                    assertThat(json.get("status").asText()).isEqualTo("ended");
+                    assertThat(json.get("targets").get(0).get("name").asText()).isEqualTo("s3");
+                    assertThat(Files.readString(reports.resolve(attack.id() + ".html")))
+                            .contains("<svg");
+                    await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
+                    assertThat(received.get(0))
+                            .contains("\"event\":\"attack_started\"")
+                            .contains("sha256=");
+                    assertThat(received.get(1))
+                            .contains("\"event\":\"attack_ended\"")
+                            .contains(attack.id());
                 } finally {
                     browsing.set(false);
                     for (Thread t : people) {
@@ -117,6 +153,8 @@ class DetectionIntegrationTest {
                     }
                 }
             }
+        } finally {
+            hooks.stop(0);
         }
     }
 

@@ -131,7 +131,7 @@ class DetectionConfigLoaderTest {
                                 + " failure_ratio, failure_share_floor, high_entropy_share, long_window, max_targets,"
                                 + " min_recovering, min_suspect, min_under_attack, noise_sigmas, short_window,"
                                 + " suspect_floor_rps, suspect_ratio, unvouched_excess_share, uplink, warmup)",
-                        "14:17: reports.keep: 0 (expected: an integer 1-1000000)");
+                        "14:17: reports.keep: 0 (expected: an integer 1-1000)");
     }
 
     @Test
@@ -150,6 +150,51 @@ class DetectionConfigLoaderTest {
                 .singleElement()
                 .asString()
                 .contains("detection.uplink.capacity: missing");
+    }
+
+    @Test
+    void webhooks_bound_withDefaultsAndSecretFile() throws Exception {
+        Files.writeString(dir.resolve("hook.secret"), "0123456789abcdef0123\n");
+        DetectionSettings d = load(BASE + """
+                webhooks:
+                  - url: https://chat.example.org/hooks/abc
+                  - url: http://127.0.0.1:9000/bulwark
+                    events: [attack_started, state_changed]
+                    secret_file: hook.secret
+                    timeout: 2s
+                    max_retries: 0
+                """).detection();
+        assertThat(d.webhooks()).hasSize(2);
+        var first = d.webhooks().get(0);
+        assertThat(first.events()).isEqualTo(coop.bulwark.notify.WebhookConfig.DEFAULT_EVENTS);
+        assertThat(first.secret()).isNull();
+        var second = d.webhooks().get(1);
+        assertThat(second.events())
+                .containsExactlyInAnyOrder(
+                        coop.bulwark.notify.WebhookEvent.ATTACK_STARTED,
+                        coop.bulwark.notify.WebhookEvent.STATE_CHANGED);
+        assertThat(second.secret()).isEqualTo("0123456789abcdef0123");
+        assertThat(second.timeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(second.maxRetries()).isZero();
+    }
+
+    @Test
+    void webhooks_badItems_reportedAtTheirLine() throws Exception {
+        assertThat(problems(BASE + """
+                webhooks:
+                  - url: ftp://example.org/x
+                  - url: https://example.org/y
+                    events: [attack_begun]
+                    secret: short
+                  - events: [attack_ended]
+                """))
+                .containsExactlyInAnyOrder(
+                        "8:10: webhooks[0].url: ftp://example.org/x (expected: an http or https URL with a host, no"
+                                + " user:password@)",
+                        "10:14: webhooks[1].events[0]: attack_begun (expected: one of attack_started, attack_updated,"
+                                + " attack_ended, state_changed)",
+                        "11:13: webhooks[1].secret: short (expected: a secret of at least 16 characters)",
+                        "12:5: webhooks[2].url: missing (expected: the receiver's http or https URL)");
     }
 
     @Test
