@@ -11,6 +11,9 @@ import coop.bulwark.metrics.SiteMeters.VerdictLabel;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.protect.BanOrigin;
 import coop.bulwark.protect.SiteGuard;
+import coop.bulwark.report.IncidentReport;
+import coop.bulwark.report.ReportFormat;
+import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.Cidr;
 import coop.bulwark.site.ProtectionState;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What each endpoint does, without HTTP: reads the running edge into {@link ApiViews} records and applies operator
@@ -185,6 +189,10 @@ final class AdminApi {
         }
         String reason = reason(b.optional("reason"), "manual ban");
         Ban ban = edge.gatekeeper().bans().ban(subject, ttl, reason, BanOrigin.MANUAL);
+        mitigation(
+                null,
+                "ban",
+                subject + " banned by an operator" + (ttl == null ? "" : " for " + durationText) + ": " + reason);
         return BanView.of(ban);
     }
 
@@ -197,6 +205,7 @@ final class AdminApi {
         if (!edge.gatekeeper().bans().unban(subject)) {
             throw ApiException.notFound("no ban of " + subject);
         }
+        mitigation(null, "unban", subject + " unbanned by an operator");
         return new ApiViews.Unbanned(subject.toString());
     }
 
@@ -244,6 +253,7 @@ final class AdminApi {
                 throw ApiException.badRequest("expires_in: not allowed with state auto (auto has no end)");
             }
             overrides.release(s.guard(), reason(b.optional("reason"), StateOverrides.REASON + ": auto"));
+            mitigation(s.name(), "state_released", "handed back to detection by an operator");
             return view(s);
         }
         String expiresText = b.optional("expires_in");
@@ -257,6 +267,10 @@ final class AdminApi {
         }
         String reason = reason(b.optional("reason"), StateOverrides.REASON);
         overrides.force(s.guard(), state, reason, ttl);
+        mitigation(
+                s.name(),
+                "state_forced",
+                "set " + state.key() + " by an operator" + (ttl == null ? "" : " for " + expiresText) + ": " + reason);
         return view(s);
     }
 
@@ -270,12 +284,59 @@ final class AdminApi {
         return new ApiViews.Reloaded(true, generation);
     }
 
+    /** The open attack first (if any), then past ones from the reports, newest first. */
     ApiViews.AttackList attacks() {
-        return new ApiViews.AttackList(List.of());
+        var desk = edge.detection().incidents();
+        if (desk.isEmpty()) {
+            return new ApiViews.AttackList(List.of(), false);
+        }
+        List<ApiViews.AttackSummary> out = new ArrayList<>();
+        Optional<IncidentReport> open = desk.get().current();
+        open.ifPresent(r -> out.add(ApiViews.AttackSummary.of(r)));
+        for (ReportWriter.Summary s : desk.get().reports().list()) {
+            if (open.isPresent() && open.get().id().equals(s.id())) {
+                continue; // the open attack's file is an older version of what is listed first
+            }
+            out.add(ApiViews.AttackSummary.of(s));
+        }
+        return new ApiViews.AttackList(out, true);
     }
 
-    Object attack(String id) throws ApiException {
-        throw ApiException.notFound("no attack " + id + " (attack detection is not part of this version yet)");
+    /**
+     * One attack's report: JSON by default; {@code format=md} or {@code format=html} for the operator's report. The
+     * open attack's report is built from the latest tick.
+     */
+    Rendered attack(String id, String formatText) throws ApiException {
+        ReportFormat format = switch (formatText == null ? "json" : formatText) {
+            case "json" -> ReportFormat.JSON;
+            case "md", "markdown" -> ReportFormat.MARKDOWN;
+            case "html" -> ReportFormat.HTML;
+            default -> throw ApiException.badRequest("format: " + formatText + " (expected: json, md or html)");
+        };
+        if (id == null || !ReportWriter.ID.matcher(id).matches()) {
+            throw ApiException.badRequest("attack id: " + id + " (expected: an id like atk-1764063600-1)");
+        }
+        var desk = edge.detection().incidents();
+        if (desk.isEmpty()) {
+            throw ApiException.notFound("no attack " + id + " (detection is off)");
+        }
+        Optional<IncidentReport> open = desk.get().current().filter(r -> r.id().equals(id));
+        if (open.isPresent()) {
+            return new Rendered(format.mediaType(), format.render(open.get()));
+        }
+        return desk.get()
+                .reports()
+                .readText(id, format)
+                .map(text -> new Rendered(format.mediaType(), text))
+                .orElseThrow(() -> ApiException.notFound("no attack " + id));
+    }
+
+    /** A report in one format, ready to send. */
+    record Rendered(String mediaType, String body) {}
+
+    /** Tells the incident reports (when detection is on) what an operator did. */
+    private void mitigation(String site, String kind, String detail) {
+        edge.detection().incidents().ifPresent(d -> d.mitigation(clock.instant(), site, kind, detail));
     }
 
     /** The Prometheus text exposition. */

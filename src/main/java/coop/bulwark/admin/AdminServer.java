@@ -237,7 +237,16 @@ public final class AdminServer implements AutoCloseable {
                 } else {
                     only(p, 3);
                     allow(method, "GET");
-                    send(ex, 200, api.attack(id));
+                    AdminApi.Rendered r = api.attack(id, query(ex, "format"));
+                    if (r.mediaType().startsWith("text/html")) {
+                        // A report opened on its own: nothing in it may run or load (the HTML is self-contained).
+                        ex.getResponseHeaders()
+                                .set(
+                                        "Content-Security-Policy",
+                                        "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+                        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+                    }
+                    text(ex, 200, r.mediaType(), r.body());
                 }
             }
             case "bans" -> {

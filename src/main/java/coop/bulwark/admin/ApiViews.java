@@ -84,7 +84,61 @@ final class ApiViews {
     record Unbanned(String unbanned) {}
 
     /** {@code GET /api/attacks}: empty until detection records attacks. */
-    record AttackList(List<Object> attacks) {}
+    /**
+     * {@code GET /api/attacks}: the open attack first, then past ones, newest first.
+     *
+     * @param detection whether detection is on (when off, no attack is ever listed)
+     */
+    record AttackList(List<AttackSummary> attacks, boolean detection) {}
+
+    /**
+     * One attack in a list.
+     *
+     * @param status {@code ongoing} or {@code ended}
+     * @param targets the named targets, largest excess first
+     * @param report where its report is, in each format (admin API paths)
+     */
+    record AttackSummary(
+            String id,
+            String status,
+            java.time.Instant start,
+            java.time.Instant end,
+            List<String> targets,
+            double peakRps,
+            java.util.Map<String, String> report) {
+        static AttackSummary of(coop.bulwark.report.IncidentReport r) {
+            return new AttackSummary(
+                    r.id(),
+                    r.status() == coop.bulwark.report.IncidentReport.Status.ONGOING ? "ongoing" : "ended",
+                    r.start(),
+                    r.end(),
+                    r.targets().stream()
+                            .map(coop.bulwark.report.IncidentReport.Target::name)
+                            .toList(),
+                    r.peakRps(),
+                    links(r.id()));
+        }
+
+        static AttackSummary of(coop.bulwark.report.ReportWriter.Summary s) {
+            return new AttackSummary(
+                    s.id(),
+                    s.status() == coop.bulwark.report.IncidentReport.Status.ONGOING ? "ongoing" : "ended",
+                    s.start(),
+                    s.end(),
+                    s.targets(),
+                    s.peakRps(),
+                    links(s.id()));
+        }
+
+        private static java.util.Map<String, String> links(String id) {
+            String base = "/api/attacks/" + id;
+            var m = new java.util.LinkedHashMap<String, String>();
+            m.put("json", base);
+            m.put("markdown", base + "?format=md");
+            m.put("html", base + "?format=html");
+            return m;
+        }
+    }
 
     /** {@code POST /api/reload}. */
     record Reloaded(boolean reloaded, long configGeneration) {}

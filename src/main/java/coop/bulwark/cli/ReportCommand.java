@@ -4,18 +4,36 @@ import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bulwark report ATTACK_ID}: one attack's record as the API returns it. */
-@Command(name = "report", description = "Show the report of one attack.")
+/**
+ * {@code bulwark report ATTACK_ID}: one attack's incident report, as Markdown by default (the operator's report),
+ * or HTML or JSON. The open attack's report is built from the latest second.
+ */
+@Command(name = "report", description = "Print an attack's incident report (Markdown; --format html or json).")
 final class ReportCommand extends AdminCommand {
+    enum Format {
+        MD,
+        HTML,
+        JSON
+    }
+
     @Parameters(index = "0", paramLabel = "ATTACK_ID")
     String id;
 
+    @Option(names = "--format", paramLabel = "md|html|json", description = "md (default), html or json.")
+    Format format;
+
     @Override
     void run(AdminClient client, PrintWriter out) throws AdminClient.Failure {
-        String body = client.call("GET", "api/attacks/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null);
-        // Reports have no table form yet: the JSON is the report.
+        Format f = format != null ? format : admin.json ? Format.JSON : Format.MD;
+        String path = "api/attacks/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "?format="
+                + f.name().toLowerCase(java.util.Locale.ROOT);
+        String body = client.call("GET", path, null);
         out.print(body);
+        if (!body.endsWith("\n")) {
+            out.println();
+        }
     }
 }
