@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param protection edge-wide protection settings (limits, bans, origin capacity, cache size)
  * @param admin the admin API listener
  * @param sites the member sites, in file order
+ * @param challenge edge-wide settings of the proof-of-work challenge
  */
 public record EdgeConfig(
         Path source,
@@ -35,7 +36,8 @@ public record EdgeConfig(
         Duration drainTimeout,
         ProtectionConfig protection,
         AdminConfig admin,
-        List<SiteConfig> sites) {
+        List<SiteConfig> sites,
+        ChallengeConfig challenge) {
     public EdgeConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
@@ -48,5 +50,36 @@ public record EdgeConfig(
         Objects.requireNonNull(protection, "protection");
         Objects.requireNonNull(admin, "admin");
         sites = List.copyOf(sites);
+        Objects.requireNonNull(challenge, "challenge");
+    }
+
+    /** A config without a {@code challenge:} section: {@link ChallengeConfig#DEFAULTS} (keys in memory only). */
+    public EdgeConfig(
+            Path source,
+            Listen listen,
+            List<Cidr> trustedProxies,
+            boolean proxyProtocol,
+            ConnectionLimits connections,
+            Http2Limits http2,
+            OriginPoolConfig originPool,
+            AccessLogConfig accessLog,
+            Duration drainTimeout,
+            ProtectionConfig protection,
+            AdminConfig admin,
+            List<SiteConfig> sites) {
+        this(
+                source,
+                listen,
+                trustedProxies,
+                proxyProtocol,
+                connections,
+                http2,
+                originPool,
+                accessLog,
+                drainTimeout,
+                protection,
+                admin,
+                sites,
+                ChallengeConfig.DEFAULTS);
     }
 }
