@@ -37,7 +37,8 @@ public final class ChallengeGate {
     /** {@code Retry-After} on the challenge page: a crawler that meets it should come back soon, not drop the page. */
     static final long RETRY_AFTER_SECONDS = 10;
 
-    static final String CSP = "default-src 'none'; script-src 'unsafe-inline'; worker-src blob:;"
+    /** The challenge pages' Content-Security-Policy: nothing from outside, inline script and style, a blob worker. */
+    public static final String CSP = "default-src 'none'; script-src 'unsafe-inline'; worker-src blob:;"
             + " style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     private static final long LIMITER_BUDGET_BYTES = 4L * 1024 * 1024;

@@ -23,6 +23,7 @@ final class EdgeRuntime {
     private final EdgeMetrics metrics;
     private final Gatekeeper gatekeeper;
     private final CacheStage cacheStage;
+    private final ChallengeStage challengeStage;
 
     EdgeRuntime(
             EdgeSnapshot initial,
@@ -30,13 +31,20 @@ final class EdgeRuntime {
             Clock clock,
             EdgeMetrics metrics,
             Gatekeeper gatekeeper,
-            CacheStage cacheStage) {
+            CacheStage cacheStage,
+            ChallengeStage challengeStage) {
         this.snapshot = new AtomicReference<>(initial);
         this.pools = Map.copyOf(pools);
         this.clock = clock;
         this.metrics = metrics;
         this.gatekeeper = gatekeeper;
         this.cacheStage = cacheStage;
+        this.challengeStage = challengeStage;
+    }
+
+    /** The proof-of-work challenge (page, answers, cookie checks). */
+    ChallengeStage challengeStage() {
+        return challengeStage;
     }
 
     /** The micro-cache and request coalescing, or null when caching is off. */

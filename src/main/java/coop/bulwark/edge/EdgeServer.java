@@ -52,6 +52,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeMetrics metrics;
     private final Gatekeeper gatekeeper;
     private final CacheStage cacheStage;
+    private final ChallengeStage challengeStage;
     private long generation;
     private boolean closed;
 
@@ -76,7 +77,13 @@ public final class EdgeServer implements AutoCloseable {
         // The cache is sized at start; changing protection.cache needs a restart (the leader deadline follows the
         // longest origin timeout a coalesced fetch may take).
         this.cacheStage = CacheStage.create(config.protection(), Duration.ofSeconds(60));
-        this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage);
+        try {
+            this.challengeStage = ChallengeStage.start(config, gatekeeper.bans(), clock);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage, challengeStage);
         var pipelines = new EdgePipelines(runtime);
         AccessLogAppender.apply(config.accessLog());
         this.httpGate = new ConnectionGate(runtime, clients, false);
@@ -101,6 +108,7 @@ public final class EdgeServer implements AutoCloseable {
             });
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            challengeStage.close();
             throw e;
         }
         metrics.eventLoops(group);
@@ -207,6 +215,16 @@ public final class EdgeServer implements AutoCloseable {
         return gatekeeper;
     }
 
+    /** The challenge's counters since start (pages served, answers accepted and refused). */
+    public coop.bulwark.challenge.ChallengeGate.Stats challengeStats() {
+        return challengeStage.gate().stats();
+    }
+
+    /** The challenge's token and cookie codec (for tools and tests that mint or check passes). */
+    public coop.bulwark.challenge.PassCodec challengeCodec() {
+        return challengeStage.gate().codec();
+    }
+
     /** The micro-cache's counters (edge-wide), or empty when the cache is off. */
     public Optional<coop.bulwark.cache.CacheStats> cacheStats() {
         return cacheStage == null
@@ -258,6 +276,7 @@ public final class EdgeServer implements AutoCloseable {
         if (!next.accessLog().equals(current.config().accessLog())) {
             AccessLogAppender.apply(next.accessLog());
         }
+        challengeStage.configure(next);
         runtime.swap(snap);
         // Config bans (and the ban memory) follow the file on reload too; without this, bans.manual added or
         // removed in the file took effect only at restart.
@@ -315,6 +334,7 @@ public final class EdgeServer implements AutoCloseable {
             e.getKey().execute(e.getValue()::closeAll);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        challengeStage.close();
         LOG.info("edge stopped");
     }
 }

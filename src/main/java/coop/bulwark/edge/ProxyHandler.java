@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.challenge.ChallengeOutcome;
 import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.protect.Verdict;
@@ -48,6 +49,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private ProxyExchange current;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private boolean discardingBody;
+    /** A challenge answer whose body is being read (the challenge endpoint answers once it is in). */
+    private ChallengeStage.Answer answer;
+
     private boolean closing;
     private int requests;
     private boolean pausedForOrigin;
@@ -126,6 +130,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void bodyPart(HttpContent content) {
+        if (answer != null) {
+            boolean last = content instanceof LastHttpContent;
+            answer.add(content);
+            if (last) {
+                ChallengeStage.Answer a = answer;
+                answer = null;
+                challenged(a.request(), a.admitted(), a.finish());
+                maybeContinue();
+            }
+            return;
+        }
         if (current != null && !current.requestComplete() && !discardingBody) {
             boolean last = content instanceof LastHttpContent;
             current.onClientContent(content);
@@ -198,6 +213,26 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 case Verdict.CacheOnly c -> cacheOnly = true;
                 case Verdict.Pass p -> {}
             }
+            // The challenge (page, answers, limits for requests without a cookie). Its vouched() is the cookie check:
+            // whether this request carried a valid challenge cookie for its site and network.
+            ChallengeOutcome challenge = runtime.challengeStage().decide(req, ok, addr, info.tls());
+            if (!(challenge instanceof ChallengeOutcome.Proceed)) {
+                runtime.gatekeeper().release(guard.index(), addr);
+                switch (challenge) {
+                    case ChallengeOutcome.Limited l ->
+                        refuseByVerdict(req, ok, HttpResponseStatus.TOO_MANY_REQUESTS, l.retryAfterSeconds(), false);
+                    case ChallengeOutcome.Respond r -> challenged(req, ok, r);
+                    case ChallengeOutcome.ReadAnswer r -> {
+                        answer = runtime.challengeStage().answer(req, ok, addr, info.tls(), r.maxBytes());
+                        if (hasBody && timeouts != null) {
+                            var limits = site.config().limits();
+                            timeouts.expectBody(limits.minBodyBytesPerSecond(), limits.bodyGracePeriod());
+                        }
+                    }
+                    case ChallengeOutcome.Proceed p -> throw new AssertionError();
+                }
+                return;
+            }
             int index = guard.index();
             onEnd = () -> runtime.gatekeeper().release(index, addr);
         }
@@ -227,6 +262,30 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean closeNow = !multiplexed && (close || !mayKeepAlive());
         var r = EdgeResponses.error(ctx.alloc(), s, "too many requests, please slow down", closeNow, retryAfterSeconds);
         var f = ctx.writeAndFlush(r);
+        if (closeNow) {
+            closeAfter(f);
+        }
+    }
+
+    /** A response of the challenge (its page, a message, a redirect after an answer); keep-alive as usual. */
+    private void challenged(HttpRequest req, Admission.Admitted ok, ChallengeOutcome outcome) {
+        if (outcome instanceof ChallengeOutcome.Limited l) {
+            refuseByVerdict(req, ok, HttpResponseStatus.TOO_MANY_REQUESTS, l.retryAfterSeconds(), false);
+            return;
+        }
+        if (!(outcome instanceof ChallengeOutcome.Respond r)) {
+            throw new IllegalStateException("challenge answer: " + outcome);
+        }
+        if (answer == null && !(req instanceof FullHttpRequest)) {
+            discardingBody = true; // a body nobody reads (a form posted without a cookie)
+        }
+        SiteMeters m = ok.site().meters();
+        m.verdict(SiteMeters.VerdictLabel.CHALLENGE);
+        m.status(r.status());
+        logVerdict(req, ok, r.status(), r.verdict());
+        boolean closeNow = !multiplexed && !mayKeepAlive();
+        var f = ctx.writeAndFlush(ChallengeStage.response(
+                ctx.alloc(), r, req.method() == io.netty.handler.codec.http.HttpMethod.HEAD, closeNow));
         if (closeNow) {
             closeAfter(f);
         }
