@@ -81,6 +81,12 @@ final class LabCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed of the traffic (default: 1).")
     long seed;
 
+    @Option(
+            names = "--targets-under-attack",
+            description = "Start the targets under_attack in the Bulwark run (as detection would put them), so their"
+                    + " proof-of-work challenge is on from the start.")
+    boolean targetsUnderAttack;
+
     @Override
     public Integer call() throws Exception {
         if (merge != null) {
@@ -112,7 +118,10 @@ final class LabCommand implements Callable<Integer> {
                 s.name(), s.description(), s.sites(), s.duration(quick).toSeconds());
         Lab.Outcome outcome;
         try {
-            outcome = Lab.run(new Lab.Plan(s, quick, seed, external, runName), System.err, System.console() != null);
+            outcome = Lab.run(
+                    new Lab.Plan(s, quick, seed, external, runName, targetsUnderAttack),
+                    System.err,
+                    System.console() != null);
         } catch (IOException | ConfigException e) {
             System.err.println("lab: " + e.getMessage());
             return 1;

@@ -20,7 +20,18 @@ public final class Lab {
     private Lab() {}
 
     /** What to run. {@code external} null: the two in-process runs. */
-    public record Plan(Scenario scenario, boolean quick, long seed, LabRun.External external, String externalName) {}
+    /** What to run; {@code targetsUnderAttack}: see {@link LabRun.InProcess}. */
+    public record Plan(
+            Scenario scenario,
+            boolean quick,
+            long seed,
+            LabRun.External external,
+            String externalName,
+            boolean targetsUnderAttack) {
+        public Plan(Scenario scenario, boolean quick, long seed, LabRun.External external, String externalName) {
+            this(scenario, quick, seed, external, externalName, false);
+        }
+    }
 
     /** The report and the per-second series behind it. */
     public record Outcome(LabReport report, List<LabReport.Series> series) {}
@@ -36,7 +47,8 @@ public final class Lab {
             series.add(r.series());
         } else {
             for (boolean protect : new boolean[] {false, true}) {
-                LabRun.Result r = runner.run(protect ? "bulwark" : "unprotected", new LabRun.InProcess(protect));
+                LabRun.Result r = runner.run(
+                        protect ? "bulwark" : "unprotected", new LabRun.InProcess(protect, plan.targetsUnderAttack()));
                 runs.add(r.run());
                 series.add(r.series());
             }
@@ -120,15 +132,16 @@ public final class Lab {
                 report.runs().isEmpty() ? "-" : report.runs().get(0).targets().sites()));
         b.append(String.format(
                 Locale.ROOT,
-                "%-12s | %-28s | %-20s | %-28s%n",
+                "%-12s | %-28s | %-20s | %-39s | %s%n",
                 "run",
                 "bystanders ok   p50    p99",
                 "targets ok     p99",
-                "attack sent -> at origin  mitigated"));
+                "attack sent -> at origin  mitigated",
+                "challenges solved"));
         for (LabReport.Run r : report.runs()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%-12s | %8s %6s %6s | %8s %9s | %11d -> %9d %8s%n",
+                    "%-12s | %8s %6s %6s | %8s %9s | %11d -> %9d %15s | %s%n",
                     r.name(),
                     pct(r.bystanders().legitSuccessRate()),
                     ms(r.bystanders().p50Ms()),
@@ -137,7 +150,8 @@ public final class Lab {
                     ms(r.targets().p99Ms()),
                     r.attack().requestsSent(),
                     r.attack().requestsReachingOrigin(),
-                    r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s"));
+                    r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s",
+                    r.challengesSolved() == null ? "-" : r.challengesSolved()));
         }
         return b.toString();
     }
