@@ -153,15 +153,15 @@ class ChallengeConfigLoaderTest {
                                 + " /api/* or *.rss)",
                         "11:68: sites[1].challenge.exempt_paths[1]: /a?b (expected: a path pattern starting with / or *, like"
                                 + " /api/* or *.rss; no spaces, query (?) or fragment (#): the path alone is matched)",
-                        "11:86: sites[1].challenge.language: fr (expected: one of en, es)",
+                        "11:87: sites[1].challenge.language: fr (expected: one of en, es; did you mean en?)",
                         "13:15: challenge.difficulty: 0 (expected: an integer 1-32)",
                         "14:20: challenge.cookie_lifetime: 48h (expected: cookie_lifetime at most key_rotation (24h; a cookie"
                                 + " must not outlive the key that signed it))",
-                        "15:18: challenge.languages[1]: de (expected: one of en, es)",
+                        "15:19: challenge.languages[1]: de (expected: one of en, es; did you mean en?)",
                         "16:15: challenge.allowlist[0]: not-an-ip (expected: an IP address or network like 10.0.0.0/8)",
                         "18:7: challenge.good_bots[0].ranges_file: missing (expected: the crawler's published ranges (a JSON"
                                 + " file like googlebot.json) or a ranges: list; a user agent alone is never trusted)",
-                        "19:35: challenge.good_bots[1].user_agent: ( (expected: a Java regular expression (Unclosed group))",
+                        "19:34: challenge.good_bots[1].user_agent: ( (expected: a Java regular expression (Unclosed group))",
                         "20:3: challenge.dificulty: unknown key (did you mean difficulty?)");
     }
 
@@ -180,16 +180,16 @@ class ChallengeConfigLoaderTest {
                 """);
         assertThat(p).hasSize(4);
         assertThat(p.get(0))
-                .startsWith("9:46: challenge.good_bots[0].ranges_file: missing.json (expected: a readable"
+                .startsWith("9:45: challenge.good_bots[0].ranges_file: missing.json (expected: a readable"
                         + " JSON range file; not found: " + dir.resolve("missing.json"));
         assertThat(p.get(1))
-                .startsWith("10:46: challenge.good_bots[1].ranges_file: bad.json")
+                .startsWith("10:45: challenge.good_bots[1].ranges_file: bad.json")
                 .contains("prefixes[0]");
         assertThat(p.get(2))
-                .startsWith("11:46: challenge.good_bots[2].ranges_file: notjson.json")
+                .startsWith("11:45: challenge.good_bots[2].ranges_file: notjson.json")
                 .contains("not valid JSON");
         assertThat(p.get(3))
-                .startsWith("12:46: challenge.good_bots[3].ranges_file: empty.json")
+                .startsWith("12:45: challenge.good_bots[3].ranges_file: empty.json")
                 .contains("has none");
     }
 }
