@@ -41,7 +41,7 @@ public final class ChallengeGate {
     public static final String CSP = "default-src 'none'; script-src 'unsafe-inline'; worker-src blob:;"
             + " style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    private static final long LIMITER_BUDGET_BYTES = 4L * 1024 * 1024;
+    private static final long LIMITER_BUDGET_BYTES = 2L * 1024 * 1024;
 
     /** The rules of one config snapshot for one site. */
     record SiteRules(
@@ -65,8 +65,11 @@ public final class ChallengeGate {
     private final ChallengePages pages;
     private final BanList bans;
     private final InstantSource clock;
-    private final SourceRateLimiter uncookied;
-    private final SourceRateLimiter fallback;
+    private final Ticker ticker;
+    /** Allocated on first use: an edge whose sites never challenge never pays for the tables. */
+    private volatile SourceRateLimiter uncookied;
+
+    private volatile SourceRateLimiter fallback;
     private final Cache<Long, Strikes> strikes = Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(Duration.ofMinutes(10))
@@ -83,8 +86,7 @@ public final class ChallengeGate {
         this.pages = ChallengePages.load();
         this.bans = bans;
         this.clock = clock;
-        this.uncookied = SourceRateLimiter.withBudget(LIMITER_BUDGET_BYTES, ticker);
-        this.fallback = SourceRateLimiter.withBudget(LIMITER_BUDGET_BYTES, ticker);
+        this.ticker = ticker;
     }
 
     /** Takes the rules of a new config (at start and on each reload, before the snapshot goes live). */
@@ -148,7 +150,7 @@ public final class ChallengeGate {
         }
         if (vouched) {
             if (PassCodec.cookieKind(cookie) == PassCodec.Kind.WAIT) {
-                long wait = limit(fallback, r.config.fallbackPerIp(), req.address(), siteIndex);
+                long wait = limit(fallback(), r.config.fallbackPerIp(), req.address(), siteIndex);
                 if (wait > 0) {
                     return new ChallengeOutcome.Limited(wait, true);
                 }
@@ -174,7 +176,7 @@ public final class ChallengeGate {
         if (r.goodBots.match(req.header("user-agent"), addr) != null) {
             return ChallengeOutcome.PROCEED;
         }
-        long wait = limit(uncookied, r.config.uncookiedPerIp(), addr, siteIndex);
+        long wait = limit(uncookied(), r.config.uncookiedPerIp(), addr, siteIndex);
         return wait > 0 ? new ChallengeOutcome.Limited(wait, false) : ChallengeOutcome.PROCEED;
     }
 
@@ -360,6 +362,32 @@ public final class ChallengeGate {
         }
         return PassCodec.cookieKind(cookie) == PassCodec.Kind.WAIT
                 || PassCodec.cookieDifficulty(cookie) >= s.difficulty;
+    }
+
+    private SourceRateLimiter uncookied() {
+        SourceRateLimiter l = uncookied;
+        if (l == null) {
+            synchronized (this) {
+                l = uncookied;
+                if (l == null) {
+                    uncookied = l = SourceRateLimiter.withBudget(LIMITER_BUDGET_BYTES, ticker);
+                }
+            }
+        }
+        return l;
+    }
+
+    private SourceRateLimiter fallback() {
+        SourceRateLimiter l = fallback;
+        if (l == null) {
+            synchronized (this) {
+                l = fallback;
+                if (l == null) {
+                    fallback = l = SourceRateLimiter.withBudget(LIMITER_BUDGET_BYTES, ticker);
+                }
+            }
+        }
+        return l;
     }
 
     private static long limit(SourceRateLimiter limiter, Optional<RateLimit> limit, byte[] addr, int siteIndex) {

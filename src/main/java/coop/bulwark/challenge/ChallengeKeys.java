@@ -98,6 +98,11 @@ public final class ChallengeKeys {
         this.rotation = period;
     }
 
+    /** Whether the current key is a full period old (a clock read; no I/O). */
+    public boolean rotationDue() {
+        return clock.instant().getEpochSecond() - ring.current().createdEpochSecond >= rotation.toSeconds();
+    }
+
     /**
      * Makes a new current key when the current one is a full period old; the old current key becomes the previous one,
      * and the one before that stops verifying. Writes the file (blocking).

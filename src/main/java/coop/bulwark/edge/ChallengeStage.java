@@ -24,9 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,25 +37,19 @@ import org.slf4j.LoggerFactory;
  * ProxyHandler.admitted: Gatekeeper.decide → ChallengeStage.decide → ExchangeCache / ProxyExchange
  * </pre>
  *
- * <p>One per edge, shared by every event loop: thread-safe. Owns the key rotation thread (file writes never run on an
- * event loop).
+ * <p>One per edge, shared by every event loop: thread-safe. Key rotation writes its file on a virtual thread, never on
+ * an event loop.
  */
-final class ChallengeStage implements AutoCloseable {
+final class ChallengeStage {
     private static final Logger LOG = LoggerFactory.getLogger(ChallengeStage.class);
 
     private final ChallengeKeys keys;
     private final ChallengeGate gate;
-    private final ScheduledExecutorService rotation;
+    private final AtomicBoolean rotating = new AtomicBoolean();
 
     private ChallengeStage(ChallengeKeys keys, ChallengeGate gate) {
         this.keys = keys;
         this.gate = gate;
-        this.rotation = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bulwark-challenge-keys");
-            t.setDaemon(true);
-            return t;
-        });
-        rotation.scheduleWithFixedDelay(this::rotate, 60, 60, TimeUnit.SECONDS);
     }
 
     /**
@@ -89,14 +81,25 @@ final class ChallengeStage implements AutoCloseable {
         return gate;
     }
 
-    private void rotate() {
-        try {
-            if (keys.rotateIfDue()) {
-                LOG.info("challenge signing key rotated");
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.error("challenge key rotation: {}", e.getMessage());
+    /**
+     * Rotates the signing key when due. Cheap when not (a clock read): the edge calls it every minute from an event
+     * loop, and the rotation itself (a file write) runs on a virtual thread of its own.
+     */
+    void rotateWhenDue() {
+        if (!keys.rotationDue() || !rotating.compareAndSet(false, true)) {
+            return;
         }
+        Thread.ofVirtual().name("bulwark-challenge-keys").start(() -> {
+            try {
+                if (keys.rotateIfDue()) {
+                    LOG.info("challenge signing key rotated");
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.error("challenge key rotation: {}", e.getMessage());
+            } finally {
+                rotating.set(false);
+            }
+        });
     }
 
     /**
@@ -241,11 +244,6 @@ final class ChallengeStage implements AutoCloseable {
             b.append(p);
         }
         return b.toString();
-    }
-
-    @Override
-    public void close() {
-        rotation.shutdownNow();
     }
 
     /** A Netty request seen through {@link ChallengeRequest}. */

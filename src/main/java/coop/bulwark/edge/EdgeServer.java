@@ -108,7 +108,6 @@ public final class EdgeServer implements AutoCloseable {
             });
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            challengeStage.close();
             throw e;
         }
         metrics.eventLoops(group);
@@ -135,6 +134,7 @@ public final class EdgeServer implements AutoCloseable {
         this.health = new OriginHealthChecker(group, transport, runtime);
         health.start();
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
+        group.next().scheduleWithFixedDelay(challengeStage::rotateWhenDue, 60, 60, TimeUnit.SECONDS);
         if (cacheStage != null) {
             group.next().scheduleWithFixedDelay(cacheStage::expireFlights, 100, 100, TimeUnit.MILLISECONDS);
         }
@@ -334,7 +334,6 @@ public final class EdgeServer implements AutoCloseable {
             e.getKey().execute(e.getValue()::closeAll);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        challengeStage.close();
         LOG.info("edge stopped");
     }
 }

@@ -136,7 +136,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (last) {
                 ChallengeStage.Answer a = answer;
                 answer = null;
-                challenged(a.request(), a.admitted(), a.finish());
+                challenged(a.request(), a.admitted(), a.finish(), false);
                 maybeContinue();
             }
             return;
@@ -221,7 +221,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 switch (challenge) {
                     case ChallengeOutcome.Limited l ->
                         refuseByVerdict(req, ok, HttpResponseStatus.TOO_MANY_REQUESTS, l.retryAfterSeconds(), false);
-                    case ChallengeOutcome.Respond r -> challenged(req, ok, r);
+                    case ChallengeOutcome.Respond r -> challenged(req, ok, r, !full);
                     case ChallengeOutcome.ReadAnswer r -> {
                         answer = runtime.challengeStage().answer(req, ok, addr, info.tls(), r.maxBytes());
                         if (hasBody && timeouts != null) {
@@ -267,8 +267,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A response of the challenge (its page, a message, a redirect after an answer); keep-alive as usual. */
-    private void challenged(HttpRequest req, Admission.Admitted ok, ChallengeOutcome outcome) {
+    /**
+     * A response of the challenge (its page, a message, a redirect after an answer); keep-alive as usual.
+     * {@code bodyUnread}: the request's body (if any) is still to come and nobody reads it.
+     */
+    private void challenged(HttpRequest req, Admission.Admitted ok, ChallengeOutcome outcome, boolean bodyUnread) {
         if (outcome instanceof ChallengeOutcome.Limited l) {
             refuseByVerdict(req, ok, HttpResponseStatus.TOO_MANY_REQUESTS, l.retryAfterSeconds(), false);
             return;
@@ -276,8 +279,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (!(outcome instanceof ChallengeOutcome.Respond r)) {
             throw new IllegalStateException("challenge answer: " + outcome);
         }
-        if (answer == null && !(req instanceof FullHttpRequest)) {
-            discardingBody = true; // a body nobody reads (a form posted without a cookie)
+        if (bodyUnread) {
+            discardingBody = true; // e.g. a form posted without a cookie
         }
         SiteMeters m = ok.site().meters();
         m.verdict(SiteMeters.VerdictLabel.CHALLENGE);

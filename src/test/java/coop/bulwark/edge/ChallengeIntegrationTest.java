@@ -208,6 +208,32 @@ class ChallengeIntegrationTest {
     }
 
     @Test
+    void answerAndBodies_onOneKeepAliveConnection_eachBodyGoesWhereItBelongs() throws IOException {
+        var from = LoopbackClient.loopback(0, 1, 13);
+        try (var c = new LoopbackClient(edge.httpAddress(), from)) {
+            var page = c.send("GET", ALWAYS, "/", HTML);
+            String token = group(TOKEN, page.body());
+            String form = form(token, Long.toString(ProofOfWork.solve(token, 8)), "/");
+            var answered = c.exchange("POST " + ChallengeEndpoint.PATH + " HTTP/1.1\r\nHost: " + ALWAYS
+                    + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length()
+                    + "\r\n\r\n" + form);
+            assertThat(answered.status()).isEqualTo(303);
+            String cookie = cookiePair(answered);
+            var echo = c.exchange("POST /echo HTTP/1.1\r\nHost: " + ALWAYS + "\r\n" + HTML + "\r\nCookie: " + cookie
+                    + "\r\nContent-Length: 5\r\n\r\nhello");
+            assertThat(echo.status()).isEqualTo(200);
+            assertThat(echo.body()).isEqualTo("hello");
+            // A refused form's body is skipped, and the next request on the connection is read correctly.
+            var refused = c.exchange(
+                    "POST /contact HTTP/1.1\r\nHost: " + ALWAYS + "\r\n" + HTML + "\r\nContent-Length: 3\r\n\r\nabc");
+            assertThat(refused.status()).isEqualTo(503);
+            var again = c.exchange("POST /echo HTTP/1.1\r\nHost: " + ALWAYS + "\r\n" + HTML + "\r\nCookie: " + cookie
+                    + "\r\nContent-Length: 2\r\n\r\nok");
+            assertThat(again.body()).isEqualTo("ok");
+        }
+    }
+
+    @Test
     void browserThatRefusesCookies_getsAnExplanation_notAnotherChallenge() throws IOException {
         var r = get(LoopbackClient.loopback(0, 1, 4), ALWAYS, ChallengeEndpoint.PATH + "?check=1&return=%2Fa", HTML);
         assertThat(r.status()).isEqualTo(403);
