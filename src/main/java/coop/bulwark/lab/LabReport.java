@@ -21,10 +21,15 @@ public record LabReport(String scenario, int sites, long durationS, String machi
     /**
      * One run's outcome.
      *
-     * @param challengesSolved challenges the simulated browsers solved during the run (null: not counted, e.g. a run
-     *     read from an older report)
+     * @param challengesSolved challenges the simulated browsers solved during the run, for the terminal table; not in
+     *     the JSON, whose shape is fixed (null: not counted, e.g. a run read from a JSON file)
      */
-    public record Run(String name, Bystanders bystanders, Targets targets, Attack attack, Long challengesSolved) {
+    public record Run(
+            String name,
+            Bystanders bystanders,
+            Targets targets,
+            Attack attack,
+            @com.fasterxml.jackson.annotation.JsonIgnore Long challengesSolved) {
         public Run(String name, Bystanders bystanders, Targets targets, Attack attack) {
             this(name, bystanders, targets, attack, null);
         }
