@@ -403,8 +403,12 @@ public final class ChallengeGate {
     }
 
     /**
-     * Whether the request is a page navigation, the only kind a challenge page can answer usefully. Fetch metadata
-     * ({@code Sec-Fetch-Dest}, {@code Sec-Fetch-Mode}) when the browser sends it, else an {@code Accept} naming HTML.
+     * Whether the request asks for a page, the only kind a challenge page can answer usefully. Current browsers say so
+     * with fetch metadata ({@code Sec-Fetch-Dest: document}, {@code Sec-Fetch-Mode: navigate}) and mark every other
+     * request (images, scripts, XHR) as something else. Without fetch metadata, an {@code Accept} naming HTML is a page;
+     * and a client that sends neither (no current browser: scripts, flood tools) asking for a path that does not name
+     * a static file is treated as asking for a page too, or a flood tool could skip the challenge by sending
+     * {@code Accept: *}{@code /*}. Machines with a real need (APIs, feeds) are served by the exempt paths.
      */
     static boolean isNavigation(ChallengeRequest req) {
         String dest = req.header("sec-fetch-dest");
@@ -416,6 +420,33 @@ public final class ChallengeGate {
             return mode.equals("navigate");
         }
         String accept = req.header("accept");
-        return accept != null && accept.contains("text/html");
+        if (accept != null && accept.contains("text/html")) {
+            return true;
+        }
+        return !namesStaticFile(req.uri());
+    }
+
+    /** File name extensions of assets: a request for one without fetch metadata is limited, not challenged. */
+    private static final java.util.Set<String> STATIC = java.util.Set.of(
+            "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "woff",
+            "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "ogg", "wav", "pdf", "zip", "gz", "json", "xml", "txt",
+            "csv", "wasm");
+
+    /** Whether the path of {@code uri} ends in a static file's extension ({@code /img/logo.png}). */
+    static boolean namesStaticFile(String uri) {
+        int end = uri.length();
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        int slash = uri.lastIndexOf('/', end - 1);
+        int dot = uri.lastIndexOf('.', end - 1);
+        if (dot <= slash || dot == end - 1 || end - dot > 6) {
+            return false;
+        }
+        return STATIC.contains(uri.substring(dot + 1, end).toLowerCase(java.util.Locale.ROOT));
     }
 }

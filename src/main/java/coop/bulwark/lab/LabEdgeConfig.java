@@ -36,6 +36,24 @@ final class LabEdgeConfig {
             y.append("protection: {origin_capacity: ")
                     .append(scenario.origin().workers())
                     .append("}\n");
+            // The crawler is a good bot, known by its user agent and the range it crawls from (as big crawlers
+            // publish theirs), so the challenge lets it through.
+            var legit = scenario.legit();
+            if (legit.crawlers() > 0) {
+                y.append(
+                        "challenge:\n  good_bots:\n    - {name: lab-crawler, user_agent: bulwark-lab-crawler, ranges: [");
+                for (int i = 0; i < legit.crawlers(); i++) {
+                    byte[] a = AddressPlan.legit(legit.browsers() + legit.feedReaders() + i);
+                    y.append(i == 0 ? "" : ", ")
+                            .append(a[0] & 0xFF)
+                            .append('.')
+                            .append(a[1] & 0xFF)
+                            .append('.')
+                            .append(a[2] & 0xFF)
+                            .append(".0/24");
+                }
+                y.append("]}\n");
+            }
         } else {
             y.append("protection: {enabled: false}\n");
         }

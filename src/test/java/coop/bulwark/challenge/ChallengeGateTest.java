@@ -122,6 +122,22 @@ class ChallengeGateTest {
     }
 
     @Test
+    void clientsWithoutFetchMetadataOrHtmlAccept_areChallengedForPages_limitedForStaticFiles() {
+        var script = new Req("GET", "/?x=1", Map.of("accept", "*/*", "user-agent", "python-requests/2.31"), ADDR);
+        assertThat(((ChallengeOutcome.Respond) gate.decide("s", 0, ProtectionState.NORMAL, script)).status())
+                .isEqualTo(503);
+        var asset = new Req("GET", "/img/logo.PNG?v=3", Map.of("accept", "*/*"), ADDR);
+        assertThat(gate.decide("s", 0, ProtectionState.NORMAL, asset)).isInstanceOf(ChallengeOutcome.Proceed.class);
+        var xhr = new Req("GET", "/search", Map.of("accept", "*/*", "sec-fetch-dest", "empty"), ADDR);
+        assertThat(gate.decide("s", 0, ProtectionState.NORMAL, xhr)).isInstanceOf(ChallengeOutcome.Proceed.class);
+        var feed = new Req("GET", "/feed/", Map.of("accept", "application/rss+xml"), ADDR);
+        assertThat(gate.decide("s", 0, ProtectionState.NORMAL, feed)).isInstanceOf(ChallengeOutcome.Proceed.class);
+        assertThat(ChallengeGate.namesStaticFile("/a.b/c")).isFalse();
+        assertThat(ChallengeGate.namesStaticFile("/index.php")).isFalse();
+        assertThat(ChallengeGate.namesStaticFile("/app.js#x")).isTrue();
+    }
+
+    @Test
     void malformedInput_isAnAnswer_neverAnException() {
         for (String body : List.of("", "%", "token=%zz", "&&&", "token=" + "A".repeat(5000), "nonce=1&token=")) {
             var r = gate.answer("s", get(ChallengeEndpoint.PATH), body);
