@@ -88,6 +88,12 @@ final class LabCommand implements Callable<Integer> {
             description = "Where the protected run's edge writes incident reports (default: lab-reports).")
     Path reports;
 
+    @Option(
+            names = "--targets-under-attack",
+            description = "Start the targets under_attack in the Bulwark run (pinned, as an operator would), instead"
+                    + " of leaving it to detection: the challenge is on from the first second.")
+    boolean targetsUnderAttack;
+
     @Override
     public Integer call() throws Exception {
         if (merge != null) {
@@ -120,7 +126,9 @@ final class LabCommand implements Callable<Integer> {
         Lab.Outcome outcome;
         try {
             outcome = Lab.run(
-                    new Lab.Plan(s, quick, seed, external, runName, reports), System.err, System.console() != null);
+                    new Lab.Plan(s, quick, seed, external, runName, reports, targetsUnderAttack),
+                    System.err,
+                    System.console() != null);
         } catch (IOException | ConfigException e) {
             System.err.println("lab: " + e.getMessage());
             return 1;

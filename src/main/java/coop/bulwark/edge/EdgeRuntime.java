@@ -27,6 +27,7 @@ final class EdgeRuntime {
     private final EdgeMetrics metrics;
     private final Gatekeeper gatekeeper;
     private final CacheStage cacheStage;
+    private final ChallengeStage challengeStage;
 
     EdgeRuntime(
             EdgeSnapshot initial,
@@ -35,6 +36,7 @@ final class EdgeRuntime {
             EdgeMetrics metrics,
             Gatekeeper gatekeeper,
             CacheStage cacheStage,
+            ChallengeStage challengeStage,
             DetectionLoop detection) {
         this.snapshot = new AtomicReference<>(initial);
         this.pools = Map.copyOf(pools);
@@ -48,6 +50,12 @@ final class EdgeRuntime {
         this.metrics = metrics;
         this.gatekeeper = gatekeeper;
         this.cacheStage = cacheStage;
+        this.challengeStage = challengeStage;
+    }
+
+    /** The proof-of-work challenge (page, answers, cookie checks). */
+    ChallengeStage challengeStage() {
+        return challengeStage;
     }
 
     /** The micro-cache and request coalescing, or null when caching is off. */

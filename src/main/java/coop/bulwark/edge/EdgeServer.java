@@ -53,6 +53,7 @@ public final class EdgeServer implements AutoCloseable {
     private final Gatekeeper gatekeeper;
     private final CacheStage cacheStage;
     private final DetectionLoop detection;
+    private final ChallengeStage challengeStage;
     private long generation;
     private boolean closed;
 
@@ -77,8 +78,14 @@ public final class EdgeServer implements AutoCloseable {
         // The cache is sized at start; changing protection.cache needs a restart (the leader deadline follows the
         // longest origin timeout a coalesced fetch may take).
         this.cacheStage = CacheStage.create(config.protection(), Duration.ofSeconds(60));
+        try {
+            this.challengeStage = ChallengeStage.start(config, gatekeeper.bans(), clock);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         this.detection = new DetectionLoop(clock, pools.size());
-        this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage, detection);
+        this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage, challengeStage, detection);
         gatekeeper.onAutomaticBan(detection::banned);
         var pipelines = new EdgePipelines(runtime);
         AccessLogAppender.apply(config.accessLog());
@@ -132,6 +139,7 @@ public final class EdgeServer implements AutoCloseable {
         health.start();
         detection.start(runtime::snapshot);
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
+        group.next().scheduleWithFixedDelay(challengeStage::rotateWhenDue, 60, 60, TimeUnit.SECONDS);
         if (cacheStage != null) {
             group.next().scheduleWithFixedDelay(cacheStage::expireFlights, 100, 100, TimeUnit.MILLISECONDS);
         }
@@ -217,6 +225,16 @@ public final class EdgeServer implements AutoCloseable {
         return gatekeeper;
     }
 
+    /** The challenge's counters since start (pages served, answers accepted and refused). */
+    public coop.bulwark.challenge.ChallengeGate.Stats challengeStats() {
+        return challengeStage.gate().stats();
+    }
+
+    /** The challenge's token and cookie codec (for tools and tests that mint or check passes). */
+    public coop.bulwark.challenge.PassCodec challengeCodec() {
+        return challengeStage.gate().codec();
+    }
+
     /** The micro-cache's counters (edge-wide), or empty when the cache is off. */
     public Optional<coop.bulwark.cache.CacheStats> cacheStats() {
         return cacheStage == null
@@ -268,6 +286,7 @@ public final class EdgeServer implements AutoCloseable {
         if (!next.accessLog().equals(current.config().accessLog())) {
             AccessLogAppender.apply(next.accessLog());
         }
+        challengeStage.configure(next);
         runtime.swap(snap);
         // Config bans (and the ban memory) follow the file on reload too; without this, bans.manual added or
         // removed in the file took effect only at restart.

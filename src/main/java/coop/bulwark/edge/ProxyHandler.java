@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.challenge.ChallengeOutcome;
 import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.protect.Verdict;
@@ -49,6 +50,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private ProxyExchange current;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private boolean discardingBody;
+    /** A challenge answer whose body is being read (the challenge endpoint answers once it is in). */
+    private ChallengeStage.Answer answer;
+
     private boolean closing;
     private int requests;
     private boolean pausedForOrigin;
@@ -127,6 +131,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void bodyPart(HttpContent content) {
+        if (answer != null) {
+            boolean last = content instanceof LastHttpContent;
+            answer.add(content);
+            if (last) {
+                ChallengeStage.Answer a = answer;
+                answer = null;
+                challenged(a.request(), a.admitted(), null, a.finish(), false);
+                maybeContinue();
+            }
+            return;
+        }
         if (current != null && !current.requestComplete() && !discardingBody) {
             boolean last = content instanceof LastHttpContent;
             current.onClientContent(content);
@@ -200,6 +215,28 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 case Verdict.CacheOnly c -> cacheOnly = true;
                 case Verdict.Pass p -> {}
             }
+            // The challenge (page, answers, limits for requests without a cookie). Its vouched() is the cookie check:
+            // whether this request carried a valid challenge cookie for its site and network.
+            ChallengeOutcome challenge = runtime.challengeStage().decide(req, ok, addr, info.tls());
+            traits = traits.withValidCookie(challenge.vouched());
+            if (!(challenge instanceof ChallengeOutcome.Proceed)) {
+                runtime.gatekeeper().release(guard.index(), addr);
+                switch (challenge) {
+                    case ChallengeOutcome.Limited l ->
+                        refuseByVerdict(
+                                req, ok, traits, HttpResponseStatus.TOO_MANY_REQUESTS, l.retryAfterSeconds(), false);
+                    case ChallengeOutcome.Respond r -> challenged(req, ok, traits, r, !full);
+                    case ChallengeOutcome.ReadAnswer r -> {
+                        answer = runtime.challengeStage().answer(req, ok, addr, info.tls(), r.maxBytes());
+                        if (hasBody && timeouts != null) {
+                            var limits = site.config().limits();
+                            timeouts.expectBody(limits.minBodyBytesPerSecond(), limits.bodyGracePeriod());
+                        }
+                    }
+                    case ChallengeOutcome.Proceed p -> throw new AssertionError();
+                }
+                return;
+            }
             int index = guard.index();
             onEnd = () -> runtime.gatekeeper().release(index, addr);
         }
@@ -227,7 +264,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             long retryAfterSeconds,
             boolean close) {
         discardingBody = !(req instanceof FullHttpRequest);
-        traits.record(runtime, ctx.channel().eventLoop(), s.code(), 0, -1);
+        if (traits != null) {
+            traits.record(runtime, ctx.channel().eventLoop(), s.code(), 0, -1);
+        }
         SiteMeters m = ok.site().meters();
         m.verdict(SiteMeters.VerdictLabel.LIMIT);
         m.status(s.code());
@@ -235,6 +274,44 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean closeNow = !multiplexed && (close || !mayKeepAlive());
         var r = EdgeResponses.error(ctx.alloc(), s, "too many requests, please slow down", closeNow, retryAfterSeconds);
         var f = ctx.writeAndFlush(r);
+        if (closeNow) {
+            closeAfter(f);
+        }
+    }
+
+    /**
+     * A response of the challenge (its page, a message, a redirect after an answer); keep-alive as usual.
+     * {@code bodyUnread}: the request's body (if any) is still to come and nobody reads it. {@code traits}: for
+     * detection, null for an answer (its request was already counted when it was read).
+     */
+    private void challenged(
+            HttpRequest req,
+            Admission.Admitted ok,
+            RequestTraits traits,
+            ChallengeOutcome outcome,
+            boolean bodyUnread) {
+        if (outcome instanceof ChallengeOutcome.Limited l) {
+            refuseByVerdict(req, ok, traits, HttpResponseStatus.TOO_MANY_REQUESTS, l.retryAfterSeconds(), false);
+            return;
+        }
+        if (!(outcome instanceof ChallengeOutcome.Respond r)) {
+            throw new IllegalStateException("challenge answer: " + outcome);
+        }
+        // For detection the challenge page is a refusal the client can overcome, not a failure of the site: its 503
+        // (sent so that search engines come back later) must not read as the origin suffering.
+        if (traits != null) {
+            traits.record(runtime, ctx.channel().eventLoop(), r.status() == 503 ? 403 : r.status(), 0, -1);
+        }
+        if (bodyUnread) {
+            discardingBody = true; // e.g. a form posted without a cookie
+        }
+        SiteMeters m = ok.site().meters();
+        m.verdict(SiteMeters.VerdictLabel.CHALLENGE);
+        m.status(r.status());
+        logVerdict(req, ok, r.status(), r.verdict());
+        boolean closeNow = !multiplexed && !mayKeepAlive();
+        var f = ctx.writeAndFlush(ChallengeStage.response(
+                ctx.alloc(), r, req.method() == io.netty.handler.codec.http.HttpMethod.HEAD, closeNow));
         if (closeNow) {
             closeAfter(f);
         }

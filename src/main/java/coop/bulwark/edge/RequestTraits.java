@@ -44,6 +44,13 @@ record RequestTraits(
                 validCookie);
     }
 
+    /** The same request, known to carry (or not) a valid challenge cookie. */
+    RequestTraits withValidCookie(boolean valid) {
+        return valid == validCookie
+                ? this
+                : new RequestTraits(site, addr, method, pathHash, entropyBucket, agentHash, returning, valid);
+    }
+
     /**
      * Records the answer on {@code loop}'s recorder (call on that event loop).
      *

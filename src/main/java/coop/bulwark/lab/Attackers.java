@@ -33,6 +33,7 @@ final class Attackers {
         long interval = (long) (1e9 / perBot);
         int timeout = (int) flood.timeout().toMillis();
         String ua = BOT_UAS[rnd.nextInt(BOT_UAS.length)];
+        String accept = ua.startsWith("Mozilla/") ? "text/html,application/xhtml+xml,*/*;q=0.8" : "*/*";
         long next = System.nanoTime() + (long) (rnd.nextDouble() * interval);
         LabConnection conn = null;
         while (ctx.running() && System.nanoTime() < endNanos) {
@@ -50,7 +51,8 @@ final class Attackers {
                     conn = LabConnection.open(ctx.edge(), source, timeout, ctx.sockets());
                 }
                 ctx.recorder().attackSent(now);
-                LabConnection.Response r = conn.get(host, path, ua, "");
+                // Bots posing as browsers send a browser's Accept; script clients send */*. Neither keeps cookies.
+                LabConnection.Response r = conn.get(host, path, ua, accept, "");
                 if (r.close()) {
                     conn.close();
                     conn = null;

@@ -23,6 +23,7 @@ public final class Lab {
      * What to run. {@code external} null: the two in-process runs.
      *
      * @param reportsDir where the protected run's edge writes its incident reports
+     * @param targetsUnderAttack see {@link LabRun.InProcess}
      */
     public record Plan(
             Scenario scenario,
@@ -30,9 +31,10 @@ public final class Lab {
             long seed,
             LabRun.External external,
             String externalName,
-            Path reportsDir) {
+            Path reportsDir,
+            boolean targetsUnderAttack) {
         public Plan(Scenario scenario, boolean quick, long seed, LabRun.External external, String externalName) {
-            this(scenario, quick, seed, external, externalName, Path.of("lab-reports"));
+            this(scenario, quick, seed, external, externalName, Path.of("lab-reports"), false);
         }
     }
 
@@ -51,7 +53,8 @@ public final class Lab {
             series.add(r.series());
         } else {
             for (boolean protect : new boolean[] {false, true}) {
-                LabRun.Result r = runner.run(protect ? "bulwark" : "unprotected", new LabRun.InProcess(protect));
+                LabRun.Result r = runner.run(
+                        protect ? "bulwark" : "unprotected", new LabRun.InProcess(protect, plan.targetsUnderAttack()));
                 runs.add(r.run());
                 series.add(r.series());
             }
@@ -135,16 +138,17 @@ public final class Lab {
                 report.runs().isEmpty() ? "-" : report.runs().get(0).targets().sites()));
         b.append(String.format(
                 Locale.ROOT,
-                "%-12s | %-28s | %-20s | %-37s | %s%n",
+                "%-12s | %-28s | %-20s | %-37s | %-10s | %s%n",
                 "run",
                 "bystanders ok   p50    p99",
                 "targets ok     p99",
                 "attack sent -> at origin  mitigated",
+                "challenges",
                 "detected  named targets"));
         for (LabReport.Run r : report.runs()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%-12s | %8s %6s %6s | %8s %9s | %11d -> %9d %11s | %8s  %s%n",
+                    "%-12s | %8s %6s %6s | %8s %9s | %11d -> %9d %11s | %10s | %8s  %s%n",
                     r.name(),
                     pct(r.bystanders().legitSuccessRate()),
                     ms(r.bystanders().p50Ms()),
@@ -154,6 +158,7 @@ public final class Lab {
                     r.attack().requestsSent(),
                     r.attack().requestsReachingOrigin(),
                     r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s",
+                    r.challengesSolved() == null ? "-" : r.challengesSolved(),
                     r.attack().detectedAfterS() == null ? "-" : r.attack().detectedAfterS() + " s",
                     r.attack().namedTargets().isEmpty()
                             ? "-"

@@ -14,8 +14,14 @@ import java.nio.charset.StandardCharsets;
  * chunked). Not thread-safe: one client owns it.
  */
 final class LabConnection implements AutoCloseable {
-    /** A response: its status, the cookie it set (or null), and whether the server will close the connection. */
-    record Response(int status, String setCookie, boolean close) {}
+    /**
+     * A response: its status, the cookie it set (or null), whether the server will close the connection, its
+     * {@code Location} (or null), and its body when it is a page of the edge's challenge (a 503 HTML page; else null).
+     */
+    record Response(int status, String setCookie, boolean close, String location, String body) {}
+
+    /** Largest challenge page kept (the real one is below 20 KiB). */
+    private static final int MAX_PAGE_BYTES = 64 * 1024;
 
     private final Socket socket;
     private final SocketRegistry registry;
@@ -60,8 +66,27 @@ final class LabConnection implements AutoCloseable {
 
     /** Sends {@code GET target} for {@code host} with the extra header lines (each ending in CRLF) and reads the response. */
     Response get(String host, String target, String userAgent, String extraHeaders) throws IOException {
-        sendRaw("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + userAgent + "\r\nAccept: */*\r\n"
-                + extraHeaders + "\r\n");
+        return get(host, target, userAgent, "*/*", extraHeaders);
+    }
+
+    /** {@link #get(String, String, String, String)} with this {@code Accept}. */
+    Response get(String host, String target, String userAgent, String accept, String extraHeaders) throws IOException {
+        sendRaw("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + userAgent + "\r\nAccept: "
+                + accept + "\r\n" + extraHeaders + "\r\n");
+        return read();
+    }
+
+    /** Sends {@code POST target} with a form body and reads the response. */
+    Response postForm(String host, String target, String userAgent, String extraHeaders, String form)
+            throws IOException {
+        byte[] body = form.getBytes(StandardCharsets.ISO_8859_1);
+        sendRaw("POST " + target + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + userAgent
+                + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length + "\r\n"
+                + extraHeaders + "\r\n" + form);
+        return read();
+    }
+
+    private Response read() throws IOException {
         String status = readLine();
         if (status == null || status.length() < 12 || !status.startsWith("HTTP/1.")) {
             throw new IOException("bad status line: " + status);
@@ -71,6 +96,8 @@ final class LabConnection implements AutoCloseable {
         boolean chunked = false;
         boolean close = status.startsWith("HTTP/1.0");
         String cookie = null;
+        String location = null;
+        boolean html = false;
         for (String h = readLine(); h != null && !h.isEmpty(); h = readLine()) {
             int colon = h.indexOf(':');
             if (colon < 0) {
@@ -84,12 +111,23 @@ final class LabConnection implements AutoCloseable {
                 chunked = value.toLowerCase().contains("chunked");
             } else if (name.equalsIgnoreCase("connection")) {
                 close = value.toLowerCase().contains("close");
+            } else if (name.equalsIgnoreCase("location")) {
+                location = value;
+            } else if (name.equalsIgnoreCase("content-type")) {
+                html = value.startsWith("text/html");
             } else if (name.equalsIgnoreCase("set-cookie")) {
                 int semi = value.indexOf(';');
                 cookie = semi < 0 ? value : value.substring(0, semi);
             }
         }
-        if (chunked) {
+        String body = null;
+        boolean keep = code == 503 && html && length > 0 && length <= MAX_PAGE_BYTES;
+        if (keep) {
+            body = new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
+            if (body.length() == 0) {
+                throw new IOException("closed in body");
+            }
+        } else if (chunked) {
             for (; ; ) {
                 String size = readLine();
                 if (size == null) {
@@ -115,7 +153,7 @@ final class LabConnection implements AutoCloseable {
             }
             close = true;
         }
-        return new Response(code, cookie, close);
+        return new Response(code, cookie, close, location, body);
     }
 
     private void skip(long n) throws IOException {

@@ -18,7 +18,22 @@ public record LabReport(String scenario, int sites, long durationS, String machi
     }
 
     /** One run: the figures over its measurement window (the attack; for a scenario without attack, after warm-up). */
-    public record Run(String name, Bystanders bystanders, Targets targets, Attack attack) {}
+    /**
+     * One run's outcome.
+     *
+     * @param challengesSolved challenges the simulated browsers solved during the run, for the terminal table; not in
+     *     the JSON, whose shape is fixed (null: not counted, e.g. a run read from a JSON file)
+     */
+    public record Run(
+            String name,
+            Bystanders bystanders,
+            Targets targets,
+            Attack attack,
+            @com.fasterxml.jackson.annotation.JsonIgnore Long challengesSolved) {
+        public Run(String name, Bystanders bystanders, Targets targets, Attack attack) {
+            this(name, bystanders, targets, attack, null);
+        }
+    }
 
     /** Legitimate requests to sites that are not attacked. Null figures: no request in the window. */
     public record Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {}

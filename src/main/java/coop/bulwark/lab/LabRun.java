@@ -28,8 +28,15 @@ public final class LabRun {
     /** How the run reaches an edge. */
     public sealed interface EdgeChoice {}
 
-    /** Bulwark in this process, protection on or off. */
-    public record InProcess(boolean protect) implements EdgeChoice {}
+    /**
+     * Bulwark in this process, protection on or off; {@code targetsUnderAttack} starts the targets in
+     * {@code under_attack} (as detection would put them), so their challenge is on from the start.
+     */
+    public record InProcess(boolean protect, boolean targetsUnderAttack) implements EdgeChoice {
+        public InProcess(boolean protect) {
+            this(protect, false);
+        }
+    }
 
     /** An edge someone else started (nginx, HAProxy...) proxying every site to the origin model's fixed port. */
     public record External(InetSocketAddress edge, int originPort) implements EdgeChoice {}
@@ -81,8 +88,13 @@ public final class LabRun {
         DetectionWatch watch = new DetectionWatch(progress, Instant.now());
         Result result;
         try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), 0);
-                EdgeServer edge = EdgeServer.start(
-                        LabEdgeConfig.load(scenario, origin.address().getPort(), p.protect(), quick, reportsDir))) {
+                EdgeServer edge = EdgeServer.start(LabEdgeConfig.load(
+                        scenario,
+                        origin.address().getPort(),
+                        p.protect(),
+                        quick,
+                        reportsDir,
+                        p.targetsUnderAttack()))) {
             edge.detection().addListener(watch);
             result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch);
         }
@@ -320,7 +332,7 @@ public final class LabRun {
                 watch == null ? List.of() : watch.namedTargets(),
                 watch == null ? 0 : watch.attacksDeclared(),
                 List.of());
-        return new LabReport.Run(name, bystanders, targets, attack);
+        return new LabReport.Run(name, bystanders, targets, attack, rec.challengesSolved.get());
     }
 
     private LabReport.Series series(String name, RunRecorder rec, List<Integer> starts) {

@@ -1,6 +1,10 @@
 package coop.bulwark.lab;
 
+import coop.bulwark.challenge.ChallengeEndpoint;
+import coop.bulwark.challenge.ProofOfWork;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -16,6 +20,12 @@ final class LegitClients {
     private static final String FEED_UA = "FreshRSS/1.24 (bulwark-lab feed reader)";
     private static final String CRAWLER_UA = "Mozilla/5.0 (compatible; bulwark-lab-crawler/1.0)";
     private static final String[] ASSETS = {"/assets/style.css", "/assets/app.js", "/img/header.jpg", "/img/logo.png"};
+    /** What a browser sends for a page it navigates to, and for the assets of that page (fetch metadata included). */
+    private static final String PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+    private static final String PAGE_HEADERS =
+            "Accept-Language: en-US,en;q=0.5\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n";
+    private static final String[] ASSET_DEST = {"style", "script", "image", "image"};
 
     private LegitClients() {}
 
@@ -40,10 +50,10 @@ final class LegitClients {
             int pages = 1 + rnd.nextInt(4);
             for (int p = 0; p < pages && ctx.running(); p++) {
                 String page = p == 0 && rnd.nextBoolean() ? "/" : "/post/" + rnd.nextInt(500);
-                conn = request(ctx, conn, source, timeout, host, page, BROWSER_UA, cookies, rank, target);
+                conn = request(ctx, conn, source, timeout, host, page, BROWSER_UA, -1, cookies, rank, target);
                 int assets = conn == null ? 0 : 2 + rnd.nextInt(3);
                 for (int a = 0; a < assets && ctx.running(); a++) {
-                    conn = request(ctx, conn, source, timeout, host, ASSETS[a], BROWSER_UA, cookies, rank, target);
+                    conn = request(ctx, conn, source, timeout, host, ASSETS[a], BROWSER_UA, a, cookies, rank, target);
                 }
                 ctx.sleepUntil(System.nanoTime() + exponential(rnd, meanThink));
             }
@@ -72,10 +82,10 @@ final class LegitClients {
             int pages = 1 + rnd.nextInt(4);
             for (int p = 0; p < pages && ctx.running() && System.nanoTime() < until; p++) {
                 String page = p == 0 && rnd.nextBoolean() ? "/" : "/post/" + rnd.nextInt(500);
-                conn = request(ctx, conn, source, timeout, host, page, BROWSER_UA, cookies, rank, target);
+                conn = request(ctx, conn, source, timeout, host, page, BROWSER_UA, -1, cookies, rank, target);
                 int assets = conn == null ? 0 : 2 + rnd.nextInt(3);
                 for (int a = 0; a < assets && ctx.running(); a++) {
-                    conn = request(ctx, conn, source, timeout, host, ASSETS[a], BROWSER_UA, cookies, rank, target);
+                    conn = request(ctx, conn, source, timeout, host, ASSETS[a], BROWSER_UA, a, cookies, rank, target);
                 }
                 ctx.sleepUntil(Math.min(until, System.nanoTime() + exponential(rnd, meanThink)));
             }
@@ -103,6 +113,7 @@ final class LegitClients {
                     Scenario.siteHost(rank),
                     "/feed/",
                     FEED_UA,
+                    0,
                     null,
                     rank,
                     ctx.isTarget(rank));
@@ -131,6 +142,7 @@ final class LegitClients {
                     Scenario.siteHost(rank),
                     "/post/" + rnd.nextInt(500),
                     CRAWLER_UA,
+                    0,
                     null,
                     rank,
                     ctx.isTarget(rank));
@@ -144,7 +156,9 @@ final class LegitClients {
 
     /**
      * One request on {@code conn} (opened first if null), recorded; returns the connection to reuse, or null when it
-     * failed or the server closes it.
+     * failed or the server closes it. {@code asset} is the index in {@link #ASSETS} for a browser's asset, -1 for a
+     * page it navigates to (then a challenge page is solved, as the page's script would, and its cookie kept), and
+     * anything else for a client that is not a browser.
      */
     private static LabConnection request(
             TrafficContext ctx,
@@ -154,6 +168,7 @@ final class LegitClients {
             String host,
             String path,
             String userAgent,
+            int asset,
             Map<Integer, String> cookies,
             int rank,
             boolean target) {
@@ -164,7 +179,24 @@ final class LegitClients {
                 c = LabConnection.open(ctx.edge(), source, timeoutMillis, ctx.sockets());
             }
             String cookie = cookies == null ? null : cookies.get(rank);
-            LabConnection.Response r = c.get(host, path, userAgent, cookie == null ? "" : "Cookie: " + cookie + "\r\n");
+            String cookieLine = cookie == null ? "" : "Cookie: " + cookie + "\r\n";
+            boolean browser = cookies != null;
+            LabConnection.Response r;
+            if (browser && asset < 0) {
+                r = c.get(host, path, userAgent, PAGE_ACCEPT, PAGE_HEADERS + cookieLine);
+                if (r.body() != null && r.body().contains("data-challenge=\"") && !r.close()) {
+                    r = solve(ctx, c, host, path, userAgent, r.body(), cookies, rank);
+                }
+            } else if (browser) {
+                r = c.get(
+                        host,
+                        path,
+                        userAgent,
+                        "*/*",
+                        "Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: " + ASSET_DEST[asset] + "\r\n" + cookieLine);
+            } else {
+                r = c.get(host, path, userAgent, cookieLine);
+            }
             if (r.setCookie() != null && cookies != null) {
                 cookies.put(rank, r.setCookie());
             }
@@ -188,6 +220,59 @@ final class LegitClients {
             }
             return null;
         }
+    }
+
+    /**
+     * Solves a challenge page as its script would (same puzzle, {@link ProofOfWork}), posts the answer, keeps the
+     * cookie, follows the edge's redirects and returns the response for the page asked for.
+     */
+    private static LabConnection.Response solve(
+            TrafficContext ctx,
+            LabConnection c,
+            String host,
+            String path,
+            String userAgent,
+            String page,
+            Map<Integer, String> cookies,
+            int rank)
+            throws IOException {
+        String token = attribute(page, "data-challenge");
+        String bits = attribute(page, "data-difficulty");
+        if (token == null || bits == null) {
+            throw new IOException("challenge page without a challenge");
+        }
+        long nonce = ProofOfWork.solve(token, Integer.parseInt(bits));
+        LabConnection.Response answer = c.postForm(
+                host,
+                ChallengeEndpoint.PATH,
+                userAgent,
+                PAGE_HEADERS,
+                "token=" + token + "&nonce=" + nonce + "&return=" + URLEncoder.encode(path, StandardCharsets.UTF_8));
+        if (answer.setCookie() == null || answer.location() == null || answer.close()) {
+            return answer;
+        }
+        cookies.put(rank, answer.setCookie());
+        if (ctx.running()) {
+            ctx.recorder().challengeSolved();
+        }
+        String cookieLine = "Cookie: " + answer.setCookie() + "\r\n";
+        LabConnection.Response check =
+                c.get(host, answer.location(), userAgent, PAGE_ACCEPT, PAGE_HEADERS + cookieLine);
+        if (check.status() != 303 || check.location() == null || check.close()) {
+            return check;
+        }
+        return c.get(host, check.location(), userAgent, PAGE_ACCEPT, PAGE_HEADERS + cookieLine);
+    }
+
+    /** The value of {@code name="..."} in {@code html}, or null. */
+    static String attribute(String html, String name) {
+        int at = html.indexOf(name + "=\"");
+        if (at < 0) {
+            return null;
+        }
+        int from = at + name.length() + 2;
+        int to = html.indexOf('"', from);
+        return to < 0 ? null : html.substring(from, to);
     }
 
     static long exponential(SplittableRandom rnd, long meanNanos) {

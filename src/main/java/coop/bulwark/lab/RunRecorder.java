@@ -1,5 +1,6 @@
 package coop.bulwark.lab;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -27,6 +28,9 @@ final class RunRecorder {
     final long[] originLegit;
     final long[] originBusy;
     final long[] originQueued;
+    /** Challenges the simulated browsers solved (proofs of work accepted by the edge). */
+    final AtomicLong challengesSolved = new AtomicLong();
+
     private final LatencyList bystanderLatency = new LatencyList();
     private final LatencyList targetLatency = new LatencyList();
 
@@ -65,6 +69,10 @@ final class RunRecorder {
         if (s >= windowFrom && s < windowTo) {
             (target ? targetLatency : bystanderLatency).add((endNanos - startNanos) / 1_000_000L);
         }
+    }
+
+    void challengeSolved() {
+        challengesSolved.incrementAndGet();
     }
 
     void attackSent(long nanoTime) {

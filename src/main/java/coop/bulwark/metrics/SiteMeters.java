@@ -23,7 +23,8 @@ public final class SiteMeters {
         BAN("ban"),
         CACHE_ONLY("cache_only"),
         REJECT("reject"),
-        BULKHEAD("bulkhead");
+        BULKHEAD("bulkhead"),
+        CHALLENGE("challenge");
 
         final String label;
 

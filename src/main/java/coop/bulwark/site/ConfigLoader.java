@@ -96,6 +96,7 @@ public final class ConfigLoader {
         List<SiteConfig> sites = siteBinder.bind(top);
         // After the sites: origin_capacity_overrides may only name origins the sites use.
         ProtectionConfig protection = ProtectionBinder.edge(top.section("protection"), siteBinder.origins());
+        ChallengeConfig challenge = challenge(top);
         if (listen.flatMap(Listen::https).isPresent() && !siteBinder.anyTls()) {
             YamlNode https = top.section("listen").node("https").orElseThrow();
             problems.invalid(https, "listen.https", "at least one site with tls, or no https listener");
@@ -119,12 +120,18 @@ public final class ConfigLoader {
                     protection,
                     admin,
                     detection,
-                    sites);
+                    sites,
+                    challenge);
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.
             problems.add(1, 1, e.getMessage());
             throw problems.toException();
         }
+    }
+
+    /** The edge-wide {@code challenge:} section (each site's {@code challenge:} key is bound with the site). */
+    private static ChallengeConfig challenge(ConfigSection top) {
+        return ChallengeBinder.edge(top.section("challenge"));
     }
 
     private static Optional<Listen> listen(ConfigSection top) {

@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param admin the admin API listener
  * @param detection attack detection, incident reports and notifications
  * @param sites the member sites, in file order
+ * @param challenge edge-wide settings of the proof-of-work challenge
  */
 public record EdgeConfig(
         Path source,
@@ -37,7 +38,8 @@ public record EdgeConfig(
         ProtectionConfig protection,
         AdminConfig admin,
         DetectionSettings detection,
-        List<SiteConfig> sites) {
+        List<SiteConfig> sites,
+        ChallengeConfig challenge) {
     public EdgeConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
@@ -51,5 +53,38 @@ public record EdgeConfig(
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(detection, "detection");
         sites = List.copyOf(sites);
+        Objects.requireNonNull(challenge, "challenge");
+    }
+
+    /** A config without a {@code challenge:} section: {@link ChallengeConfig#DEFAULTS} (keys in memory only). */
+    public EdgeConfig(
+            Path source,
+            Listen listen,
+            List<Cidr> trustedProxies,
+            boolean proxyProtocol,
+            ConnectionLimits connections,
+            Http2Limits http2,
+            OriginPoolConfig originPool,
+            AccessLogConfig accessLog,
+            Duration drainTimeout,
+            ProtectionConfig protection,
+            AdminConfig admin,
+            DetectionSettings detection,
+            List<SiteConfig> sites) {
+        this(
+                source,
+                listen,
+                trustedProxies,
+                proxyProtocol,
+                connections,
+                http2,
+                originPool,
+                accessLog,
+                drainTimeout,
+                protection,
+                admin,
+                detection,
+                sites,
+                ChallengeConfig.DEFAULTS);
     }
 }

@@ -128,7 +128,7 @@ final class ProtectionBinder {
      * {@code off}, or {@code {rate, burst}} over {@code base}: a missing key keeps the inherited value, and is only a
      * problem when the inherited limit is off, so there is nothing to keep.
      */
-    private static Optional<RateLimit> rateLimit(ConfigSection parent, String key, Optional<RateLimit> base) {
+    static Optional<RateLimit> rateLimit(ConfigSection parent, String key, Optional<RateLimit> base) {
         Optional<YamlNode> node = parent.node(key);
         if (node.isEmpty() || node.get() instanceof YamlNode.Empty) {
             return base;

@@ -88,11 +88,12 @@ final class SiteBinder {
         }
         SiteLimits limits = limits(s.section("limits"), defaults, maxUriBytesCap);
         SiteProtection protection = ProtectionBinder.site(s, policies);
+        SiteChallenge challenge = ChallengeBinder.site(s);
         s.finish();
         if (name == null || siteHosts.isEmpty() || origins.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new SiteConfig(name, siteHosts, origins, tls, limits, protection));
+        return Optional.of(new SiteConfig(name, siteHosts, origins, tls, limits, protection, challenge));
     }
 
     private String name(ConfigSection s) {

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param tls certificate for the https listener, if the site has one
  * @param limits the site's limits with the top-level defaults already applied
  * @param protection the site's protection state and per-state policies, defaults already applied
+ * @param challenge when the site's visitors are challenged, and its overrides of the edge-wide challenge settings
  */
 public record SiteConfig(
         String name,
@@ -21,7 +22,8 @@ public record SiteConfig(
         List<HostPort> origins,
         Optional<TlsConfig> tls,
         SiteLimits limits,
-        SiteProtection protection) {
+        SiteProtection protection,
+        SiteChallenge challenge) {
     public SiteConfig {
         Objects.requireNonNull(name, "name");
         hosts = List.copyOf(hosts);
@@ -29,11 +31,31 @@ public record SiteConfig(
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(protection, "protection");
+        Objects.requireNonNull(challenge, "challenge");
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("hosts: empty (expected: at least one host name)");
         }
         if (origins.isEmpty()) {
             throw new IllegalArgumentException("origins: empty (expected: at least one host:port)");
         }
+    }
+
+    /**
+     * A site built in code without a challenge setting: {@link SiteChallenge#OFF}. (A site in a config file without a
+     * {@code challenge:} key gets {@link SiteChallenge#DEFAULTS}, mode {@code auto}.)
+     */
+    public SiteConfig(
+            String name,
+            List<String> hosts,
+            List<HostPort> origins,
+            Optional<TlsConfig> tls,
+            SiteLimits limits,
+            SiteProtection protection) {
+        this(name, hosts, origins, tls, limits, protection, SiteChallenge.OFF);
+    }
+
+    /** The same site with other challenge settings. */
+    public SiteConfig withChallenge(SiteChallenge c) {
+        return new SiteConfig(name, hosts, origins, tls, limits, protection, c);
     }
 }

@@ -72,6 +72,12 @@ final class LoopbackClient implements AutoCloseable {
         return read("HEAD".equals(method));
     }
 
+    /** Writes raw request bytes (a whole request, body included) and reads the response. */
+    Response exchange(String raw) throws IOException {
+        sendOnly(raw);
+        return read(raw.startsWith("HEAD "));
+    }
+
     /** Writes raw request bytes without reading a response. */
     void sendOnly(String raw) throws IOException {
         out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
