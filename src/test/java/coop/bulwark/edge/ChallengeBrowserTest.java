@@ -91,7 +91,10 @@ class ChallengeBrowserTest {
                 c.banAfterFailures(),
                 c.failureWindow());
         edge = EdgeServer.start(ChallengeIntegrationTest.withChallenge(base, challenge));
-        edge.snapshot().site("attacked").guard().setState(ProtectionState.UNDER_ATTACK, "browser test", Instant.now());
+        edge.snapshot()
+                .site("attacked")
+                .guard()
+                .force(ProtectionState.UNDER_ATTACK, "browser test", Instant.now(), null);
     }
 
     @AfterAll

@@ -204,7 +204,7 @@ class ChallengeIntegrationTest {
                         .status())
                 .isEqualTo(200);
         // Nor on another site.
-        edge.snapshot().site("auto").guard().setState(ProtectionState.UNDER_ATTACK, "test", Instant.now());
+        edge.snapshot().site("auto").guard().force(ProtectionState.UNDER_ATTACK, "test", Instant.now(), null);
         assertThat(get(from, AUTO, "/", HTML, "Cookie: " + cookie).status()).isEqualTo(503);
     }
 
@@ -341,7 +341,7 @@ class ChallengeIntegrationTest {
     void autoMode_challengesOnlyUnderAttack_withTheHigherDifficulty() throws IOException {
         var from = LoopbackClient.loopback(0, 1, 11);
         assertThat(get(from, AUTO, "/", HTML).status()).isEqualTo(200);
-        edge.snapshot().site("auto").guard().setState(ProtectionState.UNDER_ATTACK, "test", Instant.now());
+        edge.snapshot().site("auto").guard().force(ProtectionState.UNDER_ATTACK, "test", Instant.now(), null);
         var page = get(from, AUTO, "/", HTML);
         assertThat(page.status()).isEqualTo(503);
         assertThat(group(DIFFICULTY, page.body())).isEqualTo("10");
