@@ -83,7 +83,6 @@ final class ApiViews {
     /** {@code DELETE /api/bans}. */
     record Unbanned(String unbanned) {}
 
-    /** {@code GET /api/attacks}: empty until detection records attacks. */
     /**
      * {@code GET /api/attacks}: the open attack first, then past ones, newest first.
      *

@@ -343,7 +343,7 @@
     return Math.max(240, $(id).clientWidth || 320);
   }
 
-  function makeChart(id, series, yLabel, range, hooks) {
+  function makeChart(id, series, yLabel, range) {
     const axis = { stroke: css('--muted'), grid: { stroke: css('--line'), width: 1 }, ticks: { stroke: css('--line') } };
     const opts = {
       width: chartWidth(id),
@@ -351,7 +351,6 @@
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: range ? { range } : { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [axis, Object.assign({ label: yLabel, size: 50 }, axis)],
-      hooks: hooks || {},
       series: [{}].concat(series.map((s) => ({
         label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: false }, spanGaps: !!s.spanGaps,
         value: (u, v) => (v == null ? '–' : v.toFixed(1)),
@@ -654,12 +653,14 @@
         { label: 'requests', color: '#b3261e' },
         { label: 'to origin', color: '#1f5fbf', spanGaps: true },
         { label: 'usual', color: '#7a8290', dash: [5, 4] },
-      ], 'req/s', null, {
-        // Drawn once per report fetch, not every second: the legend shows the last point once the data is drawn.
-        draw: [(u) => { if (u.cursor.left == null || u.cursor.left < 0) u.setLegend({ idx: u.data[0].length - 1 }); }],
-      });
+      ], 'req/s');
     }
     attackChart.setData(data);
+    // Drawn once per report fetch, not every second: show the last point once uPlot has committed the new data.
+    setTimeout(() => {
+      const u = attackChart;
+      if (u && (u.cursor.left == null || u.cursor.left < 0)) u.setLegend({ idx: u.data[0].length - 1 });
+    }, 0);
     $('chart-attack').dataset.points = String(data[0].length);
     $('chart-attack').dataset.peak = String(Math.max(0, ...data[1]));
   }
