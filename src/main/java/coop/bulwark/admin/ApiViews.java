@@ -83,7 +83,6 @@ final class ApiViews {
     /** {@code DELETE /api/bans}. */
     record Unbanned(String unbanned) {}
 
-    /** {@code GET /api/attacks}: empty until detection records attacks. */
     /**
      * {@code GET /api/attacks}: the open attack first, then past ones, newest first.
      *
@@ -95,14 +94,16 @@ final class ApiViews {
      * One attack in a list.
      *
      * @param status {@code ongoing} or {@code ended}
+     * @param start ISO-8601 UTC, like every time in this API (a bare {@code Instant} has no serializer here)
+     * @param end ISO-8601 UTC, null while the attack goes on
      * @param targets the named targets, largest excess first
      * @param report where its report is, in each format (admin API paths)
      */
     record AttackSummary(
             String id,
             String status,
-            java.time.Instant start,
-            java.time.Instant end,
+            String start,
+            String end,
             List<String> targets,
             double peakRps,
             java.util.Map<String, String> report) {
@@ -110,8 +111,8 @@ final class ApiViews {
             return new AttackSummary(
                     r.id(),
                     r.status() == coop.bulwark.report.IncidentReport.Status.ONGOING ? "ongoing" : "ended",
-                    r.start(),
-                    r.end(),
+                    text(r.start()),
+                    text(r.end()),
                     r.targets().stream()
                             .map(coop.bulwark.report.IncidentReport.Target::name)
                             .toList(),
@@ -123,11 +124,15 @@ final class ApiViews {
             return new AttackSummary(
                     s.id(),
                     s.status() == coop.bulwark.report.IncidentReport.Status.ONGOING ? "ongoing" : "ended",
-                    s.start(),
-                    s.end(),
+                    text(s.start()),
+                    text(s.end()),
                     s.targets(),
                     s.peakRps(),
                     links(s.id()));
+        }
+
+        private static String text(java.time.Instant at) {
+            return at == null ? null : at.toString();
         }
 
         private static java.util.Map<String, String> links(String id) {

@@ -1,7 +1,12 @@
 package coop.bulwark.admin;
 
+import coop.bulwark.report.HtmlReport;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -27,10 +32,23 @@ final class DashboardAssets {
 
     /**
      * Same origin only: no inline script, no third-party resource, no framing. uPlot sizes its elements through the
-     * style properties of the DOM, which this policy allows.
+     * style properties of the DOM, which this policy allows. The one inline style allowed, by its hash, is the
+     * incident report's: the page opens a report in a Blob-URL tab (the API needs the token, a link cannot send it),
+     * and such a tab inherits this policy.
      */
-    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
-            + " img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self' '"
+            + styleHash(HtmlReport.STYLE) + "'; img-src 'self' data:; connect-src 'self'; base-uri 'none';"
+            + " form-action 'none'; frame-ancestors 'none'";
+
+    /** {@code sha256-BASE64} of a style block's text, as CSP hash sources name it. */
+    static String styleHash(String style) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(style.getBytes(StandardCharsets.UTF_8));
+            return "sha256-" + Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
 
     private final Map<String, Asset> assets;
 

@@ -25,6 +25,18 @@ public final class HtmlReport {
     private static final int TOP = 20;
     private static final int BOTTOM = 30;
 
+    /**
+     * The page's only style, the same in every report: nothing else is inline (the chart keys are SVG swatches, not
+     * {@code style} attributes), so a page that shows a report under its own policy can allow exactly this block by
+     * its hash (the admin dashboard opens reports in Blob-URL tabs, which inherit the dashboard's policy).
+     */
+    public static final String STYLE =
+            "body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:960px;padding:0 1em;color:#222}"
+                    + "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em;"
+                    + "text-align:left;vertical-align:top}th{background:#f2f2f2}.n{text-align:right}"
+                    + "svg{max-width:100%;height:auto;border:1px solid #ddd;margin:.5em 0}.key span{margin-right:1.2em}"
+                    + ".key svg{border:0;margin:0 .3em 0 0;vertical-align:middle}.meta{color:#555}";
+
     private HtmlReport() {}
 
     public static String render(IncidentReport r) {
@@ -32,11 +44,7 @@ public final class HtmlReport {
         h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
         h.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         h.append("<title>Incident report: attack ").append(esc(r.id())).append("</title>\n<style>");
-        h.append("body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:960px;padding:0 1em;color:#222}"
-                + "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em;"
-                + "text-align:left;vertical-align:top}th{background:#f2f2f2}.n{text-align:right}"
-                + "svg{max-width:100%;height:auto;border:1px solid #ddd;margin:.5em 0}.key span{margin-right:1.2em}"
-                + ".meta{color:#555}");
+        h.append(STYLE);
         h.append("</style></head><body>\n");
         h.append("<h1>Incident report: attack ").append(esc(r.id())).append("</h1>\n");
         h.append("<p class=\"meta\">Status: <b>")
@@ -357,10 +365,11 @@ public final class HtmlReport {
         }
         h.append("</svg>\n<div class=\"key\">");
         for (Line l : lines) {
-            h.append("<span style=\"color:")
+            h.append("<span><svg width=\"24\" height=\"8\" aria-hidden=\"true\"><line x1=\"0\" y1=\"4\" x2=\"24\""
+                            + " y2=\"4\" stroke-width=\"3\" stroke=\"")
                     .append(l.colour())
-                    .append("\">")
-                    .append(l.dashed() ? "┄ " : "━ ")
+                    .append(l.dashed() ? "\" stroke-dasharray=\"4 3" : "")
+                    .append("\"/></svg>")
                     .append(esc(l.label()))
                     .append("</span>");
         }

@@ -1,6 +1,8 @@
 // Bulwark dashboard: polls the admin API once a second with the operator's token (kept in sessionStorage, this tab
-// only) and draws the edge, the selected site's charts (uPlot), the bans and the attacks. No build step, no
-// third-party resource: everything is served by the admin server itself.
+// only) and draws the edge, the selected site's charts (uPlot), the bans, the attack timeline with the selected
+// attack's report, and the latest incident reports. No build step, no third-party resource: everything is served by
+// the admin server itself. Reports need the token too, so they are fetched here and handed to the browser as Blob
+// URLs (a new tab for HTML, a download for JSON) or shown in the page (Markdown).
 (() => {
   'use strict';
 
@@ -14,6 +16,9 @@
   };
   const STATE_RANK = { under_attack: 0, suspect: 1, normal: 2 };
   const STATE_TEXT = { under_attack: 'under attack', suspect: 'suspect', normal: 'normal' };
+  const TIMELINE_MAX = 20; // attacks drawn on the timeline (the list has every kept report)
+  const REPORTS_MAX = 10; // rows in "Latest incident reports"
+  const LIVE_REPORT_MS = 5000; // how often the open attack's report is fetched again
 
   const $ = (id) => document.getElementById(id);
   let token = sessionStorage.getItem(TOKEN_KEY);
@@ -24,6 +29,12 @@
   let running = false;
   let again = false;
   let lastSites = [];
+  let lastAttacks = [];
+  let lastDetection = true;
+  let selectedAttack = null; // id; null = follow the first listed (the open attack, else the newest)
+  let report = null; // {id, at, data} the selected attack's report JSON
+  let reportLoading = false;
+  let attackChart = null;
 
   class AuthError extends Error {}
 
@@ -110,7 +121,8 @@
       renderStatus(status);
       renderSites(sites.sites);
       renderBans(bans.bans);
-      renderAttacks(attacks.attacks);
+      renderAttacks(attacks.attacks, attacks.detection);
+      renderReports(attacks.attacks);
       $('error').textContent = '';
     } catch (e) {
       if (!(e instanceof AuthError)) $('error').textContent = 'Update failed: ' + e.message + ' (retrying)';
@@ -244,8 +256,13 @@
         tr.className = 'selected';
         tr.setAttribute('aria-selected', 'true');
       }
-      const name = node('td');
+      const name = node('td', null, 'site-name');
       name.append(node('strong', s.name));
+      if (s.state_reason) {
+        tr.title = 'state ' + (STATE_TEXT[s.state] || s.state) + ': ' + s.state_reason;
+        // Visible only when it explains an anomaly: on a phone there is no hover for the tooltip.
+        if (s.state !== 'normal') name.append(node('span', reasonText(s.state_reason), 'reason'));
+      }
       const state = node('td');
       state.append(stateBadge(s.state));
       const total = sum(s.verdicts, VERDICTS);
@@ -262,6 +279,13 @@
       if (focused === s.name) tr.focus();
     }
     renderSite(sites.find((s) => s.name === selected));
+  }
+
+  /** "detection: under_attack: rate 250 rps ..." → "rate 250 rps ..." (the state is in the badge already). */
+  function reasonText(reason) {
+    const r = reason.replace(/^detection:\s*/, '');
+    return reason.startsWith('detection:') ? 'detected: ' + r.replace(/^(under_attack|suspect|recovering|normal):?\s*/, '')
+      : r;
   }
 
   function pick(name) {
@@ -328,7 +352,7 @@
       scales: { x: { time: true }, y: range ? { range } : { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [axis, Object.assign({ label: yLabel, size: 50 }, axis)],
       series: [{}].concat(series.map((s) => ({
-        label: s.label, stroke: s.color, width: 2, points: { show: false }, spanGaps: !!s.spanGaps,
+        label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: false }, spanGaps: !!s.spanGaps,
         value: (u, v) => (v == null ? '–' : v.toFixed(1)),
       }))),
     };
@@ -365,6 +389,7 @@
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
+      if (attackChart) attackChart.setSize({ width: chartWidth('chart-attack'), height: 200 });
       if (!charts) return;
       charts.rps.setSize({ width: chartWidth('chart-rps'), height: 200 });
       charts.latency.setSize({ width: chartWidth('chart-latency'), height: 200 });
@@ -426,18 +451,339 @@
     }
   });
 
-  function renderAttacks(attacks) {
-    const list = $('attacks');
+  // ---- attack timeline ----
+
+  const ms = (iso) => (iso ? Date.parse(iso) : null);
+  const pct = (x) => (x == null ? '–' : (100 * x).toFixed(x >= 0.9995 || x < 0.1 ? 2 : 1) + '%');
+  const secs = (x) => (x == null ? 'not yet' : x.toFixed(x < 10 ? 1 : 0) + ' s');
+
+  function shortTime(t, now) {
+    const iso = new Date(t).toISOString();
+    const sameDay = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+    return (sameDay ? iso.slice(11, 19) : iso.slice(0, 10) + ' ' + iso.slice(11, 16)) + ' UTC';
+  }
+
+  function targetsText(targets, max) {
+    if (!targets.length) return 'no target named yet';
+    const shown = targets.slice(0, max).join(', ');
+    return targets.length > max ? shown + ' +' + (targets.length - max) + ' more' : shown;
+  }
+
+  function renderAttacks(attacks, detection) {
+    lastAttacks = attacks;
+    lastDetection = detection;
+    const now = Date.now();
+    const shown = attacks.slice(0, TIMELINE_MAX);
+    $('attacks-empty').textContent = detection
+      ? 'No attacks recorded.'
+      : 'No attacks recorded: detection is off (detection.enabled in the config).';
+    $('attacks-empty').hidden = shown.length > 0;
+    $('timeline-axis').hidden = shown.length === 0;
+    if (selectedAttack && !attacks.some((a) => a.id === selectedAttack)) selectedAttack = null;
+    const current = selectedAttack || (shown.length ? shown[0].id : null);
+
+    const t0 = shown.length ? Math.min(...shown.map((a) => ms(a.start))) : now;
+    const span = Math.max(60_000, now - t0);
+    const focused = document.activeElement && document.activeElement.dataset
+      ? document.activeElement.dataset.attack : undefined;
+    const list = $('timeline');
     list.replaceChildren();
-    $('attacks-empty').hidden = attacks.length > 0;
-    for (const a of attacks) {
-      const li = node('li');
-      li.textContent = typeof a === 'string' ? a : JSON.stringify(a);
-      list.append(li);
+    for (const a of shown) {
+      const start = ms(a.start);
+      const end = a.status === 'ongoing' || !a.end ? now : ms(a.end);
+      const item = node('button', null, 'tl-row ' + a.status + (a.id === current ? ' selected' : ''));
+      item.type = 'button';
+      item.setAttribute('role', 'listitem');
+      item.dataset.attack = a.id;
+      item.setAttribute('aria-pressed', String(a.id === current));
+      const label = node('span', null, 'tl-label');
+      const head = node('span', null, 'tl-head');
+      head.append(node('span', a.status === 'ongoing' ? 'ongoing' : 'ended', 'state ' + (a.status === 'ongoing' ? 'under_attack' : 'normal')),
+        ' ', node('span', shortTime(start, now), 'tl-when'), ' ', node('span', duration(Math.round((end - start) / 1000)), 'tl-dur'));
+      label.append(head, node('span', targetsText(a.targets, 3), 'tl-targets'),
+        node('span', 'peak ' + fmtRate(a.peak_rps) + ' req/s', 'tl-peak'));
+      const track = node('span', null, 'tl-track');
+      const bar = node('span', null, 'tl-bar');
+      bar.style.left = (100 * (start - t0)) / span + '%';
+      bar.style.width = Math.max(0.8, (100 * (end - start)) / span) + '%';
+      track.append(bar);
+      item.append(label, track);
+      item.setAttribute('aria-label', (a.status === 'ongoing' ? 'Ongoing attack' : 'Attack') + ' ' + a.id + ' on '
+        + targetsText(a.targets, 16) + ', started ' + shortTime(start, now));
+      list.append(item);
+      if (focused === a.id) item.focus();
+    }
+    $('axis-from').textContent = shortTime(t0, now);
+    showAttack(attacks.find((a) => a.id === current) || null);
+  }
+
+  $('timeline').addEventListener('click', (ev) => {
+    const row = ev.target.closest('button[data-attack]');
+    if (!row) return;
+    selectedAttack = row.dataset.attack;
+    renderAttacks(lastAttacks, lastDetection);
+  });
+
+  /** Shows the attack's summary, fetching its report when missing, stale (open attack) or just ended. */
+  function showAttack(a) {
+    const section = $('attack');
+    if (!a) {
+      section.hidden = true;
+      report = null;
+      return;
+    }
+    section.hidden = false;
+    section.dataset.attack = a.id;
+    $('attack-title').textContent = a.id;
+    $('attack-status').textContent = a.status === 'ongoing' ? 'ongoing' : 'ended';
+    $('attack-status').className = 'state ' + (a.status === 'ongoing' ? 'under_attack' : 'normal');
+    const actions = $('attack-actions');
+    if (actions.dataset.attack !== a.id) {
+      actions.replaceChildren(...reportButtons(a.id));
+      actions.dataset.attack = a.id;
+    }
+    const have = report && report.id === a.id;
+    const stale = !have
+      || (report.data.status === 'ongoing' && (a.status !== 'ongoing' || Date.now() - report.at > LIVE_REPORT_MS));
+    if (!have) {
+      $('attack-facts').textContent = 'Loading the report…';
+      clearReportTables();
+    }
+    if (stale) loadReport(a.id);
+  }
+
+  async function loadReport(id) {
+    if (reportLoading) return;
+    reportLoading = true;
+    try {
+      const data = await api('GET', '/api/attacks/' + encodeURIComponent(id));
+      if (data && data.id === ($('attack').dataset.attack || null)) {
+        report = { id, at: Date.now(), data };
+        renderReport(data);
+      }
+    } catch (e) {
+      if (!(e instanceof AuthError)) $('attack-facts').textContent = 'Could not load the report: ' + e.message;
+    } finally {
+      reportLoading = false;
     }
   }
 
-  window.bulwarkDashboard = { charts: () => charts, histories };
+  function clearReportTables() {
+    for (const id of ['attack-targets', 'attack-prefixes', 'attack-mitigations']) $(id).tBodies[0].replaceChildren();
+    $('attack-collateral').textContent = '';
+  }
+
+  function row(cells) {
+    const tr = node('tr');
+    for (const [text, cls] of cells) tr.append(node('td', text, cls));
+    return tr;
+  }
+
+  function renderReport(r) {
+    const now = Date.now();
+    const start = ms(r.start);
+    const end = r.end ? ms(r.end) : ms(r.generated_at) || now;
+    const distinct = r.signature ? r.signature.distinct_sources_peak : null;
+    $('attack-facts').textContent = [
+      'from ' + when(r.start) + (r.end ? ' to ' + when(r.end) : ' (going on)'),
+      duration(Math.max(0, Math.round((end - (ms(r.onset) || start)) / 1000))),
+      'detected in ' + secs(r.time_to_detect_s),
+      'mitigated in ' + secs(r.time_to_mitigate_s),
+      'peak ' + fmtRate(r.peak_rps) + ' req/s',
+      distinct != null ? 'up to ' + fmtInt(Math.round(distinct)) + ' sources/s' : null,
+    ].filter(Boolean).join(' · ');
+
+    const targets = $('attack-targets').tBodies[0];
+    targets.replaceChildren(...r.targets.map((t) => row([
+      [t.name], [fmtRate(t.peak_rps), 'num'], [fmtRate(t.baseline_rps), 'num'], [fmtInt(t.requests), 'num'],
+      [t.mitigated_at ? shortTime(ms(t.mitigated_at), now) : 'no'],
+    ])));
+    const prefixes = (r.top_prefixes || []).slice(0, 5);
+    $('attack-prefixes').tBodies[0].replaceChildren(...prefixes.map((p) => row([
+      [p.prefix], [fmtInt(p.count), 'num'], [pct(p.share), 'num'],
+    ])));
+    $('attack-prefixes').hidden = prefixes.length === 0;
+    $('attack-prefixes-empty').hidden = prefixes.length > 0;
+    const mitigations = r.mitigations || [];
+    const latest = mitigations.slice(-10).reverse();
+    $('attack-mitigations').tBodies[0].replaceChildren(...latest.map((m) => row([
+      [shortTime(ms(m.at), now)], [m.site || 'edge-wide'], [m.kind], [m.detail, 'wrap'],
+    ])));
+    if (mitigations.length > latest.length) {
+      const more = row([['… and ' + (mitigations.length - latest.length) + ' earlier (see the full report)', 'hint']]);
+      more.firstChild.colSpan = 4;
+      $('attack-mitigations').tBodies[0].append(more);
+    }
+    $('attack-mitigations').hidden = latest.length === 0;
+    $('attack-mitigations-empty').hidden = latest.length > 0;
+    const c = r.collateral;
+    $('attack-collateral').textContent = !c || !c.sites
+      ? 'No other site.'
+      : fmtInt(c.sites) + ' other sites: ' + pct(c.success_share) + ' of their ' + fmtInt(c.requests)
+        + ' requests served without error (' + pct(c.success_share_before) + ' before); origins answered in '
+        + (c.origin_millis == null ? '–' : c.origin_millis.toFixed(1)) + ' ms ('
+        + (c.origin_millis_before == null ? '–' : c.origin_millis_before.toFixed(1)) + ' ms before)'
+        + (c.worst && c.worst.length && c.worst[0].success_share < 0.99
+          ? '; worst: ' + c.worst.slice(0, 3).map((w) => w.name + ' ' + pct(w.success_share)).join(', ') : '')
+        + '.';
+    drawAttackChart(r);
+  }
+
+  /** The targets' series summed per point: requests/s and requests/s reaching their origin, plus their usual rate. */
+  function attackSeries(r) {
+    const by = new Map();
+    for (const s of (r.timeline && r.timeline.targets) || []) {
+      for (let i = 0; i < s.t.length; i++) {
+        const p = by.get(s.t[i]) || { rps: 0, origin: null };
+        p.rps += s.rps[i] || 0;
+        if (s.origin_rps[i] != null) p.origin = (p.origin || 0) + s.origin_rps[i];
+        by.set(s.t[i], p);
+      }
+    }
+    const t = [...by.keys()].sort((a, b) => a - b);
+    const usual = r.targets.reduce((x, tg) => x + (tg.baseline_rps || 0), 0);
+    return [t.map((x) => x / 1000), t.map((x) => by.get(x).rps), t.map((x) => by.get(x).origin), t.map(() => usual)];
+  }
+
+  function drawAttackChart(r) {
+    if (typeof uPlot === 'undefined') return;
+    const data = attackSeries(r);
+    if (!attackChart) {
+      attackChart = makeChart('chart-attack', [
+        { label: 'requests', color: '#b3261e' },
+        { label: 'to origin', color: '#1f5fbf', spanGaps: true },
+        { label: 'usual', color: '#7a8290', dash: [5, 4] },
+      ], 'req/s');
+    }
+    attackChart.setData(data);
+    // Drawn once per report fetch, not every second: show the last point once uPlot has committed the new data.
+    setTimeout(() => {
+      const u = attackChart;
+      if (u && (u.cursor.left == null || u.cursor.left < 0)) u.setLegend({ idx: u.data[0].length - 1 });
+    }, 0);
+    $('chart-attack').dataset.points = String(data[0].length);
+    $('chart-attack').dataset.peak = String(Math.max(0, ...data[1]));
+  }
+
+  // ---- incident reports ----
+
+  function reportButtons(id) {
+    const b = (label, format, cls, aria) => {
+      const button = node('button', label, 'quiet report ' + cls);
+      button.type = 'button';
+      button.dataset.report = id;
+      button.dataset.format = format;
+      button.setAttribute('aria-label', aria + ' ' + id);
+      return button;
+    };
+    return [b('HTML', 'html', 'open-html', 'Open the HTML report of'), b('Markdown', 'md', 'show-md', 'Show the Markdown report of'),
+      b('JSON', 'json', 'download-json', 'Download the JSON report of')];
+  }
+
+  function renderReports(attacks) {
+    const latest = attacks.slice(0, REPORTS_MAX);
+    $('reports').hidden = latest.length === 0;
+    $('reports-empty').hidden = latest.length > 0;
+    const body = $('reports').tBodies[0];
+    const focused = document.activeElement && document.activeElement.dataset
+      ? document.activeElement.dataset.report + '/' + document.activeElement.dataset.format : undefined;
+    body.replaceChildren();
+    const now = Date.now();
+    for (const a of latest) {
+      const tr = node('tr');
+      tr.dataset.attack = a.id;
+      const end = a.status === 'ongoing' || !a.end ? now : ms(a.end);
+      const actions = node('td', null, 'actions');
+      actions.append(...reportButtons(a.id));
+      const id = node('td');
+      id.append(node('span', a.id), a.status === 'ongoing' ? node('span', 'ongoing', 'state under_attack') : '');
+      tr.append(id, node('td', shortTime(ms(a.start), now)),
+        node('td', duration(Math.round((end - ms(a.start)) / 1000)), 'hide-narrow'),
+        node('td', targetsText(a.targets, 3)), node('td', fmtRate(a.peak_rps), 'num hide-narrow'), actions);
+      body.append(tr);
+      if (focused) {
+        const again = tr.querySelector('button[data-report="' + CSS.escape(a.id) + '"][data-format="'
+          + CSS.escape(focused.split('/').pop()) + '"]');
+        if (again && focused.startsWith(a.id + '/')) again.focus();
+      }
+    }
+  }
+
+  /** The report as text, fetched with the token (a plain link cannot send it). */
+  async function reportText(id, format) {
+    const r = await fetch('/api/attacks/' + encodeURIComponent(id) + '?format=' + format,
+      { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
+    if (r.status === 401) {
+      signOut('The token was not accepted: sign in again.');
+      throw new AuthError('token refused');
+    }
+    if (!r.ok) {
+      let msg = 'HTTP ' + r.status;
+      try { msg = (await r.json()).error || msg; } catch (e) { /* keep */ }
+      throw new Error(msg);
+    }
+    return r.text();
+  }
+
+  function blobUrl(text, type) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    setTimeout(() => URL.revokeObjectURL(url), 60_000); // long enough for the tab or the download to read it
+    return url;
+  }
+
+  function download(text, type, name) {
+    const a = document.createElement('a');
+    a.href = blobUrl(text, type);
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  let shownMarkdown = null; // {id, text}
+
+  async function openReport(id, format, button) {
+    button.disabled = true;
+    try {
+      if (format === 'html') {
+        const html = await reportText(id, 'html');
+        // The report is self-contained (no script, no external resource); the new tab gets no handle on this one.
+        const tab = window.open(blobUrl(html, 'text/html;charset=utf-8'), '_blank');
+        if (tab) tab.opener = null;
+        else download(html, 'text/html;charset=utf-8', id + '.html'); // pop-ups blocked: save it instead
+      } else if (format === 'md') {
+        const md = await reportText(id, 'md');
+        shownMarkdown = { id, text: md };
+        $('report-view-title').textContent = 'Report ' + id + ' (Markdown)';
+        $('report-text').textContent = md;
+        $('report-view').hidden = false;
+        $('report-view').scrollIntoView({ block: 'nearest' });
+      } else {
+        download(await reportText(id, 'json'), 'application/json', id + '.json');
+      }
+      $('error').textContent = '';
+    } catch (e) {
+      if (!(e instanceof AuthError)) $('error').textContent = 'Could not get the report of ' + id + ': ' + e.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  for (const container of ['reports', 'attack-actions']) {
+    $(container).addEventListener('click', (ev) => {
+      const button = ev.target.closest('button[data-report]');
+      if (button) openReport(button.dataset.report, button.dataset.format, button);
+    });
+  }
+  $('report-view-close').addEventListener('click', () => {
+    $('report-view').hidden = true;
+    shownMarkdown = null;
+  });
+  $('report-view-download').addEventListener('click', () => {
+    if (shownMarkdown) download(shownMarkdown.text, 'text/markdown;charset=utf-8', shownMarkdown.id + '.md');
+  });
+
+  window.bulwarkDashboard = { charts: () => charts, attackChart: () => attackChart, histories };
 
   if (token) {
     showApp(true);

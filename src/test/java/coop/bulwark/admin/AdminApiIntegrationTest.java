@@ -196,9 +196,11 @@ class AdminApiIntegrationTest {
     }
 
     @Test
-    void attacks_emptyForNow_andAnIdIs404() throws Exception {
-        assertThat(json(f.call("GET", "/api/attacks", null)).get("attacks").size())
-                .isZero();
+    void attacks_noneYetWithDetectionOn_andAnUnknownIdIs404() throws Exception {
+        // A quiet edge: detection is on (the default) and nothing was detected. AdminAttacksIntegrationTest makes one.
+        JsonNode list = json(f.call("GET", "/api/attacks", null));
+        assertThat(list.get("attacks").size()).isZero();
+        assertThat(list.get("detection").asBoolean()).isTrue();
         HttpResponse<String> r = f.call("GET", "/api/attacks/42", null);
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(json(r).get("error").asText()).contains("42");

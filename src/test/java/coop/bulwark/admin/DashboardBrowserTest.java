@@ -42,7 +42,9 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * The dashboard in a real headless Chromium (Debian's chromium and chromedriver, which .ci/run installs): sign in with
  * the token, see the configured sites, watch the counters and the chart move while requests reach the edge, unban a
  * ban with the page's button, force a site under attack, and keep screenshots in target/ (desktop and phone widths).
- * Skipped, with the reason, only when the browser or its driver is not installed.
+ * Then, on a second edge with detection tuned to decide in seconds, a small flood on one site: the page names it
+ * under attack with the detector's reason, draws the attack on the timeline with its report summary and chart, and
+ * opens its reports (HTML in a new tab, Markdown in the page) once it has ended. Skipped, with the reason, only when the browser or its driver is not installed.
  */
 // The page re-renders its tables every second, so any element may go stale between finding and reading it: every
 // wait below retries on StaleElementReferenceException.
@@ -126,6 +128,8 @@ class DashboardBrowserTest {
 
     @Test
     void signIn_sitesAndLiveChart_unbanWithAClick_underAttackFirst() throws Exception {
+        driver.manage().window().setSize(new Dimension(1280, 1500));
+        driver.manage().logs().get(LogType.BROWSER); // start this test's console afresh
         driver.get(f.base() + "/");
         assertThat(driver.getTitle()).isEqualTo("Bulwark edge");
         assertThat(driver.findElement(By.tagName("html")).getDomAttribute("lang"))
@@ -206,7 +210,7 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("bans")).getText())
                 .contains("browser test")
                 .contains("manual");
-        screenshot("dashboard.png");
+        screenshot("dashboard-bans.png");
 
         driver.findElement(By.cssSelector("#bans button.unban[data-subject='192.0.2.7/32']"))
                 .click();
@@ -242,11 +246,160 @@ class DashboardBrowserTest {
         assertThat(overflow.intValue()).isLessThanOrEqualTo(0);
         screenshot("dashboard-phone.png");
 
+        assertNoConsoleErrors();
+    }
+
+    @Test
+    void floodOnOneSite_timelineNamesIt_reportSummaryAndReportsOpen() throws Exception {
+        HttpServer fastOrigin = LoopbackFlood.origin();
+        Files.createDirectories(dir.resolve("fast"));
+        try (AdminFixture fast = new AdminFixture(
+                dir.resolve("fast"),
+                AdminAttacksIntegrationTest.YAML.replace(
+                        "ORIGIN", "127.0.0.1:" + fastOrigin.getAddress().getPort()),
+                AdminServer.MAX_AUTH_FAILURES)) {
+            driver.manage().window().setSize(new Dimension(1280, 1500));
+            driver.manage().logs().get(LogType.BROWSER); // start this test's console afresh
+            driver.get(fast.base() + "/"); // another port, so another origin: sign in again
+            driver.findElement(By.id("token")).sendKeys(fast.admin.tokenValue());
+            driver.findElement(By.id("login-button")).click();
+            await().atMost(WAIT)
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> siteRows().size() == 2);
+            assertThat(driver.findElement(By.id("attacks-empty")).getText()).isEqualTo("No attacks recorded.");
+            assertThat(driver.findElement(By.id("reports-empty")).isDisplayed()).isTrue();
+
+            String id;
+            try (LoopbackFlood flood =
+                    new LoopbackFlood(fast.edge.httpAddress(), "alpha.test", 8, Duration.ofSeconds(15))) {
+                // The open attack: on the timeline, highlighted, naming alpha; alpha first in the sites, with why.
+                WebElement ongoing = await().atMost(WAIT)
+                        .ignoreException(StaleElementReferenceException.class)
+                        .until(
+                                () -> driver.findElements(By.cssSelector("#timeline .tl-row.ongoing")).stream()
+                                        .filter(e -> e.getText().contains("alpha"))
+                                        .findFirst()
+                                        .orElse(null),
+                                e -> e != null);
+                id = ongoing.getDomAttribute("data-attack");
+                assertThat(id).matches("atk-\\d+-\\d+");
+                await().atMost(WAIT)
+                        .ignoreException(StaleElementReferenceException.class)
+                        .until(() -> siteRows().get(0).getText().contains("under attack"));
+                WebElement first = siteRows().get(0);
+                assertThat(first.getDomAttribute("data-site")).isEqualTo("alpha");
+                assertThat(first.getText()).contains("detected");
+                assertThat(first.getDomAttribute("title")).contains("detection: ");
+
+                // Its report summary, fetched with the token: facts, target, chart with points.
+                await().atMost(WAIT)
+                        .ignoreException(StaleElementReferenceException.class)
+                        .until(() -> driver.findElement(By.id("attack-facts"))
+                                .getText()
+                                .contains("detected in"));
+                assertThat(driver.findElement(By.id("attack-title")).getText()).isEqualTo(id);
+                assertThat(driver.findElement(By.id("attack-targets")).getText())
+                        .contains("alpha");
+                await().atMost(WAIT)
+                        .ignoreException(StaleElementReferenceException.class)
+                        .until(() -> Double.parseDouble(attr("chart-attack", "data-peak")) > 0);
+                assertThat(driver.findElements(By.cssSelector("#chart-attack canvas")))
+                        .isNotEmpty();
+                assertThat(driver.findElement(By.id("attack-mitigations")).getText())
+                        .contains("under_attack_policy");
+                screenshot("dashboard.png");
+                assertThat(flood.sent()).isPositive();
+            }
+
+            // Over: the same attack, now ended, and its reports open.
+            await().atMost(WAIT)
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() ->
+                            driver.findElements(By.cssSelector("#timeline .tl-row.ended[data-attack='" + id + "']"))
+                                            .size()
+                                    == 1);
+            assertThat(driver.findElements(By.cssSelector("#timeline .tl-row.ongoing")))
+                    .isEmpty();
+            await().atMost(WAIT)
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() ->
+                            driver.findElement(By.id("attack-facts")).getText().contains(" to "));
+            WebElement reportRow = driver.findElement(By.cssSelector("#reports tr[data-attack='" + id + "']"));
+            assertThat(reportRow.getText()).contains("alpha");
+
+            String dashboard = driver.getWindowHandle();
+            click("#reports tr[data-attack='" + id + "'] button.open-html");
+            String tab = await().atMost(WAIT)
+                    .until(
+                            () -> driver.getWindowHandles().stream()
+                                    .filter(h -> !h.equals(dashboard))
+                                    .findFirst()
+                                    .orElse(null),
+                            h -> h != null);
+            try {
+                driver.switchTo().window(tab);
+                await().atMost(WAIT)
+                        .ignoreExceptions()
+                        .until(() ->
+                                driver.findElement(By.tagName("h1")).getText().contains(id));
+                assertThat(driver.getCurrentUrl()).startsWith("blob:");
+                assertThat(driver.findElement(By.tagName("body")).getText()).contains("alpha");
+                assertThat(driver.findElements(By.tagName("svg"))).isNotEmpty();
+                // Styled: the tab inherits the dashboard's policy, which allows the report's style block by its hash.
+                assertThat(js("return getComputedStyle(document.body).maxWidth;"))
+                        .isEqualTo("960px");
+            } finally {
+                driver.close();
+                driver.switchTo().window(dashboard);
+            }
+
+            click("#reports tr[data-attack='" + id + "'] button.show-md");
+            await().atMost(WAIT)
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() ->
+                            driver.findElement(By.id("report-text")).getText().contains(id));
+            assertThat(driver.findElement(By.id("report-text")).getText()).contains("alpha");
+            assertThat(driver.findElement(By.id("report-view-title")).getText()).contains(id);
+
+            // Phone width with the timeline, the summary and the report: the page itself does not scroll sideways.
+            driver.manage().window().setSize(new Dimension(390, 1400));
+            Thread.sleep(1500);
+            Number overflow = (Number) js("return document.documentElement.scrollWidth - window.innerWidth;");
+            assertThat(overflow.intValue())
+                    .as(
+                            "sideways overflow; widest: %s",
+                            js("return [...document.querySelectorAll('#app *')]"
+                                    + ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
+                                    + ".map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8).join(' ');"))
+                    .isLessThanOrEqualTo(0);
+            screenshot("dashboard-phone-attack.png");
+            assertNoConsoleErrors();
+        } finally {
+            driver.get("about:blank"); // stop the page polling an edge that is about to close
+            fastOrigin.stop(0);
+        }
+    }
+
+    private static void assertNoConsoleErrors() {
         List<LogEntry> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .filter(e -> !e.getMessage().contains("401")) // the wrong token above
+                .filter(e -> !e.getMessage().contains("401")) // the wrong token of the first test
                 .toList();
         assertThat(severe).as("browser console errors").isEmpty();
+    }
+
+    private static void click(String css) {
+        await().atMost(WAIT)
+                .ignoreException(StaleElementReferenceException.class)
+                .until(() -> {
+                    driver.findElement(By.cssSelector(css)).click();
+                    return true;
+                });
+    }
+
+    private static String attr(String id, String name) {
+        String v = driver.findElement(By.id(id)).getDomAttribute(name);
+        return v == null ? "0" : v;
     }
 
     private static List<WebElement> siteRows() {

@@ -36,7 +36,9 @@ class IncidentReportRenderingTest {
                 .contains("<svg", "<path")
                 .contains("shop&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;.coop")
                 .doesNotContain("<script", "alert(\"x\")", "src=\"http", "href=\"http", "@import", "url(");
-        assertThat(html.split("<svg", -1)).hasSize(4); // three charts
+        assertThat(html.split("<svg xmlns", -1)).hasSize(4); // three charts (the keys' swatches are small SVGs too)
+        // No style attribute: the style block is the only inline style, so a page may allow it by hash alone.
+        assertThat(html).doesNotContain(" style=").contains("<style>" + HtmlReport.STYLE + "</style>");
     }
 
     @Test
