@@ -99,6 +99,12 @@ final class LabCommand implements Callable<Integer> {
         if (merge != null) {
             return merge();
         }
+        // The lab shows detection's events in its own progress lines; the edge's JSON event log would print each
+        // twice. The incident reports (paths printed at the end) tell the whole story.
+        if (org.slf4j.LoggerFactory.getLogger(coop.bulwark.notify.EventLog.LOGGER)
+                instanceof ch.qos.logback.classic.Logger events) {
+            events.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
         Scenario s;
         try {
             s = ScenarioReader.load(scenarios, scenario);

@@ -124,6 +124,26 @@ public final class EdgeServer implements AutoCloseable {
                 gatekeeper,
                 g -> g.bans().size());
         metrics.counter(
+                "bulwark_attacks",
+                "Attacks declared by detection since start",
+                detection,
+                d -> d.incidents().map(IncidentDesk::attacksDeclared).orElse(0L));
+        metrics.gauge(
+                "bulwark_attack_ongoing",
+                "1 while detection has an attack open, else 0",
+                detection,
+                d -> d.incidents().map(k -> k.attackOngoing() ? 1 : 0).orElse(0));
+        metrics.counter(
+                "bulwark_incident_reports_written",
+                "Incident report versions written to reports.dir",
+                detection,
+                d -> d.incidents().map(k -> k.reports().written()).orElse(0L));
+        metrics.counter(
+                "bulwark_webhook_deliveries_failed",
+                "Webhook events given up after their retries",
+                detection,
+                d -> d.incidents().map(k -> k.webhooks().failed()).orElse(0L));
+        metrics.counter(
                 "bulwark_connections_banned",
                 "Connections refused at accept because their source is banned",
                 this,

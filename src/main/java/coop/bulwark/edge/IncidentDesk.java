@@ -45,6 +45,8 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     private volatile Webhooks webhooks;
     private volatile List<WebhookConfig> hooks = List.of();
     private Instant lastWrite;
+    private final AtomicLong attacksDeclared = new AtomicLong();
+    private volatile boolean attackOn;
 
     IncidentDesk(DetectionSettings settings, List<String> siteNames) {
         recorder = new IncidentRecorder(siteNames, settings.thresholds());
@@ -100,6 +102,7 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
             notEnded.add(e);
             if (e instanceof DetectionEvent.AttackStarted) {
                 lastWrite = null; // write the first version at once
+                attacksDeclared.incrementAndGet();
             }
         }
         EventLog.log(notEnded);
@@ -123,6 +126,7 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
             }
         }
         Optional<IncidentReport> open = recorder.current();
+        attackOn = open.isPresent();
         if (open.isPresent() && (lastWrite == null || !now.isBefore(lastWrite.plus(REWRITE_EVERY)))) {
             lastWrite = now;
             writer.submit(open.get());
@@ -144,6 +148,16 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
                 LOG.debug("{}: {}", e.getKey(), detail);
             }
         }
+    }
+
+    /** Attacks declared since start. */
+    public long attacksDeclared() {
+        return attacksDeclared.get();
+    }
+
+    /** Whether an attack is open at the latest tick. */
+    public boolean attackOngoing() {
+        return attackOn;
     }
 
     /** The open attack's report as of the latest tick. */

@@ -118,39 +118,10 @@ final class LabEdgeConfig {
                 yaml(scenario, originPort, protect, quick, reportsDir, targetsUnderAttack),
                 Path.of("lab-" + scenario.name() + ".yaml"));
         var ch = c.challenge();
-        return new EdgeConfig(
-                c.source(),
-                new Listen(
+        return c.withListen(new Listen(
                         Optional.of(new HostPort("127.0.0.1", 0)),
                         Optional.empty(),
-                        c.listen().eventLoops()),
-                c.trustedProxies(),
-                c.proxyProtocol(),
-                c.connections(),
-                c.http2(),
-                c.originPool(),
-                c.accessLog(),
-                c.drainTimeout(),
-                c.protection(),
-                c.admin(),
-                c.detection(),
-                c.sites(),
-                new coop.bulwark.site.ChallengeConfig(
-                        Optional.empty(),
-                        ch.keyRotation(),
-                        ch.cookieLifetime(),
-                        ch.fallbackCookieLifetime(),
-                        ch.fallbackWait(),
-                        ch.tokenLifetime(),
-                        ch.difficulty(),
-                        ch.underAttackDifficulty(),
-                        ch.allowlist(),
-                        ch.goodBots(),
-                        ch.exemptPaths(),
-                        ch.languages(),
-                        ch.uncookiedPerIp(),
-                        ch.fallbackPerIp(),
-                        ch.banAfterFailures(),
-                        ch.failureWindow()));
+                        c.listen().eventLoops()))
+                .withChallenge(ch.withKeyFile(Optional.empty()));
     }
 }

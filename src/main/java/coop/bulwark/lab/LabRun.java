@@ -117,7 +117,9 @@ public final class LabRun {
                 a.namedTargets(),
                 a.attacksDeclared(),
                 reports);
-        return new Result(new LabReport.Run(run.name(), run.bystanders(), run.targets(), withReports), result.series());
+        return new Result(
+                new LabReport.Run(run.name(), run.bystanders(), run.targets(), withReports, run.challengesSolved()),
+                result.series());
     }
 
     private Result drive(

@@ -134,21 +134,7 @@ public final class HtmlReport {
             h.append("</table>\n");
         }
         IncidentReport.Effect e = r.effect();
-        h.append("<p>Requests reaching the targets' origin servers: ")
-                .append(number(e.originRpsBaseline()))
-                .append("/s usually, ")
-                .append(number(e.originRpsBefore()))
-                .append("/s from the onset to the first mitigation");
-        if (e.mitigatedAt() != null) {
-            h.append(" (")
-                    .append(time(e.mitigatedAt()))
-                    .append("), ")
-                    .append(number(e.originRpsAfter()))
-                    .append("/s after it while the targets were under attack, though they still received ")
-                    .append(number(e.requestsRpsAfter()))
-                    .append(" requests/s");
-        }
-        h.append(".</p>\n");
+        h.append("<p>").append(esc(ReportText.effect(e))).append("</p>\n");
 
         IncidentReport.Collateral c = r.collateral();
         h.append("<h2>Collateral</h2>\n<table><tr><th>other sites (")

@@ -687,7 +687,13 @@ public final class IncidentRecorder {
             if (worst.size() > WORST_BYSTANDERS) {
                 worst = new ArrayList<>(worst.subList(0, WORST_BYSTANDERS));
             }
-            int sites = siteRequests.length - ranked.size();
+            // Named sites only: the detector accounts indexes in blocks, and unused ones have an empty name.
+            int sites = 0;
+            for (int s = 0; s < siteNames.size(); s++) {
+                if (!siteNames.get(s).isEmpty() && !(s < target.length && target[s])) {
+                    sites++;
+                }
+            }
             var collateral = new IncidentReport.Collateral(
                     Math.max(0, sites),
                     (long) during.requests,

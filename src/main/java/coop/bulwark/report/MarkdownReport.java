@@ -98,21 +98,7 @@ public final class MarkdownReport {
             }
         }
         IncidentReport.Effect e = r.effect();
-        b.append("\nRequests reaching the targets' origin servers: ")
-                .append(number(e.originRpsBaseline()))
-                .append("/s usually, ")
-                .append(number(e.originRpsBefore()))
-                .append("/s from the onset to the first mitigation");
-        if (e.mitigatedAt() != null) {
-            b.append(" (")
-                    .append(time(e.mitigatedAt()))
-                    .append("), ")
-                    .append(number(e.originRpsAfter()))
-                    .append("/s after it while the targets were under attack, though they still received ")
-                    .append(number(e.requestsRpsAfter()))
-                    .append(" requests/s");
-        }
-        b.append(".\n");
+        b.append("\n").append(ReportText.effect(e)).append("\n");
 
         IncidentReport.Collateral c = r.collateral();
         b.append("\n## Collateral\n\n");

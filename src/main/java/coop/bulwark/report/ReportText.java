@@ -209,6 +209,25 @@ final class ReportText {
     }
 
     /** "90.1% GET, 9.9% POST": the non-zero methods, largest first. */
+    /** The sentence on the mitigations' effect on the targets' origins (plain text: numbers and times only). */
+    static String effect(IncidentReport.Effect e) {
+        StringBuilder b = new StringBuilder("Requests reaching the targets' origin servers: ")
+                .append(number(e.originRpsBaseline()))
+                .append("/s usually, ")
+                .append(number(e.originRpsBefore()))
+                .append("/s from the onset to the first mitigation");
+        if (e.mitigatedAt() != null) {
+            b.append(" (")
+                    .append(time(e.mitigatedAt()))
+                    .append("), ")
+                    .append(number(e.originRpsAfter()))
+                    .append("/s after it while the targets were under attack, though they still received ")
+                    .append(number(e.requestsRpsAfter()))
+                    .append(" requests/s");
+        }
+        return b.append('.').toString();
+    }
+
     static String methods(IncidentReport.MethodMix m) {
         List<Object[]> parts = new ArrayList<>();
         parts.add(new Object[] {"GET", m.get()});

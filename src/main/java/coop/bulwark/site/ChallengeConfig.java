@@ -129,6 +129,27 @@ public record ChallengeConfig(
             3,
             Duration.ofSeconds(10));
 
+    /** The same settings with another key file (empty: keys in memory only, as the lab wants). */
+    public ChallengeConfig withKeyFile(Optional<Path> file) {
+        return new ChallengeConfig(
+                file,
+                keyRotation,
+                cookieLifetime,
+                fallbackCookieLifetime,
+                fallbackWait,
+                tokenLifetime,
+                difficulty,
+                underAttackDifficulty,
+                allowlist,
+                goodBots,
+                exemptPaths,
+                languages,
+                uncookiedPerIp,
+                fallbackPerIp,
+                banAfterFailures,
+                failureWindow);
+    }
+
     private static void positive(String key, Duration d) {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(key + ": " + d + " (expected: > 0)");

@@ -87,4 +87,42 @@ public record EdgeConfig(
                 sites,
                 ChallengeConfig.DEFAULTS);
     }
+
+    /** The same config with other listeners (tests and the lab listen on ephemeral ports). */
+    public EdgeConfig withListen(Listen other) {
+        return new EdgeConfig(
+                source,
+                other,
+                trustedProxies,
+                proxyProtocol,
+                connections,
+                http2,
+                originPool,
+                accessLog,
+                drainTimeout,
+                protection,
+                admin,
+                detection,
+                sites,
+                challenge);
+    }
+
+    /** The same config with other challenge settings. */
+    public EdgeConfig withChallenge(ChallengeConfig other) {
+        return new EdgeConfig(
+                source,
+                listen,
+                trustedProxies,
+                proxyProtocol,
+                connections,
+                http2,
+                originPool,
+                accessLog,
+                drainTimeout,
+                protection,
+                admin,
+                detection,
+                sites,
+                other);
+    }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.File;
+import coop.bulwark.testing.HeadlessChromium;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +36,6 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromedriver, which .ci/run installs): sign in with
@@ -49,8 +48,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
 // The page re-renders its tables every second, so any element may go stale between finding and reading it: every
 // wait below retries on StaleElementReferenceException.
 class DashboardBrowserTest {
-    static final File CHROMIUM = new File("/usr/bin/chromium");
-    static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
@@ -64,7 +61,7 @@ class DashboardBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         Assumptions.assumeTrue(
-                CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                HeadlessChromium.available(),
                 "dashboard browser test skipped: needs /usr/bin/chromium and /usr/bin/chromedriver"
                         + " (Debian packages chromium and chromium-driver; .ci/run installs them)");
         origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -83,26 +80,8 @@ class DashboardBrowserTest {
                 "127.0.0.1:" + origin.getAddress().getPort());
 
         profile = Files.createTempDirectory("bulwark-chromium-");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-                "--window-size=1280,1500",
-                "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = HeadlessChromium.service();
+        ChromeOptions options = HeadlessChromium.options(profile, "1280,1500");
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
     }

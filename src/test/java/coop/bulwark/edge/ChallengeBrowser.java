@@ -1,27 +1,22 @@
 package coop.bulwark.edge;
 
-import java.io.File;
+import coop.bulwark.testing.HeadlessChromium;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.logging.Level;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Headless Debian Chromium driven through /usr/bin/chromedriver (packages chromium and chromium-driver, which .ci/run
  * installs), with a fresh profile per session: for the challenge's browser test and its solve-time measurement.
  */
 final class ChallengeBrowser implements AutoCloseable {
-    static final File CHROMIUM = new File("/usr/bin/chromium");
-    static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
 
     final WebDriver driver;
     private final Path profile;
@@ -32,39 +27,21 @@ final class ChallengeBrowser implements AutoCloseable {
      */
     ChallengeBrowser(boolean javascript, String hostRule) throws IOException {
         profile = Files.createTempDirectory("bulwark-chromium-");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-                "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
-                "--window-size=900,900",
-                "--user-data-dir=" + profile);
+        ChromeOptions options = HeadlessChromium.options(
+                profile, "900,900", "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable");
         if (hostRule != null) {
             options.addArguments("--host-resolver-rules=" + hostRule);
         }
         if (!javascript) {
             options.setExperimentalOption("prefs", Map.of("profile.managed_default_content_settings.javascript", 2));
         }
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = HeadlessChromium.service();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     }
 
     static boolean available() {
-        return CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
+        return HeadlessChromium.available();
     }
 
     @Override

@@ -90,21 +90,7 @@ class ChallengeIntegrationTest {
     }
 
     static EdgeConfig withChallenge(EdgeConfig c, ChallengeConfig ch) {
-        return new EdgeConfig(
-                c.source(),
-                c.listen(),
-                c.trustedProxies(),
-                c.proxyProtocol(),
-                c.connections(),
-                c.http2(),
-                c.originPool(),
-                c.accessLog(),
-                c.drainTimeout(),
-                c.protection(),
-                c.admin(),
-                c.detection(),
-                c.sites(),
-                ch);
+        return c.withChallenge(ch);
     }
 
     @AfterEach
