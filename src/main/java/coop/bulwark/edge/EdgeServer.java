@@ -82,6 +82,7 @@ public final class EdgeServer implements AutoCloseable {
             this.challengeStage = ChallengeStage.start(config, gatekeeper.bans(), clock);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            metrics.close();
             throw e;
         }
         this.detection = new DetectionLoop(clock, pools.size());
@@ -112,6 +113,7 @@ public final class EdgeServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             detection.close();
+            metrics.close();
             throw e;
         }
         metrics.eventLoops(group);
@@ -366,6 +368,7 @@ public final class EdgeServer implements AutoCloseable {
             e.getKey().execute(e.getValue()::closeAll);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        metrics.close();
         LOG.info("edge stopped");
     }
 }

@@ -38,12 +38,17 @@ import java.util.concurrent.TimeUnit;
  * histogram_quantile to tell a healthy origin (tens of ms) from a struggling one (seconds) and a timeout.
  * Quantiles are computed by Prometheus, never client-side, so the series aggregate across edges.
  */
-public final class EdgeMetrics {
+public final class EdgeMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<String, SiteMeters> sites = new ConcurrentHashMap<>();
     private final SiteMeters unrouted;
     private final Set<String> origins = ConcurrentHashMap.newKeySet();
     private final Timer requestDuration;
+    /**
+     * Listens to the JVM's garbage collectors (global MXBeans) until closed: without {@link #close}, the listener
+     * kept this registry, and through its gauges the whole edge, alive for the life of the JVM.
+     */
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     /** Smallest and largest latency the histogram buckets resolve; outside, the first or the +Inf bucket. */
     static final Duration HISTOGRAM_MIN = Duration.ofMillis(1);
@@ -68,7 +73,7 @@ public final class EdgeMetrics {
 
     public EdgeMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -200,5 +205,12 @@ public final class EdgeMetrics {
             e.getValue().remove();
             return true;
         });
+    }
+
+    /** Detaches from the JVM (GC notifications) and closes the registry; call when the edge stops. */
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
     }
 }

@@ -104,7 +104,7 @@ final class ReportText {
             b.append(" (ongoing, ").append(duration(r.duration())).append(" so far)");
         }
         b.append(names.size() == 1 ? " the site " : " the sites ").append(list(names));
-        b.append(r.end() != null ? " received" : " have been receiving");
+        b.append(r.end() != null ? " received" : names.size() == 1 ? " has been receiving" : " have been receiving");
         b.append(" a flood of up to ").append(number(r.peakRps())).append(" requests/s");
         double usual = r.targets().stream()
                 .mapToDouble(IncidentReport.Target::baselineRps)
