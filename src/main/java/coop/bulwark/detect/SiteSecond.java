@@ -24,6 +24,8 @@ import java.util.List;
  * @param topPrefixes the heaviest client prefixes (Space-Saving, k = 32), largest first; empty when idle
  * @param topPaths the heaviest path hashes (k = 8), largest first; empty when idle
  * @param topUserAgents the heaviest user-agent hashes (k = 8), largest first; empty when idle
+ * @param labels the texts recorded for the keys of {@code topPaths} and {@code topUserAgents} (request target,
+ *     User-Agent), where known
  */
 public record SiteSecond(
         int site,
@@ -42,8 +44,10 @@ public record SiteSecond(
         double distinctSources,
         List<HeavyHitter> topPrefixes,
         List<HeavyHitter> topPaths,
-        List<HeavyHitter> topUserAgents) {
+        List<HeavyHitter> topUserAgents,
+        java.util.Map<Long, String> labels) {
     public SiteSecond {
+        labels = java.util.Map.copyOf(labels);
         methods = List.copyOf(methods);
         topPrefixes = List.copyOf(topPrefixes);
         topPaths = List.copyOf(topPaths);

@@ -2,7 +2,9 @@ package coop.bulwark.detect;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -168,6 +170,12 @@ public final class TrafficAccounting {
             agents = agentScratch.top(TrafficRecorder.SIGNATURE_CAPACITY);
             distinct = sources[closing][s].estimate();
         }
+        Map<Long, String> labels = Map.of();
+        if (!paths.isEmpty() || !agents.isEmpty()) {
+            labels = new HashMap<>();
+            label(labels, paths, TrafficRecorder.SAMPLE_PATH, s, closing, closingEpoch);
+            label(labels, agents, TrafficRecorder.SAMPLE_AGENT, s, closing, closingEpoch);
+        }
         int m = TrafficRecorder.METHODS;
         return new SiteSecond(
                 s,
@@ -186,6 +194,24 @@ public final class TrafficAccounting {
                 distinct,
                 prefixes,
                 paths,
-                agents);
+                agents,
+                labels);
+    }
+
+    /** The recorded texts of the heavy keys (a key whose sample slot was taken by another shows no text). */
+    private void label(
+            Map<Long, String> labels, List<HeavyHitter> top, int kind, int site, int closing, int closingEpoch) {
+        for (HeavyHitter h : top) {
+            for (TrafficRecorder r : recorders) {
+                if (!r.holds(closing, closingEpoch)) {
+                    continue;
+                }
+                String text = r.sampleText(closing, site, kind, h.key());
+                if (text != null) {
+                    labels.put(h.key(), text);
+                    break;
+                }
+            }
+        }
     }
 }

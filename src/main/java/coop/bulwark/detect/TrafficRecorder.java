@@ -54,6 +54,11 @@ public final class TrafficRecorder {
     static final int FIELDS = 16;
 
     static final int PREFIX_CAPACITY = 32;
+    /** Text samples of path and User-Agent hashes kept per site and kind, so reports can show the strings. */
+    static final int SAMPLE_SLOTS = 8;
+
+    static final int SAMPLE_PATH = 0;
+    static final int SAMPLE_AGENT = 1;
     static final int SIGNATURE_CAPACITY = 8;
     static final int GLOBAL_PREFIX_CAPACITY = 64;
 
@@ -74,6 +79,10 @@ public final class TrafficRecorder {
     final SpaceSaving[][] prefixes;
     final SpaceSaving[][] paths;
     final SpaceSaving[][] agents;
+    /** [generation][(site * 2 + kind) * SAMPLE_SLOTS + slot]: the hash a sample text belongs to, and the text. */
+    final long[][] sampleKeys;
+
+    final String[][] sampleTexts;
 
     @SuppressWarnings("unused") // written by VarHandle
     private long sequence;
@@ -90,6 +99,8 @@ public final class TrafficRecorder {
         prefixes = new SpaceSaving[2][sites];
         paths = new SpaceSaving[2][sites];
         agents = new SpaceSaving[2][sites];
+        sampleKeys = new long[2][sites * 2 * SAMPLE_SLOTS];
+        sampleTexts = new String[2][sites * 2 * SAMPLE_SLOTS];
         for (int g = 0; g < 2; g++) {
             for (int s = 0; s < sites; s++) {
                 prefixes[g][s] = new SpaceSaving(PREFIX_CAPACITY);
@@ -131,6 +142,46 @@ public final class TrafficRecorder {
             long pathHash,
             int queryEntropyBucket,
             long userAgentHash) {
+        record(
+                site,
+                sourceKey,
+                prefixKey,
+                status,
+                bytes,
+                originNanos,
+                validCookie,
+                returning,
+                method,
+                pathHash,
+                queryEntropyBucket,
+                userAgentHash,
+                null,
+                null);
+    }
+
+    /**
+     * As {@link #record(int, long, long, int, long, long, boolean, boolean, int, long, int, long)}, with the texts
+     * behind the path and User-Agent hashes, so that reports can name the heaviest ones. The strings are only
+     * referenced (never copied) until the interval is harvested; either may be null.
+     *
+     * @param pathText the request target (its query is cut off when shown), or null
+     * @param userAgentText the User-Agent header, or null
+     */
+    public void record(
+            int site,
+            long sourceKey,
+            long prefixKey,
+            int status,
+            long bytes,
+            long originNanos,
+            boolean validCookie,
+            boolean returning,
+            int method,
+            long pathHash,
+            int queryEntropyBucket,
+            long userAgentHash,
+            String pathText,
+            String userAgentText) {
         Objects.checkIndex(site, sites);
         int epoch = accounting.epoch();
         int g = epoch & 1;
@@ -169,7 +220,28 @@ public final class TrafficRecorder {
         prefixes[g][site].offer(prefixKey, 1);
         paths[g][site].offer(pathHash, 1);
         agents[g][site].offer(userAgentHash, 1);
+        if (pathText != null) {
+            sample(g, site, SAMPLE_PATH, pathHash, pathText);
+        }
+        if (userAgentText != null) {
+            sample(g, site, SAMPLE_AGENT, userAgentHash, userAgentText);
+        }
         SEQUENCE.setRelease(this, (long) SEQUENCE.get(this) + 1);
+    }
+
+    private void sample(int g, int site, int kind, long key, String text) {
+        int i = (site * 2 + kind) * SAMPLE_SLOTS + (int) (key >>> 61);
+        long[] keys = sampleKeys[g];
+        if (keys[i] != key) {
+            keys[i] = key;
+            sampleTexts[g][i] = text;
+        }
+    }
+
+    /** The text recorded for {@code key} of {@code kind} in generation {@code g}, or null (for the tick). */
+    String sampleText(int g, int site, int kind, long key) {
+        int i = (site * 2 + kind) * SAMPLE_SLOTS + (int) (key >>> 61);
+        return sampleKeys[g][i] == key ? sampleTexts[g][i] : null;
     }
 
     /** Makes every write of a completed {@link #record} visible to the calling (tick) thread. */
@@ -184,6 +256,8 @@ public final class TrafficRecorder {
 
     private void clear(int g) {
         java.util.Arrays.fill(counters[g], 0);
+        java.util.Arrays.fill(sampleKeys[g], 0);
+        java.util.Arrays.fill(sampleTexts[g], null);
         for (int s = 0; s < sites; s++) {
             prefixes[g][s].clear();
             paths[g][s].clear();
@@ -202,6 +276,7 @@ public final class TrafficRecorder {
     static long bytesPerSite() {
         long counterBytes = FIELDS * 8L;
         long summary = 3 * 8L * PREFIX_CAPACITY + 2 * (3 * 8L * SIGNATURE_CAPACITY) + 3 * (16 + 3 * 16);
-        return 2 * (counterBytes + summary);
+        long samples = 2 * SAMPLE_SLOTS * (8L + 4L); // hash and reference; the strings belong to requests in flight
+        return 2 * (counterBytes + summary + samples);
     }
 }

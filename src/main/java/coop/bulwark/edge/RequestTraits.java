@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpRequest;
  * @param returning whether the request carries any cookie: the edge's cheap guess that the client has been here
  *     before (browsers send the site's cookies back; floods rarely bother)
  * @param validCookie whether it carries a valid challenge cookie
+ * @param uri the request target as received (referenced for the report's top paths, never copied)
+ * @param userAgent the User-Agent header, or null
  */
 record RequestTraits(
         int site,
@@ -29,26 +31,32 @@ record RequestTraits(
         int entropyBucket,
         long agentHash,
         boolean returning,
-        boolean validCookie) {
+        boolean validCookie,
+        String uri,
+        String userAgent) {
 
     static RequestTraits of(HttpRequest req, int site, byte[] addr, boolean validCookie) {
         String uri = req.uri();
+        String agent = req.headers().get(HttpHeaderNames.USER_AGENT);
         return new RequestTraits(
                 site,
                 addr,
                 RequestSignature.methodCode(req.method().name()),
                 RequestSignature.pathHash(uri),
                 RequestSignature.queryEntropyBucket(uri),
-                RequestSignature.textHash(req.headers().get(HttpHeaderNames.USER_AGENT)),
+                RequestSignature.textHash(agent),
                 req.headers().contains(HttpHeaderNames.COOKIE),
-                validCookie);
+                validCookie,
+                uri,
+                agent);
     }
 
     /** The same request, known to carry (or not) a valid challenge cookie. */
     RequestTraits withValidCookie(boolean valid) {
         return valid == validCookie
                 ? this
-                : new RequestTraits(site, addr, method, pathHash, entropyBucket, agentHash, returning, valid);
+                : new RequestTraits(
+                        site, addr, method, pathHash, entropyBucket, agentHash, returning, valid, uri, userAgent);
     }
 
     /**
@@ -75,6 +83,8 @@ record RequestTraits(
                 method,
                 pathHash,
                 entropyBucket,
-                agentHash);
+                agentHash,
+                uri,
+                userAgent);
     }
 }

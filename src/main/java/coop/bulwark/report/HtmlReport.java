@@ -118,6 +118,8 @@ public final class HtmlReport {
             }
             h.append("</table>\n");
         }
+        samples(h, "path", s.topPaths());
+        samples(h, "User-Agent", s.topUserAgents());
 
         h.append("<h2>Mitigations and their effect</h2>\n");
         if (r.mitigations().isEmpty()) {
@@ -416,6 +418,22 @@ public final class HtmlReport {
     }
 
     /** Escapes text for HTML element content and quoted attribute values. */
+    private static void samples(StringBuilder h, String column, java.util.List<IncidentReport.Sample> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        h.append("<table><tr><th>").append(column).append("</th><th>requests</th><th>share</th></tr>\n");
+        for (IncidentReport.Sample x : list) {
+            h.append("<tr><td><code>")
+                    .append(x.text() == null ? "(not sampled)" : esc(x.text()))
+                    .append("</code></td>");
+            num(h, number(x.count()));
+            num(h, percent(x.share()));
+            h.append("</tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
     static String esc(String s) {
         if (s == null) {
             return "";

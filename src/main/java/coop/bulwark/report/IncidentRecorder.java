@@ -8,6 +8,7 @@ import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.HeavyHitter;
 import coop.bulwark.detect.SiteSecond;
 import coop.bulwark.detect.SiteState;
+import coop.bulwark.detect.SpaceSaving;
 import coop.bulwark.detect.TrafficSecond;
 import coop.bulwark.protect.SourceKeys;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +69,9 @@ public final class IncidentRecorder {
     static final int MAX_INBOX = 10_000;
     static final String UNDER_ATTACK_POLICY = "under_attack_policy";
     private static final int WORST_BYSTANDERS = 5;
+    private static final int TOP_SAMPLES = 8;
+    /** Texts kept for path and User-Agent keys over one attack. */
+    private static final int MAX_LABELS = 512;
 
     private final ConcurrentLinkedQueue<IncidentReport.Mitigation> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inboxSize = new AtomicInteger();
@@ -355,6 +360,11 @@ public final class IncidentRecorder {
         long highEntropy;
         long vouched;
         final long[] methods = new long[4];
+        /** The heaviest paths and User-Agents of the targets while under attack, and the texts seen for them. */
+        final SpaceSaving paths = new SpaceSaving(32);
+
+        final SpaceSaving agents = new SpaceSaving(32);
+        final Map<Long, String> labels = new HashMap<>();
         double distinctPeak;
         double peakRps;
         double peakTotalRps;
@@ -451,6 +461,8 @@ public final class IncidentRecorder {
                     for (int m = 0; m < methods.length && m < x.methods().size(); m++) {
                         methods[m] += x.methods().get(m);
                     }
+                    fold(paths, x.topPaths(), x.labels());
+                    fold(agents, x.topUserAgents(), x.labels());
                 }
             }
             bystanders.add(at, seconds, requests, failures, origin, originMillis);
@@ -573,6 +585,33 @@ public final class IncidentRecorder {
             return out;
         }
 
+        private void fold(SpaceSaving into, List<HeavyHitter> top, Map<Long, String> texts) {
+            for (HeavyHitter h : top) {
+                into.offer(h.key(), h.count());
+                String text = texts.get(h.key());
+                if (text != null && labels.size() < MAX_LABELS) {
+                    labels.putIfAbsent(h.key(), text);
+                }
+            }
+        }
+
+        private List<IncidentReport.Sample> samples(SpaceSaving from, boolean path) {
+            List<IncidentReport.Sample> out = new ArrayList<>();
+            for (HeavyHitter h : from.top(TOP_SAMPLES)) {
+                String text = !path && h.key() == 0 ? "(none sent)" : labels.get(h.key());
+                if (text != null && path) {
+                    int q = text.indexOf('?');
+                    text = q >= 0 ? text.substring(0, q) : text;
+                }
+                if (text != null && text.length() > 200) {
+                    text = text.substring(0, 200) + "…";
+                }
+                double share = underAttackRequests == 0 ? 0 : Math.min(1.0, (double) h.count() / underAttackRequests);
+                out.add(new IncidentReport.Sample(text, h.count(), roundShare(share)));
+            }
+            return out;
+        }
+
         private IncidentReport.Signature signature() {
             long total = underAttackRequests;
             IncidentReport.MethodMix mix = new IncidentReport.MethodMix(
@@ -581,7 +620,13 @@ public final class IncidentRecorder {
                     share(methods[2], total),
                     share(methods[3], total));
             return new IncidentReport.Signature(
-                    total, mix, share(highEntropy, total), share(vouched, total), round(distinctPeak));
+                    total,
+                    mix,
+                    share(highEntropy, total),
+                    share(vouched, total),
+                    round(distinctPeak),
+                    samples(paths, true),
+                    samples(agents, false));
         }
 
         /** A target's points: the run-up from the history, then its series. */

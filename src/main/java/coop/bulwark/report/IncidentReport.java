@@ -135,7 +135,22 @@ public record IncidentReport(
             MethodMix methods,
             Double highEntropyQueryShare,
             Double vouchedShare,
-            double distinctSourcesPeak) {}
+            double distinctSourcesPeak,
+            List<Sample> topPaths,
+            List<Sample> topUserAgents) {
+        public Signature {
+            topPaths = topPaths == null ? List.of() : List.copyOf(topPaths);
+            topUserAgents = topUserAgents == null ? List.of() : List.copyOf(topUserAgents);
+        }
+    }
+
+    /**
+     * One of the heaviest paths or User-Agents sent to the targets while under attack (Space-Saving estimates).
+     *
+     * @param text the path (without its query) or the User-Agent; {@code null} when no sample of it was kept
+     * @param share of the requests to the targets while under attack
+     */
+    public record Sample(String text, long count, double share) {}
 
     /** Shares of requests by method; null when there were none. */
     public record MethodMix(Double get, Double head, Double post, Double other) {}

@@ -82,6 +82,8 @@ public final class MarkdownReport {
                 b.append(" | ").append(percent(p.share())).append(" |\n");
             }
         }
+        samples(b, "Most requested paths", "path", s.topPaths());
+        samples(b, "Most frequent User-Agents", "User-Agent", s.topUserAgents());
 
         b.append("\n## Mitigations and their effect\n\n");
         if (r.mitigations().isEmpty()) {
@@ -207,6 +209,26 @@ public final class MarkdownReport {
             }
         }
         return b.toString();
+    }
+
+    private static void samples(StringBuilder b, String title, String column, List<IncidentReport.Sample> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        b.append('\n')
+                .append(title)
+                .append(" (estimated):\n\n| ")
+                .append(column)
+                .append(" | requests | share |\n");
+        b.append("|---|---|---|\n");
+        for (IncidentReport.Sample x : list) {
+            b.append("| ").append(x.text() == null ? "(not sampled)" : cell(x.text()));
+            b.append(" | ")
+                    .append(number(x.count()))
+                    .append(" | ")
+                    .append(percent(x.share()))
+                    .append(" |\n");
+        }
     }
 
     private static String cell(String s) {

@@ -31,6 +31,7 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 
@@ -117,6 +118,7 @@ class ChallengeBrowserTest {
 
     static void assertOnOriginPageWithCookie(WebDriver d, String path) {
         await().atMost(WAIT)
+                .ignoreExceptionsInstanceOf(WebDriverException.class) // stale or missing while the page navigates
                 .until(() -> d.findElement(By.tagName("body")).getText().startsWith("origin host="));
         assertThat(d.getCurrentUrl()).endsWith(path);
         assertThat(d.findElement(By.tagName("body")).getText()).contains("uri=" + path);
@@ -177,6 +179,7 @@ class ChallengeBrowserTest {
         try (var b = new ChallengeBrowser(true, rule())) {
             b.driver.get(url("slow.test", "/"));
             await().atMost(WAIT)
+                    .ignoreExceptionsInstanceOf(WebDriverException.class) // stale or missing while the page navigates
                     .until(() -> b.driver
                             .findElement(By.id("bulwark-status"))
                             .getText()

@@ -137,6 +137,13 @@ class DetectionIntegrationTest {
                             .readTree(reports.resolve(attack.id() + ".json").toFile());
                     assertThat(json.get("status").asText()).isEqualTo("ended");
                     assertThat(json.get("targets").get(0).get("name").asText()).isEqualTo("s3");
+                    // The flood's one path, shown without its cache-busting query; the bots send no User-Agent.
+                    assertThat(json.at("/signature/top_paths/0/text").asText()).isEqualTo("/");
+                    assertThat(json.at("/signature/top_paths/0/share").asDouble())
+                            .isGreaterThan(0.9);
+                    assertThat(json.at("/signature/top_user_agents/0/text").asText())
+                            .isEqualTo("(none sent)");
+                    assertThat(md).contains("Most requested paths");
                     assertThat(Files.readString(reports.resolve(attack.id() + ".html")))
                             .contains("<svg");
                     await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);

@@ -140,7 +140,8 @@ class IncidentRecorderLongAttackTest {
                     req,
                     List.of(),
                     List.of(),
-                    List.of()));
+                    List.of(),
+                    java.util.Map.of()));
         }
         return new TrafficSecond(at, 1, sites, total, total, List.of());
     }

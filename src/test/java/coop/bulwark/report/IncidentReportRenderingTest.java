@@ -55,6 +55,51 @@ class IncidentReportRenderingTest {
     }
 
     @Test
+    void topPathsAndAgents_shownEscaped() {
+        IncidentReport r = SimulatedAttack.report();
+        var sig = r.signature();
+        var hostile = new IncidentReport.Signature(
+                sig.requests(),
+                sig.methods(),
+                sig.highEntropyQueryShare(),
+                sig.vouchedShare(),
+                sig.distinctSourcesPeak(),
+                java.util.List.of(new IncidentReport.Sample("/wp-login.php", 900, 0.9)),
+                java.util.List.of(
+                        new IncidentReport.Sample("<script>x|y</script>", 800, 0.8),
+                        new IncidentReport.Sample(null, 5, 0.0)));
+        IncidentReport withSamples = new IncidentReport(
+                r.id(),
+                r.status(),
+                r.start(),
+                r.end(),
+                r.detectedAt(),
+                r.onset(),
+                r.timeToDetectS(),
+                r.timeToMitigateS(),
+                r.targets(),
+                r.peakRps(),
+                r.topPrefixes(),
+                hostile,
+                r.mitigations(),
+                r.effect(),
+                r.collateral(),
+                r.edge(),
+                r.stateChanges(),
+                r.timeline(),
+                r.generatedAt());
+        String md = MarkdownReport.render(withSamples);
+        assertThat(md)
+                .contains("| /wp-login.php | 900 | 90.0% |")
+                .contains("&lt;script&gt;x\\|y&lt;/script&gt;")
+                .contains("(not sampled)")
+                .doesNotContain("<script>");
+        assertThat(HtmlReport.render(withSamples))
+                .contains("<code>&lt;script&gt;x|y&lt;/script&gt;</code>")
+                .doesNotContain("<script>");
+    }
+
+    @Test
     void markdownEscape_neutralisesMarkupButKeepsWords() {
         assertThat(MarkdownReport.md("a|b *c* [x](y) <b> under_attack _x_"))
                 .isEqualTo("a\\|b \\*c\\* \\[x\\](y) &lt;b&gt; under_attack \\_x\\_");
