@@ -1,10 +1,8 @@
 package coop.bulwark.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,18 +23,11 @@ class AdminConfigLoaderTest {
     Path dir;
 
     private EdgeConfig load(String yaml) throws Exception {
-        Files.writeString(dir.resolve("bulwark.yaml"), yaml);
-        return ConfigLoader.load(dir.resolve("bulwark.yaml"));
+        return ConfigFiles.load(dir, yaml);
     }
 
     private List<String> problems(String yaml) throws IOException {
-        Files.writeString(dir.resolve("bulwark.yaml"), yaml);
-        ConfigException e =
-                catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir.resolve("bulwark.yaml")));
-        assertThat(e).as("expected problems for:\n%s", yaml).isNotNull();
-        return e.problems().stream()
-                .map(p -> p.line() + ":" + p.column() + ": " + p.message())
-                .toList();
+        return ConfigFiles.problems(dir, yaml);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package coop.bulwark.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,21 +28,15 @@ class ChallengeConfigLoaderTest {
     Path dir;
 
     private Path file() {
-        return dir.resolve("bulwark.yaml");
+        return ConfigFiles.file(dir);
     }
 
     private EdgeConfig load(String yaml) throws Exception {
-        Files.writeString(file(), yaml);
-        return ConfigLoader.load(file());
+        return ConfigFiles.load(dir, yaml);
     }
 
     private List<String> problems(String yaml) throws IOException {
-        Files.writeString(file(), yaml);
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file()));
-        assertThat(e).as("expected problems for:\n%s", yaml).isNotNull();
-        return e.problems().stream()
-                .map(p -> p.line() + ":" + p.column() + ": " + p.message())
-                .toList();
+        return ConfigFiles.problems(dir, yaml);
     }
 
     @Test

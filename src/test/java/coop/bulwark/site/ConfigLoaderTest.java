@@ -32,23 +32,15 @@ class ConfigLoaderTest {
     Path dir;
 
     private Path file() {
-        return dir.resolve("bulwark.yaml");
+        return ConfigFiles.file(dir);
     }
 
     private EdgeConfig load(String yaml) throws Exception {
-        Files.writeString(file(), yaml);
-        return ConfigLoader.load(file());
+        return ConfigFiles.load(dir, yaml);
     }
 
-    /** The problems as {@code LINE:COLUMN: message}, without the file name. */
     private List<String> problems(String yaml) throws IOException {
-        Files.writeString(file(), yaml);
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file()));
-        assertThat(e).as("expected problems for:\n%s", yaml).isNotNull();
-        return e.problems().stream()
-                .peek(p -> assertThat(p.file()).isEqualTo(file()))
-                .map(p -> p.line() + ":" + p.column() + ": " + p.message())
-                .toList();
+        return ConfigFiles.problems(dir, yaml);
     }
 
     private void touch(String relative) throws IOException {

@@ -1,7 +1,6 @@
 package coop.bulwark.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import coop.bulwark.detect.DetectionConfig;
 import java.io.IOException;
@@ -28,19 +27,11 @@ class DetectionConfigLoaderTest {
     Path dir;
 
     private EdgeConfig load(String yaml) throws Exception {
-        Path f = dir.resolve("bulwark.yaml");
-        Files.writeString(f, yaml);
-        return ConfigLoader.load(f);
+        return ConfigFiles.load(dir, yaml);
     }
 
     private List<String> problems(String yaml) throws IOException {
-        Path f = dir.resolve("bulwark.yaml");
-        Files.writeString(f, yaml);
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(f));
-        assertThat(e).as("expected problems for:\n%s", yaml).isNotNull();
-        return e.problems().stream()
-                .map(p -> p.line() + ":" + p.column() + ": " + p.message())
-                .toList();
+        return ConfigFiles.problems(dir, yaml);
     }
 
     @Test
