@@ -61,6 +61,9 @@ public final class DetectionLoop implements AutoCloseable {
     private volatile IncidentDesk desk;
 
     private DetectionSettings settings;
+    /** The edge-wide signals of the latest tick, for metrics (read from other threads). */
+    private volatile GlobalSignals lastGlobal;
+
     private String[] reasons = new String[0];
 
     DetectionLoop(Clock clock, int eventLoops) {
@@ -98,6 +101,11 @@ public final class DetectionLoop implements AutoCloseable {
     /** The detector as of the latest tick or reload, empty when detection is off. Read its values on the tick. */
     Optional<Detector> detector() {
         return Optional.ofNullable(detector);
+    }
+
+    /** The edge-wide signals of the latest tick (total rate and its baseline, uplink, origin saturation). */
+    public Optional<GlobalSignals> global() {
+        return Optional.ofNullable(lastGlobal);
     }
 
     /** Reports, event log and webhooks: empty until detection has been on. */
@@ -210,6 +218,7 @@ public final class DetectionLoop implements AutoCloseable {
             applyStates(d, snap, now);
             TrafficSecond traffic = d.lastTraffic().orElseThrow();
             GlobalSignals global = d.globalSignals().orElseThrow();
+            lastGlobal = global;
             IncidentDesk k = desk;
             if (k != null) {
                 try {

@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.protect.Gatekeeper;
 import coop.bulwark.protect.Ticker;
@@ -135,6 +136,26 @@ public final class EdgeServer implements AutoCloseable {
                 "1 while detection has an attack open, else 0",
                 detection,
                 d -> d.incidents().map(k -> k.attackOngoing() ? 1 : 0).orElse(0));
+        metrics.gauge(
+                "bulwark_edge_requests_rate",
+                "Requests per second over all sites at detection's latest tick",
+                detection,
+                d -> d.global().map(GlobalSignals::totalRps).orElse(Double.NaN));
+        metrics.gauge(
+                "bulwark_edge_requests_baseline",
+                "Detection's long-window baseline of the total request rate",
+                detection,
+                d -> d.global().map(GlobalSignals::baselineTotalRps).orElse(Double.NaN));
+        metrics.gauge(
+                "bulwark_uplink_utilisation",
+                "Busier direction's share of detection.uplink.capacity (NaN when not configured)",
+                detection,
+                d -> d.global().map(GlobalSignals::uplinkUtilisation).orElse(Double.NaN));
+        metrics.gauge(
+                "bulwark_origin_saturation",
+                "The busiest origin's share of its slots in use (origin_capacity)",
+                detection,
+                d -> d.global().map(GlobalSignals::originSaturation).orElse(Double.NaN));
         metrics.counter(
                 "bulwark_incident_reports_written",
                 "Incident report versions written to reports.dir",
