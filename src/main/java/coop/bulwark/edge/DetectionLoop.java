@@ -160,6 +160,13 @@ public final class DetectionLoop implements AutoCloseable {
             UplinkMeter uplink = next.uplink()
                     .map(u -> UplinkMeter.forInterface(u.iface(), u.capacityBitsPerSecond()))
                     .orElse(null);
+            next.uplink()
+                    .filter(u -> !java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/class/net", u.iface())))
+                    .ifPresent(u -> LOG.warn(
+                            "detection.uplink.interface {}: no such network interface here (/sys/class/net/{});"
+                                    + " uplink utilisation stays unknown",
+                            u.iface(),
+                            u.iface()));
             Detector d = detector;
             Detector fresh = d == null
                     ? new Detector(next.thresholds(), a, List.of(names), uplink, () -> originSaturation(snapshots))
