@@ -469,6 +469,8 @@
     return targets.length > max ? shown + ' +' + (targets.length - max) + ' more' : shown;
   }
 
+  const TIMELINE_WINDOW_MS = 24 * 3600 * 1000;
+
   function renderAttacks(attacks, detection) {
     lastAttacks = attacks;
     lastDetection = detection;
@@ -482,7 +484,10 @@
     if (selectedAttack && !attacks.some((a) => a.id === selectedAttack)) selectedAttack = null;
     const current = selectedAttack || (shown.length ? shown[0].id : null);
 
-    const t0 = shown.length ? Math.min(...shown.map((a) => ms(a.start))) : now;
+    // The axis covers at most the last day, so a week-old attack does not squash today's into slivers; older
+    // ones keep their row (and their time in the label) with a mark at the axis' left edge.
+    const oldest = shown.length ? Math.min(...shown.map((a) => ms(a.start))) : now;
+    const t0 = Math.max(oldest, now - TIMELINE_WINDOW_MS);
     const span = Math.max(60_000, now - t0);
     const focused = document.activeElement && document.activeElement.dataset
       ? document.activeElement.dataset.attack : undefined;
@@ -504,8 +509,9 @@
         node('span', 'peak ' + fmtRate(a.peak_rps) + ' req/s', 'tl-peak'));
       const track = node('span', null, 'tl-track');
       const bar = node('span', null, 'tl-bar');
-      bar.style.left = (100 * (start - t0)) / span + '%';
-      bar.style.width = Math.max(0.8, (100 * (end - start)) / span) + '%';
+      const from = Math.max(start, t0);
+      bar.style.left = (100 * (from - t0)) / span + '%';
+      bar.style.width = Math.max(0.8, (100 * Math.max(0, end - from)) / span) + '%';
       track.append(bar);
       item.append(label, track);
       item.setAttribute('aria-label', (a.status === 'ongoing' ? 'Ongoing attack' : 'Attack') + ' ' + a.id + ' on '
