@@ -13,7 +13,6 @@ import coop.bulwark.site.ProtectionState;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -98,11 +97,6 @@ public final class DetectionLoop implements AutoCloseable {
         listeners.remove(l);
     }
 
-    /** The detector as of the latest tick or reload, empty when detection is off. Read its values on the tick. */
-    Optional<Detector> detector() {
-        return Optional.ofNullable(detector);
-    }
-
     /** The edge-wide signals of the latest tick (total rate and its baseline, uplink, origin saturation). */
     public Optional<GlobalSignals> global() {
         return Optional.ofNullable(lastGlobal);
@@ -119,11 +113,6 @@ public final class DetectionLoop implements AutoCloseable {
         if (k != null) {
             k.banned(site, ban);
         }
-    }
-
-    /** Runs {@code task} on the tick thread (for readers of the detector's state). */
-    <T> T onTickThread(java.util.concurrent.Callable<T> task) throws Exception {
-        return thread.submit(task).get(5, TimeUnit.SECONDS);
     }
 
     /** Applies a new snapshot's sites and detection settings (asynchronously, on the tick thread). */
@@ -262,20 +251,6 @@ public final class DetectionLoop implements AutoCloseable {
             String reason = reasons[i] != null ? reasons[i] : "detection: " + st.key();
             s.guard().detected(want, reason, now);
         }
-    }
-
-    /** Sites of the snapshot whose detector state is not normal, for views. Call on the tick thread. */
-    List<String> unusual() {
-        Detector d = detector;
-        List<String> out = new ArrayList<>();
-        if (d != null) {
-            for (int i = 0; i < d.sites(); i++) {
-                if (d.state(i) != SiteState.NORMAL) {
-                    out.add(d.siteName(i));
-                }
-            }
-        }
-        return out;
     }
 
     @Override

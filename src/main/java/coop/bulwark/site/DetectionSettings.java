@@ -73,14 +73,4 @@ public record DetectionSettings(
                 DEFAULT_KEEP_REPORTS,
                 List.of());
     }
-
-    /** The same with detection switched off (tests and the lab's unprotected run). */
-    public DetectionSettings disabled() {
-        return new DetectionSettings(false, thresholds, uplink, reportsDir, keepReports, webhooks);
-    }
-
-    /** The same with other thresholds. */
-    public DetectionSettings withThresholds(DetectionConfig next) {
-        return new DetectionSettings(enabled, next, uplink, reportsDir, keepReports, webhooks);
-    }
 }
