@@ -1,8 +1,8 @@
 package coop.bulwark.admin;
 
-import coop.bulwark.edge.EdgeSnapshot;
-import coop.bulwark.edge.Site;
 import coop.bulwark.metrics.SiteMeters.VerdictLabel;
+import coop.bulwark.proxy.EdgeSnapshot;
+import coop.bulwark.proxy.Site;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;

@@ -114,74 +114,23 @@ public final class TrafficRecorder {
      * Counts one finished (or refused) request. Call on this recorder's event loop, once per request, when the
      * response status is known.
      *
-     * @param site the site's index, 0 to sites - 1
-     * @param sourceKey the client's address as a site-independent 64-bit key (e.g. {@code SourceKeys.ip(addr,
-     *     SourceKeys.GLOBAL)}); it is re-mixed here with a secret seed before it reaches the distinct-source sketch
-     * @param prefixKey the client's /24 or /48 as a site-independent key (e.g. {@code SourceKeys.prefix(addr,
-     *     SourceKeys.GLOBAL)}), so one prefix adds up across sites
+     * @param r what the request was (site, source, method, path, agent, cookies)
      * @param status the status sent to the client; 504 counts as an origin timeout, other 5xx as server errors
      * @param bytes response bytes sent
      * @param originNanos time to the origin's response head, or -1 when the origin was not asked (cache, refusal)
-     * @param validCookie whether the request carried a valid challenge cookie
-     * @param returning whether the client is known to have visited before (the edge's cheap guess; false if unknown)
-     * @param method one of the {@code METHOD_} codes
-     * @param pathHash a hash of the path without the query
-     * @param queryEntropyBucket 0-7, see {@link #HIGH_ENTROPY_BUCKET}
-     * @param userAgentHash a hash of the User-Agent header (0 when absent)
      */
-    public void record(
-            int site,
-            long sourceKey,
-            long prefixKey,
-            int status,
-            long bytes,
-            long originNanos,
-            boolean validCookie,
-            boolean returning,
-            int method,
-            long pathHash,
-            int queryEntropyBucket,
-            long userAgentHash) {
-        record(
-                site,
-                sourceKey,
-                prefixKey,
-                status,
-                bytes,
-                originNanos,
-                validCookie,
-                returning,
-                method,
-                pathHash,
-                queryEntropyBucket,
-                userAgentHash,
-                null,
-                null);
-    }
-
-    /**
-     * As {@link #record(int, long, long, int, long, long, boolean, boolean, int, long, int, long)}, with the texts
-     * behind the path and User-Agent hashes, so that reports can name the heaviest ones. The strings are only
-     * referenced (never copied) until the interval is harvested; either may be null.
-     *
-     * @param pathText the request target (its query is cut off when shown), or null
-     * @param userAgentText the User-Agent header, or null
-     */
-    public void record(
-            int site,
-            long sourceKey,
-            long prefixKey,
-            int status,
-            long bytes,
-            long originNanos,
-            boolean validCookie,
-            boolean returning,
-            int method,
-            long pathHash,
-            int queryEntropyBucket,
-            long userAgentHash,
-            String pathText,
-            String userAgentText) {
+    public void record(RequestTraits r, int status, long bytes, long originNanos) {
+        int site = r.site();
+        long sourceKey = r.sourceKey();
+        long prefixKey = r.prefixKey();
+        boolean validCookie = r.validCookie();
+        boolean returning = r.returning();
+        int method = r.method();
+        long pathHash = r.pathHash();
+        int queryEntropyBucket = r.queryEntropyBucket();
+        long userAgentHash = r.userAgentHash();
+        String pathText = r.pathText();
+        String userAgentText = r.userAgentText();
         Objects.checkIndex(site, sites);
         int epoch = accounting.epoch();
         int g = epoch & 1;

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import coop.bulwark.proxy.AccessLog;
 import coop.bulwark.site.AccessLogConfig;
 import org.slf4j.LoggerFactory;
 

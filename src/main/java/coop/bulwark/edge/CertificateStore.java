@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.proxy.EdgeSnapshot;
 import coop.bulwark.site.TlsConfig;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -22,6 +23,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -33,13 +35,14 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  *
  * <p>Not thread-safe: used only by the thread building snapshots.
  */
-final class CertificateStore {
+final class CertificateStore implements EdgeSnapshot.Certificates {
     private record Entry(SslContext context, FileTime certTime, FileTime keyTime) {}
 
     private final Map<TlsConfig, Entry> cache = new HashMap<>();
 
     /** The context for {@code tls}, rebuilt when either file changed; throws with a readable message on failure. */
-    SslContext contextFor(TlsConfig tls) throws IOException {
+    @Override
+    public SslContext contextFor(TlsConfig tls) throws IOException {
         FileTime certTime = Files.getLastModifiedTime(tls.certChain());
         FileTime keyTime = Files.getLastModifiedTime(tls.privateKey());
         Entry e = cache.get(tls);
@@ -67,7 +70,8 @@ final class CertificateStore {
     }
 
     /** Drops contexts no longer referenced by the current config. */
-    void retainOnly(java.util.Set<TlsConfig> inUse) {
+    @Override
+    public void retainOnly(Set<TlsConfig> inUse) {
         cache.keySet().retainAll(inUse);
     }
 

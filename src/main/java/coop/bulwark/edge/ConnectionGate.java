@@ -1,5 +1,10 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.proxy.ClientAddress;
+import coop.bulwark.proxy.ClientInfo;
+import coop.bulwark.proxy.ClientInfoKey;
+import coop.bulwark.proxy.EdgeRuntime;
+import coop.bulwark.proxy.Tarpit;
 import coop.bulwark.site.BanPolicy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -11,12 +16,12 @@ import io.netty.channel.socket.SocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * First handler of every client pipeline: enforces the global and per-source-address connection caps at accept and
- * records the connection's {@link ClientInfo}. A refused connection is closed before a byte is read.
+ * records the connection's {@link ClientInfo} (under {@link ClientInfoKey}). A refused connection is closed before a byte is read.
  *
  * <p>Per-address counters exist only while that address has open connections (removed from the close future, as
  * Netty's {@code UniqueIpFilter} does), so the map is bounded by the global cap. Trusted proxies are exempt from the
@@ -29,10 +34,7 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     private final boolean tls;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong banned = new java.util.concurrent.atomic.AtomicLong();
-
-    /** How long a tarpitted connection is held before it is closed. */
-    static final long TARPIT_SECONDS = 10;
+    private final AtomicLong banned = new AtomicLong();
 
     ConnectionGate(EdgeRuntime runtime, ChannelGroup clients, boolean tls) {
         this.runtime = runtime;
@@ -47,7 +49,7 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         var config = runtime.snapshot().config();
         var limits = config.connections();
         InetAddress addr = peer.getAddress();
-        boolean trusted = ForwardedHeaders.isTrusted(addr, config.trustedProxies());
+        boolean trusted = ClientAddress.isTrusted(addr, config.trustedProxies());
         if (total.incrementAndGet() > limits.maxConnections()) {
             total.decrementAndGet();
             refuse(ctx);
@@ -68,7 +70,7 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
                 release(addr);
             }
         });
-        ch.attr(ClientInfo.KEY).set(new ClientInfo(peer, addr, trusted, tls, null));
+        ch.attr(ClientInfoKey.KEY).set(new ClientInfo(peer, addr, trusted, tls, null));
         clients.add(ch);
         ctx.pipeline().remove(this);
         ctx.fireChannelActive();
@@ -93,9 +95,8 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         // Tarpitted sockets count against the global cap (and only up to half of it), so a banned flood can never
         // exhaust file descriptors by being held.
         if (total.incrementAndGet() <= config.connections().maxConnections() / 2) {
-            ch.config().setAutoRead(false);
             ch.closeFuture().addListener(f -> total.decrementAndGet());
-            ch.eventLoop().schedule(() -> ch.close(), TARPIT_SECONDS, TimeUnit.SECONDS);
+            Tarpit.hold(ch);
         } else {
             total.decrementAndGet();
             ch.config().setOption(ChannelOption.SO_LINGER, 0);

@@ -1,5 +1,9 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.proxy.EdgeEvents;
+import coop.bulwark.proxy.EdgeRuntime;
+import coop.bulwark.proxy.HttpTimeoutHandler;
+import coop.bulwark.proxy.ProxyHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;

@@ -1,9 +1,24 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.cache.CacheStats;
+import coop.bulwark.challenge.ChallengeGate;
+import coop.bulwark.challenge.PassCodec;
 import coop.bulwark.detect.GlobalSignals;
+import coop.bulwark.incident.DetectionLoop;
+import coop.bulwark.incident.IncidentDesk;
 import coop.bulwark.metrics.EdgeMetrics;
+import coop.bulwark.origin.Origin;
+import coop.bulwark.origin.OriginHealthChecker;
+import coop.bulwark.origin.OriginPool;
 import coop.bulwark.protect.Gatekeeper;
 import coop.bulwark.protect.Ticker;
+import coop.bulwark.proxy.CacheStage;
+import coop.bulwark.proxy.ChallengeStage;
+import coop.bulwark.proxy.ClientAddress;
+import coop.bulwark.proxy.EdgeEvents;
+import coop.bulwark.proxy.EdgeRuntime;
+import coop.bulwark.proxy.EdgeSnapshot;
+import coop.bulwark.proxy.Site;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
@@ -23,7 +38,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +75,7 @@ public final class EdgeServer implements AutoCloseable {
     private long generation;
     private boolean closed;
 
-    private EdgeServer(EdgeConfig config, Clock clock) throws IOException {
+    private EdgeServer(EdgeConfig config, Ticker ticker, Clock clock) throws IOException {
         this.clock = clock;
         this.transport = Transport.best();
         this.certs = new CertificateStore();
@@ -67,27 +84,28 @@ public final class EdgeServer implements AutoCloseable {
                 EdgeSnapshot.build(++generation, config, Map.of(), Map.of(), certs, metrics, clock.instant());
         first.activate(clock.instant(), metrics);
         this.group = transport.newGroup(config.listen().eventLoops(), "bulwark-loop");
-        Map<EventLoop, OriginPool> pools = new HashMap<>();
+        List<OriginPool> pools = new ArrayList<>();
         for (EventExecutor e : group) {
-            var pool = new OriginPool((EventLoop) e, transport, System::nanoTime);
+            var pool = new OriginPool((EventLoop) e, transport.clientChannel(), ticker::read);
             pool.configure(
                     config.originPool().maxIdlePerOrigin(), config.originPool().idleTimeout());
-            pools.put((EventLoop) e, pool);
+            pools.add(pool);
         }
-        this.gatekeeper = new Gatekeeper(Ticker.system(), clock);
+        this.gatekeeper = new Gatekeeper(ticker, clock);
         gatekeeper.configure(config.protection());
         // The cache is sized at start; changing protection.cache needs a restart (the leader deadline follows the
         // longest origin timeout a coalesced fetch may take).
-        this.cacheStage = CacheStage.create(config.protection(), Duration.ofSeconds(60));
+        this.cacheStage = CacheStage.create(config.protection(), Duration.ofSeconds(60), ticker);
         try {
-            this.challengeStage = ChallengeStage.start(config, gatekeeper.bans(), clock);
+            this.challengeStage = ChallengeStage.start(config, gatekeeper.bans(), ticker, clock);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             metrics.close();
             throw e;
         }
         this.detection = new DetectionLoop(clock, pools.size());
-        this.runtime = new EdgeRuntime(first, pools, clock, metrics, gatekeeper, cacheStage, challengeStage, detection);
+        this.runtime = new EdgeRuntime(
+                first, pools, ticker, clock, metrics, gatekeeper, cacheStage, challengeStage, detection);
         gatekeeper.onAutomaticBan(detection::banned);
         var pipelines = new EdgePipelines(runtime);
         AccessLogAppender.apply(config.accessLog());
@@ -178,7 +196,11 @@ public final class EdgeServer implements AutoCloseable {
                     cacheStage,
                     c -> c.cache().stats().weightedBytes());
         }
-        this.health = new OriginHealthChecker(group, transport, runtime);
+        this.health = new OriginHealthChecker(
+                group,
+                transport.clientChannel(),
+                () -> runtime.snapshot().config().originPool(),
+                () -> healthTargets(runtime.snapshot()));
         health.start();
         detection.start(runtime::snapshot);
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
@@ -195,9 +217,20 @@ public final class EdgeServer implements AutoCloseable {
                 config.sites().size());
     }
 
+    /** Each origin of {@code snap} with the Host name its {@code GET path} health check sends (its first site's). */
+    private static Map<Origin, String> healthTargets(EdgeSnapshot snap) {
+        Map<Origin, String> targets = new LinkedHashMap<>();
+        for (Site s : snap.sites()) {
+            for (Origin o : s.origins()) {
+                targets.putIfAbsent(o, s.config().hosts().get(0).replace("*.", "health."));
+            }
+        }
+        return targets;
+    }
+
     /** Starts an edge with {@code config}; returns once the listeners are bound. */
     public static EdgeServer start(EdgeConfig config) throws IOException {
-        return new EdgeServer(config, Clock.systemUTC());
+        return new EdgeServer(config, Ticker.system(), Clock.systemUTC());
     }
 
     private interface PipelineStart {
@@ -237,7 +270,7 @@ public final class EdgeServer implements AutoCloseable {
     private void maybeProxyProtocol(SocketChannel ch) {
         var config = runtime.snapshot().config();
         if (config.proxyProtocol()
-                && ForwardedHeaders.isTrusted(ch.remoteAddress().getAddress(), config.trustedProxies())) {
+                && ClientAddress.isTrusted(ch.remoteAddress().getAddress(), config.trustedProxies())) {
             ch.pipeline().addLast("proxy-protocol", new HAProxyMessageDecoder());
             ch.pipeline().addLast("proxy-protocol-client", new ProxyProtocolHandler());
         }
@@ -269,17 +302,17 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     /** The challenge's counters since start (pages served, answers accepted and refused). */
-    public coop.bulwark.challenge.ChallengeGate.Stats challengeStats() {
+    public ChallengeGate.Stats challengeStats() {
         return challengeStage.gate().stats();
     }
 
     /** The challenge's token and cookie codec (for tools and tests that mint or check passes). */
-    public coop.bulwark.challenge.PassCodec challengeCodec() {
+    public PassCodec challengeCodec() {
         return challengeStage.gate().codec();
     }
 
     /** The micro-cache's counters (edge-wide), or empty when the cache is off. */
-    public Optional<coop.bulwark.cache.CacheStats> cacheStats() {
+    public Optional<CacheStats> cacheStats() {
         return cacheStage == null
                 ? Optional.empty()
                 : Optional.of(cacheStage.cache().stats());
@@ -322,9 +355,9 @@ public final class EdgeServer implements AutoCloseable {
         if (!next.listen().equals(current.config().listen())) {
             LOG.warn("listen addresses or event loops changed: restart Bulwark to apply (keeping the running ones)");
         }
-        for (Map.Entry<EventLoop, OriginPool> e : runtime.pools().entrySet()) {
-            var pc = next.originPool();
-            e.getKey().execute(() -> e.getValue().configure(pc.maxIdlePerOrigin(), pc.idleTimeout()));
+        var pc = next.originPool();
+        for (EdgeRuntime.Loop l : runtime.loops()) {
+            l.pool().loop().execute(() -> l.pool().configure(pc.maxIdlePerOrigin(), pc.idleTimeout()));
         }
         if (!next.accessLog().equals(current.config().accessLog())) {
             AccessLogAppender.apply(next.accessLog());
@@ -385,8 +418,8 @@ public final class EdgeServer implements AutoCloseable {
             LOG.warn("drain timeout: closing {} requests still in flight", runtime.inFlight());
         }
         clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        for (Map.Entry<EventLoop, OriginPool> e : runtime.pools().entrySet()) {
-            e.getKey().execute(e.getValue()::closeAll);
+        for (EdgeRuntime.Loop l : runtime.loops()) {
+            l.pool().loop().execute(l.pool()::closeAll);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         metrics.close();

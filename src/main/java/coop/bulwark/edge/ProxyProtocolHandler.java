@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.proxy.ClientInfoKey;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -23,9 +24,9 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
         try {
             if (m.command() == HAProxyCommand.PROXY && m.sourceAddress() != null) {
                 InetAddress src = InetAddress.getByName(m.sourceAddress()); // an IP literal: no DNS lookup
-                var info = ctx.channel().attr(ClientInfo.KEY).get();
+                var info = ctx.channel().attr(ClientInfoKey.KEY).get();
                 if (info != null) {
-                    ctx.channel().attr(ClientInfo.KEY).set(info.withClient(src));
+                    ctx.channel().attr(ClientInfoKey.KEY).set(info.withClient(src));
                 }
             }
         } catch (UnknownHostException e) {

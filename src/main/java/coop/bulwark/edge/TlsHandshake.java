@@ -1,5 +1,10 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.proxy.ClientInfo;
+import coop.bulwark.proxy.ClientInfoKey;
+import coop.bulwark.proxy.EdgeRuntime;
+import coop.bulwark.proxy.EdgeSnapshot;
+import coop.bulwark.proxy.Site;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -102,10 +107,10 @@ final class TlsHandshake {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SniCompletionEvent sni) {
-                var info = ctx.channel().attr(ClientInfo.KEY).get();
+                var info = ctx.channel().attr(ClientInfoKey.KEY).get();
                 if (info != null) {
                     String name = sni.hostname() == null ? null : sni.hostname().toLowerCase(Locale.ROOT);
-                    ctx.channel().attr(ClientInfo.KEY).set(info.withSni(name));
+                    ctx.channel().attr(ClientInfoKey.KEY).set(info.withSni(name));
                 }
                 ctx.pipeline().remove(this);
             }

@@ -4,7 +4,7 @@ import coop.bulwark.detect.Attack;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.TrafficSecond;
-import coop.bulwark.edge.DetectionLoop;
+import coop.bulwark.incident.DetectionLoop;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

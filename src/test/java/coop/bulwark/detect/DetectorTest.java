@@ -114,7 +114,11 @@ class DetectorTest {
         for (int s = 0; s < 3; s++) {
             t.visitors(0, 300, 1.0);
             for (int i = 0; i < 100; i++) {
-                r.record(0, i, i, i % 2 == 0 ? 503 : 504, 0, 10_000_000_000L, true, true, 0, 1, 0, 1);
+                r.record(
+                        new RequestTraits(0, i, i, 0, 1, 0, 1, true, true, null, null),
+                        i % 2 == 0 ? 503 : 504,
+                        0,
+                        10_000_000_000L);
             }
             t.tick();
         }

@@ -43,18 +43,21 @@ final class SyntheticTraffic {
             boolean vouched = random.nextDouble() < vouchedShare;
             long source = vouched ? ((long) site << 20 | random.nextInt(2_000)) * 0x9E37L : random.nextLong(1L << 32);
             recorder.record(
-                    site,
-                    source,
-                    source >>> 8,
+                    new RequestTraits(
+                            site,
+                            source,
+                            source >>> 8,
+                            TrafficRecorder.METHOD_GET,
+                            random.nextInt(50),
+                            random.nextInt(10) == 0 ? 1 : 0,
+                            random.nextInt(5),
+                            vouched,
+                            vouched,
+                            null,
+                            null),
                     random.nextInt(100) == 0 ? 404 : 200,
                     12_000,
-                    20_000_000,
-                    vouched,
-                    vouched,
-                    TrafficRecorder.METHOD_GET,
-                    random.nextInt(50),
-                    random.nextInt(10) == 0 ? 1 : 0,
-                    random.nextInt(5));
+                    20_000_000);
         }
     }
 
@@ -71,7 +74,21 @@ final class SyntheticTraffic {
         for (int i = 0; i < n; i++) {
             long source = 0xC6000000L | (long) random.nextInt(400) << 8 | random.nextInt(50);
             recorder.record(
-                    site, source, source >>> 8, 200, 500, -1, false, false, TrafficRecorder.METHOD_GET, 0, 6, 0xBADL);
+                    new RequestTraits(
+                            site,
+                            source,
+                            source >>> 8,
+                            TrafficRecorder.METHOD_GET,
+                            0,
+                            6,
+                            0xBADL,
+                            false,
+                            false,
+                            null,
+                            null),
+                    200,
+                    500,
+                    -1);
         }
     }
 

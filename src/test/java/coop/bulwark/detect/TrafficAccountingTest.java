@@ -15,11 +15,24 @@ class TrafficAccountingTest {
     void harvest_countsEveryFieldExactly() {
         TrafficAccounting a = new TrafficAccounting(3, 1, 7);
         TrafficRecorder r = a.recorder(0);
-        r.record(1, 10, 1, 200, 100, 5_000_000, true, true, TrafficRecorder.METHOD_GET, 1, 0, 9);
-        r.record(1, 11, 1, 404, 50, -1, false, true, TrafficRecorder.METHOD_HEAD, 2, 4, 9);
-        r.record(1, 12, 2, 503, 10, 15_000_000, false, false, TrafficRecorder.METHOD_POST, 1, 7, 8);
-        r.record(1, 12, 2, 504, 0, 30_000_000, true, false, 99, 1, 0, 8);
-        r.record(2, 13, 3, 200, 1, -1, false, false, TrafficRecorder.METHOD_GET, 1, 0, 8);
+        r.record(
+                new RequestTraits(1, 10, 1, TrafficRecorder.METHOD_GET, 1, 0, 9, true, true, null, null),
+                200,
+                100,
+                5_000_000);
+        r.record(
+                new RequestTraits(1, 11, 1, TrafficRecorder.METHOD_HEAD, 2, 4, 9, true, false, null, null),
+                404,
+                50,
+                -1);
+        r.record(
+                new RequestTraits(1, 12, 2, TrafficRecorder.METHOD_POST, 1, 7, 8, false, false, null, null),
+                503,
+                10,
+                15_000_000);
+        r.record(new RequestTraits(1, 12, 2, 99, 1, 0, 8, false, true, null, null), 504, 0, 30_000_000);
+        r.record(
+                new RequestTraits(2, 13, 3, TrafficRecorder.METHOD_GET, 1, 0, 8, false, false, null, null), 200, 1, -1);
         TrafficSecond t = a.harvest(T0, 1);
         SiteSecond s = t.sites().get(1);
         assertThat(s.requests()).isEqualTo(4);
@@ -49,7 +62,7 @@ class TrafficAccountingTest {
         TrafficRecorder r = a.recorder(0);
         for (int i = 0; i < 3; i++) {
             for (int n = 0; n <= i; n++) {
-                r.record(0, n, n, 200, 1, -1, false, false, 0, 0, 0, 0);
+                r.record(new RequestTraits(0, n, n, 0, 0, 0, 0, false, false, null, null), 200, 1, -1);
             }
             SiteSecond s = a.harvest(T0.plusSeconds(i), 1).sites().get(0);
             assertThat(s.requests()).isEqualTo(i + 1);
@@ -78,7 +91,12 @@ class TrafficAccountingTest {
                     return;
                 }
                 for (int n = 0; n < perThread; n++) {
-                    r.record(random.nextInt(8), base + n % 5_000, n % 100, 200, 1, -1, false, false, 0, 0, 0, 0);
+                    r.record(
+                            new RequestTraits(
+                                    random.nextInt(8), base + n % 5_000, n % 100, 0, 0, 0, 0, false, false, null, null),
+                            200,
+                            1,
+                            -1);
                 }
             });
             loops[i].start();
@@ -102,7 +120,8 @@ class TrafficAccountingTest {
     void twoEventLoops_distinctSourcesAreTheUnion() {
         TrafficAccounting a = new TrafficAccounting(1, 2, 7);
         for (int n = 0; n < 30_000; n++) {
-            a.recorder(n & 1).record(0, n % 20_000, 0, 200, 1, -1, false, false, 0, 0, 0, 0);
+            a.recorder(n & 1)
+                    .record(new RequestTraits(0, n % 20_000, 0, 0, 0, 0, 0, false, false, null, null), 200, 1, -1);
         }
         double d = a.harvest(T0, 1).sites().get(0).distinctSources();
         assertThat(d).isBetween(20_000 * 0.95, 20_000 * 1.05);
@@ -119,7 +138,7 @@ class TrafficAccountingTest {
         assertThatThrownBy(() -> new TrafficAccounting(0, 1, 1)).hasMessage("sites: 0 (expected: 1-8191)");
         assertThatThrownBy(() -> new TrafficAccounting(1, 0, 1)).hasMessage("eventLoops: 0 (expected: 1-256)");
         TrafficRecorder r = new TrafficAccounting(2, 1, 1).recorder(0);
-        assertThatThrownBy(() -> r.record(2, 1, 1, 200, 1, -1, false, false, 0, 0, 0, 0))
+        assertThatThrownBy(() -> r.record(new RequestTraits(2, 1, 1, 0, 0, 0, 0, false, false, null, null), 200, 1, -1))
                 .isInstanceOf(IndexOutOfBoundsException.class);
     }
 }

@@ -106,18 +106,21 @@ public class TrafficRecorderBenchmark {
         String uri = uris[i & 1023];
         long src = source[i];
         recorder.record(
-                site[i],
-                src,
-                src >>> 8,
+                new RequestTraits(
+                        site[i],
+                        src,
+                        src >>> 8,
+                        RequestSignature.methodCode("GET"),
+                        RequestSignature.pathHash(uri),
+                        RequestSignature.queryEntropyBucket(uri),
+                        RequestSignature.textHash(AGENT),
+                        (i & 3) == 1,
+                        (i & 7) == 0,
+                        null,
+                        null),
                 status[i],
                 1_000,
-                (i & 3) == 0 ? -1 : 20_000_000,
-                (i & 7) == 0,
-                (i & 3) == 1,
-                RequestSignature.methodCode("GET"),
-                RequestSignature.pathHash(uri),
-                RequestSignature.queryEntropyBucket(uri),
-                RequestSignature.textHash(AGENT));
+                (i & 3) == 0 ? -1 : 20_000_000);
     }
 
     @Benchmark
@@ -128,18 +131,21 @@ public class TrafficRecorderBenchmark {
         }
         long src = source[i];
         recorder.record(
-                site[i],
-                src,
-                src >>> 8,
+                new RequestTraits(
+                        site[i],
+                        src,
+                        src >>> 8,
+                        TrafficRecorder.METHOD_GET,
+                        i & 63,
+                        i & 7,
+                        i & 15,
+                        (i & 3) == 1,
+                        (i & 7) == 0,
+                        null,
+                        null),
                 status[i],
                 1_000,
-                (i & 3) == 0 ? -1 : 20_000_000,
-                (i & 7) == 0,
-                (i & 3) == 1,
-                TrafficRecorder.METHOD_GET,
-                i & 63,
-                i & 7,
-                i & 15);
+                (i & 3) == 0 ? -1 : 20_000_000);
     }
 
     @Benchmark
@@ -148,18 +154,21 @@ public class TrafficRecorderBenchmark {
         int i = loop.next++ & MASK;
         long src = source[i];
         loop.recorder.record(
-                site[i],
-                src,
-                src >>> 8,
+                new RequestTraits(
+                        site[i],
+                        src,
+                        src >>> 8,
+                        TrafficRecorder.METHOD_GET,
+                        i & 63,
+                        i & 7,
+                        i & 15,
+                        (i & 3) == 1,
+                        (i & 7) == 0,
+                        null,
+                        null),
                 status[i],
                 1_000,
-                (i & 3) == 0 ? -1 : 20_000_000,
-                (i & 7) == 0,
-                (i & 3) == 1,
-                TrafficRecorder.METHOD_GET,
-                i & 63,
-                i & 7,
-                i & 15);
+                (i & 3) == 0 ? -1 : 20_000_000);
     }
 
     @Benchmark

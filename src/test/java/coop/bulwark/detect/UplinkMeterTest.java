@@ -48,7 +48,7 @@ class UplinkMeterTest {
         d.tick(T0);
         counters(500, 100);
         for (int i = 0; i < 7; i++) {
-            a.recorder(0).record(i % 2, i, i, 200, 1, -1, false, false, 0, 0, 0, 0);
+            a.recorder(0).record(new RequestTraits(i % 2, i, i, 0, 0, 0, 0, false, false, null, null), 200, 1, -1);
         }
         d.tick(T0.plusSeconds(1));
         GlobalSignals g = d.globalSignals().orElseThrow();

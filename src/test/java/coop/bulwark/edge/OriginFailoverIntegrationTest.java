@@ -3,6 +3,7 @@ package coop.bulwark.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import coop.bulwark.origin.Origin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -17,14 +17,14 @@ import java.util.List;
 import java.util.Optional;
 
 /** Builds edge configs for tests: loopback listeners on ephemeral ports, access log off, fast health checks. */
-final class TestEdge {
+public final class TestEdge {
     private TestEdge() {}
 
-    static SiteConfig site(String name, List<String> hosts, String... origins) {
+    public static SiteConfig site(String name, List<String> hosts, String... origins) {
         return site(name, hosts, SiteLimits.DEFAULTS, Optional.empty(), origins);
     }
 
-    static SiteConfig site(
+    public static SiteConfig site(
             String name, List<String> hosts, SiteLimits limits, Optional<TlsConfig> tls, String... origins) {
         List<HostPort> o = new ArrayList<>();
         for (String s : origins) {
@@ -33,15 +33,15 @@ final class TestEdge {
         return new SiteConfig(name, hosts, o, tls, limits, coop.bulwark.site.SiteProtection.DEFAULTS);
     }
 
-    static EdgeConfig config(List<SiteConfig> sites) {
+    public static EdgeConfig config(List<SiteConfig> sites) {
         return config(sites, ConnectionLimits.DEFAULTS, false);
     }
 
-    static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https) {
+    public static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https) {
         return config(sites, limits, https, Http2Limits.DEFAULTS);
     }
 
-    static EdgeConfig config(
+    public static EdgeConfig config(
             List<SiteConfig> sites,
             ConnectionLimits limits,
             boolean https,
@@ -49,11 +49,11 @@ final class TestEdge {
         return config(sites, limits, https, Http2Limits.DEFAULTS, protection);
     }
 
-    static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https, Http2Limits http2) {
+    public static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https, Http2Limits http2) {
         return config(sites, limits, https, http2, coop.bulwark.site.ProtectionConfig.OFF);
     }
 
-    static EdgeConfig config(
+    public static EdgeConfig config(
             List<SiteConfig> sites,
             ConnectionLimits limits,
             boolean https,

@@ -3,6 +3,7 @@ package coop.bulwark.report;
 import coop.bulwark.detect.DetectionConfig;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.Detector;
+import coop.bulwark.detect.RequestTraits;
 import coop.bulwark.detect.SiteState;
 import coop.bulwark.detect.TrafficAccounting;
 import coop.bulwark.detect.TrafficRecorder;
@@ -131,18 +132,21 @@ final class SimulatedAttack {
 
     private void record(int site, byte[] addr, int status, long originNanos, boolean vouched, int method, int entropy) {
         traffic.record(
-                site,
-                SourceKeys.ip(addr, SourceKeys.GLOBAL),
-                SourceKeys.prefix(addr, SourceKeys.GLOBAL),
+                new RequestTraits(
+                        site,
+                        SourceKeys.ip(addr, SourceKeys.GLOBAL),
+                        SourceKeys.prefix(addr, SourceKeys.GLOBAL),
+                        method,
+                        random.nextInt(20),
+                        entropy,
+                        entropy > 0 ? 0xBAD : random.nextInt(5),
+                        vouched,
+                        vouched,
+                        null,
+                        null),
                 status,
                 1_000,
-                originNanos,
-                vouched,
-                vouched,
-                method,
-                random.nextInt(20),
-                entropy,
-                entropy > 0 ? 0xBAD : random.nextInt(5));
+                originNanos);
     }
 
     private int poisson(double mean) {

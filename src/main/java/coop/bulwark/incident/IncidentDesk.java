@@ -1,0 +1,184 @@
+package coop.bulwark.incident;
+
+import coop.bulwark.detect.DetectionEvent;
+import coop.bulwark.detect.GlobalSignals;
+import coop.bulwark.detect.TrafficSecond;
+import coop.bulwark.notify.EventLog;
+import coop.bulwark.notify.WebhookConfig;
+import coop.bulwark.notify.Webhooks;
+import coop.bulwark.protect.Ban;
+import coop.bulwark.report.IncidentRecorder;
+import coop.bulwark.report.IncidentReport;
+import coop.bulwark.report.ReportWriter;
+import coop.bulwark.site.DetectionSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where detection's ticks become what operators read: the event log (a JSON line per state change and attack
+ * event), incident reports (written when an attack starts, every minute while it lasts, and when it ends) and
+ * webhooks. Also collects the mitigations applied outside the detector (automatic bans, an operator's forced
+ * state or manual ban) so the report can show what was done and when.
+ *
+ * <p>Thread-safety: {@link #onTick} runs on the detection thread; {@link #mitigation} and {@link #banned} may be
+ * called from any thread (event loops, the admin server) and never block.
+ */
+public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IncidentDesk.class);
+    /** How often an open attack's report is rewritten, so a file exists and is fresh while it lasts. */
+    static final Duration REWRITE_EVERY = Duration.ofSeconds(60);
+
+    /** Automatic bans per site since the last tick, folded into one mitigation line per site and tick. */
+    private record BanTally(AtomicLong count, Ban example) {}
+
+    private final Map<String, BanTally> bans = new ConcurrentHashMap<>();
+    private volatile IncidentRecorder recorder;
+    private volatile ReportWriter writer;
+    private volatile Webhooks webhooks;
+    private volatile List<WebhookConfig> hooks = List.of();
+    private Instant lastWrite;
+    private final AtomicLong attacksDeclared = new AtomicLong();
+    private volatile boolean attackOn;
+
+    IncidentDesk(DetectionSettings settings, List<String> siteNames) {
+        recorder = new IncidentRecorder(siteNames, settings.thresholds());
+        writer = new ReportWriter(settings.reportsDir(), settings.keepReports());
+        hooks = settings.webhooks();
+        webhooks = new Webhooks(hooks);
+    }
+
+    /** New settings and site names (reload): the open attack carries on; new receivers or directory take over. */
+    synchronized void reconfigure(DetectionSettings settings, List<String> siteNames) {
+        recorder.setSiteNames(siteNames);
+        if (!writer.directory().equals(settings.reportsDir().toAbsolutePath().normalize())) {
+            ReportWriter old = writer;
+            writer = new ReportWriter(settings.reportsDir(), settings.keepReports());
+            old.close();
+        }
+        if (!hooks.equals(settings.webhooks())) {
+            Webhooks old = webhooks;
+            hooks = settings.webhooks();
+            webhooks = new Webhooks(hooks);
+            old.close();
+        }
+    }
+
+    /** An automatic ban (from an event loop): counted, reported once per site and tick. */
+    void banned(String site, Ban ban) {
+        bans.computeIfAbsent(site, s -> new BanTally(new AtomicLong(), ban))
+                .count()
+                .incrementAndGet();
+    }
+
+    /**
+     * A mitigation applied outside the detector (thread-safe, non-blocking).
+     *
+     * @param site the site's name, or null for the whole edge
+     * @param kind {@code ban}, {@code unban}, {@code state_forced}, {@code challenge}...
+     */
+    public void mitigation(Instant at, String site, String kind, String detail) {
+        recorder.onMitigation(at, site, kind, detail);
+        EventLog.mitigation(at, site, kind, detail);
+    }
+
+    @Override
+    public synchronized void onTick(
+            Instant now, TrafficSecond traffic, GlobalSignals global, List<DetectionEvent> events) {
+        drainBans(now);
+        List<IncidentReport> ended = recorder.onTick(now, traffic, global, events);
+        List<DetectionEvent> notEnded = new ArrayList<>();
+        for (DetectionEvent e : events) {
+            if (e instanceof DetectionEvent.AttackEnded) {
+                continue; // logged and sent once its report is written, with the files
+            }
+            notEnded.add(e);
+            if (e instanceof DetectionEvent.AttackStarted) {
+                lastWrite = null; // write the first version at once
+                attacksDeclared.incrementAndGet();
+            }
+        }
+        EventLog.log(notEnded);
+        webhooks.publish(notEnded);
+        for (DetectionEvent e : events) {
+            if (e instanceof DetectionEvent.AttackEnded x) {
+                IncidentReport report = ended.stream()
+                        .filter(r -> r.id().equals(x.attack().id()))
+                        .findFirst()
+                        .orElse(null);
+                if (report == null) {
+                    EventLog.log(x, null, null);
+                    webhooks.publish(x, null, null);
+                    continue;
+                }
+                Webhooks hooksNow = webhooks;
+                writer.submit(report).whenComplete((files, failure) -> {
+                    EventLog.log(x, report, files);
+                    hooksNow.publish(x, report, files);
+                });
+            }
+        }
+        Optional<IncidentReport> open = recorder.current();
+        attackOn = open.isPresent();
+        if (open.isPresent() && (lastWrite == null || !now.isBefore(lastWrite.plus(REWRITE_EVERY)))) {
+            lastWrite = now;
+            writer.submit(open.get());
+        }
+    }
+
+    private void drainBans(Instant now) {
+        for (var it = bans.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            it.remove();
+            long n = e.getValue().count().get();
+            Ban b = e.getValue().example();
+            String until = b.expiresAt() == null ? "" : " until " + b.expiresAt();
+            String detail = n == 1
+                    ? b.subject() + " banned automatically" + until + ": " + b.reason()
+                    : n + " sources banned automatically (e.g. " + b.subject() + until + "): " + b.reason();
+            recorder.onMitigation(now, e.getKey(), "ban", detail);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: {}", e.getKey(), detail);
+            }
+        }
+    }
+
+    /** Attacks declared since start. */
+    public long attacksDeclared() {
+        return attacksDeclared.get();
+    }
+
+    /** Whether an attack is open at the latest tick. */
+    public boolean attackOngoing() {
+        return attackOn;
+    }
+
+    /** The open attack's report as of the latest tick. */
+    public Optional<IncidentReport> current() {
+        return recorder.current();
+    }
+
+    /** Written reports and the latest ones in memory. */
+    public ReportWriter reports() {
+        return writer;
+    }
+
+    public Webhooks webhooks() {
+        return webhooks;
+    }
+
+    /** Writes the open attack's report as it stands (shutdown must not lose it), then stops writing and sending. */
+    @Override
+    public synchronized void close() {
+        recorder.current().ifPresent(writer::submit);
+        writer.close();
+        webhooks.close();
+    }
+}

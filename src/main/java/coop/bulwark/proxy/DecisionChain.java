@@ -1,0 +1,147 @@
+package coop.bulwark.proxy;
+
+import coop.bulwark.challenge.ChallengeOutcome;
+import coop.bulwark.detect.RequestTraits;
+import coop.bulwark.metrics.SiteMeters.VerdictLabel;
+import coop.bulwark.protect.Gatekeeper;
+import coop.bulwark.protect.SiteGuard;
+import coop.bulwark.protect.SourceKeys;
+import coop.bulwark.protect.Verdict;
+import coop.bulwark.site.BanPolicy.BanAction;
+
+/**
+ * Everything the edge decides about a request before carrying it out, in one place and in this order:
+ *
+ * <ol>
+ *   <li>admission ({@link RequestAdmission}): a well-formed head naming a configured site, or a refusal;
+ *   <li>verdict ({@link Gatekeeper}): bans, per-address and per-prefix rates, concurrency, cache-only mode;
+ *   <li>challenge ({@link ChallengeStage}): a valid cookie, the challenge page, a limit, or an answer to read;
+ *   <li>cache plan ({@link CacheStage#plan}): whether and how the micro-cache takes part.
+ * </ol>
+ *
+ * <p>It returns one {@link Decision} and fills in the request's {@link RequestLog} (site, verdict, what detection
+ * records); the relay ({@link ProxyHandler}, {@link ProxyExchange}) carries the decision out and completes the log.
+ * No Netty and no I/O: it runs on an event loop in a few hundred nanoseconds and is tested without sockets. The
+ * request is decided against the snapshot it started with. Thread-safe (its parts are).
+ */
+public final class DecisionChain {
+    static final String LIMIT_REASON = "too many requests, please slow down";
+
+    private final Gatekeeper gatekeeper;
+    private final ChallengeStage challenge;
+    private final CacheStage cache;
+
+    /**
+     * @param cache the micro-cache, or null when caching is off
+     */
+    public DecisionChain(Gatekeeper gatekeeper, ChallengeStage challenge, CacheStage cache) {
+        this.gatekeeper = gatekeeper;
+        this.challenge = challenge;
+        this.cache = cache;
+    }
+
+    /**
+     * Decides on a request head read from the connection described by {@code info}.
+     *
+     * @param snap the snapshot the request started with
+     * @param log the request's record: this fills in its site, verdict and detection traits
+     */
+    Decision decide(RequestHead head, ClientInfo info, EdgeSnapshot snap, RequestLog log) {
+        int malformed = head.malformedStatus();
+        if (malformed != 0) {
+            return new Decision.Refuse(
+                    malformed, malformed == 400 ? "malformed request" : "request too large", true, 0);
+        }
+        Admission.Admitted ok;
+        switch (RequestAdmission.admit(head, snap, info)) {
+            case Admission.Refused r -> {
+                return new Decision.Refuse(r.status(), r.reason(), r.close(), 0);
+            }
+            case Admission.Admitted a -> ok = a;
+        }
+        Site site = ok.site();
+        boolean sameClient = ok.client() == info.client();
+        byte[] addr = sameClient ? info.clientBytes() : ok.client().getAddress();
+        log.routed(site, sameClient ? info.clientText() : ok.client().getHostAddress(), ok.originUri());
+        SiteGuard guard = site.guard();
+        RequestTraits traits = RequestTraits.of(
+                guard.index(),
+                SourceKeys.ip(addr, SourceKeys.GLOBAL),
+                SourceKeys.prefix(addr, SourceKeys.GLOBAL),
+                head.method(),
+                head.uri(),
+                head.get("user-agent"),
+                head.contains("cookie"));
+        log.traits(traits);
+        var protection = snap.config().protection();
+        boolean cacheOnly = false;
+        if (protection.enabled()) {
+            switch (gatekeeper.decide(site.name(), guard.index(), guard.policy(), addr, protection)) {
+                case Verdict.Limit limit -> {
+                    return limited(log, limit.retryAfterSeconds());
+                }
+                case Verdict.Ban ban -> {
+                    log.verdict(VerdictLabel.BAN);
+                    return new Decision.Ban(ban.action());
+                }
+                case Verdict.CacheOnly c -> cacheOnly = true;
+                case Verdict.Pass p -> {}
+            }
+            // The challenge's vouched() is the cookie check: whether this request carried a valid challenge cookie
+            // for its site and network.
+            var view = new ChallengeStage.View(head, ok.originUri(), addr, info.tls());
+            ChallengeOutcome outcome = challenge.decide(site, view);
+            log.traits(traits.withValidCookie(outcome.vouched()));
+            if (!(outcome instanceof ChallengeOutcome.Proceed)) {
+                gatekeeper.release(guard.index(), addr);
+                if (outcome instanceof ChallengeOutcome.ReadAnswer r) {
+                    log.traits(null); // an answer is the challenge's own traffic, not the site's
+                    return new Decision.ReadAnswer(ok, view, r.maxBytes());
+                }
+                return challenged(outcome, log);
+            }
+        }
+        log.relayed();
+        CachePlan plan = cache == null ? null : cache.plan(site, head, ok, cacheOnly);
+        return new Decision.Forward(ok, plan, protection.enabled());
+    }
+
+    /** The response to a posted answer whose body has been read (see {@link Decision.ReadAnswer}). */
+    Decision answer(Decision.ReadAnswer read, String body, boolean tooLarge, RequestLog log) {
+        return challenged(challenge.answer(read.admitted().site().name(), read.request(), body, tooLarge), log);
+    }
+
+    /** Ends a forwarded request: gives back its address's concurrent-request slot if it holds one. */
+    void release(Decision.Forward forward, byte[] addr) {
+        if (forward.concurrencySlot()) {
+            gatekeeper.release(forward.admitted().site().guard().index(), addr);
+        }
+    }
+
+    private static Decision challenged(ChallengeOutcome outcome, RequestLog log) {
+        return switch (outcome) {
+            case ChallengeOutcome.Limited l -> limited(log, l.retryAfterSeconds());
+            case ChallengeOutcome.Respond r -> {
+                log.verdict(VerdictLabel.CHALLENGE, r.verdict());
+                if (r.status() == 503) {
+                    // The challenge page is a refusal the client can overcome, not a failure of the site: its 503
+                    // (sent so that search engines come back later) must not read as the origin suffering.
+                    log.detectionStatus(403);
+                }
+                yield new Decision.Challenge(r);
+            }
+            case ChallengeOutcome.ReadAnswer r -> throw new IllegalStateException("challenge answer: " + outcome);
+            case ChallengeOutcome.Proceed p -> throw new IllegalStateException("challenge answer: " + outcome);
+        };
+    }
+
+    private static Decision limited(RequestLog log, long retryAfterSeconds) {
+        log.verdict(VerdictLabel.LIMIT);
+        return new Decision.Refuse(429, LIMIT_REASON, false, retryAfterSeconds);
+    }
+
+    /** The ban action's status for the log: 403 when the client is told, 0 when the connection just closes. */
+    static int banStatus(BanAction action) {
+        return action == BanAction.REJECT ? 403 : 0;
+    }
+}

@@ -1,0 +1,184 @@
+package coop.bulwark.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * Header rewriting between client and origin: removes hop-by-hop fields (RFC 9110 §7.6.1: the fixed set plus every
+ * field named in {@code Connection}), and on the way to the origin sets {@code X-Forwarded-For},
+ * {@code X-Forwarded-Proto}, {@code X-Real-IP} and {@code Forwarded} (RFC 7239).
+ *
+ * <p>Values the client sent in those fields are kept (and appended to) only when the peer is a trusted proxy;
+ * otherwise they are replaced, so a client cannot make the origin believe it comes from elsewhere. Stateless.
+ */
+final class ForwardedHeaders {
+    private ForwardedHeaders() {}
+
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
+    /** Hop-by-hop fields (RFC 9110 §7.6.1, plus the legacy Proxy-Connection and Keep-Alive). */
+    private static final AsciiString[] HOP_BY_HOP = {
+        HttpHeaderNames.CONNECTION,
+        HttpHeaderNames.KEEP_ALIVE,
+        PROXY_CONNECTION,
+        HttpHeaderNames.TE,
+        HttpHeaderNames.TRAILER,
+        HttpHeaderNames.TRANSFER_ENCODING,
+        HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.PROXY_AUTHENTICATE,
+        HttpHeaderNames.PROXY_AUTHORIZATION
+    };
+
+    /** Request fields we set ourselves, so the client's values never pass through. */
+    private static final AsciiString[] SET_BY_EDGE = {
+        HttpHeaderNames.HOST, HttpHeaderNames.EXPECT, X_FORWARDED_FOR, X_REAL_IP, X_FORWARDED_PROTO, FORWARDED
+    };
+
+    /**
+     * The request to send to the origin (always HTTP/1.1): the client's method and headers minus hop-by-hop and
+     * forwarding fields, the admitted target and Host, our forwarding fields, and chunked framing when the body has no
+     * declared length.
+     *
+     * @param hasBody whether a body follows the head (false for a complete head-only request)
+     */
+    static HttpRequest toOrigin(HttpRequest in, Admission.Admitted a, ClientInfo info, String scheme, boolean hasBody) {
+        // The client's header block is edited in place and handed to the origin request: copying every field of
+        // every request doubled the header allocation on the hot path.
+        HttpHeaders h = in.headers();
+        boolean trusted = info.trustedPeer();
+        List<String> xff = trusted ? h.getAll(X_FORWARDED_FOR) : List.of();
+        String proto = trusted ? h.get(X_FORWARDED_PROTO) : null;
+        List<String> fwd = trusted ? h.getAll(FORWARDED) : List.of();
+        stripHopByHop(h);
+        for (AsciiString name : SET_BY_EDGE) {
+            h.remove(name);
+        }
+        stripPseudoAndExtension(h);
+        h.set(HttpHeaderNames.HOST, a.authority());
+        String clientText =
+                a.client() == info.client() ? info.clientText() : a.client().getHostAddress();
+        h.set(
+                X_FORWARDED_FOR,
+                trusted && !xff.isEmpty()
+                        ? String.join(", ", xff) + ", "
+                                + info.peer().getAddress().getHostAddress()
+                        : clientText);
+        h.set(X_REAL_IP, clientText);
+        h.set(X_FORWARDED_PROTO, proto != null ? proto : scheme);
+        String element =
+                "for=" + forwardedNode(a.client()) + ";proto=" + scheme + ";host=" + quoteIfNeeded(a.authority());
+        h.set(FORWARDED, fwd.isEmpty() ? element : String.join(", ", fwd) + ", " + element);
+        if (hasBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), a.originUri(), h);
+    }
+
+    /**
+     * The response head to send to the client: the origin's status and headers minus hop-by-hop fields (edited in
+     * place: the origin's response object is not used afterwards). Framing (chunked, Connection) is left to the
+     * caller, which knows the client's protocol.
+     */
+    static HttpResponse toClient(HttpResponse in, HttpVersion version) {
+        HttpHeaders h = in.headers();
+        stripHopByHop(h);
+        return new DefaultHttpResponse(version, in.status(), h);
+    }
+
+    /** Removes the hop-by-hop fields and every field the {@code Connection} lines name. */
+    private static void stripHopByHop(HttpHeaders h) {
+        if (h.contains(HttpHeaderNames.CONNECTION)) {
+            for (String line : h.getAll(HttpHeaderNames.CONNECTION)) {
+                int i = 0;
+                while (i <= line.length()) {
+                    int comma = line.indexOf(',', i);
+                    int end = comma < 0 ? line.length() : comma;
+                    String token = line.substring(i, end).trim();
+                    if (!token.isEmpty()) {
+                        h.remove(token);
+                    }
+                    i = end + 1;
+                }
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            h.remove(name);
+        }
+    }
+
+    /** HTTP/2 pseudo-headers and Netty's {@code x-http2-*} extension fields never go to an HTTP/1.1 origin. */
+    private static void stripPseudoAndExtension(HttpHeaders h) {
+        List<String> drop = null;
+        for (var it = h.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (!name.isEmpty()
+                    && (name.charAt(0) == ':' || AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8))) {
+                if (drop == null) {
+                    drop = new java.util.ArrayList<>(2);
+                }
+                drop.add(name.toString());
+            }
+        }
+        if (drop != null) {
+            for (String name : drop) {
+                h.remove(name);
+            }
+        }
+    }
+
+    /** Whether the origin's response asked to close the connection (so it must not go back to the pool). */
+    static boolean originWantsClose(HttpResponse r) {
+        String c = connectionList(r.headers());
+        if (r.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            return c == null || !containsToken(c, "keep-alive");
+        }
+        return c != null && containsToken(c, "close");
+    }
+
+    /**
+     * Every {@code Connection} field line as one list, or null: the field may be sent as several lines (RFC 9110
+     * §5.3), and a field named only in the second line is just as hop-by-hop.
+     */
+    private static String connectionList(HttpHeaders h) {
+        List<String> lines = h.getAll(HttpHeaderNames.CONNECTION);
+        return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(",", lines);
+    }
+
+    static boolean containsToken(String list, String token) {
+        for (String t : list.split(",")) {
+            if (t.trim().equalsIgnoreCase(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** RFC 7239 node: IPv4 as is, IPv6 as {@code "[addr]"} (quoted because of the colons). */
+    static String forwardedNode(InetAddress a) {
+        return a instanceof Inet6Address ? "\"[" + a.getHostAddress() + "]\"" : a.getHostAddress();
+    }
+
+    private static String quoteIfNeeded(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == ':' || c == '[' || c == ']') {
+                return "\"" + v + "\"";
+            }
+        }
+        return v;
+    }
+}

@@ -1,0 +1,124 @@
+package coop.bulwark.proxy;
+
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * A Netty request seen as a {@link RequestHead}: reads through to the request's headers, never copies them (the relay
+ * edits the same header block into the origin request once the chain has decided). Event-loop confined.
+ *
+ * @param request the decoded request (its headers are read, not copied)
+ * @param multiplexed whether it arrived on an HTTP/2 stream (then a body follows unless the head was complete)
+ */
+record NettyRequestHead(HttpRequest request, boolean multiplexed) implements RequestHead {
+    @Override
+    public String method() {
+        return request.method().name();
+    }
+
+    @Override
+    public String uri() {
+        return request.uri();
+    }
+
+    @Override
+    public int majorVersion() {
+        return request.protocolVersion().majorVersion();
+    }
+
+    @Override
+    public int minorVersion() {
+        return request.protocolVersion().minorVersion();
+    }
+
+    @Override
+    public int malformedStatus() {
+        DecoderResult dr = request.decoderResult();
+        if (!dr.isFailure()) {
+            return 0;
+        }
+        Throwable cause = dr.cause();
+        if (cause instanceof TooLongHttpLineException) {
+            return 414;
+        }
+        return cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException ? 431 : 400;
+    }
+
+    @Override
+    public boolean complete() {
+        return request instanceof FullHttpRequest;
+    }
+
+    @Override
+    public boolean hasBody() {
+        return !complete()
+                && (HttpUtil.isTransferEncodingChunked(request)
+                        || HttpUtil.getContentLength(request, 0L) > 0
+                        || multiplexed);
+    }
+
+    @Override
+    public String get(String name) {
+        return request.headers().get(name);
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        return request.headers().getAll(name);
+    }
+
+    @Override
+    public void removeCookie(String name) {
+        HttpHeaders headers = request.headers();
+        String first = headers.get(HttpHeaderNames.COOKIE);
+        if (first == null) {
+            return;
+        }
+        String pair = name + "=";
+        List<String> all = headers.getAll(HttpHeaderNames.COOKIE);
+        boolean any = false;
+        for (String v : all) {
+            any |= v.contains(pair);
+        }
+        if (!any) {
+            return;
+        }
+        headers.remove(HttpHeaderNames.COOKIE);
+        for (String v : all) {
+            String kept = withoutCookie(v, pair);
+            if (!kept.isEmpty()) {
+                headers.add(HttpHeaderNames.COOKIE, kept);
+            }
+        }
+    }
+
+    /** {@code header} without any {@code name=...} pair ({@code pair} is {@code name=}). */
+    static String withoutCookie(String header, String pair) {
+        StringBuilder b = new StringBuilder(header.length());
+        for (String part : header.split(";")) {
+            String p = part.strip();
+            if (p.isEmpty() || p.startsWith(pair)) {
+                continue;
+            }
+            if (!b.isEmpty()) {
+                b.append("; ");
+            }
+            b.append(p);
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void forEach(BiConsumer<String, String> action) {
+        request.headers().forEach(e -> action.accept(e.getKey(), e.getValue()));
+    }
+}

@@ -1,0 +1,557 @@
+package coop.bulwark.proxy;
+
+import coop.bulwark.cache.CacheEntry;
+import coop.bulwark.cache.Outcome;
+import coop.bulwark.metrics.SiteMeters;
+import coop.bulwark.origin.Origin;
+import coop.bulwark.origin.OriginConnection;
+import coop.bulwark.origin.OriginDeadlines;
+import coop.bulwark.origin.OriginListener;
+import coop.bulwark.origin.OriginPool;
+import coop.bulwark.protect.BulkheadRejection;
+import coop.bulwark.protect.BulkheadWaiter;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One forwarded request ({@link Decision.Forward}) relayed to an origin and its response relayed back, or answered
+ * from the micro-cache: picks an origin (failing over on connect errors),
+ * streams the body both ways with backpressure, enforces the site's body limit and origin timeout, and retries once
+ * on a fresh connection when a pooled connection turns out to be closed before anything was sent.
+ *
+ * <p>Event-loop confined: the client channel and the origin connection share one event loop. The exchange owns every
+ * {@link HttpContent} handed to it and either writes it on or releases it.
+ */
+final class ProxyExchange extends OriginDeadlines.Watched implements OriginListener, BulkheadWaiter {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+
+    /** Body bytes held while the origin connection is being opened before the client is paused. */
+    private static final int MAX_PENDING_BODY_BYTES = 256 * 1024;
+
+    private final ProxyHandler owner;
+    private final ChannelHandlerContext client;
+    private final EdgeRuntime runtime;
+    private final Admission.Admitted admitted;
+    private final HttpRequest originRequest;
+    private final HttpMethod method;
+    private final HttpVersion clientVersion;
+    private final boolean clientKeepAlive;
+    private final long maxBodyBytes;
+    private final long originTimeoutNanos;
+    private final Origin[] attempts;
+    /** The snapshot the request started with (it keeps it to its end, whatever reloads happen meanwhile). */
+    private final EdgeSnapshot snapshot;
+    /** The origin pool (and deadline sweep) of this exchange's event loop. */
+    private final OriginPool pool;
+
+    private final boolean hasBody;
+    /** The cache's part in this exchange, or null when the cache stays out of it. */
+    private ExchangeCache cache;
+    /** Run once when the exchange ends (releases the client's concurrent-request slot), or null. */
+    private final Runnable onEnd;
+    /** The request's record, completed when the exchange ends. */
+    private final RequestLog log;
+
+    private int attemptIndex;
+    /** This exchange's origin slot: held, awaited in the bulkhead queue, or none. */
+    private final SlotClaim slot;
+
+    private long retryAfterSeconds;
+    private boolean retriedStale;
+    private OriginConnection conn;
+    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
+    private int pendingBodyBytes;
+    private boolean requestComplete;
+    private long bodyBytes;
+    private boolean responseStarted;
+    private boolean done;
+    private boolean keepAlive;
+    private int status;
+    private long responseBytes;
+    private long lastOriginActivityNanos;
+
+    ProxyExchange(
+            ProxyHandler owner,
+            ChannelHandlerContext client,
+            EdgeRuntime runtime,
+            EdgeSnapshot snapshot,
+            OriginPool pool,
+            Admission.Admitted admitted,
+            HttpRequest clientRequest,
+            boolean clientKeepAlive,
+            HttpRequest originRequest,
+            boolean hasBody,
+            ExchangeCache cache,
+            Runnable onEnd,
+            RequestLog log) {
+        this.owner = owner;
+        this.log = log;
+        this.snapshot = snapshot;
+        this.hasBody = hasBody;
+        this.cache = cache;
+        this.onEnd = onEnd;
+        this.client = client;
+        this.runtime = runtime;
+        this.admitted = admitted;
+        this.originRequest = originRequest;
+        this.method = clientRequest.method();
+        this.clientVersion = clientRequest.protocolVersion();
+        this.clientKeepAlive = clientKeepAlive;
+        var limits = admitted.site().config().limits();
+        this.maxBodyBytes = limits.maxBodyBytes();
+        this.originTimeoutNanos = limits.originTimeout().toNanos();
+        this.attempts = admitted.site().attemptOrder();
+        this.pool = pool;
+        this.slot = new SlotClaim(admitted.site().guard().budget());
+    }
+
+    /**
+     * Starts the exchange: takes a slot at the first origin to try (or waits for one in the site's bulkhead queue),
+     * then connects. Without protection it connects at once.
+     */
+    void start() {
+        runtime.exchangeStarted();
+        if (cache != null) {
+            ExchangeCache.Step step =
+                    cache.begin(runtime.nanoTime(), outcome -> client.executor().execute(() -> onCoalesced(outcome)));
+            switch (step) {
+                case ExchangeCache.Serve serve -> {
+                    serveCached(serve.entry(), serve.label());
+                    return;
+                }
+                case ExchangeCache.Wait w -> {
+                    return; // onCoalesced runs when the leading request's fetch ends
+                }
+                case ExchangeCache.Busy b -> {
+                    rejected(BulkheadRejection.QUEUE_FULL);
+                    return;
+                }
+                case ExchangeCache.Fetch f -> {}
+            }
+        }
+        acquireSlotAndConnect();
+    }
+
+    /** The coalesced fetch this exchange waited on has ended (on our event loop). */
+    private void onCoalesced(Outcome<CacheEntry> outcome) {
+        if (done) {
+            return;
+        }
+        switch (outcome) {
+            case Outcome.Value<CacheEntry> v when v.value() != null -> serveCached(v.value(), "HIT");
+            case Outcome.Value<CacheEntry> v -> {
+                // The response could not be stored (private, too large...): fetch our own, uncached.
+                cache = null;
+                acquireSlotAndConnect();
+            }
+            case Outcome.Failure<CacheEntry> f ->
+                fail(HttpResponseStatus.BAD_GATEWAY, "the site's server failed to answer");
+            case Outcome.TimedOut<CacheEntry> t ->
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "the site's server did not answer in time");
+        }
+    }
+
+    /**
+     * Answers from the cache: the stored status, headers and body, with {@code Age} and {@code X-Cache} ({@code HIT},
+     * or {@code STALE} when an expired copy stands in for an origin that failed or is saturated).
+     */
+    private void serveCached(CacheEntry entry, String label) {
+        status = entry.status();
+        HttpResponse r = CachedResponses.head(
+                entry, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion, runtime.nanoTime(), label);
+        keepAlive = !owner.multiplexed()
+                && ResponseFraming.frame(
+                        r, method, clientVersion, clientKeepAlive && owner.mayKeepAlive(), requestComplete || !hasBody);
+        client.write(r, client.voidPromise());
+        boolean headOnly = HttpMethod.HEAD.equals(method);
+        responseBytes = headOnly ? 0 : entry.body().length;
+        LastHttpContent last = CachedResponses.body(entry, headOnly);
+        if (!keepAlive && !owner.multiplexed()) {
+            client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            client.writeAndFlush(last, client.voidPromise());
+        }
+        end(keepAlive); // after the write: ending may start the next pipelined request
+    }
+
+    /** Takes a bulkhead slot at the first origin to try (or queues for one), then connects. */
+    private void acquireSlotAndConnect() {
+        if (!snapshot.config().protection().enabled()) {
+            connect(attempts[0], true);
+            return;
+        }
+        switch (slot.request(attempts[0].capacity(), client.executor(), this, this::onQueueTimeout)) {
+            case GRANTED -> connect(attempts[0], true);
+            case QUEUED -> {} // granted() or onQueueTimeout() follows
+            case REJECTED -> rejected(BulkheadRejection.QUEUE_FULL);
+        }
+    }
+
+    /** A bulkhead slot came free for this exchange (on our event loop). */
+    @Override
+    public void granted() {
+        slot.onGranted();
+        if (done) {
+            slot.release();
+            return;
+        }
+        connect(attempts[0], true);
+    }
+
+    /** No slot: the site is over its share of its origin. 503 with Retry-After, never an unbounded wait. */
+    @Override
+    public void rejected(BulkheadRejection why) {
+        if (done) {
+            return;
+        }
+        LOG.debug("site {}: bulkhead {}", admitted.site(), why);
+        log.verdict(SiteMeters.VerdictLabel.BULKHEAD);
+        retryAfterSeconds = 1;
+        fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "the site is busy, please retry in a moment");
+    }
+
+    private void onQueueTimeout() {
+        if (slot.withdraw()) {
+            rejected(BulkheadRejection.TIMEOUT);
+        }
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    private void connect(Origin origin, boolean allowPooled) {
+        // Without queueing this is the exchange's start; after a bulkhead wait it is when the slot came.
+        log.originStart(slot.active() ? runtime.nanoTime() : log.startNanos());
+
+        pool.acquire(
+                origin,
+                admitted.site().config().limits().originConnectTimeout(),
+                allowPooled,
+                this::onConnected,
+                cause -> onConnectFailed(origin, cause));
+    }
+
+    private void onConnected(OriginConnection c) {
+        if (done) {
+            c.release(true, runtime.nanoTime());
+            return;
+        }
+        conn = c;
+        c.attach(this);
+        Channel ch = c.channel();
+        ch.write(originRequest, ch.voidPromise());
+        for (HttpContent h; (h = pendingBody.poll()) != null; ) {
+            ch.write(h, ch.voidPromise());
+        }
+        pendingBodyBytes = 0;
+        if (!owner.inClientRead()) {
+            // Otherwise the flush at the end of the client's read (flushToOrigin) sends head and body in one write.
+            ch.flush();
+        }
+        owner.setPausedForOrigin(!ch.isWritable());
+        armTimer();
+    }
+
+    private void onConnectFailed(Origin origin, Throwable cause) {
+        if (done) {
+            return;
+        }
+        origin.recordFailure(snapshot.config().originPool().failThreshold());
+        LOG.debug("site {}: connect to origin {} failed: {}", admitted.site(), origin.configured(), cause.toString());
+        if (++attemptIndex < attempts.length) {
+            connect(attempts[attemptIndex], true);
+        } else {
+            fail(HttpResponseStatus.BAD_GATEWAY, "the site's server cannot be reached");
+        }
+    }
+
+    /** Body content from the client (owned by this exchange from here on). */
+    void onClientContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        int n = content.content().readableBytes();
+        bodyBytes += n;
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestComplete = true;
+        }
+        if (bodyBytes > maxBodyBytes) {
+            content.release();
+            abortWithStatus(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
+            return;
+        }
+        if (conn == null) {
+            pendingBody.add(content);
+            pendingBodyBytes += n;
+            if (pendingBodyBytes > MAX_PENDING_BODY_BYTES) {
+                owner.setPausedForOrigin(true);
+            }
+            return;
+        }
+        Channel ch = conn.channel();
+        lastOriginActivityNanos = pool.deadlines().coarseNanos(); // an upload in progress is not an idle origin
+        ch.write(content, ch.voidPromise());
+        if (last) {
+            ch.flush();
+        }
+        if (!ch.isWritable()) {
+            owner.setPausedForOrigin(true);
+        }
+    }
+
+    /** The client finished a read burst: push what we wrote to the origin. */
+    void flushToOrigin() {
+        if (conn != null) {
+            conn.channel().flush();
+        }
+    }
+
+    @Override
+    public void onOriginWritable() {
+        owner.setPausedForOrigin(false);
+    }
+
+    /** The client can take more: resume reading from the origin. */
+    void onClientWritable() {
+        if (conn != null && !conn.channel().config().isAutoRead()) {
+            conn.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void onResponseHead(HttpResponse response) {
+        if (done) {
+            return;
+        }
+        long now = runtime.nanoTime();
+        log.originHead(now);
+        lastOriginActivityNanos = now;
+        responseStarted = true;
+        status = response.status().code();
+        if (ForwardedHeaders.originWantsClose(response)) { // before toClient strips the Connection field
+            conn.markNotReusable();
+        }
+        if (cache != null) {
+            // The origin's own head decides storability, before toClient edits it and framing fields are added.
+            cache.onResponseHead(response, runtime.epochMillis());
+        }
+        HttpResponse out =
+                ForwardedHeaders.toClient(response, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion);
+        keepAlive = !owner.multiplexed()
+                && ResponseFraming.frame(
+                        out, method, clientVersion, clientKeepAlive && owner.mayKeepAlive(), requestComplete);
+        client.write(out, client.voidPromise());
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        lastOriginActivityNanos = pool.deadlines().coarseNanos();
+        responseBytes += content.content().readableBytes();
+        if (cache != null) {
+            cache.onResponseContent(content.content());
+        }
+        if (content instanceof LastHttpContent) {
+            if (!keepAlive && !owner.multiplexed()) {
+                client.write(content).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                client.write(content, client.voidPromise());
+            }
+            finish();
+            return;
+        }
+        client.write(content, client.voidPromise());
+        if (!client.channel().isWritable() && conn != null) {
+            conn.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void onOriginReadComplete() {
+        if (!done) {
+            client.flush();
+        }
+    }
+
+    @Override
+    public void onOriginFailure(Throwable cause) {
+        if (done) {
+            return;
+        }
+        OriginConnection failed = conn;
+        conn = null;
+        if (!responseStarted) {
+            if (failed != null && failed.reused() && !retriedStale && bodyBytes == 0 && requestComplete) {
+                // A pooled keep-alive connection the origin had already closed (the keep-alive race of RFC 9112
+                // §9.3.1): nothing of the body was sent, so sending the same request on a new connection is safe.
+                retriedStale = true;
+                cancelTimer();
+                // The end of the (empty) body went to the dead connection: send it again, or the new connection's
+                // encoder stays mid-message (the next request on it fails) and a chunked origin waits for "0".
+                pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                connect(failed.origin(), false);
+                return;
+            }
+            if (failed != null) {
+                failed.origin().recordFailure(snapshot.config().originPool().failThreshold());
+            }
+            LOG.debug("site {}: origin failed before responding: {}", admitted.site(), cause.toString());
+            fail(HttpResponseStatus.BAD_GATEWAY, "the site's server failed to answer");
+        } else {
+            LOG.debug("site {}: origin failed mid-response: {}", admitted.site(), cause.toString());
+            abortClient();
+        }
+    }
+
+    /** The client went away (connection or stream closed) before the exchange finished. */
+    void onClientClosed() {
+        if (done) {
+            return;
+        }
+        status = status == 0 ? 499 : status;
+        end(false);
+        if (conn != null) {
+            conn.release(false, runtime.nanoTime());
+            conn = null;
+        }
+    }
+
+    private void armTimer() {
+        lastOriginActivityNanos = pool.deadlines().coarseNanos();
+        pool.deadlines().watch(this);
+    }
+
+    /** Whether the origin has been silent (no read, no body write) for the site's origin timeout. */
+    @Override
+    protected boolean originSilentFor(long nowNanos) {
+        return !done && nowNanos - lastOriginActivityNanos >= originTimeoutNanos;
+    }
+
+    /** Called by {@link OriginDeadlines}: 504 before the response started, else the response is cut. */
+    @Override
+    protected void onOriginTimeout() {
+        if (done) {
+            return;
+        }
+        if (conn != null) {
+            conn.release(false, runtime.nanoTime());
+            conn = null;
+        }
+        if (!responseStarted) {
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "the site's server did not answer in time");
+        } else {
+            abortClient();
+        }
+    }
+
+    private void cancelTimer() {
+        if (watched()) {
+            pool.deadlines().unwatch(this);
+        }
+    }
+
+    /** The response is complete: return the origin connection and let the client connection go on. */
+    private void finish() {
+        boolean reusable = requestComplete;
+        if (cache != null) {
+            cache.onResponseComplete(runtime.nanoTime());
+        }
+        OriginConnection c = conn;
+        conn = null;
+        if (c != null) {
+            c.origin().recordServed();
+            c.release(reusable, runtime.nanoTime());
+        }
+        end(keepAlive);
+        client.flush();
+    }
+
+    /** Answers with an error of our own (nothing was sent to the client yet). */
+    private void fail(HttpResponseStatus s, String reason) {
+        if (cache != null && cache.stale() != null && !responseStarted && s.code() >= 502 && s.code() <= 504) {
+            // stale-if-error (RFC 5861 §4): an expired copy is better than an error while the origin is in trouble.
+            cache.onFailure(new IOException(reason));
+            cache.countStale();
+            serveCached(cache.stale(), "STALE");
+            return;
+        }
+        status = s.code();
+        // A request whose body is still arriving cannot be followed by another on this connection.
+        boolean close = !owner.multiplexed() && (!requestComplete || !clientKeepAlive || !owner.mayKeepAlive());
+        var r = EdgeResponses.error(client.alloc(), s, reason, close, retryAfterSeconds);
+        responseBytes = r.content().readableBytes();
+        end(!close);
+        var f = client.writeAndFlush(r);
+        if (close) {
+            owner.closeAfter(f);
+        }
+    }
+
+    private void abortWithStatus(HttpResponseStatus s, String reason) {
+        if (conn != null) {
+            conn.release(false, runtime.nanoTime());
+            conn = null;
+        }
+        if (responseStarted) {
+            abortClient();
+        } else {
+            requestComplete = false; // forces the connection closed after the error
+            fail(s, reason);
+        }
+    }
+
+    /** A response was cut short: the client must see an error, not a silently truncated body. */
+    private void abortClient() {
+        status = status == 0 ? 502 : status;
+        end(false);
+        owner.abortConnection();
+    }
+
+    private void end(boolean keepAliveAfter) {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimer();
+        // Withdraw a waiting claim (the client left); if a grant is already on its way, granted() sees done and
+        // gives the slot back.
+        slot.withdraw();
+        slot.release();
+        if (cache != null) {
+            // No-op when the response was stored; otherwise the requests waiting on this fetch decide for themselves.
+            cache.onFailure(new IOException("the fetch ended without a complete response"));
+        }
+        if (onEnd != null) {
+            onEnd.run();
+        }
+        for (HttpContent h; (h = pendingBody.poll()) != null; ) {
+            ReferenceCountUtil.release(h);
+        }
+        log.complete(status, responseBytes, runtime.nanoTime());
+        runtime.exchangeEnded();
+        owner.exchangeDone(this, keepAliveAfter);
+    }
+}

@@ -1,0 +1,88 @@
+package coop.bulwark.proxy;
+
+import coop.bulwark.protect.BulkheadWaiter;
+import coop.bulwark.protect.OriginCapacity;
+import coop.bulwark.protect.SiteBudget;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One exchange's claim on an origin slot: held, waiting in the site's bulkhead queue (with its deadline timer), or
+ * nothing. Makes sure a slot is released exactly once and a waiting claim is withdrawn when the exchange ends.
+ * Event-loop confined, like its exchange.
+ */
+final class SlotClaim {
+    private final SiteBudget budget;
+    private OriginCapacity held;
+    private OriginCapacity waitingAt;
+    private OriginCapacity.Ticket ticket;
+    private ScheduledFuture<?> deadline;
+
+    SlotClaim(SiteBudget budget) {
+        this.budget = budget;
+    }
+
+    /**
+     * Asks {@code cap} for a slot. On {@code QUEUED} the waiter's {@code granted()} comes later (then call
+     * {@link #onGranted}) or {@code onTimeout} runs at the queue deadline (then call {@link #withdraw}).
+     */
+    OriginCapacity.Outcome request(
+            OriginCapacity cap, EventExecutor executor, BulkheadWaiter waiter, Runnable onTimeout) {
+        OriginCapacity.Ticket[] t = new OriginCapacity.Ticket[1];
+        OriginCapacity.Outcome outcome = cap.acquire(budget, executor, waiter, t);
+        switch (outcome) {
+            case GRANTED -> held = cap;
+            case QUEUED -> {
+                waitingAt = cap;
+                ticket = t[0];
+                deadline = executor.schedule(
+                        onTimeout, budget.limits().queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            case REJECTED -> {}
+        }
+        return outcome;
+    }
+
+    /** The waited-for slot was granted: it is held from now. */
+    void onGranted() {
+        held = waitingAt;
+        waitingAt = null;
+        ticket = null;
+        cancelDeadline();
+    }
+
+    /** Gives up waiting; returns true if the claim was still waiting (false: a grant is already on its way). */
+    boolean withdraw() {
+        cancelDeadline();
+        if (waitingAt == null) {
+            return false;
+        }
+        boolean withdrawn = waitingAt.cancel(ticket);
+        if (withdrawn) {
+            waitingAt = null;
+            ticket = null;
+        }
+        return withdrawn;
+    }
+
+    /** Whether a slot is held or awaited. */
+    boolean active() {
+        return held != null || waitingAt != null;
+    }
+
+    /** Releases the held slot, if any (idempotent). */
+    void release() {
+        if (held != null) {
+            held.release(budget);
+            held = null;
+        }
+    }
+
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+}

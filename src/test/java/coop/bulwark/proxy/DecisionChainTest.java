@@ -1,0 +1,271 @@
+package coop.bulwark.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import coop.bulwark.detect.SiteSecond;
+import coop.bulwark.detect.TrafficAccounting;
+import coop.bulwark.metrics.EdgeMetrics;
+import coop.bulwark.protect.Gatekeeper;
+import coop.bulwark.protect.Ticker;
+import coop.bulwark.site.BanPolicy.BanAction;
+import coop.bulwark.site.ConfigLoader;
+import coop.bulwark.site.EdgeConfig;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The decision chain on hand-built request heads, without sockets or event loops: each outcome, in the chain's order
+ * (admission, verdict, challenge, cache plan), and what it writes into the request's log.
+ */
+class DecisionChainTest {
+    static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    long nanos = 1_000_000_000L;
+    final Ticker ticker = () -> nanos;
+    final Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
+    EdgeMetrics metrics;
+    TrafficAccounting accounting;
+    EdgeSnapshot snap;
+    Gatekeeper gatekeeper;
+    DecisionChain chain;
+
+    @BeforeEach
+    void start() throws Exception {
+        EdgeConfig config = ConfigLoader.parse("""
+                listen: {http: 127.0.0.1:18080, event_loops: 1}
+                access_log: {enabled: false}
+                protection:
+                  global: {per_ip: off, per_prefix: off}
+                  bans:
+                    action: reject
+                    manual: [{subject: 192.0.2.66, reason: "abuse report"}]
+                  cache: {max_bytes: 1MiB, max_object_bytes: 64KiB}
+                policy:
+                  normal: {per_ip: {rate: 1/s, burst: 2}, per_prefix: off}
+                sites:
+                  - {name: open, hosts: [open.test], origins: ["127.0.0.1:1"], challenge: off}
+                  - {name: guarded, hosts: [guarded.test], origins: ["127.0.0.1:1"], challenge: always}
+                """, dir.resolve("bulwark.yaml"));
+        metrics = new EdgeMetrics();
+        gatekeeper = new Gatekeeper(ticker, clock);
+        gatekeeper.configure(config.protection());
+        var challenge = ChallengeStage.start(config, gatekeeper.bans(), ticker, clock);
+        var cache = CacheStage.create(config.protection(), Duration.ofSeconds(60), ticker);
+        snap = EdgeSnapshot.build(1, config, Map.of(), Map.of(), RequestAdmissionTest.NO_TLS, metrics, T0);
+        snap.activate(T0, metrics);
+        chain = new DecisionChain(gatekeeper, challenge, cache);
+        accounting = new TrafficAccounting(snap.sites().size(), 1, 7);
+    }
+
+    @AfterEach
+    void stop() {
+        metrics.close();
+    }
+
+    static ClientInfo client(String address) throws Exception {
+        InetAddress a = InetAddress.getByName(address);
+        return new ClientInfo(new InetSocketAddress(a, 40000), a, false, false, null);
+    }
+
+    static NettyRequestHead get(String host, String uri, String... headers) {
+        HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+        r.headers().set("host", host);
+        for (int i = 0; i < headers.length; i += 2) {
+            r.headers().add(headers[i], headers[i + 1]);
+        }
+        return new NettyRequestHead(r, false);
+    }
+
+    RequestLog log(NettyRequestHead head) {
+        return new RequestLog(
+                metrics,
+                (loop, site) -> site < accounting.sites() ? accounting.recorder(loop) : null,
+                0,
+                "http/1.1",
+                nanos,
+                clock.millis(),
+                head.method(),
+                head.uri(),
+                "198.51.100.7");
+    }
+
+    Decision decide(NettyRequestHead head, ClientInfo info, RequestLog log) {
+        return chain.decide(head, info, snap, log);
+    }
+
+    double counter(String name, String site, String tag, String value) {
+        var c = metrics.registry().find(name).tag("site", site).tag(tag, value).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    SiteSecond detected(String site) {
+        return accounting.harvest(T0, 1).sites().get(snap.site(site).guard().index());
+    }
+
+    @Test
+    void malformedHead_isRefusedBeforeRouting_andLoggedUnrouted() throws Exception {
+        var head = get("open.test", "/");
+        head.request().setDecoderResult(DecoderResult.failure(new TooLongHttpHeaderException("too long")));
+        RequestLog log = log(head);
+
+        Decision d = decide(head, client("198.51.100.7"), log);
+
+        assertThat(d).isEqualTo(new Decision.Refuse(431, "request too large", true, 0));
+        assertThat(log.site()).isNull();
+        log.complete(431, 0, nanos);
+        assertThat(counter("bulwark_requests_verdict", "-", "verdict", "reject"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void unknownHost_is421_andNeverRouted() throws Exception {
+        RequestLog log = log(get("elsewhere.test", "/"));
+        Decision d = decide(get("elsewhere.test", "/"), client("198.51.100.7"), log);
+        assertThat(d).isInstanceOf(Decision.Refuse.class);
+        assertThat(((Decision.Refuse) d).status()).isEqualTo(421);
+        assertThat(log.site()).isNull();
+    }
+
+    @Test
+    void routedPage_isForwarded_withACachePlan_andItsConcurrencySlot() throws Exception {
+        var head = get("open.test", "/page?x=1");
+        RequestLog log = log(head);
+
+        Decision d = decide(head, client("198.51.100.7"), log);
+
+        assertThat(d).isInstanceOf(Decision.Forward.class);
+        var f = (Decision.Forward) d;
+        assertThat(f.admitted().site().name()).isEqualTo("open");
+        assertThat(f.admitted().originUri()).isEqualTo("/page?x=1");
+        assertThat(f.concurrencySlot()).isTrue();
+        assertThat(f.cache()).isNotNull();
+        assertThat(f.cache().head()).isFalse();
+        assertThat(log.site().name()).isEqualTo("open");
+        assertThat(log.traits().site()).isEqualTo(snap.site("open").guard().index());
+    }
+
+    @Test
+    void requestWithCredentials_isForwardedWithoutTheCache() throws Exception {
+        var head = get("open.test", "/account", "authorization", "Bearer x");
+        Decision d = decide(head, client("198.51.100.7"), log(head));
+        assertThat(((Decision.Forward) d).cache()).isNull();
+        assertThat(counter("bulwark_cache_requests", "open", "result", "bypass"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void overTheRate_is429WithRetryAfter_countedAsALimit() throws Exception {
+        ClientInfo c = client("198.51.100.7");
+        for (int i = 0; i < 2; i++) {
+            var head = get("open.test", "/");
+            var f = (Decision.Forward) decide(head, c, log(head));
+            chain.release(f, c.clientBytes());
+        }
+        var head = get("open.test", "/");
+        RequestLog log = log(head);
+
+        Decision d = decide(head, c, log);
+
+        assertThat(d).isEqualTo(new Decision.Refuse(429, DecisionChain.LIMIT_REASON, false, 1));
+        log.complete(429, 0, nanos);
+        assertThat(counter("bulwark_requests_verdict", "open", "verdict", "limit"))
+                .isEqualTo(1);
+        assertThat(detected("open").clientErrors()).isEqualTo(1);
+    }
+
+    @Test
+    void bannedAddress_getsTheBanAction_andDetectionSeesA403() throws Exception {
+        var head = get("open.test", "/");
+        RequestLog log = log(head);
+
+        Decision d = decide(head, client("192.0.2.66"), log);
+
+        assertThat(d).isEqualTo(new Decision.Ban(BanAction.REJECT));
+        log.complete(DecisionChain.banStatus(BanAction.REJECT), 0, nanos);
+        assertThat(counter("bulwark_requests_verdict", "open", "verdict", "ban"))
+                .isEqualTo(1);
+        assertThat(detected("open").clientErrors()).isEqualTo(1);
+    }
+
+    @Test
+    void pageWithoutCookie_onAChallengingSite_getsThePage_whichDetectionCountsAsARefusal() throws Exception {
+        var head = get("guarded.test", "/", "accept", "text/html", "sec-fetch-mode", "navigate");
+        RequestLog log = log(head);
+
+        Decision d = decide(head, client("198.51.100.7"), log);
+
+        assertThat(d).isInstanceOf(Decision.Challenge.class);
+        int status = ((Decision.Challenge) d).response().status();
+        assertThat(status).isEqualTo(503);
+        log.complete(status, 0, nanos);
+        SiteSecond s = detected("guarded");
+        assertThat(s.requests()).isEqualTo(1);
+        assertThat(s.serverErrors()).isZero();
+        assertThat(s.clientErrors()).isEqualTo(1);
+        assertThat(counter("bulwark_requests_verdict", "guarded", "verdict", "challenge"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void postedAnswer_isReadFirst_andNotRecordedForDetection() throws Exception {
+        HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/.bulwark/challenge");
+        r.headers().set("host", "guarded.test").set("content-length", "20");
+        var head = new NettyRequestHead(r, false);
+        RequestLog log = log(head);
+
+        Decision d = decide(head, client("198.51.100.7"), log);
+
+        assertThat(d).isInstanceOf(Decision.ReadAnswer.class);
+        Decision answered = chain.answer((Decision.ReadAnswer) d, "token=x&nonce=1", false, log);
+        assertThat(answered).isInstanceOf(Decision.Challenge.class);
+        log.complete(((Decision.Challenge) answered).response().status(), 0, nanos);
+        assertThat(detected("guarded").requests()).isZero();
+    }
+
+    @Test
+    void forwardedRequest_losesTheEdgesCookie_butKeepsTheSitesOwn() throws Exception {
+        var head = get("guarded.test", "/style.css", "cookie", "bulwark_pass=forged; theme=dark", "accept", "text/css");
+        Decision d = decide(head, client("198.51.100.7"), log(head));
+        assertThat(d).isInstanceOf(Decision.Forward.class);
+        assertThat(head.request().headers().getAll("cookie")).containsExactly("theme=dark");
+    }
+
+    @Test
+    void log_completesOnce_whateverCallsItAgain() throws Exception {
+        var head = get("open.test", "/");
+        RequestLog log = log(head);
+        decide(head, client("198.51.100.7"), log);
+        log.relayed();
+
+        log.complete(200, 10, nanos + 5_000_000);
+        log.complete(502, 0, nanos + 9_000_000);
+
+        assertThat(log.completed()).isTrue();
+        assertThat(counter("bulwark_requests_verdict", "open", "verdict", "pass"))
+                .isEqualTo(1);
+        SiteSecond s = detected("open");
+        assertThat(s.requests()).isEqualTo(1);
+        assertThat(s.serverErrors()).isZero();
+        assertThat(metrics.registry().find("bulwark_request_duration").timer().count())
+                .isEqualTo(1);
+    }
+}

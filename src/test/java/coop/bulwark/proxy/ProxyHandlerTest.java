@@ -1,0 +1,198 @@
+package coop.bulwark.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relay's front on an {@link EmbeddedChannel} and a fake clock: what it answers itself (refusals, limits, bans,
+ * the challenge), keep-alive and pipelining, and the connection's time limits. What needs an origin is covered by
+ * the loopback integration tests.
+ */
+class ProxyHandlerTest {
+    static final String CONFIG = """
+            listen: {http: 127.0.0.1:18080, event_loops: 1}
+            access_log: {enabled: false}
+            connections: {header_timeout: 5s, idle_timeout: 30s}
+            limits: {min_body_bytes_per_second: 1KiB, body_grace_period: 2s}
+            protection:
+              global: {per_ip: off, per_prefix: off}
+              bans:
+                action: %s
+                manual: [{subject: 203.0.113.9, reason: "abuse report"}]
+              cache: {max_bytes: 1MiB, max_object_bytes: 64KiB}
+            policy:
+              normal: {per_ip: {rate: 1/s, burst: 1}, per_prefix: off, ban_after_limited: 0}
+            sites:
+              - {name: guarded, hosts: [guarded.test], origins: ["127.0.0.1:1"], challenge: always}
+            """;
+
+    @TempDir
+    Path dir;
+
+    EmbeddedEdge edge;
+    EmbeddedChannel ch;
+
+    void start(String banAction) throws Exception {
+        start(banAction, new InetSocketAddress("198.51.100.7", 40000));
+    }
+
+    void start(String banAction, InetSocketAddress client) throws Exception {
+        edge = EmbeddedEdge.start(CONFIG.formatted(banAction), dir, client);
+        ch = edge.channel;
+        EmbeddedEdge.identify(ch);
+        ch.pipeline().addLast(new HttpTimeoutHandler(edge.runtime), new ProxyHandler(edge.runtime, false, "http"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (edge != null) {
+            edge.close();
+        }
+    }
+
+    static FullHttpRequest page(String host) {
+        var r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        r.headers().set("host", host).set("accept", "text/html").set("sec-fetch-mode", "navigate");
+        return r;
+    }
+
+    FullHttpResponse response() {
+        FullHttpResponse r = ch.readOutbound();
+        assertThat(r).as("a response").isNotNull();
+        return r;
+    }
+
+    /** The next response's status (the response is released). */
+    int status() {
+        FullHttpResponse r = response();
+        int code = r.status().code();
+        r.release();
+        return code;
+    }
+
+    static String body(FullHttpResponse r) {
+        try {
+            return r.content().toString(StandardCharsets.UTF_8);
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void unknownHost_is421_andTheConnectionCloses() throws Exception {
+        start("reject");
+        ch.writeInbound(page("elsewhere.test"));
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(421);
+        assertThat(r.headers().get("connection")).isEqualTo("close");
+        assertThat(body(r)).contains("no site is served here");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void pageWithoutCookie_getsTheChallenge_andTheConnectionStaysOpen() throws Exception {
+        start("reject");
+        ch.writeInbound(page("guarded.test"));
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(503);
+        assertThat(r.headers().get("cache-control")).isEqualTo("no-store");
+        assertThat(r.headers().get("content-security-policy")).isNotBlank();
+        assertThat(body(r)).contains("<html");
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
+    void overTheRate_is429WithRetryAfter_untilTheFakeClockRefillsIt() throws Exception {
+        start("reject");
+        ch.writeInbound(page("guarded.test"));
+        body(response()); // the challenge page spends the one request of the burst
+        ch.writeInbound(page("guarded.test"));
+        FullHttpResponse limited = response();
+        assertThat(limited.status().code()).isEqualTo(429);
+        assertThat(limited.headers().get("retry-after")).isEqualTo("1");
+        body(limited);
+
+        edge.advance(ch, Duration.ofSeconds(1));
+        ch.writeInbound(page("guarded.test"));
+        assertThat(status()).isEqualTo(503);
+    }
+
+    @Test
+    void pipelinedRequests_areAnsweredInOrder() throws Exception {
+        start("reject");
+        ch.writeInbound(page("guarded.test"), page("guarded.test"));
+        assertThat(status()).isEqualTo(503);
+        assertThat(status()).isEqualTo(429);
+    }
+
+    @Test
+    void tarpitBan_holdsTheConnectionUnread_thenClosesIt() throws Exception {
+        start("tarpit", new InetSocketAddress("203.0.113.9", 5000));
+        EmbeddedChannel banned = ch;
+        banned.writeInbound(page("guarded.test"));
+
+        assertThat((Object) banned.readOutbound()).isNull();
+        assertThat(banned.config().isAutoRead()).isFalse();
+        edge.advance(banned, Duration.ofSeconds(Tarpit.SECONDS - 1));
+        assertThat(banned.isOpen()).isTrue();
+        edge.advance(banned, Duration.ofSeconds(1));
+        assertThat(banned.isOpen()).isFalse();
+    }
+
+    @Test
+    void noHeaderWithinTheHeaderTimeout_is408() throws Exception {
+        start("reject");
+        edge.advance(ch, Duration.ofSeconds(4));
+        assertThat((Object) ch.readOutbound()).isNull();
+        edge.advance(ch, Duration.ofSeconds(1));
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(408);
+        body(r);
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void answerBodyBelowTheMinimumRate_is408AfterTheGracePeriod() throws Exception {
+        start("reject");
+        HttpRequest post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/.bulwark/challenge");
+        post.headers().set("host", "guarded.test").set("content-length", "4000");
+        ch.writeInbound(post, new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[100])));
+        edge.advance(ch, Duration.ofMillis(1900));
+        assertThat((Object) ch.readOutbound()).as("within the grace period").isNull();
+        edge.advance(ch, Duration.ofMillis(100)); // 100 bytes in 2 s is below 1 KiB/s
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(408);
+        body(r);
+    }
+
+    @Test
+    void idleKeepAliveConnection_closesAfterTheIdleTimeout() throws Exception {
+        start("reject");
+        ch.writeInbound(page("guarded.test"));
+        FullHttpResponse r = response();
+        assertThat(r.headers().contains("connection")).as("keep-alive").isFalse();
+        body(r);
+        assertThat(ch.isOpen()).isTrue();
+        edge.advance(ch, Duration.ofSeconds(29));
+        assertThat(ch.isOpen()).isTrue();
+        edge.advance(ch, Duration.ofSeconds(1));
+        assertThat(ch.isOpen()).isFalse();
+    }
+}
