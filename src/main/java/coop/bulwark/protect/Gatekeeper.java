@@ -5,6 +5,7 @@ import coop.bulwark.site.ManualBan;
 import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.RateLimit;
 import coop.bulwark.site.StatePolicy;
+import coop.bulwark.time.Ticker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
