@@ -1,6 +1,7 @@
 package coop.bulwark.edge;
 
 import coop.bulwark.metrics.EdgeMetrics;
+import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
@@ -124,10 +125,15 @@ public record EdgeSnapshot(
         for (Site s : sites) {
             for (Origin o : s.origins()) {
                 o.capacity().capacity(config.protection().capacityOf(o.configured()));
-                metrics.origin(o.configured().toString(), o.capacity());
+                metrics.origin(
+                        o.configured().toString(),
+                        o.capacity(),
+                        OriginCapacity::inFlight,
+                        OriginCapacity::waitingCount,
+                        OriginCapacity::capacity);
             }
             s.guard().reconfigure(s.config().protection(), now);
-            s.meters().attach(s.guard());
+            s.meters().attach(s.guard().budget()::inFlight, s.guard().budget()::rejectedCount, s.guard()::state);
         }
     }
 

@@ -2,7 +2,6 @@ package coop.bulwark.report;
 
 import coop.bulwark.detect.Attack;
 import coop.bulwark.detect.AttackTarget;
-import coop.bulwark.detect.DetectionConfig;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.HeavyHitter;
@@ -11,6 +10,7 @@ import coop.bulwark.detect.SiteState;
 import coop.bulwark.detect.SpaceSaving;
 import coop.bulwark.detect.TrafficSecond;
 import coop.bulwark.protect.SourceKeys;
+import coop.bulwark.site.DetectionConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -16,6 +16,8 @@ import coop.bulwark.detect.SiteState;
 import coop.bulwark.protect.SourceKeys;
 import coop.bulwark.report.IncidentReport;
 import coop.bulwark.report.ReportWriter;
+import coop.bulwark.site.WebhookConfig;
+import coop.bulwark.site.WebhookEvent;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import coop.bulwark.detect.Attack;
 import coop.bulwark.detect.AttackTarget;
-import coop.bulwark.detect.DetectionConfig;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.HostileSign;
 import coop.bulwark.detect.Signals;
 import coop.bulwark.detect.SiteSecond;
 import coop.bulwark.detect.SiteState;
 import coop.bulwark.detect.TrafficSecond;
+import coop.bulwark.site.DetectionConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -129,7 +129,7 @@ class IncidentRecorderTest {
     @Test
     void noAttack_currentIsEmpty() {
         IncidentRecorder recorder =
-                new IncidentRecorder(java.util.List.of("a.coop"), coop.bulwark.detect.DetectionConfig.defaults());
+                new IncidentRecorder(java.util.List.of("a.coop"), coop.bulwark.site.DetectionConfig.defaults());
         assertThat(recorder.current()).isEmpty();
     }
 }
