@@ -3,6 +3,7 @@ package coop.bulwark.challenge;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import coop.bulwark.protect.BanList;
+import coop.bulwark.protect.LazyLimiter;
 import coop.bulwark.protect.SourceKeys;
 import coop.bulwark.protect.SourceRateLimiter;
 import coop.bulwark.site.BanPolicy;
@@ -65,11 +66,10 @@ public final class ChallengeGate {
     private final ChallengePages pages;
     private final BanList bans;
     private final InstantSource clock;
-    private final Ticker ticker;
     /** Allocated on first use: an edge whose sites never challenge never pays for the tables. */
-    private volatile SourceRateLimiter uncookied;
+    private final LazyLimiter uncookied;
 
-    private volatile SourceRateLimiter fallback;
+    private final LazyLimiter fallback;
     private final Cache<Long, Strikes> strikes = Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(Duration.ofMinutes(10))
@@ -86,7 +86,8 @@ public final class ChallengeGate {
         this.pages = ChallengePages.load();
         this.bans = bans;
         this.clock = clock;
-        this.ticker = ticker;
+        this.uncookied = new LazyLimiter(LIMITER_BUDGET_BYTES, ticker);
+        this.fallback = new LazyLimiter(LIMITER_BUDGET_BYTES, ticker);
     }
 
     /** Takes the rules of a new config (at start and on each reload, before the snapshot goes live). */
@@ -150,7 +151,7 @@ public final class ChallengeGate {
         }
         if (vouched) {
             if (PassCodec.cookieKind(cookie) == PassCodec.Kind.WAIT) {
-                long wait = limit(fallback(), r.config.fallbackPerIp(), req.address(), siteIndex);
+                long wait = limit(fallback.get(), r.config.fallbackPerIp(), req.address(), siteIndex);
                 if (wait > 0) {
                     return new ChallengeOutcome.Limited(wait, true);
                 }
@@ -176,7 +177,7 @@ public final class ChallengeGate {
         if (r.goodBots.match(req.header("user-agent"), addr) != null) {
             return ChallengeOutcome.PROCEED;
         }
-        long wait = limit(uncookied(), r.config.uncookiedPerIp(), addr, siteIndex);
+        long wait = limit(uncookied.get(), r.config.uncookiedPerIp(), addr, siteIndex);
         return wait > 0 ? new ChallengeOutcome.Limited(wait, false) : ChallengeOutcome.PROCEED;
     }
 
@@ -362,32 +363,6 @@ public final class ChallengeGate {
         }
         return PassCodec.cookieKind(cookie) == PassCodec.Kind.WAIT
                 || PassCodec.cookieDifficulty(cookie) >= s.difficulty;
-    }
-
-    private SourceRateLimiter uncookied() {
-        SourceRateLimiter l = uncookied;
-        if (l == null) {
-            synchronized (this) {
-                l = uncookied;
-                if (l == null) {
-                    uncookied = l = SourceRateLimiter.withBudget(LIMITER_BUDGET_BYTES, ticker);
-                }
-            }
-        }
-        return l;
-    }
-
-    private SourceRateLimiter fallback() {
-        SourceRateLimiter l = fallback;
-        if (l == null) {
-            synchronized (this) {
-                l = fallback;
-                if (l == null) {
-                    fallback = l = SourceRateLimiter.withBudget(LIMITER_BUDGET_BYTES, ticker);
-                }
-            }
-        }
-        return l;
     }
 
     private static long limit(SourceRateLimiter limiter, Optional<RateLimit> limit, byte[] addr, int siteIndex) {

@@ -34,11 +34,10 @@ public final class Gatekeeper {
     /** Memory for counting refusals towards automatic bans. */
     static final long OFFENCE_BUDGET_BYTES = 8L * 1024 * 1024;
 
-    private final Ticker ticker;
     /** Allocated on first use: an edge with protection off never pays for the tables (40 MiB). */
-    private volatile SourceRateLimiter rates;
+    private final LazyLimiter rates;
 
-    private volatile SourceRateLimiter refusals;
+    private final LazyLimiter refusals;
     private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
     private final BanList bans;
     private final InstantSource clock;
@@ -51,7 +50,8 @@ public final class Gatekeeper {
     private volatile BanListener banListener = (site, ban) -> {};
 
     public Gatekeeper(Ticker ticker, InstantSource clock) {
-        this.ticker = ticker;
+        this.rates = new LazyLimiter(RATE_BUDGET_BYTES, ticker);
+        this.refusals = new LazyLimiter(OFFENCE_BUDGET_BYTES, ticker);
         this.clock = clock;
         this.bans = new BanList(clock, Duration.ofHours(24), 100_000);
     }
@@ -122,33 +122,7 @@ public final class Gatekeeper {
     }
 
     private long check(long key, Optional<RateLimit> limit) {
-        return limit.isPresent() ? rates().tryAcquire(key, limit.get()) : 0;
-    }
-
-    private SourceRateLimiter rates() {
-        SourceRateLimiter r = rates;
-        if (r == null) {
-            synchronized (this) {
-                r = rates;
-                if (r == null) {
-                    rates = r = SourceRateLimiter.withBudget(RATE_BUDGET_BYTES, ticker);
-                }
-            }
-        }
-        return r;
-    }
-
-    private SourceRateLimiter refusals() {
-        SourceRateLimiter r = refusals;
-        if (r == null) {
-            synchronized (this) {
-                r = refusals;
-                if (r == null) {
-                    refusals = r = SourceRateLimiter.withBudget(OFFENCE_BUDGET_BYTES, ticker);
-                }
-            }
-        }
-        return r;
+        return limit.isPresent() ? rates.get().tryAcquire(key, limit.get()) : 0;
     }
 
     /**
@@ -163,7 +137,7 @@ public final class Gatekeeper {
         }
         // "n refusals within the window" is itself a rate: n per window with a burst of n.
         double perSecond = n / (policy.banWindow().toNanos() / 1e9);
-        if (refusals().tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
+        if (refusals.get().tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
             return limit;
         }
         Ban ban = bans.offend(
