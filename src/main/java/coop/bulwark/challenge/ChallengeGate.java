@@ -20,8 +20,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -402,7 +404,7 @@ public final class ChallengeGate {
     }
 
     /** File name extensions of assets: a request for one without fetch metadata is limited, not challenged. */
-    private static final java.util.Set<String> STATIC = java.util.Set.of(
+    private static final Set<String> STATIC = Set.of(
             "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "woff",
             "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "ogg", "wav", "pdf", "zip", "gz", "json", "xml", "txt",
             "csv", "wasm");
@@ -422,6 +424,6 @@ public final class ChallengeGate {
         if (dot <= slash || dot == end - 1 || end - dot > 6) {
             return false;
         }
-        return STATIC.contains(uri.substring(dot + 1, end).toLowerCase(java.util.Locale.ROOT));
+        return STATIC.contains(uri.substring(dot + 1, end).toLowerCase(Locale.ROOT));
     }
 }

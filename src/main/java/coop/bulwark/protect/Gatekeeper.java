@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -63,7 +64,7 @@ public final class Gatekeeper {
 
     /** Sets who is told of automatic bans (the incident reports); replaces the previous listener. */
     public void onAutomaticBan(BanListener listener) {
-        this.banListener = java.util.Objects.requireNonNull(listener, "listener");
+        this.banListener = Objects.requireNonNull(listener, "listener");
     }
 
     /** Applies the config's manual bans (replacing the previous config's) and its ban memory. */

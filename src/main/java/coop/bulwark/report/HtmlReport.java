@@ -424,7 +424,7 @@ public final class HtmlReport {
     }
 
     /** Escapes text for HTML element content and quoted attribute values. */
-    private static void samples(StringBuilder h, String column, java.util.List<IncidentReport.Sample> list) {
+    private static void samples(StringBuilder h, String column, List<IncidentReport.Sample> list) {
         if (list.isEmpty()) {
             return;
         }

@@ -7,6 +7,7 @@ import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import coop.bulwark.site.Listen;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,7 +78,7 @@ final class AdminFixture implements AutoCloseable {
                     try {
                         edge.reload(config);
                         return true;
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return false;
                     }
                 },

@@ -14,6 +14,7 @@ import coop.bulwark.site.DetectionConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,7 @@ class IncidentRecorderLongAttackTest {
                     List.of(),
                     List.of(),
                     List.of(),
-                    java.util.Map.of()));
+                    Map.of()));
         }
         return new TrafficSecond(at, 1, sites, total, total, List.of());
     }

@@ -156,12 +156,10 @@ class DetectionConfigLoaderTest {
                 """).detection();
         assertThat(d.webhooks()).hasSize(2);
         var first = d.webhooks().get(0);
-        assertThat(first.events()).isEqualTo(coop.bulwark.site.WebhookConfig.DEFAULT_EVENTS);
+        assertThat(first.events()).isEqualTo(WebhookConfig.DEFAULT_EVENTS);
         assertThat(first.secret()).isNull();
         var second = d.webhooks().get(1);
-        assertThat(second.events())
-                .containsExactlyInAnyOrder(
-                        coop.bulwark.site.WebhookEvent.ATTACK_STARTED, coop.bulwark.site.WebhookEvent.STATE_CHANGED);
+        assertThat(second.events()).containsExactlyInAnyOrder(WebhookEvent.ATTACK_STARTED, WebhookEvent.STATE_CHANGED);
         assertThat(second.secret()).isEqualTo("0123456789abcdef0123");
         assertThat(second.timeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(second.maxRetries()).isZero();
