@@ -1,7 +1,12 @@
 package coop.bulwark.admin;
 
 import coop.bulwark.protect.Ban;
+import coop.bulwark.report.IncidentReport;
+import coop.bulwark.report.ReportWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -70,7 +75,7 @@ final class ApiViews {
         static BanView of(Ban b) {
             return new BanView(
                     b.subject().toString(),
-                    b.origin().name().toLowerCase(java.util.Locale.ROOT),
+                    b.origin().name().toLowerCase(Locale.ROOT),
                     b.reason(),
                     b.expiresAt() == null ? null : b.expiresAt().toString(),
                     b.strikes());
@@ -106,24 +111,22 @@ final class ApiViews {
             String end,
             List<String> targets,
             double peakRps,
-            java.util.Map<String, String> report) {
-        static AttackSummary of(coop.bulwark.report.IncidentReport r) {
+            Map<String, String> report) {
+        static AttackSummary of(IncidentReport r) {
             return new AttackSummary(
                     r.id(),
-                    r.status() == coop.bulwark.report.IncidentReport.Status.ONGOING ? "ongoing" : "ended",
+                    r.status() == IncidentReport.Status.ONGOING ? "ongoing" : "ended",
                     text(r.start()),
                     text(r.end()),
-                    r.targets().stream()
-                            .map(coop.bulwark.report.IncidentReport.Target::name)
-                            .toList(),
+                    r.targets().stream().map(IncidentReport.Target::name).toList(),
                     r.peakRps(),
                     links(r.id()));
         }
 
-        static AttackSummary of(coop.bulwark.report.ReportWriter.Summary s) {
+        static AttackSummary of(ReportWriter.Summary s) {
             return new AttackSummary(
                     s.id(),
-                    s.status() == coop.bulwark.report.IncidentReport.Status.ONGOING ? "ongoing" : "ended",
+                    s.status() == IncidentReport.Status.ONGOING ? "ongoing" : "ended",
                     text(s.start()),
                     text(s.end()),
                     s.targets(),
@@ -131,13 +134,13 @@ final class ApiViews {
                     links(s.id()));
         }
 
-        private static String text(java.time.Instant at) {
+        private static String text(Instant at) {
             return at == null ? null : at.toString();
         }
 
-        private static java.util.Map<String, String> links(String id) {
+        private static Map<String, String> links(String id) {
             String base = "/api/attacks/" + id;
-            var m = new java.util.LinkedHashMap<String, String>();
+            var m = new LinkedHashMap<String, String>();
             m.put("json", base);
             m.put("markdown", base + "?format=md");
             m.put("html", base + "?format=html");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -53,7 +54,7 @@ final class DashboardAssets {
     private final Map<String, Asset> assets;
 
     DashboardAssets() {
-        java.util.HashMap<String, Asset> m = new java.util.HashMap<>();
+        HashMap<String, Asset> m = new HashMap<>();
         for (Map.Entry<String, String[]> e : FILES.entrySet()) {
             byte[] bytes = read(e.getValue()[0]);
             if (bytes != null) {

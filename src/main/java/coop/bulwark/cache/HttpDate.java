@@ -1,5 +1,6 @@
 package coop.bulwark.cache;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -41,9 +42,7 @@ final class HttpDate {
             return INVALID;
         }
         try {
-            return DateTimeFormatter.RFC_1123_DATE_TIME
-                    .parse(v, java.time.Instant::from)
-                    .toEpochMilli();
+            return DateTimeFormatter.RFC_1123_DATE_TIME.parse(v, Instant::from).toEpochMilli();
         } catch (DateTimeParseException e) {
             // not IMF-fixdate; try the obsolete forms (rare, so the exception cost does not matter)
         }

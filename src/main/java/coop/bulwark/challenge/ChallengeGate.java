@@ -3,9 +3,9 @@ package coop.bulwark.challenge;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import coop.bulwark.protect.BanList;
+import coop.bulwark.protect.LazyLimiter;
 import coop.bulwark.protect.SourceKeys;
 import coop.bulwark.protect.SourceRateLimiter;
-import coop.bulwark.protect.Ticker;
 import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.ChallengeConfig;
 import coop.bulwark.site.ChallengeMode;
@@ -14,13 +14,16 @@ import coop.bulwark.site.ProtectionState;
 import coop.bulwark.site.RateLimit;
 import coop.bulwark.site.SiteChallenge;
 import coop.bulwark.site.SiteConfig;
+import coop.bulwark.time.Ticker;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -65,11 +68,10 @@ public final class ChallengeGate {
     private final ChallengePages pages;
     private final BanList bans;
     private final InstantSource clock;
-    private final Ticker ticker;
     /** Allocated on first use: an edge whose sites never challenge never pays for the tables. */
-    private volatile SourceRateLimiter uncookied;
+    private final LazyLimiter uncookied;
 
-    private volatile SourceRateLimiter fallback;
+    private final LazyLimiter fallback;
     private final Cache<Long, Strikes> strikes = Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(Duration.ofMinutes(10))
@@ -86,7 +88,8 @@ public final class ChallengeGate {
         this.pages = ChallengePages.load();
         this.bans = bans;
         this.clock = clock;
-        this.ticker = ticker;
+        this.uncookied = new LazyLimiter(LIMITER_BUDGET_BYTES, ticker);
+        this.fallback = new LazyLimiter(LIMITER_BUDGET_BYTES, ticker);
     }
 
     /** Takes the rules of a new config (at start and on each reload, before the snapshot goes live). */
@@ -150,7 +153,7 @@ public final class ChallengeGate {
         }
         if (vouched) {
             if (PassCodec.cookieKind(cookie) == PassCodec.Kind.WAIT) {
-                long wait = limit(fallback(), r.config.fallbackPerIp(), req.address(), siteIndex);
+                long wait = limit(fallback.get(), r.config.fallbackPerIp(), req.address(), siteIndex);
                 if (wait > 0) {
                     return new ChallengeOutcome.Limited(wait, true);
                 }
@@ -176,7 +179,7 @@ public final class ChallengeGate {
         if (r.goodBots.match(req.header("user-agent"), addr) != null) {
             return ChallengeOutcome.PROCEED;
         }
-        long wait = limit(uncookied(), r.config.uncookiedPerIp(), addr, siteIndex);
+        long wait = limit(uncookied.get(), r.config.uncookiedPerIp(), addr, siteIndex);
         return wait > 0 ? new ChallengeOutcome.Limited(wait, false) : ChallengeOutcome.PROCEED;
     }
 
@@ -364,32 +367,6 @@ public final class ChallengeGate {
                 || PassCodec.cookieDifficulty(cookie) >= s.difficulty;
     }
 
-    private SourceRateLimiter uncookied() {
-        SourceRateLimiter l = uncookied;
-        if (l == null) {
-            synchronized (this) {
-                l = uncookied;
-                if (l == null) {
-                    uncookied = l = SourceRateLimiter.withBudget(LIMITER_BUDGET_BYTES, ticker);
-                }
-            }
-        }
-        return l;
-    }
-
-    private SourceRateLimiter fallback() {
-        SourceRateLimiter l = fallback;
-        if (l == null) {
-            synchronized (this) {
-                l = fallback;
-                if (l == null) {
-                    fallback = l = SourceRateLimiter.withBudget(LIMITER_BUDGET_BYTES, ticker);
-                }
-            }
-        }
-        return l;
-    }
-
     private static long limit(SourceRateLimiter limiter, Optional<RateLimit> limit, byte[] addr, int siteIndex) {
         if (limit.isEmpty()) {
             return 0;
@@ -427,7 +404,7 @@ public final class ChallengeGate {
     }
 
     /** File name extensions of assets: a request for one without fetch metadata is limited, not challenged. */
-    private static final java.util.Set<String> STATIC = java.util.Set.of(
+    private static final Set<String> STATIC = Set.of(
             "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "woff",
             "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "ogg", "wav", "pdf", "zip", "gz", "json", "xml", "txt",
             "csv", "wasm");
@@ -447,6 +424,6 @@ public final class ChallengeGate {
         if (dot <= slash || dot == end - 1 || end - dot > 6) {
             return false;
         }
-        return STATIC.contains(uri.substring(dot + 1, end).toLowerCase(java.util.Locale.ROOT));
+        return STATIC.contains(uri.substring(dot + 1, end).toLowerCase(Locale.ROOT));
     }
 }

@@ -1,5 +1,6 @@
 package coop.bulwark.challenge;
 
+import coop.bulwark.html.HtmlText;
 import coop.bulwark.site.ChallengeConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,7 +116,7 @@ public final class ChallengePages {
         v.put(
                 "raw_refresh",
                 m == Message.EARLY
-                        ? "<meta http-equiv=\"refresh\" content=\"" + seconds + ";url=" + Template.escape(link) + "\">"
+                        ? "<meta http-equiv=\"refresh\" content=\"" + seconds + ";url=" + HtmlText.escape(link) + "\">"
                         : "");
         return message.render(v);
     }
@@ -220,30 +221,10 @@ public final class ChallengePages {
                 if (p.startsWith("raw_")) {
                     b.append(v);
                 } else {
-                    escape(v, b);
+                    HtmlText.escape(v, b);
                 }
             }
             return b.toString();
-        }
-
-        static String escape(String s) {
-            StringBuilder b = new StringBuilder(s.length() + 16);
-            escape(s, b);
-            return b.toString();
-        }
-
-        static void escape(String s, StringBuilder b) {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '&' -> b.append("&amp;");
-                    case '<' -> b.append("&lt;");
-                    case '>' -> b.append("&gt;");
-                    case '"' -> b.append("&quot;");
-                    case '\'' -> b.append("&#39;");
-                    default -> b.append(c);
-                }
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package coop.bulwark.challenge;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
@@ -88,7 +89,7 @@ public final class PassCodec {
     private static final byte[] DECODE = new byte[128];
 
     static {
-        java.util.Arrays.fill(DECODE, (byte) -1);
+        Arrays.fill(DECODE, (byte) -1);
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         for (int i = 0; i < alphabet.length(); i++) {
             DECODE[alphabet.charAt(i)] = (byte) i;

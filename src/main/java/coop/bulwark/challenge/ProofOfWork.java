@@ -1,6 +1,7 @@
 package coop.bulwark.challenge;
 
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -69,7 +70,7 @@ public final class ProofOfWork {
                 MessageDigest d = (MessageDigest) base.clone();
                 d.update(digits, 20 - len, len);
                 d.digest(hash, 0, 32);
-            } catch (CloneNotSupportedException | java.security.DigestException e) {
+            } catch (CloneNotSupportedException | DigestException e) {
                 throw new IllegalStateException(e);
             }
             if (leadingZeroBits(hash) >= difficulty) {

@@ -8,14 +8,19 @@ import coop.bulwark.lab.OriginModel;
 import coop.bulwark.lab.Scenario;
 import coop.bulwark.lab.ScenarioException;
 import coop.bulwark.lab.ScenarioReader;
+import coop.bulwark.notify.EventLog;
 import coop.bulwark.site.ConfigException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -76,7 +81,7 @@ final class LabCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "Run nothing: join the runs of these lab JSON files (same scenario and length) into one"
                     + " report, print its table and write it with --json.")
-    java.util.List<Path> merge;
+    List<Path> merge;
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed of the traffic (default: 1).")
     long seed;
@@ -101,8 +106,7 @@ final class LabCommand implements Callable<Integer> {
         }
         // The lab shows detection's events in its own progress lines; the edge's JSON event log would print each
         // twice. The incident reports (paths printed at the end) tell the whole story.
-        if (org.slf4j.LoggerFactory.getLogger(coop.bulwark.notify.EventLog.LOGGER)
-                instanceof ch.qos.logback.classic.Logger events) {
+        if (LoggerFactory.getLogger(EventLog.LOGGER) instanceof ch.qos.logback.classic.Logger events) {
             events.setLevel(ch.qos.logback.classic.Level.WARN);
         }
         Scenario s;
@@ -157,7 +161,7 @@ final class LabCommand implements Callable<Integer> {
     private int merge() throws IOException {
         LabReport merged;
         try {
-            java.util.List<LabReport> reports = new java.util.ArrayList<>();
+            List<LabReport> reports = new ArrayList<>();
             for (Path f : merge) {
                 reports.add(Lab.json().readValue(f.toFile(), LabReport.class));
             }
@@ -177,7 +181,7 @@ final class LabCommand implements Callable<Integer> {
         // The model knows the attacked sites by Host, as LabRun starts it.
         Set<String> targets = s.targets().stream()
                 .map(t -> Scenario.siteHost(Integer.parseInt(t.substring("site-".length()))))
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+                .collect(Collectors.toUnmodifiableSet());
         try (OriginModel origin = OriginModel.start(s.origin(), targets, originPort)) {
             System.err.printf(
                     "lab: origin model of %s on %s (%d workers); every site's Host is site-NNNN.lab.test; Ctrl-C stops%n",

@@ -3,6 +3,7 @@ package coop.bulwark.cli;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,7 +30,7 @@ final class ReportCommand extends AdminCommand {
     void run(AdminClient client, PrintWriter out) throws AdminClient.Failure {
         Format f = format != null ? format : admin.json ? Format.JSON : Format.MD;
         String path = "api/attacks/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "?format="
-                + f.name().toLowerCase(java.util.Locale.ROOT);
+                + f.name().toLowerCase(Locale.ROOT);
         String body = client.call("GET", path, null);
         out.print(body);
         if (!body.endsWith("\n")) {

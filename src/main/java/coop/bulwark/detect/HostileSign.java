@@ -3,7 +3,7 @@ package coop.bulwark.detect;
 /**
  * Evidence, beyond a high rate, that a site's extra traffic is an attack rather than popularity. A rate anomaly
  * alone makes a site {@link SiteState#SUSPECT}; it takes at least one of these to make it
- * {@link SiteState#UNDER_ATTACK}. Thresholds are in {@link DetectionConfig}.
+ * {@link SiteState#UNDER_ATTACK}. Thresholds are in {@link coop.bulwark.site.DetectionConfig}.
  */
 public enum HostileSign {
     /**

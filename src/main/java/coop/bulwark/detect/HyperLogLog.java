@@ -2,6 +2,7 @@ package coop.bulwark.detect;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * Estimates the number of distinct 64-bit keys added, in {@code 2^precision} bytes whatever the number of keys.
@@ -141,6 +142,6 @@ public final class HyperLogLog {
 
     /** Forgets every key. */
     public void clear() {
-        java.util.Arrays.fill(registers, (byte) 0);
+        Arrays.fill(registers, (byte) 0);
     }
 }

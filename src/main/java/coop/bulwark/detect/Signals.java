@@ -38,7 +38,7 @@ public record Signals(
         double baselineOriginMillis,
         Grade grade,
         Set<HostileSign> hostile) {
-    /** How far the rate is above baseline, against {@link DetectionConfig}'s ratios and floors. */
+    /** How far the rate is above baseline, against {@link coop.bulwark.site.DetectionConfig}'s ratios and floors. */
     public enum Grade {
         /** Below the suspect threshold. */
         USUAL,

@@ -1,5 +1,6 @@
 package coop.bulwark.detect;
 
+import coop.bulwark.site.DetectionConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;

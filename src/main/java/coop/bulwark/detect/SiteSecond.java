@@ -1,6 +1,7 @@
 package coop.bulwark.detect;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One site's traffic over one accounting interval (normally one second), as harvested by
@@ -45,9 +46,9 @@ public record SiteSecond(
         List<HeavyHitter> topPrefixes,
         List<HeavyHitter> topPaths,
         List<HeavyHitter> topUserAgents,
-        java.util.Map<Long, String> labels) {
+        Map<Long, String> labels) {
     public SiteSecond {
-        labels = java.util.Map.copyOf(labels);
+        labels = Map.copyOf(labels);
         methods = List.copyOf(methods);
         topPrefixes = List.copyOf(topPrefixes);
         topPaths = List.copyOf(topPaths);

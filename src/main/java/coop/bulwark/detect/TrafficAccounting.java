@@ -2,6 +2,7 @@ package coop.bulwark.detect;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +122,7 @@ public final class TrafficAccounting {
         long total = 0;
         long[] sum = new long[TrafficRecorder.FIELDS];
         for (int s = 0; s < sites; s++) {
-            java.util.Arrays.fill(sum, 0);
+            Arrays.fill(sum, 0);
             int b = s * TrafficRecorder.FIELDS;
             for (TrafficRecorder r : recorders) {
                 if (!r.holds(closing, closingEpoch)) {

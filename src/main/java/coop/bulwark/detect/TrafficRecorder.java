@@ -2,7 +2,9 @@ package coop.bulwark.detect;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Records requests for {@link TrafficAccounting}: one recorder per event loop, fed once per request with
@@ -88,8 +90,7 @@ public final class TrafficRecorder {
     private long sequence;
 
     /** The epoch whose data each generation holds (-1: none yet); written by the owner, read by the tick. */
-    private final java.util.concurrent.atomic.AtomicLongArray stamps =
-            new java.util.concurrent.atomic.AtomicLongArray(new long[] {-1, -1});
+    private final AtomicLongArray stamps = new AtomicLongArray(new long[] {-1, -1});
 
     TrafficRecorder(TrafficAccounting accounting, int sites, long seed) {
         this.accounting = accounting;
@@ -204,9 +205,9 @@ public final class TrafficRecorder {
     }
 
     private void clear(int g) {
-        java.util.Arrays.fill(counters[g], 0);
-        java.util.Arrays.fill(sampleKeys[g], 0);
-        java.util.Arrays.fill(sampleTexts[g], null);
+        Arrays.fill(counters[g], 0);
+        Arrays.fill(sampleKeys[g], 0);
+        Arrays.fill(sampleTexts[g], null);
         for (int s = 0; s < sites; s++) {
             prefixes[g][s].clear();
             paths[g][s].clear();

@@ -21,7 +21,7 @@
  * baseline, distinct sources, uplink utilisation ({@link coop.bulwark.detect.UplinkMeter}) and the origin
  * saturation the edge supplies.
  *
- * <p>Signals, thresholds and their defaults: {@link coop.bulwark.detect.DetectionConfig}. Why a rate anomaly is
+ * <p>Signals, thresholds and their defaults: {@link coop.bulwark.site.DetectionConfig}. Why a rate anomaly is
  * or is not called an attack: {@link coop.bulwark.detect.HostileSign}. Sketches and their error bounds:
  * {@link coop.bulwark.detect.HyperLogLog} (1.6% standard error, 4 KiB) and
  * {@link coop.bulwark.detect.SpaceSaving} (every key above N/k found, counts within N/k).

@@ -118,10 +118,12 @@ final class LabEdgeConfig {
                 yaml(scenario, originPort, protect, quick, reportsDir, targetsUnderAttack),
                 Path.of("lab-" + scenario.name() + ".yaml"));
         var ch = c.challenge();
-        return c.withListen(new Listen(
+        return c.toBuilder()
+                .listen(new Listen(
                         Optional.of(new HostPort("127.0.0.1", 0)),
                         Optional.empty(),
                         c.listen().eventLoops()))
-                .withChallenge(ch.withKeyFile(Optional.empty()));
+                .challenge(ch.withKeyFile(Optional.empty()))
+                .build();
     }
 }

@@ -1,6 +1,7 @@
 package coop.bulwark.lab;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import coop.bulwark.html.HtmlText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ public final class LabHtml {
         }
         StringBuilder h = new StringBuilder(js.length() + css.length() + data.length() + 8192);
         h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bulwark lab: ")
-                .append(escape(report.scenario()))
+                .append(HtmlText.escape(report.scenario()))
                 .append("</title>\n<style>")
                 .append(css)
                 .append("\nbody{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
@@ -35,11 +36,12 @@ public final class LabHtml {
                 .append("<script>")
                 .append(js.replace("</script", "<\\/script"))
                 .append("</script></head><body>\n<h1>bulwark lab: ")
-                .append(escape(report.scenario()))
+                .append(HtmlText.escape(report.scenario()))
                 .append("</h1>\n<p>")
-                .append(escape(report.sites() + " sites, " + report.durationS() + " s per run, on " + report.machine()))
+                .append(HtmlText.escape(
+                        report.sites() + " sites, " + report.durationS() + " s per run, on " + report.machine()))
                 .append("</p>\n<pre>")
-                .append(escape(Lab.table(report)))
+                .append(HtmlText.escape(Lab.table(report)))
                 .append("</pre>\n<div id=\"runs\"></div>\n<script>\nconst series = ")
                 .append(data)
                 .append(";\n")
@@ -81,9 +83,5 @@ public final class LabHtml {
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

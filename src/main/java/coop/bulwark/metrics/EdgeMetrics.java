@@ -1,5 +1,6 @@
 package coop.bulwark.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The edge's metrics registry (Prometheus format) and the per-site meter sets.
@@ -151,8 +153,8 @@ public final class EdgeMetrics implements AutoCloseable {
     }
 
     /** Registers a gauge of the edge as a whole (open connections, bans, cache bytes...); {@code f} must be cheap. */
-    public <T> void gauge(String name, String description, T target, java.util.function.ToDoubleFunction<T> f) {
-        io.micrometer.core.instrument.Gauge.builder(name, target, f)
+    public <T> void gauge(String name, String description, T target, ToDoubleFunction<T> f) {
+        Gauge.builder(name, target, f)
                 .description(description)
                 .strongReference(true)
                 .register(registry);
@@ -163,29 +165,38 @@ public final class EdgeMetrics implements AutoCloseable {
      * and {@code target} must stay reachable elsewhere (the counter holds it weakly).
      * (A gauge named {@code ..._total} loses the suffix in the Prometheus format and {@code rate()} on it is wrong.)
      */
-    public <T> void counter(String name, String description, T target, java.util.function.ToDoubleFunction<T> f) {
-        io.micrometer.core.instrument.FunctionCounter.builder(name, target, f)
-                .description(description)
-                .register(registry);
+    public <T> void counter(String name, String description, T target, ToDoubleFunction<T> f) {
+        FunctionCounter.builder(name, target, f).description(description).register(registry);
     }
 
     /**
      * Gauges of one origin address's shared budget: slots in use and requests waiting for one (the bulkhead queue
-     * depth of all its sites). Registered once per address; the origin object lives as long as it is configured.
+     * depth of all its sites). Registered once per address; the origin object lives as long as it is configured
+     * (the gauges hold it weakly, as Micrometer does, so pass functions that capture nothing).
+     *
+     * @param capacity the origin's shared budget (the edge's {@code OriginCapacity})
+     * @param inFlight its slots in use
+     * @param waiting its requests waiting for a slot
+     * @param slots its configured slots
      */
-    public void origin(String address, coop.bulwark.protect.OriginCapacity capacity) {
+    public <T> void origin(
+            String address,
+            T capacity,
+            ToDoubleFunction<T> inFlight,
+            ToDoubleFunction<T> waiting,
+            ToDoubleFunction<T> slots) {
         if (!origins.add(address)) {
             return;
         }
-        io.micrometer.core.instrument.Gauge.builder("bulwark_origin_in_flight", capacity, c -> c.inFlight())
+        Gauge.builder("bulwark_origin_in_flight", capacity, inFlight)
                 .description("Requests at the origin now (slots of origin_capacity in use)")
                 .tag("origin", address)
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("bulwark_origin_waiting", capacity, c -> c.waitingCount())
+        Gauge.builder("bulwark_origin_waiting", capacity, waiting)
                 .description("Requests waiting for a slot at the origin (bulkhead queues, all sites)")
                 .tag("origin", address)
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("bulwark_origin_capacity", capacity, c -> c.capacity())
+        Gauge.builder("bulwark_origin_capacity", capacity, slots)
                 .description("Configured concurrent requests for the origin")
                 .tag("origin", address)
                 .register(registry);

@@ -1,6 +1,6 @@
 package coop.bulwark.metrics;
 
-import coop.bulwark.protect.SiteGuard;
+import coop.bulwark.site.ProtectionState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Counters of one site, resolved once so the request path only increments: requests by verdict and by status class,
@@ -65,7 +68,10 @@ public final class SiteMeters {
     private final Counter[] cache = new Counter[CacheLabel.values().length];
     private final Timer originLatency;
     /** The site's live protection (state, bulkhead), read by the gauges; replaced on reload. */
-    private volatile SiteGuard guard;
+    private volatile Live live;
+
+    /** Where the gauges read the site's live protection; swapped as one so a scrape never mixes two reloads. */
+    private record Live(IntSupplier inFlight, LongSupplier bulkheadRejected, Supplier<ProtectionState> state) {}
 
     SiteMeters(MeterRegistry registry, String site) {
         this.registry = registry;
@@ -98,29 +104,36 @@ public final class SiteMeters {
         keep(Gauge.builder(
                         "bulwark_site_in_flight",
                         this,
-                        m -> m.guard == null ? 0 : m.guard.budget().inFlight())
+                        m -> m.live == null ? 0 : m.live.inFlight().getAsInt())
                 .description("Requests of the site at its origins now (bulkhead occupancy)")
                 .tag("site", site)
                 .register(registry));
         keep(FunctionCounter.builder(
                         "bulwark_site_bulkhead_rejected",
                         this,
-                        m -> m.guard == null ? 0 : m.guard.budget().rejectedCount())
+                        m -> m.live == null ? 0 : m.live.bulkheadRejected().getAsLong())
                 .description("Requests refused an origin slot (queue full or timed out)")
                 .tag("site", site)
                 .register(registry));
         keep(Gauge.builder(
                         "bulwark_site_state",
                         this,
-                        m -> m.guard == null ? 0 : m.guard.state().ordinal())
+                        m -> m.live == null ? 0 : m.live.state().get().ordinal())
                 .description("Protection state: 0 normal, 1 suspect, 2 under_attack")
                 .tag("site", site)
                 .register(registry));
     }
 
-    /** Points the gauges at the site's live protection state (called when a config snapshot goes live). */
-    public void attach(SiteGuard g) {
-        this.guard = g;
+    /**
+     * Points the gauges at the site's live protection (called when a config snapshot goes live). The suppliers are
+     * read on each scrape, off the request path; they must be thread-safe.
+     *
+     * @param inFlight the site's requests at its origins now (bulkhead occupancy)
+     * @param bulkheadRejected requests refused an origin slot so far
+     * @param state the site's current protection state
+     */
+    public void attach(IntSupplier inFlight, LongSupplier bulkheadRejected, Supplier<ProtectionState> state) {
+        this.live = new Live(inFlight, bulkheadRejected, state);
     }
 
     private <M extends Meter> M keep(M m) {

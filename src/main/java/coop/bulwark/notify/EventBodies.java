@@ -12,6 +12,7 @@ import coop.bulwark.report.IncidentReport;
 import coop.bulwark.report.MarkdownReport;
 import coop.bulwark.report.ReportJson;
 import coop.bulwark.report.ReportWriter;
+import coop.bulwark.site.WebhookEvent;
 import java.util.Locale;
 
 /**

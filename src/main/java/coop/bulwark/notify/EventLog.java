@@ -3,6 +3,7 @@ package coop.bulwark.notify;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.report.IncidentReport;
+import coop.bulwark.report.ReportJson;
 import coop.bulwark.report.ReportWriter;
 import java.time.Instant;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class EventLog {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        ObjectNode o = coop.bulwark.report.ReportJson.mapper().createObjectNode();
+        ObjectNode o = ReportJson.mapper().createObjectNode();
         o.put("event", "mitigation");
         o.put("at", at.toString());
         if (site == null) {

@@ -3,6 +3,8 @@ package coop.bulwark.notify;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.report.IncidentReport;
 import coop.bulwark.report.ReportWriter;
+import coop.bulwark.site.WebhookConfig;
+import coop.bulwark.site.WebhookEvent;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -5,11 +5,13 @@ import coop.bulwark.site.ManualBan;
 import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.RateLimit;
 import coop.bulwark.site.StatePolicy;
+import coop.bulwark.time.Ticker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -33,11 +35,10 @@ public final class Gatekeeper {
     /** Memory for counting refusals towards automatic bans. */
     static final long OFFENCE_BUDGET_BYTES = 8L * 1024 * 1024;
 
-    private final Ticker ticker;
     /** Allocated on first use: an edge with protection off never pays for the tables (40 MiB). */
-    private volatile SourceRateLimiter rates;
+    private final LazyLimiter rates;
 
-    private volatile SourceRateLimiter refusals;
+    private final LazyLimiter refusals;
     private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
     private final BanList bans;
     private final InstantSource clock;
@@ -50,7 +51,8 @@ public final class Gatekeeper {
     private volatile BanListener banListener = (site, ban) -> {};
 
     public Gatekeeper(Ticker ticker, InstantSource clock) {
-        this.ticker = ticker;
+        this.rates = new LazyLimiter(RATE_BUDGET_BYTES, ticker);
+        this.refusals = new LazyLimiter(OFFENCE_BUDGET_BYTES, ticker);
         this.clock = clock;
         this.bans = new BanList(clock, Duration.ofHours(24), 100_000);
     }
@@ -62,7 +64,7 @@ public final class Gatekeeper {
 
     /** Sets who is told of automatic bans (the incident reports); replaces the previous listener. */
     public void onAutomaticBan(BanListener listener) {
-        this.banListener = java.util.Objects.requireNonNull(listener, "listener");
+        this.banListener = Objects.requireNonNull(listener, "listener");
     }
 
     /** Applies the config's manual bans (replacing the previous config's) and its ban memory. */
@@ -121,33 +123,7 @@ public final class Gatekeeper {
     }
 
     private long check(long key, Optional<RateLimit> limit) {
-        return limit.isPresent() ? rates().tryAcquire(key, limit.get()) : 0;
-    }
-
-    private SourceRateLimiter rates() {
-        SourceRateLimiter r = rates;
-        if (r == null) {
-            synchronized (this) {
-                r = rates;
-                if (r == null) {
-                    rates = r = SourceRateLimiter.withBudget(RATE_BUDGET_BYTES, ticker);
-                }
-            }
-        }
-        return r;
-    }
-
-    private SourceRateLimiter refusals() {
-        SourceRateLimiter r = refusals;
-        if (r == null) {
-            synchronized (this) {
-                r = refusals;
-                if (r == null) {
-                    refusals = r = SourceRateLimiter.withBudget(OFFENCE_BUDGET_BYTES, ticker);
-                }
-            }
-        }
-        return r;
+        return limit.isPresent() ? rates.get().tryAcquire(key, limit.get()) : 0;
     }
 
     /**
@@ -162,7 +138,7 @@ public final class Gatekeeper {
         }
         // "n refusals within the window" is itself a rate: n per window with a burst of n.
         double perSecond = n / (policy.banWindow().toNanos() / 1e9);
-        if (refusals().tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
+        if (refusals.get().tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
             return limit;
         }
         Ban ban = bans.offend(

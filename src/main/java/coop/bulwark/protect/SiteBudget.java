@@ -1,6 +1,8 @@
 package coop.bulwark.protect;
 
 import coop.bulwark.site.BulkheadLimits;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One site's live bulkhead state: its limits (replaced on reload) and how many of its requests are at origins now.
@@ -13,8 +15,8 @@ import coop.bulwark.site.BulkheadLimits;
 public final class SiteBudget {
     private final String name;
     private volatile BulkheadLimits limits;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong rejected = new AtomicLong();
 
     SiteBudget(String name, BulkheadLimits limits) {
         this.name = name;

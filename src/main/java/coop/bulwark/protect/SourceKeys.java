@@ -1,6 +1,7 @@
 package coop.bulwark.protect;
 
 import java.security.SecureRandom;
+import java.util.Locale;
 
 /**
  * Packs a client source (its address or its network prefix, globally or for one site) into a {@code long} key
@@ -85,7 +86,7 @@ public final class SourceKeys {
     }
 
     private static String hex(long key) {
-        return "key:" + String.format(java.util.Locale.ROOT, "%016x", key);
+        return "key:" + String.format(Locale.ROOT, "%016x", key);
     }
 
     private static String v4(long a) {

@@ -1,6 +1,7 @@
 package coop.bulwark.protect;
 
 import coop.bulwark.site.RateLimit;
+import coop.bulwark.time.Ticker;
 
 /**
  * Per-source rate limiting by GCRA (the generic cell rate algorithm of ATM, ITU-T I.371; equivalent to a token

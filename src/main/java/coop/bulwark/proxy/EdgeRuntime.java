@@ -4,7 +4,7 @@ import coop.bulwark.detect.RecorderSource;
 import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.origin.OriginPool;
 import coop.bulwark.protect.Gatekeeper;
-import coop.bulwark.protect.Ticker;
+import coop.bulwark.time.Ticker;
 import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.util.IdentityHashMap;

@@ -2,6 +2,7 @@ package coop.bulwark.proxy;
 
 import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.origin.Origin;
+import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
@@ -136,10 +137,15 @@ public record EdgeSnapshot(
         for (Site s : sites) {
             for (Origin o : s.origins()) {
                 o.capacity().capacity(config.protection().capacityOf(o.configured()));
-                metrics.origin(o.configured().toString(), o.capacity());
+                metrics.origin(
+                        o.configured().toString(),
+                        o.capacity(),
+                        OriginCapacity::inFlight,
+                        OriginCapacity::waitingCount,
+                        OriginCapacity::capacity);
             }
             s.guard().reconfigure(s.config().protection(), now);
-            s.meters().attach(s.guard());
+            s.meters().attach(s.guard().budget()::inFlight, s.guard().budget()::rejectedCount, s.guard()::state);
         }
     }
 

@@ -4,6 +4,7 @@ import static coop.bulwark.report.ReportText.number;
 import static coop.bulwark.report.ReportText.percent;
 import static coop.bulwark.report.ReportText.time;
 
+import coop.bulwark.html.HtmlText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +44,12 @@ public final class HtmlReport {
         StringBuilder h = new StringBuilder(32_768);
         h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
         h.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        h.append("<title>Incident report: attack ").append(esc(r.id())).append("</title>\n<style>");
+        h.append("<title>Incident report: attack ")
+                .append(HtmlText.escape(r.id()))
+                .append("</title>\n<style>");
         h.append(STYLE);
         h.append("</style></head><body>\n");
-        h.append("<h1>Incident report: attack ").append(esc(r.id())).append("</h1>\n");
+        h.append("<h1>Incident report: attack ").append(HtmlText.escape(r.id())).append("</h1>\n");
         h.append("<p class=\"meta\">Status: <b>")
                 .append(r.status() == IncidentReport.Status.ENDED ? "ended" : "ongoing")
                 .append("</b> · Peak: <b>")
@@ -57,7 +60,7 @@ public final class HtmlReport {
                 .append(ReportText.seconds(r.timeToMitigateS()))
                 .append("</b></p>\n");
         h.append("<h2>Summary</h2>\n<p>")
-                .append(ReportText.summary(r, HtmlReport::esc))
+                .append(ReportText.summary(r, HtmlText::escape))
                 .append("</p>\n");
 
         charts(h, r);
@@ -68,9 +71,9 @@ public final class HtmlReport {
         h.append("<table><tr><th>time</th><th>site</th><th>event</th></tr>\n");
         for (ReportText.Row row : ReportText.timeline(r)) {
             h.append("<tr><td>").append(time(row.at())).append("</td><td>");
-            h.append(row.site() == null ? "all" : esc(row.site()))
+            h.append(row.site() == null ? "all" : HtmlText.escape(row.site()))
                     .append("</td><td>")
-                    .append(esc(row.what()));
+                    .append(HtmlText.escape(row.what()));
             h.append("</td></tr>\n");
         }
         h.append("</table>\n");
@@ -80,7 +83,7 @@ public final class HtmlReport {
                 + "<th>after</th></tr>\n");
         for (IncidentReport.Target t : r.targets()) {
             h.append("<tr><td>")
-                    .append(esc(t.name()))
+                    .append(HtmlText.escape(t.name()))
                     .append("</td><td>")
                     .append(time(t.since()))
                     .append(" – ");
@@ -102,7 +105,7 @@ public final class HtmlReport {
                 .append(" distinct source addresses per second. While the targets were under attack they received ")
                 .append(number(s.requests()))
                 .append(" requests: ")
-                .append(esc(ReportText.methods(s.methods())))
+                .append(HtmlText.escape(ReportText.methods(s.methods())))
                 .append("; ")
                 .append(percent(s.highEntropyQueryShare()))
                 .append(" with a random-looking query string (cache busting); ")
@@ -111,7 +114,7 @@ public final class HtmlReport {
         if (!r.topPrefixes().isEmpty()) {
             h.append("<table><tr><th>network</th><th>requests</th><th>share</th></tr>\n");
             for (IncidentReport.Prefix p : r.topPrefixes()) {
-                h.append("<tr><td>").append(esc(p.prefix())).append("</td>");
+                h.append("<tr><td>").append(HtmlText.escape(p.prefix())).append("</td>");
                 num(h, number(p.count()));
                 num(h, percent(p.share()));
                 h.append("</tr>\n");
@@ -128,15 +131,15 @@ public final class HtmlReport {
             h.append("<table><tr><th>time</th><th>site</th><th>kind</th><th>detail</th></tr>\n");
             for (IncidentReport.Mitigation m : r.mitigations()) {
                 h.append("<tr><td>").append(time(m.at())).append("</td><td>");
-                h.append(m.site() == null ? "all" : esc(m.site()))
+                h.append(m.site() == null ? "all" : HtmlText.escape(m.site()))
                         .append("</td><td>")
-                        .append(esc(m.kind()));
-                h.append("</td><td>").append(esc(m.detail())).append("</td></tr>\n");
+                        .append(HtmlText.escape(m.kind()));
+                h.append("</td><td>").append(HtmlText.escape(m.detail())).append("</td></tr>\n");
             }
             h.append("</table>\n");
         }
         IncidentReport.Effect e = r.effect();
-        h.append("<p>").append(esc(ReportText.effect(e))).append("</p>\n");
+        h.append("<p>").append(HtmlText.escape(ReportText.effect(e))).append("</p>\n");
 
         IncidentReport.Collateral c = r.collateral();
         h.append("<h2>Collateral</h2>\n<table><tr><th>other sites (")
@@ -150,7 +153,7 @@ public final class HtmlReport {
             h.append("<p>The other sites with the most errors during the attack:</p>\n");
             h.append("<table><tr><th>site</th><th>requests</th><th>served without error</th></tr>\n");
             for (IncidentReport.SiteImpact w : c.worst()) {
-                h.append("<tr><td>").append(esc(w.name())).append("</td>");
+                h.append("<tr><td>").append(HtmlText.escape(w.name())).append("</td>");
                 num(h, number(w.requests()));
                 num(h, percent(w.successShare()));
                 h.append("</tr>\n");
@@ -181,7 +184,7 @@ public final class HtmlReport {
                 .append(number(r.edge().baselineTotalRps()))
                 .append(")</li></ul>\n");
         h.append("<p class=\"meta\">Generated by Bulwark at ")
-                .append(esc(String.valueOf(r.generatedAt())))
+                .append(HtmlText.escape(String.valueOf(r.generatedAt())))
                 .append(". Figures per second are averages over one-second ticks; source counts are estimates.</p>\n");
         h.append("</body></html>\n");
         return h.toString();
@@ -277,7 +280,7 @@ public final class HtmlReport {
         double span = to - from;
         double top = max;
         double range = top - bottom;
-        h.append("<figure><figcaption>").append(esc(title)).append("</figcaption>\n");
+        h.append("<figure><figcaption>").append(HtmlText.escape(title)).append("</figcaption>\n");
         h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
                 .append(WIDTH)
                 .append(' ')
@@ -287,7 +290,7 @@ public final class HtmlReport {
                 .append("\" height=\"")
                 .append(HEIGHT)
                 .append("\" role=\"img\" aria-label=\"")
-                .append(esc(title))
+                .append(HtmlText.escape(title))
                 .append("\" font-size=\"11\" font-family=\"sans-serif\">\n");
         for (int i = 0; i <= 4; i++) {
             double y = TOP + plotH - plotH * i / 4;
@@ -301,7 +304,7 @@ public final class HtmlReport {
                     y,
                     LEFT - 4,
                     y + 4,
-                    esc(number(bottom + range * i / 4))));
+                    HtmlText.escape(number(bottom + range * i / 4))));
         }
         for (int i = 0; i <= 5; i++) {
             double x = LEFT + plotW * i / 5;
@@ -347,7 +350,7 @@ public final class HtmlReport {
                         .append(" d=\"")
                         .append(path)
                         .append("\"><title>")
-                        .append(esc(l.label()))
+                        .append(HtmlText.escape(l.label()))
                         .append("</title></path>\n");
             }
         }
@@ -358,7 +361,7 @@ public final class HtmlReport {
                     .append(l.colour())
                     .append(l.dashed() ? "\" stroke-dasharray=\"4 3" : "")
                     .append("\"/></svg>")
-                    .append(esc(l.label()))
+                    .append(HtmlText.escape(l.label()))
                     .append("</span>");
         }
         h.append("</div></figure>\n");
@@ -405,12 +408,15 @@ public final class HtmlReport {
     }
 
     private static void num(StringBuilder h, String v) {
-        h.append("<td class=\"n\">").append(esc(v)).append("</td>");
+        h.append("<td class=\"n\">").append(HtmlText.escape(v)).append("</td>");
     }
 
     private static void row(StringBuilder h, String label, String before, String during) {
-        h.append("<tr><td>").append(esc(label)).append("</td><td class=\"n\">").append(esc(before));
-        h.append("</td><td class=\"n\">").append(esc(during)).append("</td></tr>\n");
+        h.append("<tr><td>")
+                .append(HtmlText.escape(label))
+                .append("</td><td class=\"n\">")
+                .append(HtmlText.escape(before));
+        h.append("</td><td class=\"n\">").append(HtmlText.escape(during)).append("</td></tr>\n");
     }
 
     private static String ms(Double v) {
@@ -418,38 +424,19 @@ public final class HtmlReport {
     }
 
     /** Escapes text for HTML element content and quoted attribute values. */
-    private static void samples(StringBuilder h, String column, java.util.List<IncidentReport.Sample> list) {
+    private static void samples(StringBuilder h, String column, List<IncidentReport.Sample> list) {
         if (list.isEmpty()) {
             return;
         }
         h.append("<table><tr><th>").append(column).append("</th><th>requests</th><th>share</th></tr>\n");
         for (IncidentReport.Sample x : list) {
             h.append("<tr><td><code>")
-                    .append(x.text() == null ? "(not sampled)" : esc(x.text()))
+                    .append(x.text() == null ? "(not sampled)" : HtmlText.escape(x.text()))
                     .append("</code></td>");
             num(h, number(x.count()));
             num(h, percent(x.share()));
             h.append("</tr>\n");
         }
         h.append("</table>\n");
-    }
-
-    static String esc(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

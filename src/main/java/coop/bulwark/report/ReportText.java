@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
@@ -204,7 +205,7 @@ final class ReportText {
         if (r.end() != null) {
             rows.add(new Row(r.end(), null, "attack over: every target back to normal"));
         }
-        rows.sort(java.util.Comparator.comparing(Row::at));
+        rows.sort(Comparator.comparing(Row::at));
         return rows.size() > MAX_TIMELINE_ROWS ? rows.subList(0, MAX_TIMELINE_ROWS) : rows;
     }
 

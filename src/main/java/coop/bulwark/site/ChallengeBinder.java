@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
@@ -123,7 +124,7 @@ final class ChallengeBinder {
     }
 
     private static ChallengeMode mode(String key) {
-        return ChallengeMode.valueOf(key.toUpperCase(java.util.Locale.ROOT));
+        return ChallengeMode.valueOf(key.toUpperCase(Locale.ROOT));
     }
 
     private static OptionalInt optionalBits(ConfigSection c, String key) {

@@ -107,21 +107,22 @@ public final class ConfigLoader {
             throw problems.toException();
         }
         try {
-            return new EdgeConfig(
-                    nameForMessages,
-                    listen.get(),
-                    trustedProxies,
-                    proxyProtocol,
-                    connections,
-                    http2,
-                    originPool,
-                    accessLog,
-                    drainTimeout,
-                    protection,
-                    admin,
-                    detection,
-                    sites,
-                    challenge);
+            return EdgeConfig.builder()
+                    .source(nameForMessages)
+                    .listen(listen.get())
+                    .trustedProxies(trustedProxies)
+                    .proxyProtocol(proxyProtocol)
+                    .connections(connections)
+                    .http2(http2)
+                    .originPool(originPool)
+                    .accessLog(accessLog)
+                    .drainTimeout(drainTimeout)
+                    .protection(protection)
+                    .admin(admin)
+                    .detection(detection)
+                    .sites(sites)
+                    .challenge(challenge)
+                    .build();
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.
             problems.add(1, 1, e.getMessage());

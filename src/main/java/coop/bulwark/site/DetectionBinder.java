@@ -1,8 +1,5 @@
 package coop.bulwark.site;
 
-import coop.bulwark.detect.DetectionConfig;
-import coop.bulwark.notify.WebhookConfig;
-import coop.bulwark.notify.WebhookEvent;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

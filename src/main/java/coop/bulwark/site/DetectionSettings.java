@@ -1,7 +1,5 @@
 package coop.bulwark.site;
 
-import coop.bulwark.detect.DetectionConfig;
-import coop.bulwark.notify.WebhookConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

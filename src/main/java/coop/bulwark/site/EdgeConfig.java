@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The whole edge configuration: one immutable snapshot loaded from one YAML file by {@link ConfigLoader}.
@@ -90,39 +91,159 @@ public record EdgeConfig(
 
     /** The same config with other listeners (tests and the lab listen on ephemeral ports). */
     public EdgeConfig withListen(Listen other) {
-        return new EdgeConfig(
-                source,
-                other,
-                trustedProxies,
-                proxyProtocol,
-                connections,
-                http2,
-                originPool,
-                accessLog,
-                drainTimeout,
-                protection,
-                admin,
-                detection,
-                sites,
-                challenge);
+        return toBuilder().listen(other).build();
     }
 
     /** The same config with other challenge settings. */
     public EdgeConfig withChallenge(ChallengeConfig other) {
-        return new EdgeConfig(
-                source,
-                listen,
-                trustedProxies,
-                proxyProtocol,
-                connections,
-                http2,
-                originPool,
-                accessLog,
-                drainTimeout,
-                protection,
-                admin,
-                detection,
-                sites,
-                other);
+        return toBuilder().challenge(other).build();
+    }
+
+    /**
+     * A builder whose defaults are what a config file with only {@code listen:} gives: {@link #source} and {@link
+     * #listen} must be set; the admin token file, the reports directory and the challenge key file default to the
+     * source file's directory, as the loader resolves them.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every component of this config, to change a few. */
+    public Builder toBuilder() {
+        return new Builder()
+                .source(source)
+                .listen(listen)
+                .trustedProxies(trustedProxies)
+                .proxyProtocol(proxyProtocol)
+                .connections(connections)
+                .http2(http2)
+                .originPool(originPool)
+                .accessLog(accessLog)
+                .drainTimeout(drainTimeout)
+                .protection(protection)
+                .admin(admin)
+                .detection(detection)
+                .sites(sites)
+                .challenge(challenge);
+    }
+
+    /**
+     * Builds an {@link EdgeConfig}; each setter refuses {@code null} at once and may be called again (the last value
+     * wins, which {@link #toBuilder} relies on). Not thread-safe.
+     */
+    public static final class Builder {
+        private Path source;
+        private Listen listen;
+        private List<Cidr> trustedProxies = List.of();
+        private boolean proxyProtocol;
+        private ConnectionLimits connections = ConnectionLimits.DEFAULTS;
+        private Http2Limits http2 = Http2Limits.DEFAULTS;
+        private OriginPoolConfig originPool = OriginPoolConfig.DEFAULTS;
+        private AccessLogConfig accessLog = AccessLogConfig.DEFAULTS;
+        private Duration drainTimeout = ConfigLoader.DEFAULT_DRAIN_TIMEOUT;
+        private ProtectionConfig protection = ProtectionConfig.DEFAULTS;
+        /** Null until set: the default depends on the source's directory. */
+        private AdminConfig admin;
+
+        private DetectionSettings detection;
+        private List<SiteConfig> sites = List.of();
+        private ChallengeConfig challenge;
+
+        private Builder() {}
+
+        public Builder source(Path source) {
+            this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        public Builder listen(Listen listen) {
+            this.listen = Objects.requireNonNull(listen, "listen");
+            return this;
+        }
+
+        public Builder trustedProxies(List<Cidr> trustedProxies) {
+            this.trustedProxies = Objects.requireNonNull(trustedProxies, "trustedProxies");
+            return this;
+        }
+
+        public Builder proxyProtocol(boolean proxyProtocol) {
+            this.proxyProtocol = proxyProtocol;
+            return this;
+        }
+
+        public Builder connections(ConnectionLimits connections) {
+            this.connections = Objects.requireNonNull(connections, "connections");
+            return this;
+        }
+
+        public Builder http2(Http2Limits http2) {
+            this.http2 = Objects.requireNonNull(http2, "http2");
+            return this;
+        }
+
+        public Builder originPool(OriginPoolConfig originPool) {
+            this.originPool = Objects.requireNonNull(originPool, "originPool");
+            return this;
+        }
+
+        public Builder accessLog(AccessLogConfig accessLog) {
+            this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
+            return this;
+        }
+
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+            return this;
+        }
+
+        public Builder protection(ProtectionConfig protection) {
+            this.protection = Objects.requireNonNull(protection, "protection");
+            return this;
+        }
+
+        public Builder admin(AdminConfig admin) {
+            this.admin = Objects.requireNonNull(admin, "admin");
+            return this;
+        }
+
+        public Builder detection(DetectionSettings detection) {
+            this.detection = Objects.requireNonNull(detection, "detection");
+            return this;
+        }
+
+        public Builder sites(List<SiteConfig> sites) {
+            this.sites = Objects.requireNonNull(sites, "sites");
+            return this;
+        }
+
+        public Builder challenge(ChallengeConfig challenge) {
+            this.challenge = Objects.requireNonNull(challenge, "challenge");
+            return this;
+        }
+
+        /** The config; throws as the record's constructor does when a component is missing or invalid. */
+        public EdgeConfig build() {
+            Objects.requireNonNull(source, "source");
+            Path parent = source.toAbsolutePath().getParent();
+            Path dir = parent != null ? parent : Path.of("").toAbsolutePath();
+            return new EdgeConfig(
+                    source,
+                    listen,
+                    trustedProxies,
+                    proxyProtocol,
+                    connections,
+                    http2,
+                    originPool,
+                    accessLog,
+                    drainTimeout,
+                    protection,
+                    admin != null ? admin : AdminConfig.defaults(dir),
+                    detection != null ? detection : DetectionSettings.defaults(dir),
+                    sites,
+                    challenge != null
+                            ? challenge
+                            : ChallengeConfig.DEFAULTS.withKeyFile(
+                                    Optional.of(dir.resolve(ChallengeConfig.DEFAULT_KEY_FILE))));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package coop.bulwark.site;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,7 +66,7 @@ public final class HostRouter<T> {
 
     /** A router from every host of every site to its site. */
     public static HostRouter<SiteConfig> forSites(List<SiteConfig> sites) {
-        Map<String, SiteConfig> patterns = new java.util.LinkedHashMap<>();
+        Map<String, SiteConfig> patterns = new LinkedHashMap<>();
         for (SiteConfig site : sites) {
             for (String host : site.hosts()) {
                 if (patterns.putIfAbsent(host, site) != null) {

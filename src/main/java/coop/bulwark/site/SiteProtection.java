@@ -1,6 +1,7 @@
 package coop.bulwark.site;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public record SiteProtection(
                 throw new IllegalArgumentException("policy for " + s.key() + ": missing");
             }
         }
-        policies = java.util.Collections.unmodifiableMap(copy);
+        policies = Collections.unmodifiableMap(copy);
         queryAllowlist = List.copyOf(queryAllowlist);
         if (staleIfError.isNegative() || staleWhileRevalidate.isNegative()) {
             throw new IllegalArgumentException("stale windows: negative (expected: >= 0)");

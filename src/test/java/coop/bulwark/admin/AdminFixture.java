@@ -2,10 +2,12 @@ package coop.bulwark.admin;
 
 import coop.bulwark.edge.EdgeServer;
 import coop.bulwark.site.AdminConfig;
+import coop.bulwark.site.ChallengeConfig;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import coop.bulwark.site.Listen;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,20 +60,11 @@ final class AdminFixture implements AutoCloseable {
     /** With a config of the test's own ({@code listen} and {@code drain_timeout} are overridden). */
     AdminFixture(Path dir, String yaml, int maxAuthFailures) throws Exception {
         EdgeConfig parsed = ConfigLoader.parse(yaml, dir.resolve("bulwark.yaml"));
-        EdgeConfig config = new EdgeConfig(
-                parsed.source(),
-                new Listen(Optional.of(new HostPort("127.0.0.1", 0)), Optional.empty(), 1),
-                parsed.trustedProxies(),
-                parsed.proxyProtocol(),
-                parsed.connections(),
-                parsed.http2(),
-                parsed.originPool(),
-                parsed.accessLog(),
-                Duration.ofSeconds(1),
-                parsed.protection(),
-                parsed.admin(),
-                parsed.detection(),
-                parsed.sites());
+        EdgeConfig config = parsed.toBuilder()
+                .listen(new Listen(Optional.of(new HostPort("127.0.0.1", 0)), Optional.empty(), 1))
+                .drainTimeout(Duration.ofSeconds(1))
+                .challenge(ChallengeConfig.DEFAULTS) // signing keys in memory: no key file in the test's directory
+                .build();
         this.tokenFile = dir.resolve("admin.token");
         this.edge = EdgeServer.start(config);
         AdminConfig ac = new AdminConfig(true, new HostPort("127.0.0.1", 0), tokenFile, false);
@@ -85,7 +78,7 @@ final class AdminFixture implements AutoCloseable {
                     try {
                         edge.reload(config);
                         return true;
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return false;
                     }
                 },

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,7 +72,7 @@ final class LoopbackFlood implements AutoCloseable {
                 out.write(body);
             }
         });
-        origin.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        origin.setExecutor(Executors.newFixedThreadPool(4));
         origin.start();
         return origin;
     }

@@ -3,6 +3,7 @@ package coop.bulwark.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +27,7 @@ class CoalescerTest {
         CyclicBarrier start = new CyclicBarrier(threads);
         AtomicInteger next = new AtomicInteger();
         Map<Integer, AtomicInteger> callbacks = new ConcurrentHashMap<>();
-        List<Joined<String, String>> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Joined<String, String>> results = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> done = new ArrayList<>();

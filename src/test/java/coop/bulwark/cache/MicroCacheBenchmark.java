@@ -2,6 +2,7 @@ package coop.bulwark.cache;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,7 +64,7 @@ public class MicroCacheBenchmark {
                 0,
                 0,
                 List.of("accept-encoding"));
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         for (int i = 0; i < entries; i++) {
             int site = i % SITES;
             CacheKey key = CacheKey.of(

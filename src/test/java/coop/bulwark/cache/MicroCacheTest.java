@@ -2,6 +2,7 @@ package coop.bulwark.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ class MicroCacheTest {
 
     @Test
     void hit_exposesWhatTheProxyReplays() {
-        byte[] body = "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] body = "hello".getBytes(StandardCharsets.US_ASCII);
         ResponseMeta m = new ResponseMeta(
                 200, List.of(Map.entry("Content-Type", "text/plain")), 60 * SECOND, 0, 0, 7, List.of());
         cache.store(key("/x"), HeaderView.empty(), m, body, now());

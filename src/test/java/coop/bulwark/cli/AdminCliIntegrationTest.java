@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import coop.bulwark.admin.AdminServer;
 import coop.bulwark.edge.EdgeServer;
 import coop.bulwark.site.AdminConfig;
+import coop.bulwark.site.ChallengeConfig;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
@@ -44,20 +45,11 @@ class AdminCliIntegrationTest {
                 sites:
                   - {name: alpha, hosts: [alpha.test], origins: ["127.0.0.1:9"]}
                 """, dir.resolve("bulwark.yaml"));
-        edge = EdgeServer.start(new EdgeConfig(
-                parsed.source(),
-                new Listen(Optional.of(new HostPort("127.0.0.1", 0)), Optional.empty(), 1),
-                parsed.trustedProxies(),
-                parsed.proxyProtocol(),
-                parsed.connections(),
-                parsed.http2(),
-                parsed.originPool(),
-                parsed.accessLog(),
-                Duration.ofSeconds(1),
-                parsed.protection(),
-                parsed.admin(),
-                parsed.detection(),
-                parsed.sites()));
+        edge = EdgeServer.start(parsed.toBuilder()
+                .listen(new Listen(Optional.of(new HostPort("127.0.0.1", 0)), Optional.empty(), 1))
+                .drainTimeout(Duration.ofSeconds(1))
+                .challenge(ChallengeConfig.DEFAULTS) // signing keys in memory: no key file in the test's directory
+                .build());
         token = dir.resolve("admin.token");
         admin = AdminServer.start(
                 new AdminConfig(true, new HostPort("127.0.0.1", 0), token, false),

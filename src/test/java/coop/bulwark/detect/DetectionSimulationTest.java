@@ -2,10 +2,12 @@ package coop.bulwark.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.site.DetectionConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +27,7 @@ class DetectionSimulationTest {
         SyntheticTraffic t = new SyntheticTraffic(SITES, DetectionConfig.defaults(), seed);
         SplittableRandom random = new SplittableRandom(seed * 31);
         List<Integer> ranks = new ArrayList<>(IntStream.range(0, SITES).boxed().toList());
-        Collections.shuffle(ranks, new java.util.Random(seed));
+        Collections.shuffle(ranks, new Random(seed));
         double[] rate = new double[SITES];
         double[] vouched = new double[SITES];
         for (int s = 0; s < SITES; s++) {

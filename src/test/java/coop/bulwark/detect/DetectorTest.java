@@ -2,6 +2,7 @@ package coop.bulwark.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.site.DetectionConfig;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

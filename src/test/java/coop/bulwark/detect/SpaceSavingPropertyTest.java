@@ -2,6 +2,7 @@ package coop.bulwark.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +121,7 @@ class SpaceSavingPropertyTest {
     }
 
     private static long pick(double[] cdf, SplittableRandom random) {
-        int i = java.util.Arrays.binarySearch(cdf, random.nextDouble());
+        int i = Arrays.binarySearch(cdf, random.nextDouble());
         return (i < 0 ? -i - 1 : i) + 1;
     }
 }

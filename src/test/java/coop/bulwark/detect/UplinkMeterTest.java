@@ -3,6 +3,7 @@ package coop.bulwark.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import coop.bulwark.site.DetectionConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

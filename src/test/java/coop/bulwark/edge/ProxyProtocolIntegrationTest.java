@@ -23,20 +23,10 @@ class ProxyProtocolIntegrationTest {
     static void start() throws Exception {
         origin = new TestOrigin("o");
         EdgeConfig base = TestEdge.config(List.of(TestEdge.site("s", List.of("s.test"), origin.hostPort())));
-        EdgeConfig config = new EdgeConfig(
-                base.source(),
-                base.listen(),
-                List.of(Cidr.parse("127.0.0.1/32")),
-                true,
-                base.connections(),
-                base.http2(),
-                base.originPool(),
-                base.accessLog(),
-                base.drainTimeout(),
-                base.protection(),
-                base.admin(),
-                base.detection(),
-                base.sites());
+        EdgeConfig config = base.toBuilder()
+                .trustedProxies(List.of(Cidr.parse("127.0.0.1/32")))
+                .proxyProtocol(true)
+                .build();
         edge = EdgeServer.start(config);
     }
 

@@ -1,6 +1,7 @@
 package coop.bulwark.edge;
 
 import coop.bulwark.site.AccessLogConfig;
+import coop.bulwark.site.ChallengeConfig;
 import coop.bulwark.site.ConnectionLimits;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
@@ -59,29 +60,29 @@ public final class TestEdge {
             boolean https,
             Http2Limits http2,
             coop.bulwark.site.ProtectionConfig protection) {
-        return new EdgeConfig(
-                Path.of("test.yaml"),
-                new Listen(
+        return EdgeConfig.builder()
+                .source(Path.of("test.yaml"))
+                .listen(new Listen(
                         Optional.of(new HostPort("127.0.0.1", 0)),
                         https ? Optional.of(new HostPort("127.0.0.1", 0)) : Optional.empty(),
-                        1),
-                List.of(),
-                false,
-                limits,
-                http2,
-                new OriginPoolConfig(
+                        1))
+                .connections(limits)
+                .http2(http2)
+                .originPool(new OriginPoolConfig(
                         64,
                         Duration.ofSeconds(4),
                         Duration.ofMillis(200),
                         Duration.ofMillis(200),
                         Optional.empty(),
                         2,
-                        1),
-                new AccessLogConfig(false, Optional.empty()),
-                Duration.ofSeconds(5),
-                protection,
-                coop.bulwark.site.AdminConfig.defaults(Path.of(".")),
-                coop.bulwark.site.DetectionSettings.defaults(Path.of("target", "test-reports")),
-                sites);
+                        1))
+                .accessLog(new AccessLogConfig(false, Optional.empty()))
+                .drainTimeout(Duration.ofSeconds(5))
+                .protection(protection)
+                .admin(coop.bulwark.site.AdminConfig.defaults(Path.of(".")))
+                .detection(coop.bulwark.site.DetectionSettings.defaults(Path.of("target", "test-reports")))
+                .sites(sites)
+                .challenge(ChallengeConfig.DEFAULTS) // signing keys in memory only
+                .build();
     }
 }

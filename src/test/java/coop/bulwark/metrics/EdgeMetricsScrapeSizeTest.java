@@ -3,8 +3,12 @@ package coop.bulwark.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import coop.bulwark.testing.PrometheusText;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,11 +53,11 @@ class EdgeMetricsScrapeSizeTest {
     }
 
     private static int gzipped(String text) {
-        var out = new java.io.ByteArrayOutputStream();
-        try (var gz = new java.util.zip.GZIPOutputStream(out)) {
+        var out = new ByteArrayOutputStream();
+        try (var gz = new GZIPOutputStream(out)) {
             gz.write(text.getBytes(StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return out.size();
     }

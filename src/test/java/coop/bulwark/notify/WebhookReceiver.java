@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -31,8 +33,8 @@ final class WebhookReceiver implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/hook", ex -> {
             try (InputStream in = ex.getRequestBody()) {
-                String body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
                 ex.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
                 received.add(new Received(System.nanoTime(), headers, body));
                 hang.await();

@@ -16,7 +16,10 @@ import coop.bulwark.detect.SiteState;
 import coop.bulwark.protect.SourceKeys;
 import coop.bulwark.report.IncidentReport;
 import coop.bulwark.report.ReportWriter;
+import coop.bulwark.site.WebhookConfig;
+import coop.bulwark.site.WebhookEvent;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -161,7 +164,7 @@ class WebhooksTest {
     @Test
     void connectionRefused_retriedThenCountedAsFailed() throws Exception {
         int port;
-        try (var s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         var dead = new WebhookConfig(

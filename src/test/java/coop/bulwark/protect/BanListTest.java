@@ -7,6 +7,7 @@ import coop.bulwark.site.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -98,7 +99,7 @@ class BanListTest {
     @Test
     void offend_escalates_upToMax_thenForgetsAfterWindow() throws Exception {
         byte[] ip = a("203.0.113.9");
-        List<Duration> seen = new java.util.ArrayList<>();
+        List<Duration> seen = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             Ban ban = bans.offend(ip, Duration.ofMinutes(1), 4, Duration.ofHours(1), "flood");
             assertThat(ban.strikes()).isEqualTo(i + 1);

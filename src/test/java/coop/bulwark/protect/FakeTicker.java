@@ -1,5 +1,7 @@
 package coop.bulwark.protect;
 
+import coop.bulwark.time.Ticker;
+
 /** A {@link Ticker} moved by hand. Not thread-safe; for single-threaded tests. */
 final class FakeTicker implements Ticker {
     private long now;

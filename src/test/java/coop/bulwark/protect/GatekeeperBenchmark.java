@@ -2,6 +2,7 @@ package coop.bulwark.protect;
 
 import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.BulkheadLimits;
+import coop.bulwark.site.Cidr;
 import coop.bulwark.site.ManualBan;
 import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.QueryKeyMode;
@@ -9,6 +10,7 @@ import coop.bulwark.site.RateLimit;
 import coop.bulwark.site.StatePolicy;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,12 +51,10 @@ public class GatekeeperBenchmark {
     public void setUp() {
         gatekeeper = new Gatekeeper(System::nanoTime, Clock.systemUTC());
         RateLimit generous = new RateLimit(1e8, 1_000_000);
-        List<ManualBan> manual = new java.util.ArrayList<>();
+        List<ManualBan> manual = new ArrayList<>();
         for (int i = 0; i < bans; i++) {
             manual.add(new ManualBan(
-                    coop.bulwark.site.Cidr.parse("10." + (i / 256) + "." + (i % 256) + ".0/24"),
-                    "bench",
-                    Optional.empty()));
+                    Cidr.parse("10." + (i / 256) + "." + (i % 256) + ".0/24"), "bench", Optional.empty()));
         }
         config = new ProtectionConfig(
                 true, 64, Map.of(), Optional.of(generous), Optional.of(generous), BanPolicy.DEFAULTS, manual, 0, 0);

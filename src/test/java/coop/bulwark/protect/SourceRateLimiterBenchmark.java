@@ -3,6 +3,7 @@ package coop.bulwark.protect;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import coop.bulwark.site.RateLimit;
+import coop.bulwark.time.Ticker;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import coop.bulwark.detect.Attack;
 import coop.bulwark.detect.AttackTarget;
-import coop.bulwark.detect.DetectionConfig;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.HostileSign;
 import coop.bulwark.detect.Signals;
 import coop.bulwark.detect.SiteSecond;
 import coop.bulwark.detect.SiteState;
 import coop.bulwark.detect.TrafficSecond;
+import coop.bulwark.site.DetectionConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,7 @@ class IncidentRecorderLongAttackTest {
                     List.of(),
                     List.of(),
                     List.of(),
-                    java.util.Map.of()));
+                    Map.of()));
         }
         return new TrafficSecond(at, 1, sites, total, total, List.of());
     }

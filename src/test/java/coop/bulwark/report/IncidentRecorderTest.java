@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import coop.bulwark.detect.DetectionEvent;
+import coop.bulwark.site.DetectionConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -128,8 +130,7 @@ class IncidentRecorderTest {
 
     @Test
     void noAttack_currentIsEmpty() {
-        IncidentRecorder recorder =
-                new IncidentRecorder(java.util.List.of("a.coop"), coop.bulwark.detect.DetectionConfig.defaults());
+        IncidentRecorder recorder = new IncidentRecorder(List.of("a.coop"), DetectionConfig.defaults());
         assertThat(recorder.current()).isEmpty();
     }
 }

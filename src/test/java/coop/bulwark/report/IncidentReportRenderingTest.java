@@ -2,6 +2,7 @@ package coop.bulwark.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IncidentReportRenderingTest {
@@ -64,8 +65,8 @@ class IncidentReportRenderingTest {
                 sig.highEntropyQueryShare(),
                 sig.vouchedShare(),
                 sig.distinctSourcesPeak(),
-                java.util.List.of(new IncidentReport.Sample("/wp-login.php", 900, 0.9)),
-                java.util.List.of(
+                List.of(new IncidentReport.Sample("/wp-login.php", 900, 0.9)),
+                List.of(
                         new IncidentReport.Sample("<script>x|y</script>", 800, 0.8),
                         new IncidentReport.Sample(null, 5, 0.0)));
         IncidentReport withSamples = new IncidentReport(

@@ -3,13 +3,18 @@ package coop.bulwark.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,15 +88,15 @@ class ReportWriterTest {
         IncidentReport r = SimulatedAttack.report();
         try (ReportWriter w = new ReportWriter(tmp, 0)) {
             Path json = w.submit(r).get(10, TimeUnit.SECONDS).json();
-            var stop = new java.util.concurrent.atomic.AtomicBoolean();
-            var reads = new java.util.concurrent.atomic.AtomicInteger();
+            var stop = new AtomicBoolean();
+            var reads = new AtomicInteger();
             var reader = CompletableFuture.runAsync(() -> {
                 while (!stop.get()) {
                     try {
                         assertThat(ReportJson.parse(Files.readString(json))).isEqualTo(r);
                         reads.incrementAndGet();
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 }
             });
@@ -137,7 +142,7 @@ class ReportWriterTest {
         assertThat(w.failures()).isEqualTo(1);
     }
 
-    private static IncidentReport copy(IncidentReport r, String id, java.time.Instant start) {
+    private static IncidentReport copy(IncidentReport r, String id, Instant start) {
         return new IncidentReport(
                 id,
                 r.status(),

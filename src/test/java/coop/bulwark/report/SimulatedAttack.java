@@ -1,6 +1,5 @@
 package coop.bulwark.report;
 
-import coop.bulwark.detect.DetectionConfig;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.Detector;
 import coop.bulwark.detect.RequestTraits;
@@ -8,6 +7,7 @@ import coop.bulwark.detect.SiteState;
 import coop.bulwark.detect.TrafficAccounting;
 import coop.bulwark.detect.TrafficRecorder;
 import coop.bulwark.protect.SourceKeys;
+import coop.bulwark.site.DetectionConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

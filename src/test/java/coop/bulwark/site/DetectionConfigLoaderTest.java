@@ -2,7 +2,6 @@ package coop.bulwark.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import coop.bulwark.detect.DetectionConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,13 +156,10 @@ class DetectionConfigLoaderTest {
                 """).detection();
         assertThat(d.webhooks()).hasSize(2);
         var first = d.webhooks().get(0);
-        assertThat(first.events()).isEqualTo(coop.bulwark.notify.WebhookConfig.DEFAULT_EVENTS);
+        assertThat(first.events()).isEqualTo(WebhookConfig.DEFAULT_EVENTS);
         assertThat(first.secret()).isNull();
         var second = d.webhooks().get(1);
-        assertThat(second.events())
-                .containsExactlyInAnyOrder(
-                        coop.bulwark.notify.WebhookEvent.ATTACK_STARTED,
-                        coop.bulwark.notify.WebhookEvent.STATE_CHANGED);
+        assertThat(second.events()).containsExactlyInAnyOrder(WebhookEvent.ATTACK_STARTED, WebhookEvent.STATE_CHANGED);
         assertThat(second.secret()).isEqualTo("0123456789abcdef0123");
         assertThat(second.timeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(second.maxRetries()).isZero();

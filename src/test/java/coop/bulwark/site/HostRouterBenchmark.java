@@ -2,6 +2,7 @@ package coop.bulwark.site;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,7 +52,7 @@ public class HostRouterBenchmark {
             patterns.put("*.site" + i + ".example.net", i);
         }
         router = HostRouter.of(patterns);
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         for (int q = 0; q < QUERIES; q++) {
             int site = random.nextInt(sites);
             exact[q] = "www.site" + site + ".example.org";

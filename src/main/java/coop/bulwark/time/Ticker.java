@@ -1,4 +1,4 @@
-package coop.bulwark.protect;
+package coop.bulwark.time;
 
 /**
  * A monotonic nanosecond time source, injected into every limiter so tests can drive time by hand. Only

@@ -1,4 +1,4 @@
-package coop.bulwark.notify;
+package coop.bulwark.site;
 
 import java.util.Locale;
 

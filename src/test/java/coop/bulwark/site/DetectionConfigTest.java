@@ -1,4 +1,4 @@
-package coop.bulwark.detect;
+package coop.bulwark.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package coop.bulwark.detect;
+package coop.bulwark.site;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Detection thresholds: an immutable snapshot, validated on construction. {@link #defaults()} documents the
- * values Bulwark ships with; the YAML binding (section {@code detection:}) comes later.
+ * values Bulwark ships with; {@code DetectionBinder} binds it from section {@code detection:}.
  *
  * <p>Rate grades compare the last interval's rate {@code r} with the long baseline {@code L}: a rate is
  * <em>elevated</em> when {@code r >= max(suspectRatio * L, L + suspectFloorRps + noiseSigmas * sqrt(L))} and
@@ -30,14 +30,14 @@ import java.util.List;
  *       suspect), so a flood aligned with the tick is named at the second tick and a one-second blip never is.
  *   <li>{@code calmTicks} 10: consecutive calm ticks to step down a state.
  *   <li>{@code minSuspect} 10 s, {@code minUnderAttack} 30 s, {@code minRecovering} 60 s: minimum dwell times.
- *   <li>{@code unvouchedExcessShare} 0.5: {@link HostileSign#UNVOUCHED_EXCESS} when at least half the excess is
+ *   <li>{@code unvouchedExcessShare} 0.5: {@code detect.HostileSign.UNVOUCHED_EXCESS} when at least half the excess is
  *       from clients with neither a valid cookie nor a previous visit.
  *   <li>{@code failureRatio} 2, {@code failureShareFloor} 0.05, {@code failureMinPerSecond} 5:
- *       {@link HostileSign#FAILURES} when 5xx and timeouts reach {@code max(failureRatio * baseline, baseline +
+ *       {@code detect.HostileSign.FAILURES} when 5xx and timeouts reach {@code max(failureRatio * baseline, baseline +
  *       floor)} of requests and at least that many per second.
- *   <li>{@code highEntropyShare} 0.5: {@link HostileSign#CACHE_BUSTING} when at least half the requests carry a
+ *   <li>{@code highEntropyShare} 0.5: {@code detect.HostileSign.CACHE_BUSTING} when at least half the requests carry a
  *       high-entropy query (and at least twice the baseline share).
- *   <li>{@code concentratedShare} 0.5: {@link HostileSign#CONCENTRATED} when one prefix sends at least half.
+ *   <li>{@code concentratedShare} 0.5: {@code detect.HostileSign.CONCENTRATED} when one prefix sends at least half.
  *   <li>{@code noiseSigmas} 6: the Poisson allowance above.
  *   <li>{@code maxTargets} 16: at most this many sites are named in one attack.
  * </ul>
