@@ -17,7 +17,7 @@ import java.util.HexFormat;
  * <p>Immutable and thread-safe. {@link #matches} compares in constant time, so response timing does not reveal how
  * many leading characters of a guess were right.
  */
-public final class AdminToken {
+final class AdminToken {
     /** Shortest token accepted from a file someone wrote by hand: 128 bits as hex. */
     static final int MIN_LENGTH = 32;
 

@@ -18,7 +18,7 @@ import java.util.Locale;
  * @param privateFields the field names of a qualified {@code private="a"} (§5.2.2.7); empty for the unqualified
  *     form, which sets {@code isPrivate}
  */
-public record CacheControl(
+record CacheControl(
         boolean noStore,
         boolean noCache,
         List<String> noCacheFields,

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param initialAgeSeconds its age when received (RFC 9111 §4.2.3), the base of the {@code Age} the proxy adds
  * @param varyNames the lower-cased request field names from {@code Vary} (RFC 9111 §4.1)
  */
-public record ResponseMeta(
+record ResponseMeta(
         int status,
         List<Map.Entry<String, String>> headers,
         long freshNanos,

@@ -22,7 +22,7 @@ import java.util.Properties;
  *
  * <p>Immutable and thread-safe once loaded.
  */
-public final class ChallengePages {
+final class ChallengePages {
     /** The short message pages. */
     public enum Message {
         /** A form posted to a challenged site by a browser without a cookie. */

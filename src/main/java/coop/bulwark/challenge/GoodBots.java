@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * <p>Immutable and thread-safe. The address is checked first (cheap, and it rules out nearly every impostor before a
  * regex runs).
  */
-public final class GoodBots {
+final class GoodBots {
     private final String[] names;
     private final Pattern[] userAgents;
     private final PrefixSet[] ranges;

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <p>Immutable and thread-safe; {@link #matches} allocates nothing.
  */
-public final class PathRules {
+final class PathRules {
     private final String[] patterns;
 
     private PathRules(List<String> patterns) {

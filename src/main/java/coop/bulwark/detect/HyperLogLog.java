@@ -34,7 +34,7 @@ import java.util.Arrays;
  * (see TrafficRecorder, which mixes source keys with a per-process seed so a client cannot pick addresses that
  * land in chosen registers).
  */
-public final class HyperLogLog {
+final class HyperLogLog {
     private static final VarHandle REGISTER = MethodHandles.arrayElementVarHandle(byte[].class);
     private final int precision;
     private final byte[] registers;

@@ -22,7 +22,7 @@ package coop.bulwark.detect;
  * maximum rather than the sum keeps long campaign-tagged URLs ("utm_source=newsletter&utm_medium=email") low.
  * A flood with word-like random tokens evades this sign, not the others (rate, unvouched excess, failures).
  */
-public final class RequestSignature {
+final class RequestSignature {
     private RequestSignature() {}
 
     /** The {@link TrafficRecorder} method code of a method name. */

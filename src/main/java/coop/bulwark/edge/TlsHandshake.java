@@ -7,6 +7,7 @@ import coop.bulwark.proxy.EdgeSnapshot;
 import coop.bulwark.proxy.Site;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
@@ -86,7 +87,7 @@ final class TlsHandshake {
      * free log flood for any scanner. Leaves the pipeline once the handshake succeeds, so errors on an established
      * connection still reach the HTTP handlers.
      */
-    private static final class HandshakeFailures extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private static final class HandshakeFailures extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
@@ -103,7 +104,7 @@ final class TlsHandshake {
     }
 
     /** Stores the SNI name in the connection's {@link ClientInfo}, then leaves the pipeline. */
-    private static final class SniRecorder extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private static final class SniRecorder extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SniCompletionEvent sni) {

@@ -17,7 +17,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * The socket transport: native epoll on Linux (fewer syscalls and no selector garbage), NIO elsewhere. Chosen once
  * per process.
  */
-public record Transport(
+record Transport(
         String name,
         Class<? extends ServerSocketChannel> serverChannel,
         Class<? extends SocketChannel> clientChannel,

@@ -15,6 +15,8 @@ import coop.bulwark.proxy.EdgeSnapshot;
 import coop.bulwark.proxy.Site;
 import coop.bulwark.site.DetectionSettings;
 import coop.bulwark.site.ProtectionState;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -156,7 +158,7 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
                     .map(u -> UplinkMeter.forInterface(u.iface(), u.capacityBitsPerSecond()))
                     .orElse(null);
             next.uplink()
-                    .filter(u -> !java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/class/net", u.iface())))
+                    .filter(u -> !Files.isDirectory(Path.of("/sys/class/net", u.iface())))
                     .ifPresent(u -> LOG.warn(
                             "detection.uplink.interface {}: no such network interface here (/sys/class/net/{});"
                                     + " uplink utilisation stays unknown",

@@ -1,6 +1,7 @@
 package coop.bulwark.lab;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -147,7 +148,7 @@ final class Attackers {
                         if (c.socket().getInputStream().read() < 0) {
                             break;
                         }
-                    } catch (java.net.SocketTimeoutException e) {
+                    } catch (SocketTimeoutException e) {
                         // still open: keep holding it
                     }
                 }

@@ -5,10 +5,12 @@ import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.TrafficSecond;
 import coop.bulwark.incident.DetectionLoop;
+import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -16,7 +18,7 @@ import java.util.Set;
  * attacks it declared and how many state changes it made. Fed on the edge's tick thread, read after the run.
  */
 final class DetectionWatch implements DetectionLoop.Listener {
-    private final java.io.PrintStream progress;
+    private final PrintStream progress;
     private final Instant runStart;
     private Instant firstAttack;
     private final Set<String> named = new LinkedHashSet<>();
@@ -24,14 +26,14 @@ final class DetectionWatch implements DetectionLoop.Listener {
     private final List<String> stateChanges = new ArrayList<>();
 
     /** @param progress where each event is shown as it happens, with seconds since {@code runStart} */
-    DetectionWatch(java.io.PrintStream progress, Instant runStart) {
+    DetectionWatch(PrintStream progress, Instant runStart) {
         this.progress = progress;
         this.runStart = runStart;
     }
 
     private void show(Instant at, String what) {
         progress.printf(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "%n  [%5.1f s] detection: %s%n",
                 (at.toEpochMilli() - runStart.toEpochMilli()) / 1000.0,
                 what);

@@ -1,5 +1,6 @@
 package coop.bulwark.lab;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ public record LabReport(String scenario, int sites, long durationS, String machi
             Bystanders bystanders,
             Targets targets,
             Attack attack,
-            @com.fasterxml.jackson.annotation.JsonIgnore Long challengesSolved) {
+            @JsonIgnore Long challengesSolved) {
         public Run(String name, Bystanders bystanders, Targets targets, Attack attack) {
             this(name, bystanders, targets, attack, null);
         }

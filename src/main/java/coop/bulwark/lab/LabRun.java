@@ -5,8 +5,11 @@ import coop.bulwark.site.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,20 +52,15 @@ public final class LabRun {
     private final long seed;
     private final PrintStream progress;
     private final boolean interactive;
-    private final java.nio.file.Path reportsDir;
+    private final Path reportsDir;
 
     public LabRun(Scenario scenario, boolean quick, long seed, PrintStream progress, boolean interactive) {
-        this(scenario, quick, seed, progress, interactive, java.nio.file.Path.of("lab-reports"));
+        this(scenario, quick, seed, progress, interactive, Path.of("lab-reports"));
     }
 
     /** @param reportsDir where the protected run's edge writes its incident reports */
     public LabRun(
-            Scenario scenario,
-            boolean quick,
-            long seed,
-            PrintStream progress,
-            boolean interactive,
-            java.nio.file.Path reportsDir) {
+            Scenario scenario, boolean quick, long seed, PrintStream progress, boolean interactive, Path reportsDir) {
         this.reportsDir = reportsDir;
         this.scenario = scenario;
         this.quick = quick;
@@ -102,8 +100,8 @@ public final class LabRun {
         // written as it stood).
         List<String> reports = new ArrayList<>();
         for (String id : watch.attackIds()) {
-            java.nio.file.Path md = reportsDir.resolve(id + ".md");
-            if (java.nio.file.Files.exists(md)) {
+            Path md = reportsDir.resolve(id + ".md");
+            if (Files.exists(md)) {
                 reports.add(md.toAbsolutePath().toString());
             }
         }
@@ -356,9 +354,9 @@ public final class LabRun {
                 by,
                 tg,
                 sent,
-                java.util.Arrays.copyOf(rec.originAttack, n),
-                java.util.Arrays.copyOf(rec.originLegit, n),
-                java.util.Arrays.copyOf(rec.originBusy, n),
-                java.util.Arrays.copyOf(rec.originQueued, n));
+                Arrays.copyOf(rec.originAttack, n),
+                Arrays.copyOf(rec.originLegit, n),
+                Arrays.copyOf(rec.originBusy, n),
+                Arrays.copyOf(rec.originQueued, n));
     }
 }

@@ -27,7 +27,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -149,12 +152,12 @@ public final class OriginModel implements OriginView, AutoCloseable {
      * the attacked hosts, canonically written.
      */
     static String identity(Scenario.OriginModelConfig config, Set<String> targetHosts) {
-        return config + " targets=" + new java.util.TreeSet<>(targetHosts);
+        return config + " targets=" + new TreeSet<>(targetHosts);
     }
 
     private String statsJson() {
         return String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "{\"attack_arrived\":%d,\"legit_arrived\":%d,\"busy\":%d,\"queued\":%d,\"workers\":%d,"
                         + "\"identity\":\"%s\"}",
                 attackArrived.get(),
@@ -304,7 +307,7 @@ public final class OriginModel implements OriginView, AutoCloseable {
 
     private static byte[] body(String head, int size) {
         byte[] b = new byte[size];
-        java.util.Arrays.fill(b, (byte) ' ');
+        Arrays.fill(b, (byte) ' ');
         byte[] h = head.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(h, 0, b, 0, h.length);
         return b;

@@ -1,6 +1,7 @@
 package coop.bulwark.lab;
 
 import java.util.Arrays;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -41,7 +42,7 @@ public final class Popularity {
     }
 
     /** A rank drawn among those not in {@code excluded} (redrawn until one is; callers exclude a few sites only). */
-    public int sampleExcept(RandomGenerator rnd, java.util.Set<Integer> excluded) {
+    public int sampleExcept(RandomGenerator rnd, Set<Integer> excluded) {
         if (excluded.size() >= cumulative.length) {
             throw new IllegalArgumentException("every site excluded");
         }

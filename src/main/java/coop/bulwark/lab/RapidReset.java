@@ -1,5 +1,6 @@
 package coop.bulwark.lab;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,7 +79,7 @@ final class RapidReset {
 
     /** A header block of literal fields without indexing (RFC 7541 §6.2.2), with static-table name indexes. */
     static byte[] headers(String host, SplittableRandom rnd) {
-        var b = new java.io.ByteArrayOutputStream(64);
+        var b = new ByteArrayOutputStream(64);
         b.write(0x82); // :method GET (static index 2)
         b.write(0x86); // :scheme http (static index 6)
         literal(b, 4, "/?rr=" + Integer.toHexString(rnd.nextInt())); // :path
@@ -86,7 +87,7 @@ final class RapidReset {
         return b.toByteArray();
     }
 
-    private static void literal(java.io.ByteArrayOutputStream b, int nameIndex, String value) {
+    private static void literal(ByteArrayOutputStream b, int nameIndex, String value) {
         byte[] v = value.getBytes(StandardCharsets.US_ASCII);
         if (v.length >= 127) {
             throw new IllegalArgumentException("header value too long for this minimal encoder: " + value);

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -282,7 +283,7 @@ public final class ScenarioReader {
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!allowed.contains(k)) {
-                problem(prefix + k, null, "unknown key (expected one of " + new java.util.TreeSet<>(allowed) + ")");
+                problem(prefix + k, null, "unknown key (expected one of " + new TreeSet<>(allowed) + ")");
             }
         }
     }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
@@ -100,7 +101,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpResponse r) {
             // 1xx interim responses (100 Continue, 103 Early Hints) are not forwarded: we answer Expect ourselves.
-            if (r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
+            if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL
                     && r.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
                 ReferenceCountUtil.release(msg);
                 return;

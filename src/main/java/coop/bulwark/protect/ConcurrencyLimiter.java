@@ -16,7 +16,7 @@ package coop.bulwark.protect;
  * past flood does not pin memory. A ConcurrentHashMap<Long, Integer> would box the key and the count on every
  * call.
  */
-public final class ConcurrencyLimiter {
+final class ConcurrencyLimiter {
     private static final int SHARDS = 16;
     private static final int MIN_CAPACITY = 16;
 

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -128,7 +129,7 @@ final class ForwardedHeaders {
             if (!name.isEmpty()
                     && (name.charAt(0) == ':' || AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8))) {
                 if (drop == null) {
-                    drop = new java.util.ArrayList<>(2);
+                    drop = new ArrayList<>(2);
                 }
                 drop.add(name.toString());
             }

@@ -11,6 +11,7 @@ import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.Cidr;
 import coop.bulwark.site.ConnectionLimits;
+import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.ManualBan;
 import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.ProtectionState;
@@ -52,7 +53,7 @@ class BanIntegrationTest {
         edge = EdgeServer.start(config(List.of(new ManualBan(CONFIG_BANNED, "abuse report", Optional.empty()))));
     }
 
-    private coop.bulwark.site.EdgeConfig config(List<ManualBan> manual) {
+    private EdgeConfig config(List<ManualBan> manual) {
         var policy = new StatePolicy(
                 Optional.of(new RateLimit(1, 2)),
                 Optional.empty(),

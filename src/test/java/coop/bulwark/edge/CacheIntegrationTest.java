@@ -10,6 +10,7 @@ import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.ConnectionLimits;
+import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.ProtectionState;
 import coop.bulwark.site.QueryKeyMode;
@@ -225,7 +226,7 @@ class CacheIntegrationTest {
         return LoopbackClient.once(edge.httpAddress(), CLIENT, "GET", HOST, path, headers);
     }
 
-    private static coop.bulwark.site.EdgeConfig config(String origin) {
+    private static EdgeConfig config(String origin) {
         StatePolicy normal = policy(Duration.ZERO, QueryKeyMode.KEEP, false);
         StatePolicy attack = policy(Duration.ofSeconds(10), QueryKeyMode.ALLOWLIST, true);
         Map<ProtectionState, StatePolicy> policies = Map.of(

@@ -2,6 +2,8 @@ package coop.bulwark.edge;
 
 import static org.awaitility.Awaitility.await;
 
+import coop.bulwark.site.ConnectionLimits;
+import coop.bulwark.site.ProtectionConfig;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
@@ -29,9 +31,9 @@ class ClosedEdgeCollectableTest {
     private static WeakReference<EdgeServer> startServeAndClose(TestOrigin origin) throws Exception {
         var cfg = TestEdge.config(
                 List.of(TestEdge.site("s", List.of("s.test"), origin.hostPort())),
-                coop.bulwark.site.ConnectionLimits.DEFAULTS,
+                ConnectionLimits.DEFAULTS,
                 false,
-                coop.bulwark.site.ProtectionConfig.DEFAULTS);
+                ProtectionConfig.DEFAULTS);
         EdgeServer edge = EdgeServer.start(cfg);
         try {
             // One request: the limiter tables, the accounting and the metrics all come to life.

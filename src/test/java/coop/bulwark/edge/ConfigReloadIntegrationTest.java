@@ -3,6 +3,8 @@ package coop.bulwark.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import coop.bulwark.site.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -90,8 +92,8 @@ class ConfigReloadIntegrationTest {
         ConfigReloader.Loader loader = p -> {
             try {
                 return ConfigLoader.parse(Files.readString(p), p);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         };
         edge = EdgeServer.start(loader.load(file));

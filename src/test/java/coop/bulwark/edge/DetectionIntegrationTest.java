@@ -4,10 +4,13 @@ import static coop.bulwark.edge.LoopbackClient.loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import coop.bulwark.detect.Attack;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.ProtectionState;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +37,9 @@ class DetectionIntegrationTest {
     void floodOnOneSite_isDetectedNamedMitigatedAndEnded() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         com.sun.net.httpserver.HttpServer hooks =
-                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+                com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         hooks.createContext("/hook", ex -> {
-            String body = new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String sig = ex.getRequestHeaders().getFirst("X-Bulwark-Signature");
             received.add(body + "\n" + sig);
             ex.sendResponseHeaders(204, -1);
@@ -133,7 +136,7 @@ class DetectionIntegrationTest {
                             .until(() -> Files.exists(reports.resolve(attack.id() + ".html")));
                     String md = Files.readString(reports.resolve(attack.id() + ".md"));
                     assertThat(md).contains("s3").contains(attack.id());
-                    var json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    var json = new ObjectMapper()
                             .readTree(reports.resolve(attack.id() + ".json").toFile());
                     assertThat(json.get("status").asText()).isEqualTo("ended");
                     assertThat(json.get("targets").get(0).get("name").asText()).isEqualTo("s3");

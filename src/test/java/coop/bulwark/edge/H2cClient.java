@@ -28,6 +28,7 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -94,7 +95,7 @@ final class H2cClient implements AutoCloseable {
                                         } else if (msg instanceof Http2GoAwayFrame g) {
                                             goAwayError.complete(g.errorCode());
                                         }
-                                        io.netty.util.ReferenceCountUtil.release(msg);
+                                        ReferenceCountUtil.release(msg);
                                     }
 
                                     @Override
@@ -150,7 +151,7 @@ final class H2cClient implements AutoCloseable {
                                 result.completeExceptionally(new IllegalStateException("reset " + r.errorCode()));
                             }
                         } finally {
-                            io.netty.util.ReferenceCountUtil.release(msg);
+                            ReferenceCountUtil.release(msg);
                         }
                     }
 

@@ -7,6 +7,7 @@ import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.ConnectionLimits;
 import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.ProtectionState;
+import coop.bulwark.site.QueryKeyMode;
 import coop.bulwark.site.SiteConfig;
 import coop.bulwark.site.SiteLimits;
 import coop.bulwark.site.SiteProtection;
@@ -83,7 +84,7 @@ class IsolationIntegrationTest {
                     10_000,
                     new BulkheadLimits(4, 16, Duration.ofMillis(500), 1),
                     Duration.ZERO,
-                    coop.bulwark.site.QueryKeyMode.KEEP,
+                    QueryKeyMode.KEEP,
                     false,
                     0,
                     Duration.ofSeconds(10));

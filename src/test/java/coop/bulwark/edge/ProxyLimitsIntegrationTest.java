@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import coop.bulwark.site.ConnectionLimits;
 import coop.bulwark.site.SiteLimits;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ class ProxyLimitsIntegrationTest {
                 for (int i = 0; i < 40; i++) {
                     r.send(chunk);
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the edge may close while we are still writing
             }
             resp = r.readAll();
@@ -94,7 +95,6 @@ class ProxyLimitsIntegrationTest {
     void slowloris_headerNeverCompleted_isCutAtHeaderTimeout() throws Exception {
         try (RawHttp r = new RawHttp(addr)) {
             r.send("GET / HTTP/1.1\r\nHost: a.test\r\n");
-            long t0 = System.nanoTime();
             // Keep trickling header lines: the timeout counts from the first byte, not from the last one.
             String resp = "";
             try {
@@ -102,13 +102,12 @@ class ProxyLimitsIntegrationTest {
                     Thread.sleep(200);
                     r.send("X-A" + i + ": b\r\n");
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // closed by the edge: expected
             }
             resp = r.readAll();
-            long ms = (System.nanoTime() - t0) / 1_000_000;
+            // The exact timing (from the first byte, whatever is trickled) is ProxyHandlerTest's, on a fake clock.
             assertThat(resp).startsWith("HTTP/1.1 408");
-            assertThat(ms).isLessThan(5000);
         }
     }
 
@@ -129,7 +128,7 @@ class ProxyLimitsIntegrationTest {
                     r.send("x");
                     Thread.sleep(100);
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // closed by the edge: expected
             }
             resp = r.readAll();
@@ -142,9 +141,8 @@ class ProxyLimitsIntegrationTest {
         try (RawHttp r = new RawHttp(addr)) {
             r.send("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n");
             assertThat(r.readResponse()).startsWith("HTTP/1.1 200");
-            long t0 = System.nanoTime();
+            // When exactly is ProxyHandlerTest's, on a fake clock; here: a real socket is closed.
             assertThat(r.closedByServer()).isTrue();
-            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(1500L, 6000L);
         }
     }
 
@@ -185,10 +183,9 @@ class ProxyLimitsIntegrationTest {
 
     @Test
     void slowOrigin_gets504AfterOriginTimeout() throws Exception {
-        long t0 = System.nanoTime();
+        // A 504 means the edge gave up before the origin's answer; when is OriginDeadlinesTest's, on a fake clock.
         assertThat(RawHttp.exchange(addr, "GET /slow?ms=5000 HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"))
                 .startsWith("HTTP/1.1 504");
-        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(1500L, 4500L);
     }
 
     @Test

@@ -2,9 +2,11 @@ package coop.bulwark.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.site.SiteConfig;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +30,7 @@ class ProxyRoutingIntegrationTest {
         for (int i = 0; i < 3; i++) {
             origins.add(new TestOrigin("origin" + i));
         }
-        var sites = new ArrayList<coop.bulwark.site.SiteConfig>();
+        var sites = new ArrayList<SiteConfig>();
         for (int i = 0; i < SITES; i++) {
             sites.add(TestEdge.site(
                     "site" + i,
@@ -60,7 +62,7 @@ class ProxyRoutingIntegrationTest {
             InputStream in = s.getInputStream();
             byte[] buf = in.readNBytes(4096);
             return new String(buf, StandardCharsets.ISO_8859_1);
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return "TIMEOUT";
         }
     }

@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,7 +102,7 @@ class SourceLimitsIntegrationTest {
         AtomicInteger abuserLimited = new AtomicInteger();
         List<String> retryAfter = new ArrayList<>();
         AtomicInteger neighbourOk = new AtomicInteger();
-        List<Integer> neighbourOther = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Integer> neighbourOther = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch go = new CountDownLatch(1);
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             pool.submit(() -> {

@@ -15,6 +15,7 @@ import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,7 +135,7 @@ final class TestCertificates {
          */
         private static byte[] sec1(KeyPair kp) throws IOException {
             var spki = SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded());
-            var s = ((java.security.interfaces.ECPrivateKey) kp.getPrivate()).getS();
+            var s = ((ECPrivateKey) kp.getPrivate()).getS();
             return new org.bouncycastle.asn1.sec.ECPrivateKey(
                             256, s, spki.getPublicKeyData(), spki.getAlgorithm().getParameters())
                     .getEncoded();

@@ -1,15 +1,19 @@
 package coop.bulwark.edge;
 
 import coop.bulwark.site.AccessLogConfig;
+import coop.bulwark.site.AdminConfig;
 import coop.bulwark.site.ChallengeConfig;
 import coop.bulwark.site.ConnectionLimits;
+import coop.bulwark.site.DetectionSettings;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import coop.bulwark.site.Http2Limits;
 import coop.bulwark.site.Listen;
 import coop.bulwark.site.OriginPoolConfig;
+import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.SiteConfig;
 import coop.bulwark.site.SiteLimits;
+import coop.bulwark.site.SiteProtection;
 import coop.bulwark.site.TlsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +35,7 @@ public final class TestEdge {
         for (String s : origins) {
             o.add(HostPort.parse(s));
         }
-        return new SiteConfig(name, hosts, o, tls, limits, coop.bulwark.site.SiteProtection.DEFAULTS);
+        return new SiteConfig(name, hosts, o, tls, limits, SiteProtection.DEFAULTS);
     }
 
     public static EdgeConfig config(List<SiteConfig> sites) {
@@ -43,15 +47,12 @@ public final class TestEdge {
     }
 
     public static EdgeConfig config(
-            List<SiteConfig> sites,
-            ConnectionLimits limits,
-            boolean https,
-            coop.bulwark.site.ProtectionConfig protection) {
+            List<SiteConfig> sites, ConnectionLimits limits, boolean https, ProtectionConfig protection) {
         return config(sites, limits, https, Http2Limits.DEFAULTS, protection);
     }
 
     public static EdgeConfig config(List<SiteConfig> sites, ConnectionLimits limits, boolean https, Http2Limits http2) {
-        return config(sites, limits, https, http2, coop.bulwark.site.ProtectionConfig.OFF);
+        return config(sites, limits, https, http2, ProtectionConfig.OFF);
     }
 
     public static EdgeConfig config(
@@ -59,7 +60,7 @@ public final class TestEdge {
             ConnectionLimits limits,
             boolean https,
             Http2Limits http2,
-            coop.bulwark.site.ProtectionConfig protection) {
+            ProtectionConfig protection) {
         return EdgeConfig.builder()
                 .source(Path.of("test.yaml"))
                 .listen(new Listen(
@@ -79,8 +80,8 @@ public final class TestEdge {
                 .accessLog(new AccessLogConfig(false, Optional.empty()))
                 .drainTimeout(Duration.ofSeconds(5))
                 .protection(protection)
-                .admin(coop.bulwark.site.AdminConfig.defaults(Path.of(".")))
-                .detection(coop.bulwark.site.DetectionSettings.defaults(Path.of("target", "test-reports")))
+                .admin(AdminConfig.defaults(Path.of(".")))
+                .detection(DetectionSettings.defaults(Path.of("target", "test-reports")))
                 .sites(sites)
                 .challenge(ChallengeConfig.DEFAULTS) // signing keys in memory only
                 .build();

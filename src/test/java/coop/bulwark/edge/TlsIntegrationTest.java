@@ -13,9 +13,13 @@ import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.SiteConfig;
 import coop.bulwark.site.SiteLimits;
 import coop.bulwark.site.TlsConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +41,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,10 +119,10 @@ class TlsIntegrationTest {
     /** Accepts any server certificate: these tests look at which certificate is presented, not whether it's valid. */
     static final X509ExtendedTrustManager TRUST_ALL = new X509ExtendedTrustManager() {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
@@ -139,7 +144,7 @@ class TlsIntegrationTest {
 
     static SSLContext trustAll() throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new javax.net.ssl.TrustManager[] {TRUST_ALL}, null);
+        ctx.init(null, new TrustManager[] {TRUST_ALL}, null);
         return ctx;
     }
 
@@ -309,7 +314,7 @@ class TlsIntegrationTest {
                         .isInstanceOf(IOException.class);
             }
             // Not TLS at all (a plain-text request to the TLS port): closed without an answer.
-            try (var s = new java.net.Socket("127.0.0.1", edge.httpsAddress().getPort())) {
+            try (var s = new Socket("127.0.0.1", edge.httpsAddress().getPort())) {
                 s.setSoTimeout(5000);
                 s.getOutputStream()
                         .write("GET / HTTP/1.1\r\nHost: alpha.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -345,13 +350,13 @@ class TlsIntegrationTest {
         assertThat(originRequests()).isEqualTo(before + 1);
     }
 
-    static io.netty.handler.ssl.SslContext nettyH2Client() throws Exception {
-        return io.netty.handler.ssl.SslContextBuilder.forClient()
+    static SslContext nettyH2Client() throws Exception {
+        return SslContextBuilder.forClient()
                 .trustManager(TRUST_ALL)
-                .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
-                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
-                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         "h2"))
                 .build();
     }

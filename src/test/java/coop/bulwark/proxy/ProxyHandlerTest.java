@@ -2,6 +2,7 @@ package coop.bulwark.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -193,6 +195,31 @@ class ProxyHandlerTest {
         edge.advance(ch, Duration.ofSeconds(29));
         assertThat(ch.isOpen()).isTrue();
         edge.advance(ch, Duration.ofSeconds(1));
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void slowloris_tricklingHeaderLines_isCutAtTheHeaderTimeoutFromItsFirstByte() throws Exception {
+        edge = EmbeddedEdge.start(CONFIG.formatted("reject"), dir);
+        ch = edge.channel;
+        EmbeddedEdge.identify(ch);
+        ch.pipeline()
+                .addLast(
+                        new HttpServerCodec(),
+                        new HttpTimeoutHandler(edge.runtime),
+                        new ProxyHandler(edge.runtime, false, "http"));
+        edge.advance(ch, Duration.ofSeconds(3)); // connected, silent: the header clock started at connect
+        ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: guarded.test\r\n", StandardCharsets.US_ASCII));
+        edge.advance(ch, Duration.ofMillis(1900));
+        ch.writeInbound(Unpooled.copiedBuffer("X-A: b\r\n", StandardCharsets.US_ASCII));
+        assertThat(ch.isOpen()).isTrue();
+        edge.advance(ch, Duration.ofMillis(100)); // 5 s since connect, whatever was trickled meanwhile
+        ByteBuf out = ch.readOutbound();
+        try {
+            assertThat(out.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 408");
+        } finally {
+            out.release();
+        }
         assertThat(ch.isOpen()).isFalse();
     }
 }

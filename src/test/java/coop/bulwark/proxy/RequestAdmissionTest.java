@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import coop.bulwark.edge.TestEdge;
 import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.site.Cidr;
+import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.SiteLimits;
 import coop.bulwark.site.TlsConfig;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -240,7 +241,7 @@ class RequestAdmissionTest {
         var trusted = List.of(Cidr.parse("10.0.0.0/8"));
         var snapTrusted = new EdgeSnapshot(
                 2,
-                new coop.bulwark.site.EdgeConfig(
+                new EdgeConfig(
                         snap.config().source(),
                         snap.config().listen(),
                         trusted,
