@@ -67,6 +67,7 @@ public final class EdgeServer implements AutoCloseable {
     private final ConnectionGate httpGate;
     private final ConnectionGate httpsGate;
     private final Clock clock;
+    private final Ticker ticker;
     private final EdgeMetrics metrics;
     private final Gatekeeper gatekeeper;
     private final CacheStage cacheStage;
@@ -77,6 +78,7 @@ public final class EdgeServer implements AutoCloseable {
 
     private EdgeServer(EdgeConfig config, Ticker ticker, Clock clock) throws IOException {
         this.clock = clock;
+        this.ticker = ticker;
         this.transport = Transport.best();
         this.certs = new CertificateStore();
         this.metrics = new EdgeMetrics();
@@ -405,8 +407,8 @@ public final class EdgeServer implements AutoCloseable {
             ch.pipeline().fireUserEventTriggered(EdgeEvents.DRAIN);
         }
         Duration drain = runtime.snapshot().config().drainTimeout();
-        long deadline = System.nanoTime() + drain.toNanos();
-        while ((runtime.inFlight() > 0 || !clients.isEmpty()) && System.nanoTime() < deadline) {
+        long deadline = ticker.read() + drain.toNanos();
+        while ((runtime.inFlight() > 0 || !clients.isEmpty()) && ticker.read() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {

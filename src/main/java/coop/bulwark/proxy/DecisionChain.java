@@ -96,6 +96,7 @@ public final class DecisionChain {
                 gatekeeper.release(guard.index(), addr);
                 if (outcome instanceof ChallengeOutcome.ReadAnswer r) {
                     log.traits(null); // an answer is the challenge's own traffic, not the site's
+                    log.verdict(VerdictLabel.CHALLENGE);
                     return new Decision.ReadAnswer(ok, view, r.maxBytes());
                 }
                 return challenged(outcome, log);

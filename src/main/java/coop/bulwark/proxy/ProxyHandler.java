@@ -333,22 +333,29 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        if (current != null) {
-            current.onClientClosed();
-        }
+        abandon();
         for (Object m; (m = queued.poll()) != null; ) {
             ReferenceCountUtil.release(m);
         }
         ctx.fireChannelInactive();
     }
 
+    /** The connection is going away mid-request: the request in progress ends as the client's (499). */
+    private void abandon() {
+        if (current != null) {
+            current.onClientClosed();
+        }
+        if (answer != null) {
+            answer.log().complete(499, 0, runtime.nanoTime());
+            answer = null;
+        }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == EdgeEvents.CLOSING) {
             closing = true;
-            if (current != null) {
-                current.onClientClosed();
-            }
+            abandon();
             return;
         }
         if (evt == EdgeEvents.DRAIN) {

@@ -222,4 +222,18 @@ class ProxyHandlerTest {
         }
         assertThat(ch.isOpen()).isFalse();
     }
+
+    @Test
+    void answerAbandonedMidBody_isRecordedOnce_asTheClientsEnd() throws Exception {
+        start("reject");
+        HttpRequest post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/.bulwark/challenge");
+        post.headers().set("host", "guarded.test").set("content-length", "4000");
+        ch.writeInbound(post, new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[100])));
+        ch.close();
+
+        var verdicts = edge.metrics.registry().find("bulwark_requests_verdict").tag("site", "guarded");
+        assertThat(verdicts.tag("verdict", "challenge").counter().count()).isEqualTo(1);
+        var responses = edge.metrics.registry().find("bulwark_responses").tag("site", "guarded");
+        assertThat(responses.tag("status", "4xx").counter().count()).isEqualTo(1);
+    }
 }
