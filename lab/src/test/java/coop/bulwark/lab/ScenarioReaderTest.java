@@ -3,20 +3,22 @@ package coop.bulwark.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import coop.bulwark.testing.Checkout;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ScenarioReaderTest {
+    private static final Path SCENARIOS = Checkout.resolve("scenarios");
 
     @Test
     void shippedScenarios_allLoad() throws Exception {
-        for (String name : ScenarioReader.available(Path.of("scenarios"))) {
-            Scenario s = ScenarioReader.load(Path.of("scenarios"), name);
+        for (String name : ScenarioReader.available(SCENARIOS)) {
+            Scenario s = ScenarioReader.load(SCENARIOS, name);
             assertThat(s.name()).isEqualTo(name);
             assertThat(s.duration(true)).isLessThanOrEqualTo(Duration.ofSeconds(40));
         }
-        Scenario seed = ScenarioReader.load(Path.of("scenarios"), "seed");
+        Scenario seed = ScenarioReader.load(SCENARIOS, "seed");
         assertThat(seed.sites()).isEqualTo(850);
         assertThat(seed.targets()).hasSize(2);
         assertThat(seed.phases().get(1).attacks()).singleElement().isInstanceOf(Scenario.GetFlood.class);

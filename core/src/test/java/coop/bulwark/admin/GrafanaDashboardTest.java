@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import coop.bulwark.testing.Checkout;
 import coop.bulwark.testing.PrometheusText;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the edge exports, so a renamed metric breaks this test instead of a panel.
  */
 class GrafanaDashboardTest {
-    private static final Path DASHBOARD = Path.of("deploy/grafana/bulwark.json");
+    private static final Path DASHBOARD = Checkout.resolve("deploy/grafana/bulwark.json");
     private static final Pattern IDENTIFIER =
             Pattern.compile("(?<![\\w.$:])[a-zA-Z_:][a-zA-Z0-9_:]*(?![\\w:])(?!\\s*\\()");
     private static final Set<String> PROMQL_WORDS = Set.of(

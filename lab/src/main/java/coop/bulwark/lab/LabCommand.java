@@ -1,13 +1,6 @@
-package coop.bulwark.cli;
+package coop.bulwark.lab;
 
-import coop.bulwark.lab.Lab;
-import coop.bulwark.lab.LabHtml;
-import coop.bulwark.lab.LabReport;
-import coop.bulwark.lab.LabRun;
-import coop.bulwark.lab.OriginModel;
-import coop.bulwark.lab.Scenario;
-import coop.bulwark.lab.ScenarioException;
-import coop.bulwark.lab.ScenarioReader;
+import coop.bulwark.cli.BulwarkVersion;
 import coop.bulwark.notify.EventLog;
 import coop.bulwark.site.ConfigException;
 import java.io.IOException;
@@ -25,12 +18,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bulwark lab --scenario NAME}: reproduces an attack on this machine, against no protection and against
+ * {@code bulwark lab --scenario NAME} (run by {@link LabMain}, which {@code ./bulwark lab} launches): reproduces an attack on this machine, against no protection and against
  * Bulwark, and scores the collateral damage (scenarios/README.md). Exit 2 for a bad scenario or option, 1 when a run
  * cannot start.
  */
 @Command(
         name = "lab",
+        mixinStandardHelpOptions = true,
+        versionProvider = BulwarkVersion.class,
         description = "Reproduce an attack on this machine (shared origin, many sites, people and bots on loopback)"
                 + " and score it: unprotected vs bulwark.")
 final class LabCommand implements Callable<Integer> {

@@ -2,6 +2,7 @@ package coop.bulwark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.testing.Checkout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -78,8 +79,10 @@ class CheckConfigCommandTest {
 
     @Test
     void checkConfig_shippedExample_isValid() {
-        // The example is run from the repository root by surefire; keep it loadable.
-        assertThat(Main.run("check-config", "examples/bulwark.yaml"))
+        // The checkout's example (tests run in core/); keep it loadable.
+        assertThat(Main.run(
+                        "check-config",
+                        Checkout.resolve("examples/bulwark.yaml").toString()))
                 .as("stderr: %s", err.toString(StandardCharsets.UTF_8))
                 .isZero();
     }

@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             ServeCommand.class,
             CheckConfigCommand.class,
-            LabCommand.class,
+            LabNoticeCommand.class,
             StatusCommand.class,
             SitesCommand.class,
             AttacksCommand.class,
