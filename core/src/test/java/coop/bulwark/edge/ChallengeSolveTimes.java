@@ -23,8 +23,8 @@ import org.openqa.selenium.By;
  * run it with the test class path (as bench/jmh.sh builds it):
  *
  * <pre>
- * ./mvnw -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) coop.bulwark.edge.ChallengeSolveTimes [samples]
+ * ./mvnw -q -pl core test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -cp core/target/test-classes:core/target/classes:$(cat core/target/cp.txt) coop.bulwark.edge.ChallengeSolveTimes [samples]
  * </pre>
  */
 public final class ChallengeSolveTimes {
