@@ -5,25 +5,31 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Collects every problem found while loading one file; confined to the loading thread. */
-final class ConfigProblems {
+/**
+ * Collects every problem found while loading one file, each at its line and column; confined to the loading thread.
+ * Public for the lab's scenario reader, which reports its file's problems the same way as bulwark.yaml's.
+ */
+public final class ConfigProblems {
     private final Path file;
     private final List<ConfigProblem> problems = new ArrayList<>();
 
-    ConfigProblems(Path file) {
+    /** An empty collection for {@code file}, the name every problem is printed with. */
+    public ConfigProblems(Path file) {
         this.file = file;
     }
 
-    void add(int line, int column, String message) {
+    /** Adds {@code message} at a 1-based position (0 when unknown). */
+    public void add(int line, int column, String message) {
         problems.add(new ConfigProblem(file, line, column, message));
     }
 
     /** Adds {@code path: value (expected: ...)} at the node's position, the house form for a bad value. */
-    void invalid(YamlNode node, String path, String expected) {
+    public void invalid(YamlNode node, String path, String expected) {
         add(node.line(), node.column(), path + ": " + node.describe() + " (expected: " + expected + ")");
     }
 
-    boolean isEmpty() {
+    /** True when nothing has been reported. */
+    public boolean isEmpty() {
         return problems.isEmpty();
     }
 
@@ -34,7 +40,8 @@ final class ConfigProblems {
         return copy;
     }
 
-    ConfigException toException() {
+    /** Every problem, in file order; call only when not {@link #isEmpty()}. */
+    public ConfigException toException() {
         return new ConfigException(sorted());
     }
 }

@@ -15,9 +15,14 @@ import java.util.Set;
  * value's position and fall back to the default so binding can go on and find the next problem. {@link #finish()}
  * then reports every key nobody asked for, with the closest known key as a suggestion.
  *
+ * <p>Public for the lab's scenario reader (module {@code lab/}), which reads its YAML the same way as bulwark.yaml so
+ * its problems come out in the same {@code FILE:LINE:COLUMN: key: value (expected: ...)} form: read the text with
+ * {@link YamlTreeReader#read}, bind with {@link #of} and the typed getters, call {@link #finish()} on every section,
+ * then {@link ConfigProblems#toException()} if anything was reported.
+ *
  * <p>Confined to the loading thread.
  */
-final class ConfigSection {
+public final class ConfigSection {
     private final YamlNode.Mapping mapping;
     private final String path;
     private final ConfigProblems problems;
@@ -35,7 +40,7 @@ final class ConfigSection {
      * A section over {@code node}; an empty section (all defaults) when the node is missing or empty, or is not a
      * mapping (then reported).
      */
-    static ConfigSection of(YamlNode node, String path, ConfigProblems problems, Path baseDir) {
+    public static ConfigSection of(YamlNode node, String path, ConfigProblems problems, Path baseDir) {
         if (node instanceof YamlNode.Mapping m) {
             return new ConfigSection(m, path, problems, baseDir);
         }
@@ -57,7 +62,8 @@ final class ConfigSection {
         return mapping.column();
     }
 
-    ConfigProblems problems() {
+    /** Where this section reports problems (shared by every section of one file). */
+    public ConfigProblems problems() {
         return problems;
     }
 
@@ -66,12 +72,12 @@ final class ConfigSection {
     }
 
     /** The full path of a key in this section, for messages: {@code sites[3].limits.max_body_bytes}. */
-    String path(String key) {
+    public String path(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
     /** The value under {@code key} (an explicit empty value counts as present); marks the key as known. */
-    Optional<YamlNode> node(String key) {
+    public Optional<YamlNode> node(String key) {
         known.add(key);
         for (YamlNode.Entry e : mapping.entries()) {
             if (e.key().equals(key)) {
@@ -82,18 +88,18 @@ final class ConfigSection {
     }
 
     /** The nested section under {@code key}; an empty one positioned at this section when the key is absent. */
-    ConfigSection section(String key) {
+    public ConfigSection section(String key) {
         YamlNode node = node(key).orElseGet(() -> new YamlNode.Empty(line(), column()));
         return of(node, path(key), problems, baseDir);
     }
 
     /** Reports a required key that is absent, at this section's position. */
-    void missing(String key, String expected) {
+    public void missing(String key, String expected) {
         problems.add(line(), column(), path(key) + ": missing (expected: " + expected + ")");
     }
 
     /** The scalar text under {@code key}; a list or mapping there is reported and read as absent. */
-    Optional<String> text(String key) {
+    public Optional<String> text(String key) {
         Optional<YamlNode> node = node(key);
         if (node.isEmpty() || node.get() instanceof YamlNode.Empty) {
             return Optional.empty();
@@ -105,8 +111,8 @@ final class ConfigSection {
         return Optional.empty();
     }
 
-    /** An integer in {@code [min, max]}. */
-    int count(String key, int defaultValue, int min, int max) {
+    /** An integer in {@code [min, max]}; {@code defaultValue} when absent or bad (then reported). */
+    public int count(String key, int defaultValue, int min, int max) {
         Optional<String> text = text(key);
         if (text.isEmpty()) {
             return defaultValue;
@@ -141,8 +147,11 @@ final class ConfigSection {
         return n;
     }
 
-    /** A duration; zero is refused unless {@code allowZero}. */
-    Duration duration(String key, Duration defaultValue, boolean allowZero) {
+    /**
+     * A duration with a unit ({@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}); zero is refused unless
+     * {@code allowZero}; {@code defaultValue} when absent or bad (then reported).
+     */
+    public Duration duration(String key, Duration defaultValue, boolean allowZero) {
         Optional<String> text = text(key);
         if (text.isEmpty()) {
             return defaultValue;
@@ -159,8 +168,11 @@ final class ConfigSection {
         return d;
     }
 
-    /** A decimal number of at least {@code min}, like {@code 4} or {@code 1.5}. */
-    double decimal(String key, double defaultValue, double min) {
+    /**
+     * A decimal number of at least {@code min}, like {@code 4} or {@code 1.5}; {@code defaultValue} when absent or bad
+     * (then reported).
+     */
+    public double decimal(String key, double defaultValue, double min) {
         Optional<String> text = text(key);
         if (text.isEmpty()) {
             return defaultValue;
@@ -193,7 +205,8 @@ final class ConfigSection {
         return close == null ? expected : expected + "; did you mean " + close + "?";
     }
 
-    boolean flag(String key, boolean defaultValue) {
+    /** {@code true} or {@code false}; {@code defaultValue} when absent or bad (then reported). */
+    public boolean flag(String key, boolean defaultValue) {
         Optional<String> text = text(key);
         if (text.isEmpty()) {
             return defaultValue;
@@ -204,6 +217,27 @@ final class ConfigSection {
             return defaultValue;
         }
         return b;
+    }
+
+    /**
+     * A rate in requests per second, above zero, written with its unit ({@code 200/s}, {@code 30/m}, {@code 1.5/h});
+     * empty when absent or bad (then reported).
+     */
+    public Optional<Double> rate(String key) {
+        Optional<String> text = text(key);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Double perSecond = ConfigUnits.ratePerSecond(text.get());
+        if (perSecond == null) {
+            problems.invalid(node(key).orElseThrow(), path(key), ConfigUnits.rateHint(text.get()));
+            return Optional.empty();
+        }
+        if (perSecond <= 0) {
+            problems.invalid(node(key).orElseThrow(), path(key), "a rate above zero");
+            return Optional.empty();
+        }
+        return Optional.of(perSecond);
     }
 
     /** A {@code host:port} or {@code [v6]:port}. */
@@ -248,7 +282,7 @@ final class ConfigSection {
     }
 
     /** The items of a list under {@code key}; empty when absent; a non-list is reported and read as empty. */
-    List<YamlNode> list(String key) {
+    public List<YamlNode> list(String key) {
         Optional<YamlNode> node = node(key);
         if (node.isEmpty() || node.get() instanceof YamlNode.Empty) {
             return List.of();
@@ -261,7 +295,7 @@ final class ConfigSection {
     }
 
     /** Reports every key not asked for; call after all getters. */
-    void finish() {
+    public void finish() {
         for (YamlNode.Entry e : mapping.entries()) {
             if (!known.contains(e.key())) {
                 problems.add(e.line(), e.column(), path(e.key()) + ": unknown key (" + suggestion(e.key()) + ")");

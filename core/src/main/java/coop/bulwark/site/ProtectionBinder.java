@@ -145,7 +145,7 @@ final class ProtectionBinder {
             return base;
         }
         ConfigSection r = parent.section(key);
-        Optional<Double> rate = rate(r, "rate");
+        Optional<Double> rate = r.rate("rate");
         boolean rateGiven =
                 r.node("rate").filter(n -> !(n instanceof YamlNode.Empty)).isPresent();
         int burst = r.count("burst", base.map(RateLimit::burst).orElse(0), 1, Integer.MAX_VALUE);
@@ -165,24 +165,6 @@ final class ProtectionBinder {
             return base; // reported above or by a getter; nothing loads
         }
         return Optional.of(new RateLimit(rate.orElseGet(() -> base.orElseThrow().perSecond()), burst));
-    }
-
-    /** A rate above zero; empty when absent or bad (then reported). */
-    private static Optional<Double> rate(ConfigSection r, String key) {
-        Optional<String> text = r.text(key);
-        if (text.isEmpty()) {
-            return Optional.empty();
-        }
-        Double perSecond = ConfigUnits.ratePerSecond(text.get());
-        if (perSecond == null) {
-            r.problems().invalid(r.node(key).orElseThrow(), r.path(key), ConfigUnits.rateHint(text.get()));
-            return Optional.empty();
-        }
-        if (perSecond <= 0) {
-            r.problems().invalid(r.node(key).orElseThrow(), r.path(key), "a rate above zero");
-            return Optional.empty();
-        }
-        return Optional.of(perSecond);
     }
 
     private static Map<HostPort, Integer> capacityOverrides(ConfigSection p, Set<HostPort> siteOrigins) {

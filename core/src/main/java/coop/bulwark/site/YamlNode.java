@@ -9,8 +9,10 @@ import java.util.Objects;
  *
  * <p>Scalars keep the text exactly as written (YAML's own typing of {@code yes}, {@code 0x10} or {@code 010} is
  * ignored): the binder decides what a value means from the key it belongs to.
+ *
+ * <p>Public for the lab's scenario reader (lists of scalars and of mappings are read through it).
  */
-sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Empty, YamlNode.Mapping, YamlNode.Sequence {
+public sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Empty, YamlNode.Mapping, YamlNode.Sequence {
     int line();
 
     int column();

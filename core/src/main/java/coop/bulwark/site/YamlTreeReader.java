@@ -19,8 +19,10 @@ import java.util.Optional;
  * <p>Reported here: syntax errors (at the position the YAML parser gives), duplicate keys (at the second occurrence;
  * the first one is kept), aliases ({@code *name}; anchors make a file hard to review, and a config this flat does not
  * need them), and a second document.
+ *
+ * <p>Public for the lab's scenario reader, which reads its YAML into the same positioned tree.
  */
-final class YamlTreeReader {
+public final class YamlTreeReader {
     private static final YAMLFactory FACTORY = new YAMLFactory();
 
     private final ConfigProblems problems;
@@ -33,12 +35,20 @@ final class YamlTreeReader {
      * The root node of {@code text}, or empty when the text is empty or not valid YAML (the problem is then in
      * {@code problems}).
      */
-    static Optional<YamlNode> read(String text, ConfigProblems problems) {
+    public static Optional<YamlNode> read(String text, ConfigProblems problems) {
+        return read(text, problems, "a YAML mapping with at least listen and sites");
+    }
+
+    /**
+     * As {@link #read(String, ConfigProblems)}, for a file whose empty form is reported as {@code empty config file
+     * (expected: expectedContent)}.
+     */
+    public static Optional<YamlNode> read(String text, ConfigProblems problems, String expectedContent) {
         YamlTreeReader reader = new YamlTreeReader(problems);
         try (YAMLParser parser = (YAMLParser) FACTORY.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
-                problems.add(1, 1, "empty config file (expected: a YAML mapping with at least listen and sites)");
+                problems.add(1, 1, "empty config file (expected: " + expectedContent + ")");
                 return Optional.empty();
             }
             YamlNode root = reader.value(parser, first, "");
