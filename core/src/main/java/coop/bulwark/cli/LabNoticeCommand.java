@@ -11,9 +11,7 @@ import picocli.CommandLine.Unmatched;
  * generator), so this says in one line where the lab is and exits 2. {@code ./bulwark lab ...} never gets here: the
  * launcher runs {@code lab/target/bulwark-lab.jar} instead.
  */
-@Command(
-        name = "lab",
-        description = "The attack lab (scenarios/README.md) is the separate bulwark-lab.jar: ./bulwark lab runs it.")
+@Command(name = "lab", description = "The attack lab: bulwark-lab.jar, run by ./bulwark lab.")
 final class LabNoticeCommand implements Callable<Integer> {
     /** The line printed to stderr. */
     static final String NOTICE = "bulwark lab: the lab is not in the product jar; it is the separate bulwark-lab.jar:"

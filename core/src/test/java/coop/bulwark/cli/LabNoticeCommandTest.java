@@ -51,6 +51,6 @@ class LabNoticeCommandTest {
         }
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("check-config")
-                .doesNotContain("  lab ");
+                .contains("  lab           The attack lab: bulwark-lab.jar, run by ./bulwark lab.");
     }
 }
