@@ -143,8 +143,8 @@ origin_workers=$(awk '/^origin:/ { o = 1; next } /^[^ #]/ { o = 0 } o && $1 == "
 origin_workers=${origin_workers:-64}
 
 # --- the jar --------------------------------------------------------------------------------------------------
-log "making sure the jar is built"
-./bulwark --version >"$tmp/build.log" 2>&1 || die "./bulwark --version failed (build?)" "$tmp/build.log"
+log "making sure the lab jar is built"
+./bulwark lab --version >"$tmp/build.log" 2>&1 || die "./bulwark lab --version failed (build?)" "$tmp/build.log"
 
 # --- peer configs ---------------------------------------------------------------------------------------------
 nginx_conf() { # nginx_conf DIR PORT ORIGIN_PORT

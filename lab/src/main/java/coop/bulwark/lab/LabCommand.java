@@ -1,0 +1,190 @@
+package coop.bulwark.lab;
+
+import coop.bulwark.cli.BulwarkVersion;
+import coop.bulwark.notify.EventLog;
+import coop.bulwark.site.ConfigException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bulwark lab --scenario NAME} (run by {@link LabMain}, which {@code ./bulwark lab} launches): reproduces an attack on this machine, against no protection and against
+ * Bulwark, and scores the collateral damage (scenarios/README.md). Exit 2 for a bad scenario or option, 1 when a run
+ * cannot start.
+ */
+@Command(
+        name = "lab",
+        mixinStandardHelpOptions = true,
+        versionProvider = BulwarkVersion.class,
+        description = "Reproduce an attack on this machine (shared origin, many sites, people and bots on loopback)"
+                + " and score it: unprotected vs bulwark.")
+final class LabCommand implements Callable<Integer> {
+    @Option(names = "--scenario", defaultValue = "seed", paramLabel = "NAME", description = "Scenario (default: seed).")
+    String scenario;
+
+    @Option(
+            names = "--scenarios",
+            // The launcher exports BULWARK_HOME (the checkout), so the lab finds its scenarios from any directory.
+            defaultValue = "${env:BULWARK_HOME:-.}/scenarios",
+            paramLabel = "DIR",
+            description = "Directory of scenario files (default: the checkout's scenarios/).")
+    Path scenarios;
+
+    @Option(names = "--quick", description = "Short phases: both runs in about a minute.")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the outcome as JSON.")
+    Path json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Write an HTML report with per-second plots.")
+    Path html;
+
+    @Option(
+            names = "--edge",
+            paramLabel = "HOST:PORT",
+            description = "Aim the traffic at an external edge (one run) that proxies every site to the origin model"
+                    + " already running on --origin-port (started with --origin-only); starts no origin or edge.")
+    String edge;
+
+    @Option(names = "--run-name", defaultValue = "external", description = "Name of the external run.")
+    String runName;
+
+    @Option(
+            names = "--origin-port",
+            defaultValue = "18090",
+            description = "Port of the origin model with --edge or --origin-only (default: 18090).")
+    int originPort;
+
+    @Option(
+            names = "--origin-only",
+            description = "Only run the scenario's origin model on --origin-port, until stopped.")
+    boolean originOnly;
+
+    @Option(
+            names = "--merge",
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "Run nothing: join the runs of these lab JSON files (same scenario and length) into one"
+                    + " report, print its table and write it with --json.")
+    List<Path> merge;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed of the traffic (default: 1).")
+    long seed;
+
+    @Option(
+            names = "--reports",
+            defaultValue = "lab-reports",
+            paramLabel = "DIR",
+            description = "Where the protected run's edge writes incident reports (default: lab-reports).")
+    Path reports;
+
+    @Option(
+            names = "--targets-under-attack",
+            description = "Start the targets under_attack in the Bulwark run (pinned, as an operator would), instead"
+                    + " of leaving it to detection: the challenge is on from the first second.")
+    boolean targetsUnderAttack;
+
+    @Override
+    public Integer call() throws Exception {
+        if (merge != null) {
+            return merge();
+        }
+        // The lab shows detection's events in its own progress lines; the edge's JSON event log would print each
+        // twice. The incident reports (paths printed at the end) tell the whole story.
+        if (LoggerFactory.getLogger(EventLog.LOGGER) instanceof ch.qos.logback.classic.Logger events) {
+            events.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        Scenario s;
+        try {
+            s = ScenarioReader.load(scenarios, scenario);
+        } catch (ScenarioException e) {
+            e.problems().forEach(System.err::println);
+            return 2;
+        }
+        if (originOnly) {
+            return originOnly(s);
+        }
+        LabRun.External external = null;
+        if (edge != null) {
+            int colon = edge.lastIndexOf(':');
+            if (colon < 1) {
+                System.err.println("--edge: " + edge + " (expected: HOST:PORT)");
+                return 2;
+            }
+            external = new LabRun.External(
+                    new InetSocketAddress(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1))),
+                    originPort);
+        }
+        System.err.printf(
+                "lab: scenario %s (%s), %d sites, %d s per run%n",
+                s.name(), s.description(), s.sites(), s.duration(quick).toSeconds());
+        Lab.Outcome outcome;
+        try {
+            outcome = Lab.run(
+                    new Lab.Plan(s, quick, seed, external, runName, reports, targetsUnderAttack),
+                    System.err,
+                    System.console() != null);
+        } catch (IOException | ConfigException e) {
+            System.err.println("lab: " + e.getMessage());
+            return 1;
+        }
+        System.out.print(Lab.table(outcome.report()));
+        for (var run : outcome.report().runs()) {
+            for (String r : run.attack().reports()) {
+                System.out.println("incident report (" + run.name() + "): " + r);
+            }
+        }
+        if (json != null) {
+            Lab.json().writeValue(json.toFile(), outcome.report());
+        }
+        if (html != null) {
+            Files.writeString(html, LabHtml.render(outcome.report(), outcome.series()));
+        }
+        return 0;
+    }
+
+    private int merge() throws IOException {
+        LabReport merged;
+        try {
+            List<LabReport> reports = new ArrayList<>();
+            for (Path f : merge) {
+                reports.add(Lab.json().readValue(f.toFile(), LabReport.class));
+            }
+            merged = Lab.merge(reports);
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("lab: --merge: " + e.getMessage());
+            return 2;
+        }
+        System.out.print(Lab.table(merged));
+        if (json != null) {
+            Lab.json().writeValue(json.toFile(), merged);
+        }
+        return 0;
+    }
+
+    private int originOnly(Scenario s) throws InterruptedException {
+        // The model knows the attacked sites by Host, as LabRun starts it.
+        Set<String> targets = s.targets().stream()
+                .map(t -> Scenario.siteHost(Integer.parseInt(t.substring("site-".length()))))
+                .collect(Collectors.toUnmodifiableSet());
+        try (OriginModel origin = OriginModel.start(s.origin(), targets, originPort)) {
+            System.err.printf(
+                    "lab: origin model of %s on %s (%d workers); every site's Host is site-NNNN.lab.test; Ctrl-C stops%n",
+                    s.name(), origin.address(), s.origin().workers());
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "lab-origin-stop"));
+            stop.await();
+        }
+        return 0;
+    }
+}
