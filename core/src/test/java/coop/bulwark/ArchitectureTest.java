@@ -40,8 +40,7 @@ class ArchitectureTest {
             Map.entry("incident", 6),
             Map.entry("edge", 7),
             Map.entry("admin", 8),
-            Map.entry("lab", 9),
-            Map.entry("cli", 10));
+            Map.entry("cli", 9));
 
     /** Packages whose sources import no Netty at all. */
     static final Set<String> NETTY_FREE = Set.of(

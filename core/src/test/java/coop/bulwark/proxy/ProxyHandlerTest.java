@@ -2,12 +2,16 @@ package coop.bulwark.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.challenge.ChallengeEndpoint;
+import coop.bulwark.challenge.PassCodec;
+import coop.bulwark.challenge.ProofOfWork;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -18,6 +22,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -235,5 +241,45 @@ class ProxyHandlerTest {
         assertThat(verdicts.tag("verdict", "challenge").counter().count()).isEqualTo(1);
         var responses = edge.metrics.registry().find("bulwark_responses").tag("site", "guarded");
         assertThat(responses.tag("status", "4xx").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void goodAnswer_isReadWhole_thenTheCookieAndTheCheckRedirect_allAnsweredByTheEdge() throws Exception {
+        start("reject");
+        ch.writeInbound(page("guarded.test"));
+        String html = body(response());
+        Matcher token = Pattern.compile("data-challenge=\"([A-Za-z0-9_-]+)\"").matcher(html);
+        Matcher bits = Pattern.compile("data-difficulty=\"(\\d+)\"").matcher(html);
+        assertThat(token.find() && bits.find()).isTrue();
+        long nonce = ProofOfWork.solve(token.group(1), Integer.parseInt(bits.group(1)));
+        byte[] form = ("token=" + token.group(1) + "&nonce=" + nonce + "&return=%2Fpost%2F7")
+                .getBytes(StandardCharsets.US_ASCII);
+        edge.advance(ch, Duration.ofSeconds(1)); // the answer takes a second: the rate limit has room again
+
+        HttpRequest post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, ChallengeEndpoint.PATH);
+        post.headers()
+                .set("host", "guarded.test")
+                .set("content-type", "application/x-www-form-urlencoded")
+                .set("content-length", form.length);
+        // The body in two parts: the edge answers once it has the whole of it.
+        ch.writeInbound(post, new DefaultHttpContent(Unpooled.wrappedBuffer(form, 0, 10)));
+        assertThat((Object) ch.readOutbound()).isNull();
+        ch.writeInbound(new DefaultLastHttpContent(Unpooled.wrappedBuffer(form, 10, form.length - 10)));
+        FullHttpResponse answered = response();
+        assertThat(answered.status().code()).isEqualTo(303);
+        String cookie = answered.headers().get("set-cookie");
+        assertThat(cookie).startsWith(PassCodec.COOKIE_NAME + "=");
+        String location = answered.headers().get("location");
+        body(answered);
+
+        edge.advance(ch, Duration.ofSeconds(1));
+        var check = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, location);
+        check.headers().set("host", "guarded.test").set("cookie", cookie.substring(0, cookie.indexOf(';')));
+        ch.writeInbound(check);
+        FullHttpResponse redirect = response();
+        assertThat(redirect.status().code()).isEqualTo(303);
+        assertThat(redirect.headers().get("location")).isEqualTo("/post/7");
+        body(redirect);
+        assertThat(ch.isOpen()).isTrue();
     }
 }
