@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Event-loop confined: the client channel and the origin connection share one event loop. The exchange owns every
  * {@link HttpContent} handed to it and either writes it on or releases it.
  */
-final class ProxyExchange extends OriginDeadlines.Watched implements OriginListener, BulkheadWaiter {
+final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, OriginListener, BulkheadWaiter {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
     /** Body bytes held while the origin connection is being opened before the client is paused. */
@@ -229,11 +229,13 @@ final class ProxyExchange extends OriginDeadlines.Watched implements OriginListe
         }
     }
 
-    boolean isDone() {
+    @Override
+    public boolean isDone() {
         return done;
     }
 
-    boolean requestComplete() {
+    @Override
+    public boolean requestComplete() {
         return requestComplete;
     }
 
@@ -284,7 +286,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements OriginListe
     }
 
     /** Body content from the client (owned by this exchange from here on). */
-    void onClientContent(HttpContent content) {
+    @Override
+    public void onClientContent(HttpContent content) {
         if (done) {
             content.release();
             return;
@@ -320,7 +323,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements OriginListe
     }
 
     /** The client finished a read burst: push what we wrote to the origin. */
-    void flushToOrigin() {
+    @Override
+    public void flushToOrigin() {
         if (conn != null) {
             conn.channel().flush();
         }
@@ -332,7 +336,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements OriginListe
     }
 
     /** The client can take more: resume reading from the origin. */
-    void onClientWritable() {
+    @Override
+    public void onClientWritable() {
         if (conn != null && !conn.channel().config().isAutoRead()) {
             conn.channel().config().setAutoRead(true);
         }
@@ -427,7 +432,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements OriginListe
     }
 
     /** The client went away (connection or stream closed) before the exchange finished. */
-    void onClientClosed() {
+    @Override
+    public void onClientClosed() {
         if (done) {
             return;
         }

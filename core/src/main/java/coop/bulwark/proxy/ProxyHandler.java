@@ -18,8 +18,9 @@ import java.util.ArrayDeque;
 
 /**
  * The last handler of a client pipeline, and the relay's front: asks the {@link DecisionChain} about each request
- * head and carries the {@link Decision} out: answers refusals, bans and the challenge itself, reads posted challenge
- * answers, and hands forwarded requests to a {@link ProxyExchange}. Each request's {@link RequestLog} is completed
+ * head and carries the {@link Decision} out: answers refusals, bans and the challenge itself, and hands a posted
+ * challenge answer to an {@link AnswerExchange} and a forwarded request to a {@link ProxyExchange} (each an
+ * {@link Exchange}: the one request in progress, which gets the request's body). Each request's {@link RequestLog} is completed
  * exactly once, by whichever of them ends it. Sits after the HTTP codec on an HTTP/1.1 connection, or after the
  * stream codec on each HTTP/2 stream channel:
  *
@@ -45,11 +46,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private EdgeRuntime.Loop loop;
 
     private HttpTimeoutHandler timeouts;
-    private ProxyExchange current;
+    /** The request in progress: a forwarded request, or a posted answer being read; null between requests. */
+    private Exchange current;
+
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private boolean discardingBody;
-    /** A challenge answer whose body is being read (the challenge endpoint answers once it is in). */
-    private PendingAnswer answer;
 
     private boolean closing;
     private int requests;
@@ -130,17 +131,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void bodyPart(HttpContent content) {
-        if (answer != null) {
-            boolean last = content instanceof LastHttpContent;
-            answer.body().add(content);
-            if (last) {
-                PendingAnswer a = answer;
-                answer = null;
-                answered(a);
-                maybeContinue();
-            }
-            return;
-        }
         if (current != null && !current.requestComplete() && !discardingBody) {
             boolean last = content instanceof LastHttpContent;
             current.onClientContent(content);
@@ -195,7 +185,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 challenged(c, req.method() == HttpMethod.HEAD, log);
             }
             case Decision.ReadAnswer r -> {
-                answer = new PendingAnswer(r, log, new ChallengeResponses.AnswerBody(r.maxBytes()));
+                current = new AnswerExchange(this, runtime.chain(), r, log);
                 expectBody(head, r.admitted().site());
             }
             case Decision.Forward f -> forward(f, head, info, snap, log);
@@ -222,9 +212,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         byte[] addr =
                 ok.client() == info.client() ? info.clientBytes() : ok.client().getAddress();
         Runnable onEnd = f.concurrencySlot() ? () -> runtime.chain().release(f, addr) : null;
-        current = new ProxyExchange(
+        var exchange = new ProxyExchange(
                 this, ctx, runtime, snap, loop.pool(), ok, req, keepAlive, originReq, hasBody, cache, onEnd, log);
-        current.start();
+        current = exchange;
+        exchange.start();
     }
 
     /** Starts the body clock (minimum data rate) for a request whose body will be read. */
@@ -286,19 +277,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The whole of a posted challenge answer is in: the chain's response to it. */
-    private void answered(PendingAnswer a) {
-        Decision d =
-                runtime.chain().answer(a.decision(), a.body().text(), a.body().tooLarge(), a.log());
+    /** Writes the chain's response to a posted answer whose body has been read ({@link AnswerExchange}). */
+    void answer(Decision d, RequestLog log) {
         switch (d) {
-            case Decision.Refuse r -> refuse(r, a.log());
-            case Decision.Challenge c -> challenged(c, false, a.log());
+            case Decision.Refuse r -> refuse(r, log);
+            case Decision.Challenge c -> challenged(c, false, log);
             default -> throw new IllegalStateException("challenge answer: " + d);
         }
     }
 
-    /** A challenge answer whose body is being read. */
-    private record PendingAnswer(Decision.ReadAnswer decision, RequestLog log, ChallengeResponses.AnswerBody body) {}
+    /** The request path's clock (the runtime's ticker). */
+    long nanoTime() {
+        return runtime.nanoTime();
+    }
 
     /** Closes the connection (lingering) once {@code lastWrite} is flushed; on an HTTP/2 stream, just the stream. */
     void closeAfter(ChannelFuture lastWrite) {
@@ -345,10 +336,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.onClientClosed();
         }
-        if (answer != null) {
-            answer.log().complete(499, 0, runtime.nanoTime());
-            answer = null;
-        }
     }
 
     @Override
@@ -375,7 +362,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the exchange when it has ended (response complete, error answered, or aborted). */
-    void exchangeDone(ProxyExchange ex, boolean keepAlive) {
+    void exchangeDone(Exchange ex, boolean keepAlive) {
         if (current != ex) {
             return;
         }
