@@ -24,7 +24,7 @@ import coop.bulwark.site.BanPolicy.BanAction;
  * No Netty and no I/O: it runs on an event loop in a few hundred nanoseconds and is tested without sockets. The
  * request is decided against the snapshot it started with. Thread-safe (its parts are).
  */
-public final class DecisionChain {
+final class DecisionChain {
     static final String LIMIT_REASON = "too many requests, please slow down";
 
     private final Gatekeeper gatekeeper;
@@ -34,7 +34,7 @@ public final class DecisionChain {
     /**
      * @param cache the micro-cache, or null when caching is off
      */
-    public DecisionChain(Gatekeeper gatekeeper, ChallengeStage challenge, CacheStage cache) {
+    DecisionChain(Gatekeeper gatekeeper, ChallengeStage challenge, CacheStage cache) {
         this.gatekeeper = gatekeeper;
         this.challenge = challenge;
         this.cache = cache;

@@ -7,7 +7,7 @@ import java.util.List;
  * A request head as the decision chain sees it: method, target, version and header fields, whatever the wire
  * protocol (the relay adapts Netty's HTTP/1.1 and HTTP/2 requests). Header names are case-insensitive.
  */
-public interface RequestHead extends HeaderView {
+interface RequestHead extends HeaderView {
     /** The method as sent, upper case for the standard ones ({@code GET}). */
     String method();
 

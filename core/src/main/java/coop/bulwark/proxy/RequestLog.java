@@ -16,7 +16,7 @@ import coop.bulwark.metrics.SiteMeters;
  * <p>The decision chain fills in what it learns (site, verdict, detection traits); the relay adds the origin's
  * timing and completes it. A second {@link #complete} is ignored. Event-loop confined; no Netty.
  */
-public final class RequestLog {
+final class RequestLog {
     /** Longest request target written for a request no site took (it may be an attack's garbage). */
     static final int MAX_UNROUTED_PATH = 256;
 
