@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One forwarded request ({@link Decision.Forward}) relayed to an origin and its response relayed back, or answered
- * from the micro-cache: picks an origin (failing over on connect errors),
- * streams the body both ways with backpressure, enforces the site's body limit and origin timeout, and retries once
- * on a fresh connection when a pooled connection turns out to be closed before anything was sent.
+ * from the micro-cache ({@link ExchangeCache}): takes a slot in the site's bulkhead at its origin, picks an origin
+ * (failing over on connect errors), streams the body both ways with backpressure, enforces the site's body limit and
+ * origin timeout, retries once on a fresh connection when a pooled connection turns out to be closed before anything
+ * was sent, and falls back to a stale copy when the origin fails. However it ends, it completes the request's
+ * {@link RequestLog} once, in {@link #end}, and works with the snapshot the request started with.
  *
  * <p>Event-loop confined: the client channel and the origin connection share one event loop. The exchange owns every
  * {@link HttpContent} handed to it and either writes it on or releases it.
