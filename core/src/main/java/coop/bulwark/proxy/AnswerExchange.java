@@ -51,6 +51,15 @@ final class AnswerExchange implements Exchange {
     }
 
     @Override
+    public void onMalformedBody() {
+        if (!done) {
+            done = true;
+            owner.answer(new Decision.Refuse(400, "malformed request body", true, 0), log);
+            owner.exchangeDone(this, false);
+        }
+    }
+
+    @Override
     public void onClientClosed() {
         if (!done) {
             done = true;

@@ -26,6 +26,12 @@ interface Exchange {
     /** The client can take more output again. */
     default void onClientWritable() {}
 
+    /**
+     * The request's body could not be decoded (its framing is broken): end with 400 if no response has started, else
+     * cut the response; either way the connection closes and nothing of the body passes for complete.
+     */
+    void onMalformedBody();
+
     /** The client went away (connection or stream closed, or the edge is closing it) before the exchange ended. */
     void onClientClosed();
 }

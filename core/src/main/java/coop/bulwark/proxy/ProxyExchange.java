@@ -324,6 +324,14 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         }
     }
 
+    @Override
+    public void onMalformedBody() {
+        if (!done) {
+            // The origin saw part of a body that will never end properly: its connection is not reused.
+            abortWithStatus(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+        }
+    }
+
     /** The client finished a read burst: push what we wrote to the origin. */
     @Override
     public void flushToOrigin() {

@@ -131,6 +131,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void bodyPart(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            // A body the codec could not frame (a malformed chunk size, say): where it ends is unknowable, so nothing
+            // of it may pass for a complete body and the connection cannot carry another request.
+            content.release();
+            malformedBody();
+            return;
+        }
         if (current != null && !current.requestComplete() && !discardingBody) {
             boolean last = content instanceof LastHttpContent;
             current.onClientContent(content);
@@ -329,6 +336,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(m);
         }
         ctx.fireChannelInactive();
+    }
+
+    /** The request's body cannot be framed: 400 and close (the exchange in progress answers, if there is one). */
+    private void malformedBody() {
+        if (current != null && !current.isDone()) {
+            current.onMalformedBody();
+            return;
+        }
+        closing = true;
+        ctx.close();
     }
 
     /** The connection is going away mid-request: the request in progress ends as the client's (499). */

@@ -282,4 +282,27 @@ class ProxyHandlerTest {
         body(redirect);
         assertThat(ch.isOpen()).isTrue();
     }
+
+    @Test
+    void answerWithAMalformedChunk_is400_andTheConnectionCloses() throws Exception {
+        edge = EmbeddedEdge.start(CONFIG.formatted("reject"), dir);
+        ch = edge.channel;
+        EmbeddedEdge.identify(ch);
+        ch.pipeline()
+                .addLast(
+                        new HttpServerCodec(),
+                        new HttpTimeoutHandler(edge.runtime),
+                        new ProxyHandler(edge.runtime, false, "http"));
+        ch.writeInbound(Unpooled.copiedBuffer(
+                "POST /.bulwark/challenge HTTP/1.1\r\nHost: guarded.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "3\r\nabc\r\nFFFFFFFFFFFFFFFFF1\r\nx\r\n0\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        ByteBuf out = ch.readOutbound();
+        try {
+            assertThat(out.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 400");
+        } finally {
+            out.release();
+        }
+        assertThat(ch.isOpen()).isFalse();
+    }
 }
