@@ -68,6 +68,29 @@ class ProxyHandlerTest {
         ch.pipeline().addLast(new HttpTimeoutHandler(edge.runtime), new ProxyHandler(edge.runtime, false, "http"));
     }
 
+    /** As {@link #start}, with the real HTTP/1.1 codec in front: the test writes bytes and reads bytes. */
+    void startWithCodec() throws Exception {
+        edge = EmbeddedEdge.start(CONFIG.formatted("reject"), dir);
+        ch = edge.channel;
+        EmbeddedEdge.identify(ch);
+        ch.pipeline()
+                .addLast(
+                        new HttpServerCodec(),
+                        new HttpTimeoutHandler(edge.runtime),
+                        new ProxyHandler(edge.runtime, false, "http"));
+    }
+
+    /** The next bytes the edge wrote, as text (released). */
+    String written() {
+        ByteBuf out = ch.readOutbound();
+        assertThat(out).as("bytes written").isNotNull();
+        try {
+            return out.toString(StandardCharsets.US_ASCII);
+        } finally {
+            out.release();
+        }
+    }
+
     @AfterEach
     void stop() {
         if (edge != null) {
@@ -206,26 +229,14 @@ class ProxyHandlerTest {
 
     @Test
     void slowloris_tricklingHeaderLines_isCutAtTheHeaderTimeoutFromItsFirstByte() throws Exception {
-        edge = EmbeddedEdge.start(CONFIG.formatted("reject"), dir);
-        ch = edge.channel;
-        EmbeddedEdge.identify(ch);
-        ch.pipeline()
-                .addLast(
-                        new HttpServerCodec(),
-                        new HttpTimeoutHandler(edge.runtime),
-                        new ProxyHandler(edge.runtime, false, "http"));
+        startWithCodec();
         edge.advance(ch, Duration.ofSeconds(3)); // connected, silent: the header clock started at connect
         ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: guarded.test\r\n", StandardCharsets.US_ASCII));
         edge.advance(ch, Duration.ofMillis(1900));
         ch.writeInbound(Unpooled.copiedBuffer("X-A: b\r\n", StandardCharsets.US_ASCII));
         assertThat(ch.isOpen()).isTrue();
         edge.advance(ch, Duration.ofMillis(100)); // 5 s since connect, whatever was trickled meanwhile
-        ByteBuf out = ch.readOutbound();
-        try {
-            assertThat(out.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 408");
-        } finally {
-            out.release();
-        }
+        assertThat(written()).startsWith("HTTP/1.1 408");
         assertThat(ch.isOpen()).isFalse();
     }
 
@@ -285,24 +296,12 @@ class ProxyHandlerTest {
 
     @Test
     void answerWithAMalformedChunk_is400_andTheConnectionCloses() throws Exception {
-        edge = EmbeddedEdge.start(CONFIG.formatted("reject"), dir);
-        ch = edge.channel;
-        EmbeddedEdge.identify(ch);
-        ch.pipeline()
-                .addLast(
-                        new HttpServerCodec(),
-                        new HttpTimeoutHandler(edge.runtime),
-                        new ProxyHandler(edge.runtime, false, "http"));
+        startWithCodec();
         ch.writeInbound(Unpooled.copiedBuffer(
                 "POST /.bulwark/challenge HTTP/1.1\r\nHost: guarded.test\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + "3\r\nabc\r\nFFFFFFFFFFFFFFFFF1\r\nx\r\n0\r\n\r\n",
                 StandardCharsets.US_ASCII));
-        ByteBuf out = ch.readOutbound();
-        try {
-            assertThat(out.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 400");
-        } finally {
-            out.release();
-        }
+        assertThat(written()).startsWith("HTTP/1.1 400");
         assertThat(ch.isOpen()).isFalse();
     }
 }

@@ -2,6 +2,7 @@ package coop.bulwark.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import coop.bulwark.testing.Checkout;
 import java.nio.file.Path;
@@ -72,18 +73,15 @@ class ScenarioReaderTest {
                 phases:
                   - {name: a, seconds: 2, get_flood: {rate: lots}}
                 """;
-        assertThatThrownBy(() -> ScenarioReader.parse(yaml, "bad.yaml", "bad"))
-                .isInstanceOf(ScenarioException.class)
-                .satisfies(e -> assertThat(((ScenarioException) e).problems())
-                        .contains(
-                                "bad.yaml:1:8: sites: 0 (expected: an integer >= 1)",
-                                "bad.yaml:3:19: origin.workers: x (expected: an integer >= 1)",
-                                "bad.yaml:4:22: legit.colour: unknown key (expected: one of browsers, crawl_rate, crawlers,"
-                                        + " feed_interval, feed_readers, think_time, timeout, zipf_exponent)")
-                        .anyMatch(p -> p.startsWith("bad.yaml:2:11: targets[0]: site-9999 (expected: site-NNNN"))
-                        .anyMatch(p -> p.startsWith("bad.yaml:3:36: origin.page_service: fast (expected: a duration"))
-                        .anyMatch(
-                                p -> p.startsWith("bad.yaml:6:45: phases[0].get_flood.rate: lots (expected: a rate")));
+        assertThat(problems(yaml, "bad.yaml", "bad"))
+                .contains(
+                        "bad.yaml:1:8: sites: 0 (expected: an integer >= 1)",
+                        "bad.yaml:3:19: origin.workers: x (expected: an integer >= 1)",
+                        "bad.yaml:4:22: legit.colour: unknown key (expected: one of browsers, crawl_rate, crawlers,"
+                                + " feed_interval, feed_readers, think_time, timeout, zipf_exponent)")
+                .anyMatch(p -> p.startsWith("bad.yaml:2:11: targets[0]: site-9999 (expected: site-NNNN"))
+                .anyMatch(p -> p.startsWith("bad.yaml:3:36: origin.page_service: fast (expected: a duration"))
+                .anyMatch(p -> p.startsWith("bad.yaml:6:45: phases[0].get_flood.rate: lots (expected: a rate"));
     }
 
     @Test
@@ -95,10 +93,8 @@ class ScenarioReaderTest {
                 phases:
                   - {name: a, seconds: 2}
                 """;
-        assertThatThrownBy(() -> ScenarioReader.parse(yaml, "type.yaml", "type"))
-                .isInstanceOf(ScenarioException.class)
-                .satisfies(e -> assertThat(((ScenarioException) e).problems())
-                        .containsExactly("type.yaml:2:9: origin: (a list) (expected: a mapping of key: value lines)"));
+        assertThat(problems(yaml, "type.yaml", "type"))
+                .containsExactly("type.yaml:2:9: origin: (a list) (expected: a mapping of key: value lines)");
     }
 
     @Test
@@ -113,10 +109,8 @@ class ScenarioReaderTest {
                     seconds: 2
                     get_flod: {rate: 10/s}
                 """;
-        assertThatThrownBy(() -> ScenarioReader.parse(yaml, "typo.yaml", "typo"))
-                .isInstanceOf(ScenarioException.class)
-                .satisfies(e -> assertThat(((ScenarioException) e).problems())
-                        .containsExactly("typo.yaml:8:5: phases[0].get_flod: unknown key (did you mean get_flood?)"));
+        assertThat(problems(yaml, "typo.yaml", "typo"))
+                .containsExactly("typo.yaml:8:5: phases[0].get_flod: unknown key (did you mean get_flood?)");
     }
 
     @Test
@@ -131,11 +125,9 @@ class ScenarioReaderTest {
                     seconds: 2
                     slowloris: {connections: 10, line_interval: 5}
                 """;
-        assertThatThrownBy(() -> ScenarioReader.parse(yaml, "value.yaml", "value"))
-                .isInstanceOf(ScenarioException.class)
-                .satisfies(e -> assertThat(((ScenarioException) e).problems())
-                        .containsExactly("value.yaml:8:49: phases[0].slowloris.line_interval: 5 (expected: a duration"
-                                + " with a unit: ms, s, m or h, like 500ms, 10s, 2m, 1h; add a unit, e.g. 5s)"));
+        assertThat(problems(yaml, "value.yaml", "value"))
+                .containsExactly("value.yaml:8:49: phases[0].slowloris.line_interval: 5 (expected: a duration"
+                        + " with a unit: ms, s, m or h, like 500ms, 10s, 2m, 1h; add a unit, e.g. 5s)");
     }
 
     @Test
@@ -144,5 +136,13 @@ class ScenarioReaderTest {
                 .isInstanceOf(ScenarioException.class)
                 .hasMessageContaining("nope.yaml:0:0: no such scenario (expected: one of [")
                 .hasMessageContaining("seed");
+    }
+
+    /** The problems reported for the scenario text {@code yaml} read as {@code file}. */
+    static List<String> problems(String yaml, String file, String name) {
+        ScenarioException e =
+                catchThrowableOfType(ScenarioException.class, () -> ScenarioReader.parse(yaml, file, name));
+        assertThat(e).as("problems expected in %s", file).isNotNull();
+        return e.problems();
     }
 }
