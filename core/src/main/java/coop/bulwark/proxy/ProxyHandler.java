@@ -441,9 +441,4 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         ctx.close();
     }
-
-    /** Whether a request is being served right now (for draining). */
-    boolean busy() {
-        return current != null;
-    }
 }
