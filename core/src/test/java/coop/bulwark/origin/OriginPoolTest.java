@@ -147,10 +147,10 @@ class OriginPoolTest {
 
     @Test
     void unreachableOrigin_failsTheAcquire() throws Exception {
-        int port = listener.getLocalPort();
-        listener.close();
+        // Port 1: nothing listens there, and unlike a just-closed ephemeral port, a loopback connect cannot land on
+        // itself (the kernel may pick the destination port as the local port: a self-connection that "succeeds").
         var dead =
-                new Origin(new HostPort("127.0.0.1", port), new InetSocketAddress(listener.getInetAddress(), port), 8);
+                new Origin(new HostPort("127.0.0.1", 1), new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), 8);
         var got = new CompletableFuture<OriginConnection>();
         onLoop(() -> {
             pool.acquire(dead, CONNECT, true, got::complete, got::completeExceptionally);
