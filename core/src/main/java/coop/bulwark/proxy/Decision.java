@@ -40,6 +40,8 @@ sealed interface Decision {
      * @param cache the cache's plan, or null when the cache stays out of it (method, credentials, a body...)
      * @param concurrencySlot whether the request holds one of its address's concurrent-request slots, to give back
      *     with {@link DecisionChain#release} when it ends
+     * @param clientAddress the client's address bytes the verdict was taken on (the slot's key); not to be modified
      */
-    record Forward(Admission.Admitted admitted, CachePlan cache, boolean concurrencySlot) implements Decision {}
+    record Forward(Admission.Admitted admitted, CachePlan cache, boolean concurrencySlot, byte[] clientAddress)
+            implements Decision {}
 }

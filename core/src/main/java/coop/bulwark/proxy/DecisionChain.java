@@ -104,7 +104,7 @@ final class DecisionChain {
         }
         log.relayed();
         CachePlan plan = cache == null ? null : cache.plan(site, head, ok, cacheOnly);
-        return new Decision.Forward(ok, plan, protection.enabled());
+        return new Decision.Forward(ok, plan, protection.enabled(), addr);
     }
 
     /** The response to a posted answer whose body has been read (see {@link Decision.ReadAnswer}). */
@@ -113,9 +113,9 @@ final class DecisionChain {
     }
 
     /** Ends a forwarded request: gives back its address's concurrent-request slot if it holds one. */
-    void release(Decision.Forward forward, byte[] addr) {
+    void release(Decision.Forward forward) {
         if (forward.concurrencySlot()) {
-            gatekeeper.release(forward.admitted().site().guard().index(), addr);
+            gatekeeper.release(forward.admitted().site().guard().index(), forward.clientAddress());
         }
     }
 

@@ -16,10 +16,30 @@ import java.util.function.BiConsumer;
  * A Netty request seen as a {@link RequestHead}: reads through to the request's headers, never copies them (the relay
  * edits the same header block into the origin request once the chain has decided). Event-loop confined.
  *
- * @param request the decoded request (its headers are read, not copied)
- * @param multiplexed whether it arrived on an HTTP/2 stream (then a body follows unless the head was complete)
  */
-record NettyRequestHead(HttpRequest request, boolean multiplexed) implements RequestHead {
+final class NettyRequestHead implements RequestHead {
+    private final HttpRequest request;
+    private final boolean multiplexed;
+    /**
+     * {@link #hasBody}, read once: the relay asks several times (cache plan, body clock, exchange) and it parses the
+     * framing fields, which only admission may do first (it refuses malformed ones). 0 unknown, 1 no, 2 yes.
+     */
+    private byte hasBody;
+
+    /**
+     * @param request the decoded request (its headers are read, not copied)
+     * @param multiplexed whether it arrived on an HTTP/2 stream (then a body follows unless the head was complete)
+     */
+    NettyRequestHead(HttpRequest request, boolean multiplexed) {
+        this.request = request;
+        this.multiplexed = multiplexed;
+    }
+
+    /** The request this head reads. */
+    HttpRequest request() {
+        return request;
+    }
+
     @Override
     public String method() {
         return request.method().name();
@@ -60,10 +80,14 @@ record NettyRequestHead(HttpRequest request, boolean multiplexed) implements Req
 
     @Override
     public boolean hasBody() {
-        return !complete()
-                && (HttpUtil.isTransferEncodingChunked(request)
-                        || HttpUtil.getContentLength(request, 0L) > 0
-                        || multiplexed);
+        if (hasBody == 0) {
+            boolean body = !complete()
+                    && (HttpUtil.isTransferEncodingChunked(request)
+                            || HttpUtil.getContentLength(request, 0L) > 0
+                            || multiplexed);
+            hasBody = (byte) (body ? 2 : 1);
+        }
+        return hasBody == 2;
     }
 
     @Override

@@ -216,9 +216,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ExchangeCache cache = f.cache() == null
                 ? null
                 : new ExchangeCache(stage, f.cache(), ok.site().meters());
-        byte[] addr =
-                ok.client() == info.client() ? info.clientBytes() : ok.client().getAddress();
-        Runnable onEnd = f.concurrencySlot() ? () -> runtime.chain().release(f, addr) : null;
+        Runnable onEnd = f.concurrencySlot() ? () -> runtime.chain().release(f) : null;
         var exchange = new ProxyExchange(
                 this, ctx, runtime, snap, loop.pool(), ok, req, keepAlive, originReq, hasBody, cache, onEnd, log);
         current = exchange;

@@ -26,7 +26,10 @@ interface RequestHead extends HeaderView {
      */
     int malformedStatus();
 
-    /** Whether the request has a body to read (chunked, a positive length, or an HTTP/2 stream without END_STREAM). */
+    /**
+     * Whether the request has a body to read (chunked, a positive length, or an HTTP/2 stream without END_STREAM).
+     * Only for an admitted request: admission refuses framing fields this could not read.
+     */
     boolean hasBody();
 
     /** Whether the whole header block arrived with its body in one message (an HTTP/2 HEADERS frame with END_STREAM). */

@@ -157,6 +157,8 @@ class DecisionChainTest {
         assertThat(f.admitted().site().name()).isEqualTo("open");
         assertThat(f.admitted().originUri()).isEqualTo("/page?x=1");
         assertThat(f.concurrencySlot()).isTrue();
+        assertThat(f.clientAddress())
+                .containsExactly(InetAddress.getByName("198.51.100.7").getAddress());
         assertThat(f.cache()).isNotNull();
         assertThat(f.cache().head()).isFalse();
         assertThat(log.site().name()).isEqualTo("open");
@@ -178,7 +180,7 @@ class DecisionChainTest {
         for (int i = 0; i < 2; i++) {
             var head = get("open.test", "/");
             var f = (Decision.Forward) decide(head, c, log(head));
-            chain.release(f, c.clientBytes());
+            chain.release(f);
         }
         var head = get("open.test", "/");
         RequestLog log = log(head);
