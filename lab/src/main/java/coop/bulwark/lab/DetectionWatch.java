@@ -65,6 +65,8 @@ final class DetectionWatch implements DetectionLoop.Listener {
                     note(end.attack());
                     show(end.at(), "attack " + end.attack().id() + " ended");
                 }
+                case DetectionEvent.UplinkChanged u ->
+                    show(u.at(), "uplink " + (u.saturated() ? "saturated" : "ok") + " (" + u.reason() + ")");
                 case DetectionEvent.StateChanged c -> {
                     stateChanges.add(c.siteName() + " " + c.from().key() + "->" + c.to().key());
                     show(c.at(), c.siteName() + " " + c.from().key() + " -> " + c.to().key() + " (" + c.reason() + ")");
