@@ -159,7 +159,7 @@ record NftTable(String name, KernelConfig.Hook hook, Optional<String> iface) {
                         && (hook == KernelConfig.Hook.INGRESS
                                 ? c.path("hook").asText().equals("ingress")
                                         && c.path("prio").asInt() == -500
-                                        && c.path("dev").asText().equals(iface.orElse(""))
+                                        && sameDevice(c)
                                 : c.path("hook").asText().equals("prerouting")
                                         && c.path("prio").asInt() == -300);
             }
@@ -173,6 +173,12 @@ record NftTable(String name, KernelConfig.Hook hook, Optional<String> iface) {
             }
         }
         return set4 && set6 && chain && rules == 2 && rule4 && rule6;
+    }
+
+    /** nft 1.0.6 lists an ingress chain without its device; later versions name it ({@code dev}). */
+    private boolean sameDevice(JsonNode chain) {
+        JsonNode dev = chain.has("dev") ? chain.get("dev") : chain.get("device");
+        return dev == null || dev.asText().equals(iface.orElse(""));
     }
 
     private static boolean hasFlags(JsonNode flags) {

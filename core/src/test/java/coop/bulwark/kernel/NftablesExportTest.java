@@ -197,6 +197,28 @@ class NftablesExportTest {
     }
 
     @Test
+    void anIngressHookSitsOnItsInterface_andAReloadKeepsTheTable() {
+        ns.ok("ip", "link", "add", "bwk0", "type", "veth", "peer", "name", "bwk1");
+        KernelConfig.Nftables ingress = new KernelConfig.Nftables(
+                true, "bwtest", KernelConfig.Hook.INGRESS, Optional.of("bwk0"), Duration.ofSeconds(30), false);
+        bans.ban(Cidr.parse("198.51.100.1"), Duration.ofMinutes(10), "a", BanOrigin.MANUAL);
+        export.configure(ingress, List.of());
+        String before = ns.ok("nft", "-a", "list", "chain", "inet", "bwtest", "drop_banned");
+        assertThat(before).contains("type filter hook ingress device \"bwk0\" priority -500");
+
+        export.configure(ingress, List.of()); // a reload: same layout, so no rebuild (the rule handles stay)
+
+        assertThat(ns.ok("nft", "-a", "list", "chain", "inet", "bwtest", "drop_banned"))
+                .isEqualTo(before);
+        assertThat(kernelSet("banned4")).containsOnlyKeys(Cidr.parse("198.51.100.1"));
+
+        export.configure(ON, List.of()); // to prerouting: rebuilt
+        assertThat(ns.ok("nft", "list", "chain", "inet", "bwtest", "drop_banned"))
+                .contains("type filter hook prerouting priority raw");
+        assertThat(kernelSet("banned4")).containsOnlyKeys(Cidr.parse("198.51.100.1"));
+    }
+
+    @Test
     void withoutNft_orWithoutPrivilege_theEdgeSaysSoOnce_andStaysInUserSpace() {
         var logged = new ListAppender<ILoggingEvent>();
         logged.start();
