@@ -244,26 +244,42 @@ class KernelDropsNamespaceTest {
         assertThat(curl(BANNED)).isNotEqualTo("000");
     }
 
+    /** The uplink state from the admin API, read with curl inside the edge's namespace (quicker than a CLI JVM). */
+    private static String uplinkState() throws IOException {
+        String token = Files.readString(dir.resolve("bulwark-admin.token")).strip();
+        String body =
+                edgeNs.ok("curl", "-s", "-H", "Authorization: Bearer " + token, "http://127.0.0.1:9180/api/status");
+        return JSON.readTree(body).path("uplink").path("state").asText();
+    }
+
     @Test
     @Order(3)
-    void aFloodThroughTheShapedLinkSaturatesTheUplink_andItRecovers() throws Exception {
-        assertThat(status().path("uplink").path("state").asText()).isEqualTo("ok");
-        Process flood =
-                start(clientNs, dir.resolve("flood.out"), "coop.bulwark.testing.UdpFlood", EDGE, "9", "16", "10");
-        long started = System.nanoTime();
+    void aFloodThroughTheShapedLinkSaturatesTheUplinkWithinSaturatedAfterPlusATick_andItRecovers() throws Exception {
+        assertThat(uplinkState()).isEqualTo("ok");
+        Path floodOut = dir.resolve("flood.out");
+        Process flood = start(clientNs, floodOut, "coop.bulwark.testing.UdpFlood", EDGE, "9", "16", "8");
         try {
-            // saturated_after (2 s) + one detection tick + the flood's JVM start.
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() ->
+                            Files.exists(floodOut) && Files.readString(floodOut).contains("flooding"));
+            long started = System.nanoTime();
             await().atMost(Duration.ofSeconds(8))
-                    .pollInterval(Duration.ofMillis(250))
-                    .until(() -> status().path("uplink").path("state").asText().equals("saturated"));
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> uplinkState().equals("saturated"));
             double tookSeconds = (System.nanoTime() - started) / 1e9;
-            assertThat(tookSeconds).isLessThan(8);
+            // The product's bound is saturated_after (2 s) + one detection tick (1 s) once the link is full; the
+            // slack is the flood's ramp, the polling and a busy 2-core machine (measured 2.3-3.9 s).
+            assertThat(tookSeconds).as("flood start to saturated, s").isLessThan(4.5);
         } finally {
-            assertThat(flood.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(flood.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        await().atMost(Duration.ofSeconds(8))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> status().path("uplink").path("state").asText().equals("ok"));
+        long ended = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> uplinkState().equals("ok"));
+        // recovered_after (3 s) + one tick, plus slack.
+        assertThat((System.nanoTime() - ended) / 1e9).as("flood end to ok, s").isLessThan(5.5);
         String events = Files.readString(dir.resolve("edge.out"));
         assertThat(events).contains("\"event\":\"uplink_saturated\"").contains("\"event\":\"uplink_recovered\"");
     }
