@@ -75,6 +75,8 @@ public final class NftablesExport implements AutoCloseable {
     private int skippedProtected;
     private String lastError;
     private String lastLogged;
+    /** Whether this process ever had its table in place (then a stop removes it by name, whatever happened since). */
+    private boolean everActive;
 
     private volatile KernelStatus status = KernelStatus.OFF;
 
@@ -185,6 +187,7 @@ public final class NftablesExport implements AutoCloseable {
                 listing.ok() && t.matchesLayout(listing.output()) ? NftTable.elements(listing.output(), now) : null;
         if (held != null) {
             table = t;
+            everActive = true;
             kernel = new HashMap<>(held);
             NftResult chain = nft.run(t.listChainArgs(), null);
             counterAtStart = chain.ok() ? Math.max(0, NftTable.droppedPackets(chain.output())) : 0;
@@ -225,6 +228,7 @@ public final class NftablesExport implements AutoCloseable {
         counterAtStart = 0;
         counterNow = 0;
         table = t;
+        everActive = true;
         kernel = new HashMap<>(d.elements());
         succeeded();
         nextPass = now.plus(FULL_PASS);
@@ -419,18 +423,25 @@ public final class NftablesExport implements AutoCloseable {
         if (t == null) {
             return;
         }
-        t.shutdownNow();
+        // Let a batch in flight finish (nft applies a batch as one transaction either way), then stop.
+        t.shutdown();
         try {
-            t.awaitTermination(5, TimeUnit.SECONDS);
+            if (!t.awaitTermination(5, TimeUnit.SECONDS)) {
+                t.shutdownNow();
+                t.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            t.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        if (table != null) {
-            if (config.keepOnExit()) {
-                LOG.info("kernel.nftables: keeping table inet {} (keep_on_exit)", table.name());
-            } else {
-                remove(table);
-            }
+        if (!config.enabled() || !everActive) {
+            return;
+        }
+        NftTable mine = table != null ? table : NftTable.of(config);
+        if (config.keepOnExit()) {
+            LOG.info("kernel.nftables: keeping table inet {} (keep_on_exit)", mine.name());
+        } else {
+            remove(mine); // by name even if the last pass failed: a table never outlives the edge by mistake
         }
     }
 }
