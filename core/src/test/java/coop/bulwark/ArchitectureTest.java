@@ -35,6 +35,7 @@ class ArchitectureTest {
             Map.entry("challenge", 2),
             Map.entry("report", 2),
             Map.entry("kernel", 2),
+            Map.entry("upstream", 2),
             Map.entry("notify", 3),
             Map.entry("origin", 4),
             Map.entry("proxy", 5),
@@ -54,6 +55,7 @@ class ArchitectureTest {
             "challenge",
             "report",
             "kernel",
+            "upstream",
             "notify",
             "incident",
             "admin");

@@ -163,11 +163,12 @@ public record IncidentReport(
      */
     public record Mitigation(Instant at, String site, String kind, String detail) {
         /**
-         * Whether this entry records what was seen rather than something done (the uplink filling up or recovering):
-         * such entries are in the timeline but do not count as the attack's first mitigation.
+         * Whether this entry records what was seen or proposed rather than something done (the uplink filling up or
+         * recovering, an upstream rule suggested to the operator): such entries are in the timeline but do not count
+         * as the attack's first mitigation.
          */
         public boolean observation() {
-            return kind.startsWith("uplink_");
+            return kind.startsWith("uplink_") || kind.equals("upstream_suggested");
         }
     }
 

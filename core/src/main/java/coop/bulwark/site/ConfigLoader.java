@@ -98,6 +98,7 @@ public final class ConfigLoader {
         ProtectionConfig protection = ProtectionBinder.edge(top.section("protection"), siteBinder.origins());
         ChallengeConfig challenge = challenge(top);
         KernelConfig kernel = KernelBinder.bind(top.section("kernel"));
+        UpstreamConfig upstream = UpstreamBinder.bind(top.section("upstream"));
         if (listen.flatMap(Listen::https).isPresent() && !siteBinder.anyTls()) {
             YamlNode https = top.section("listen").node("https").orElseThrow();
             problems.invalid(https, "listen.https", "at least one site with tls, or no https listener");
@@ -124,6 +125,7 @@ public final class ConfigLoader {
                     .sites(sites)
                     .challenge(challenge)
                     .kernel(kernel)
+                    .upstream(upstream)
                     .build();
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.

@@ -2,7 +2,10 @@ package coop.bulwark.site;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +29,7 @@ import java.util.Optional;
  * @param sites the member sites, in file order
  * @param challenge edge-wide settings of the proof-of-work challenge
  * @param kernel what is pushed into the kernel (the nftables export of the ban list)
+ * @param upstream what the upstream is told to drop when the uplink is full (ExaBGP FlowSpec and RTBH)
  */
 public record EdgeConfig(
         Path source,
@@ -42,7 +46,8 @@ public record EdgeConfig(
         DetectionSettings detection,
         List<SiteConfig> sites,
         ChallengeConfig challenge,
-        KernelConfig kernel) {
+        KernelConfig kernel,
+        UpstreamConfig upstream) {
     public EdgeConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
@@ -58,6 +63,7 @@ public record EdgeConfig(
         sites = List.copyOf(sites);
         Objects.requireNonNull(challenge, "challenge");
         Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(upstream, "upstream");
     }
 
     /** A config without a {@code challenge:} section: {@link ChallengeConfig#DEFAULTS} (keys in memory only). */
@@ -90,7 +96,36 @@ public record EdgeConfig(
                 detection,
                 sites,
                 ChallengeConfig.DEFAULTS,
-                KernelConfig.DEFAULTS);
+                KernelConfig.DEFAULTS,
+                UpstreamConfig.DEFAULTS);
+    }
+
+    /**
+     * What an operator should know about this config that is not an error: addresses shared by several sites while an
+     * upstream blackhole is possible (a blackhole of such an address makes every site on it unreachable).
+     */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        if (upstream.mode() == UpstreamConfig.Mode.OFF || upstream.rtbh() == UpstreamConfig.RtbhAllowed.NEVER) {
+            return out;
+        }
+        Map<Cidr, List<String>> byAddress = new LinkedHashMap<>();
+        for (SiteConfig s : sites) {
+            for (Cidr a : s.addresses()) {
+                byAddress.computeIfAbsent(a, k -> new ArrayList<>()).add(s.name());
+            }
+        }
+        byAddress.forEach((a, names) -> {
+            if (names.size() > 1) {
+                String addr = a.toString().substring(0, a.toString().indexOf('/'));
+                out.add(
+                        "upstream.rtbh: " + addr + " is shared by sites " + String.join(", ", names)
+                                + (upstream.rtbh() == UpstreamConfig.RtbhAllowed.ALWAYS
+                                        ? ": a blackhole of it (rtbh.allowed: always) makes all of them unreachable"
+                                        : ": it is blackholed only when all of them are targets (rtbh.allowed: dedicated_only)"));
+            }
+        });
+        return out;
     }
 
     /** The same config with other listeners (tests and the lab listen on ephemeral ports). */
@@ -129,7 +164,8 @@ public record EdgeConfig(
                 .detection(detection)
                 .sites(sites)
                 .challenge(challenge)
-                .kernel(kernel);
+                .kernel(kernel)
+                .upstream(upstream);
     }
 
     /**
@@ -154,6 +190,7 @@ public record EdgeConfig(
         private List<SiteConfig> sites = List.of();
         private ChallengeConfig challenge;
         private KernelConfig kernel = KernelConfig.DEFAULTS;
+        private UpstreamConfig upstream = UpstreamConfig.DEFAULTS;
 
         private Builder() {}
 
@@ -232,6 +269,11 @@ public record EdgeConfig(
             return this;
         }
 
+        public Builder upstream(UpstreamConfig upstream) {
+            this.upstream = Objects.requireNonNull(upstream, "upstream");
+            return this;
+        }
+
         /** The config; throws as the record's constructor does when a component is missing or invalid. */
         public EdgeConfig build() {
             Objects.requireNonNull(source, "source");
@@ -255,7 +297,8 @@ public record EdgeConfig(
                             ? challenge
                             : ChallengeConfig.DEFAULTS.withKeyFile(
                                     Optional.of(dir.resolve(ChallengeConfig.DEFAULT_KEY_FILE))),
-                    kernel);
+                    kernel,
+                    upstream);
         }
     }
 }

@@ -89,11 +89,35 @@ final class SiteBinder {
         SiteLimits limits = limits(s.section("limits"), defaults, maxUriBytesCap);
         SiteProtection protection = ProtectionBinder.site(s, policies);
         SiteChallenge challenge = ChallengeBinder.site(s);
+        List<Cidr> addresses = addresses(s);
         s.finish();
         if (name == null || siteHosts.isEmpty() || origins.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new SiteConfig(name, siteHosts, origins, tls, limits, protection, challenge));
+        return Optional.of(new SiteConfig(name, siteHosts, origins, tls, limits, protection, challenge, addresses));
+    }
+
+    /** {@code addresses}: IP literals (the site's public A/AAAA records), never names, never networks. */
+    private List<Cidr> addresses(ConfigSection s) {
+        List<YamlNode> items = s.list("addresses");
+        List<Cidr> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            YamlNode n = items.get(i);
+            byte[] literal =
+                    n instanceof YamlNode.Scalar sc ? Cidr.literal(sc.text().trim()) : null;
+            if (literal == null) {
+                problems.invalid(
+                        n,
+                        s.path("addresses") + "[" + i + "]",
+                        "an IP address the site's DNS points at, like 203.0.113.10");
+                continue;
+            }
+            Cidr a = new Cidr(literal, literal.length * 8);
+            if (!out.contains(a)) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     private String name(ConfigSection s) {

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param limits the site's limits with the top-level defaults already applied
  * @param protection the site's protection state and per-state policies, defaults already applied
  * @param challenge when the site's visitors are challenged, and its overrides of the edge-wide challenge settings
+ * @param addresses the public addresses the site's DNS points at (where a flood toward it arrives): what upstream
+ *     rules and blackholes name; empty when not given
  */
 public record SiteConfig(
         String name,
@@ -23,7 +25,8 @@ public record SiteConfig(
         Optional<TlsConfig> tls,
         SiteLimits limits,
         SiteProtection protection,
-        SiteChallenge challenge) {
+        SiteChallenge challenge,
+        List<Cidr> addresses) {
     public SiteConfig {
         Objects.requireNonNull(name, "name");
         hosts = List.copyOf(hosts);
@@ -32,12 +35,30 @@ public record SiteConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(protection, "protection");
         Objects.requireNonNull(challenge, "challenge");
+        addresses = List.copyOf(addresses);
+        for (Cidr a : addresses) {
+            if (a.prefixLength() != a.network().length * 8) {
+                throw new IllegalArgumentException("addresses: " + a + " (expected: single addresses, no networks)");
+            }
+        }
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("hosts: empty (expected: at least one host name)");
         }
         if (origins.isEmpty()) {
             throw new IllegalArgumentException("origins: empty (expected: at least one host:port)");
         }
+    }
+
+    /** A site without {@code addresses}. */
+    public SiteConfig(
+            String name,
+            List<String> hosts,
+            List<HostPort> origins,
+            Optional<TlsConfig> tls,
+            SiteLimits limits,
+            SiteProtection protection,
+            SiteChallenge challenge) {
+        this(name, hosts, origins, tls, limits, protection, challenge, List.of());
     }
 
     /**
@@ -56,6 +77,6 @@ public record SiteConfig(
 
     /** The same site with other challenge settings. */
     public SiteConfig withChallenge(SiteChallenge c) {
-        return new SiteConfig(name, hosts, origins, tls, limits, protection, c);
+        return new SiteConfig(name, hosts, origins, tls, limits, protection, c, addresses);
     }
 }
