@@ -115,12 +115,17 @@ record Verdict(String headline, String detail) {
                         : " wrongly declared " + declared + (declared == 1 ? " attack" : " attacks"));
         if (lost != null) {
             h.append(" and ").append(lost < UNHARMED ? "kept every site working" : "cost people some pages");
-            h.append(" (").append(share(lost)).append(" of visitors' requests got no page");
             Double baseLost = base == null ? null : lost(base.bystanders().legitSuccessRate());
-            if (baseLost != null) {
-                h.append(", ").append(share(baseLost)).append(" without it");
+            if (lost == 0 && (baseLost == null || baseLost == 0)) {
+                h.append(" (every visitor's request was answered")
+                        .append(baseLost == null ? ")" : ", with it and without it)");
+            } else {
+                h.append(" (").append(share(lost)).append(" of visitors' requests got no page");
+                if (baseLost != null) {
+                    h.append(", ").append(share(baseLost)).append(" without it");
+                }
+                h.append(')');
             }
-            h.append(')');
         }
         h.append('.');
         return new Verdict(h.toString(), "");

@@ -46,6 +46,17 @@ class VerdictTest {
                 .isEqualTo("No attack in this scenario: Bulwark declared none and kept every site working (0.04% of"
                         + " visitors' requests got no page, 0.06% without it).");
         assertThat(Verdict.of(LabOutcomes.quiet()).detail()).isEmpty();
+        LabReport clean = new LabReport(
+                "quiet",
+                850,
+                20,
+                "m",
+                List.of(
+                        LabOutcomes.run("unprotected", 1.0, 1.0, 0, 0, null),
+                        LabOutcomes.run("bulwark", 1.0, 1.0, 0, 0, null)));
+        assertThat(Verdict.of(clean).headline())
+                .isEqualTo("No attack in this scenario: Bulwark declared none and kept every site working (every"
+                        + " visitor's request was answered, with it and without it).");
     }
 
     @Test
