@@ -34,6 +34,7 @@ class ArchitectureTest {
             Map.entry("metrics", 1),
             Map.entry("challenge", 2),
             Map.entry("report", 2),
+            Map.entry("kernel", 2),
             Map.entry("notify", 3),
             Map.entry("origin", 4),
             Map.entry("proxy", 5),
@@ -44,7 +45,18 @@ class ArchitectureTest {
 
     /** Packages whose sources import no Netty at all. */
     static final Set<String> NETTY_FREE = Set.of(
-            "site", "time", "html", "protect", "cache", "detect", "challenge", "report", "notify", "incident", "admin");
+            "site",
+            "time",
+            "html",
+            "protect",
+            "cache",
+            "detect",
+            "challenge",
+            "report",
+            "kernel",
+            "notify",
+            "incident",
+            "admin");
 
     /** The request path's decision chain and completion point, Netty-free inside the Netty package {@code proxy}. */
     static final Set<String> NETTY_FREE_IN_PROXY = Set.of(

@@ -3,7 +3,9 @@ package coop.bulwark.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import coop.bulwark.admin.ApiViews.BanView;
 import coop.bulwark.admin.ApiViews.SiteView;
+import coop.bulwark.detect.UplinkState;
 import coop.bulwark.edge.EdgeServer;
+import coop.bulwark.kernel.KernelStatus;
 import coop.bulwark.metrics.SiteMeters.CacheLabel;
 import coop.bulwark.metrics.SiteMeters.VerdictLabel;
 import coop.bulwark.protect.Ban;
@@ -18,6 +20,7 @@ import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.Cidr;
 import coop.bulwark.site.ProtectionState;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,7 +106,43 @@ final class AdminApi {
                         edge.inFlight(),
                         edge.gatekeeper().bans().list().size(),
                         underAttack),
-                cache);
+                cache,
+                kernel(edge.kernel().status()),
+                uplink());
+    }
+
+    private static ApiViews.KernelView kernel(KernelStatus k) {
+        return new ApiViews.KernelView(
+                k.enabled(),
+                k.active(),
+                k.table(),
+                k.hook(),
+                k.elements(),
+                k.drops(),
+                k.syncFailures(),
+                k.skippedProtected(),
+                k.lastError().orElse(null));
+    }
+
+    private ApiViews.UplinkView uplink() {
+        var settings = edge.snapshot().config().detection().uplink();
+        var state = edge.detection().uplink();
+        if (settings.isEmpty() || state.isEmpty()) {
+            return null;
+        }
+        UplinkState.View v = state.get();
+        return new ApiViews.UplinkView(
+                v.saturated() ? "saturated" : "ok",
+                v.since().toString(),
+                settings.get().iface(),
+                settings.get().capacityBitsPerSecond(),
+                Double.isNaN(v.utilisation()) ? null : v.utilisation(),
+                Double.isNaN(v.droppedPerSecond()) ? null : v.droppedPerSecond());
+    }
+
+    /** An authenticated admin client: kept out of the kernel's ban set. */
+    void adminClient(InetAddress source) {
+        edge.kernel().protectClient(source);
     }
 
     ApiViews.SiteList sites() {

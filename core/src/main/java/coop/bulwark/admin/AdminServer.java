@@ -186,6 +186,7 @@ public final class AdminServer implements AutoCloseable {
                 error(ex, 401, "missing or wrong bearer token (see admin.token_file)");
                 return;
             }
+            api.adminClient(source);
             try {
                 route(ex, ex.getRequestMethod(), path);
             } catch (ApiException e) {

@@ -1,5 +1,6 @@
 package coop.bulwark.admin;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.report.IncidentReport;
 import coop.bulwark.report.ReportWriter;
@@ -26,7 +27,42 @@ final class ApiViews {
             String configFile,
             int sites,
             Totals totals,
-            CacheTotals cache) {}
+            CacheTotals cache,
+            KernelView kernel,
+            UplinkView uplink) {}
+
+    /**
+     * The nftables export of the ban list ({@code kernel.nftables}).
+     *
+     * @param active whether the table is in place and following the bans
+     * @param lastError the latest failure, null when in sync
+     */
+    record KernelView(
+            boolean enabled,
+            boolean active,
+            String table,
+            String hook,
+            int elements,
+            long drops,
+            long syncFailures,
+            int skippedProtected,
+            String lastError) {}
+
+    /**
+     * The edge-wide uplink state; null in {@link Status} when detection.uplink is not configured.
+     *
+     * @param state {@code ok} or {@code saturated}
+     * @param since when it entered that state (or when measuring began)
+     * @param utilisation the busier direction's share of the capacity at the latest tick, null when unknown
+     * @param droppedPerSecond receive drops per second at the latest tick, null when unknown
+     */
+    record UplinkView(
+            String state,
+            String since,
+            @JsonProperty("interface") String iface,
+            long capacityBitsPerSecond,
+            Double utilisation,
+            Double droppedPerSecond) {}
 
     /** Edge-wide counts. */
     record Totals(

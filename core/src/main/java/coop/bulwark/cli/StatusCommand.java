@@ -2,6 +2,7 @@ package coop.bulwark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 
 /** {@code bulwark status}: version, uptime, config generation and edge-wide totals. */
@@ -35,6 +36,36 @@ final class StatusCommand extends AdminCommand {
                 .row("connections", t.path("open_connections").asInt())
                 .row("in flight", t.path("in_flight").asInt())
                 .row("bans", t.path("bans_active").asInt())
+                .row("kernel", kernel(s.path("kernel")))
+                .row("uplink", uplink(s.path("uplink")))
                 .print(out);
+    }
+
+    /** One line on the nftables export: off, active with its elements and drops, or why it is not. */
+    static String kernel(JsonNode k) {
+        if (!k.path("enabled").asBoolean()) {
+            return "off (user-space bans only)";
+        }
+        if (!k.path("active").asBoolean()) {
+            return "INACTIVE: " + k.path("last_error").asText("not in place yet") + " (user-space bans only)";
+        }
+        String line = "nftables " + k.path("table").asText() + " ("
+                + k.path("hook").asText() + "): " + k.path("elements").asInt() + " elements, "
+                + k.path("drops").asLong() + " packets dropped";
+        return k.path("last_error").isTextual()
+                ? line + "; last sync failed: " + k.path("last_error").asText()
+                : line;
+    }
+
+    /** One line on the uplink: not measured, or its state, utilisation and since when. */
+    static String uplink(JsonNode u) {
+        if (u.isMissingNode() || u.isNull()) {
+            return "not measured (detection.uplink)";
+        }
+        String util = u.path("utilisation").isNumber()
+                ? String.format(Locale.ROOT, "%.0f%%", u.path("utilisation").asDouble() * 100)
+                : "unknown";
+        return u.path("state").asText().toUpperCase(Locale.ROOT) + " since "
+                + u.path("since").asText() + " (" + u.path("interface").asText() + " at " + util + ")";
     }
 }

@@ -35,4 +35,20 @@ public sealed interface DetectionEvent {
 
     /** Every target of the attack is back to {@link SiteState#NORMAL}. */
     record AttackEnded(Instant at, Attack attack) implements DetectionEvent {}
+
+    /**
+     * The edge-wide uplink entered or left the saturated state ({@code detection.uplink}'s hysteresis).
+     *
+     * @param saturated true when it entered saturated, false when it recovered
+     * @param utilisation the busier direction's share of the capacity at this tick
+     * @param droppedPerSecond receive drops per second at this tick, NaN when unknown
+     * @param reason a short human-readable cause, for the event log and reports
+     */
+    record UplinkChanged(Instant at, boolean saturated, double utilisation, double droppedPerSecond, String reason)
+            implements DetectionEvent {
+        public UplinkChanged {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
 }

@@ -150,6 +150,7 @@ public final class Detector {
                 totalRate.value(),
                 traffic.distinctSources() / seconds,
                 uplink == null ? Double.NaN : uplink.sample(now),
+                uplink == null ? Double.NaN : uplink.droppedPerSecond(),
                 originSaturation.getAsDouble());
         return events;
     }

@@ -11,6 +11,7 @@ import java.time.Instant;
  * @param baselineTotalRps its long-window baseline (learned while no site is under attack)
  * @param distinctSources distinct client addresses over all sites in the interval
  * @param uplinkUtilisation the busier direction's share of the uplink's capacity, NaN when not measured
+ * @param uplinkDroppedPerSecond packets the uplink's interface dropped on receive per second, NaN when unknown
  * @param originSaturation the caller's measure of origin saturation (e.g. bulkhead queue occupancy, 0-1), NaN
  *     when not supplied
  */
@@ -20,6 +21,7 @@ public record GlobalSignals(
         double baselineTotalRps,
         double distinctSources,
         double uplinkUtilisation,
+        double uplinkDroppedPerSecond,
         double originSaturation) {
     /** Whether the uplink is at or above {@code threshold} of its capacity (false when not measured). */
     public boolean uplinkAbove(double threshold) {

@@ -18,9 +18,12 @@ import java.time.Instant;
 public final class UplinkMeter {
     private final Path rxBytes;
     private final Path txBytes;
+    private final Path rxDropped;
     private final double capacityBitsPerSecond;
     private long lastRx = -1;
     private long lastTx = -1;
+    private long lastDropped = -1;
+    private double droppedPerSecond = Double.NaN;
     private Instant last;
 
     /**
@@ -34,6 +37,7 @@ public final class UplinkMeter {
         }
         this.rxBytes = statisticsDir.resolve("rx_bytes");
         this.txBytes = statisticsDir.resolve("tx_bytes");
+        this.rxDropped = statisticsDir.resolve("rx_dropped");
         this.capacityBitsPerSecond = capacityBitsPerSecond;
     }
 
@@ -53,18 +57,29 @@ public final class UplinkMeter {
     public double sample(Instant now) {
         long rx = read(rxBytes);
         long tx = read(txBytes);
+        long dropped = read(rxDropped);
         double result = Double.NaN;
-        if (last != null && rx >= lastRx && tx >= lastTx && lastRx >= 0 && lastTx >= 0) {
-            double seconds = Duration.between(last, now).toNanos() / 1e9;
-            if (seconds > 0) {
-                double bits = Math.max(rx - lastRx, tx - lastTx) * 8.0;
-                result = bits / seconds / capacityBitsPerSecond;
-            }
+        double seconds = last == null ? 0 : Duration.between(last, now).toNanos() / 1e9;
+        if (seconds > 0 && rx >= lastRx && tx >= lastTx && lastRx >= 0 && lastTx >= 0) {
+            double bits = Math.max(rx - lastRx, tx - lastTx) * 8.0;
+            result = bits / seconds / capacityBitsPerSecond;
         }
+        droppedPerSecond = seconds > 0 && dropped >= lastDropped && lastDropped >= 0
+                ? (dropped - lastDropped) / seconds
+                : Double.NaN;
         lastRx = rx;
         lastTx = tx;
+        lastDropped = dropped;
         last = now;
         return result;
+    }
+
+    /**
+     * Packets the interface dropped on receive per second over the latest {@link #sample} interval ({@code
+     * rx_dropped}: a full receive queue), NaN when the kernel does not give the counter or on the first sample.
+     */
+    public double droppedPerSecond() {
+        return droppedPerSecond;
     }
 
     private static long read(Path counter) {

@@ -4,8 +4,11 @@ import coop.bulwark.cache.CacheStats;
 import coop.bulwark.challenge.ChallengeGate;
 import coop.bulwark.challenge.PassCodec;
 import coop.bulwark.detect.GlobalSignals;
+import coop.bulwark.detect.UplinkState;
 import coop.bulwark.incident.DetectionLoop;
 import coop.bulwark.incident.IncidentDesk;
+import coop.bulwark.kernel.NftProcess;
+import coop.bulwark.kernel.NftablesExport;
 import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.origin.Origin;
 import coop.bulwark.origin.OriginHealthChecker;
@@ -18,6 +21,7 @@ import coop.bulwark.proxy.EdgeEvents;
 import coop.bulwark.proxy.EdgeRuntime;
 import coop.bulwark.proxy.EdgeSnapshot;
 import coop.bulwark.proxy.Site;
+import coop.bulwark.site.Cidr;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import coop.bulwark.time.Ticker;
@@ -73,6 +77,7 @@ public final class EdgeServer implements AutoCloseable {
     private final CacheStage cacheStage;
     private final DetectionLoop detection;
     private final ChallengeStage challengeStage;
+    private final NftablesExport kernel;
     private long generation;
     private boolean closed;
 
@@ -106,6 +111,8 @@ public final class EdgeServer implements AutoCloseable {
             throw e;
         }
         this.detection = new DetectionLoop(clock, pools.size());
+        this.kernel = new NftablesExport(gatekeeper.bans(), NftProcess.locate(), clock);
+        detection.kernelStatus(kernel::status);
         this.runtime = new EdgeRuntime(
                 first, pools, ticker, clock, metrics, gatekeeper, cacheStage, challengeStage, detection);
         gatekeeper.onAutomaticBan(detection::banned);
@@ -172,6 +179,16 @@ public final class EdgeServer implements AutoCloseable {
                 detection,
                 d -> d.global().map(GlobalSignals::uplinkUtilisation).orElse(Double.NaN));
         metrics.gauge(
+                "bulwark_uplink_saturated",
+                "1 while the uplink is in the saturated state (detection.uplink hysteresis), 0 when ok, NaN unset",
+                detection,
+                d -> d.uplink().map(u -> u.saturated() ? 1.0 : 0.0).orElse(Double.NaN));
+        metrics.gauge(
+                "bulwark_uplink_dropped_per_second",
+                "Packets the uplink's interface dropped on receive per second (rx_dropped), NaN when unknown",
+                detection,
+                d -> d.uplink().map(UplinkState.View::droppedPerSecond).orElse(Double.NaN));
+        metrics.gauge(
                 "bulwark_origin_saturation",
                 "The busiest origin's share of its slots in use (origin_capacity)",
                 detection,
@@ -191,6 +208,21 @@ public final class EdgeServer implements AutoCloseable {
                 "Connections refused at accept because their source is banned",
                 this,
                 e -> e.httpGate.bannedCount() + e.httpsGate.bannedCount());
+        metrics.counter(
+                "bulwark_kernel_drops",
+                "Packets from banned sources dropped by the nftables rule (kernel.nftables)",
+                kernel,
+                k -> k.status().drops());
+        metrics.gauge(
+                "bulwark_kernel_set_elements",
+                "Addresses and networks in the nftables ban sets",
+                kernel,
+                k -> k.status().elements());
+        metrics.counter(
+                "bulwark_kernel_sync_failures",
+                "nft runs that failed to create, update, list or remove the ban table",
+                kernel,
+                k -> k.status().syncFailures());
         if (cacheStage != null) {
             metrics.gauge(
                     "bulwark_cache_bytes",
@@ -205,6 +237,7 @@ public final class EdgeServer implements AutoCloseable {
                 () -> healthTargets(runtime.snapshot()));
         health.start();
         detection.start(runtime::snapshot);
+        kernel.start(config.kernel().nftables(), kernelProtected(config));
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
         group.next().scheduleWithFixedDelay(challengeStage::rotateWhenDue, 60, 60, TimeUnit.SECONDS);
         if (cacheStage != null) {
@@ -217,6 +250,23 @@ public final class EdgeServer implements AutoCloseable {
                 httpChannel == null ? "-" : httpChannel.localAddress(),
                 httpsChannel == null ? "-" : httpsChannel.localAddress(),
                 config.sites().size());
+    }
+
+    /**
+     * Networks never put in the kernel's ban set: trusted proxies (a ban there would cut off everyone behind them) and
+     * the admin listener's own address (loopback is always kept out by the export).
+     */
+    private static List<Cidr> kernelProtected(EdgeConfig config) {
+        List<Cidr> nets = new ArrayList<>(config.trustedProxies());
+        try {
+            Cidr admin = Cidr.parse(config.admin().listen().host());
+            if (admin.network().length == 4 ? !admin.equals(Cidr.parse("0.0.0.0")) : !admin.equals(Cidr.parse("::"))) {
+                nets.add(admin);
+            }
+        } catch (IllegalArgumentException e) {
+            // a host name: its clients are protected as they use the API (NftablesExport.protectClient)
+        }
+        return nets;
     }
 
     /** Each origin of {@code snap} with the Host name its {@code GET path} health check sends (its first site's). */
@@ -298,6 +348,11 @@ public final class EdgeServer implements AutoCloseable {
         return detection;
     }
 
+    /** The nftables export of the ban list ({@code kernel.nftables}). */
+    public NftablesExport kernel() {
+        return kernel;
+    }
+
     /** The protection decision point: bans (the admin API bans and unbans here), limits. */
     public Gatekeeper gatekeeper() {
         return gatekeeper;
@@ -370,6 +425,7 @@ public final class EdgeServer implements AutoCloseable {
         // removed in the file took effect only at restart.
         gatekeeper.configure(next.protection());
         detection.reconfigure(snap);
+        kernel.reconfigure(next.kernel().nftables(), kernelProtected(next));
         LOG.info(
                 "config generation {} active: {} sites",
                 snap.generation(),
@@ -424,6 +480,7 @@ public final class EdgeServer implements AutoCloseable {
             l.pool().loop().execute(l.pool()::closeAll);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        kernel.close();
         metrics.close();
         LOG.info("edge stopped");
     }

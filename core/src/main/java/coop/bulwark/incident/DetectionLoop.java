@@ -9,6 +9,8 @@ import coop.bulwark.detect.TrafficAccounting;
 import coop.bulwark.detect.TrafficRecorder;
 import coop.bulwark.detect.TrafficSecond;
 import coop.bulwark.detect.UplinkMeter;
+import coop.bulwark.detect.UplinkState;
+import coop.bulwark.kernel.KernelStatus;
 import coop.bulwark.origin.Origin;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.proxy.EdgeSnapshot;
@@ -19,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -72,6 +76,14 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
 
     private String[] reasons = new String[0];
 
+    /** The edge-wide uplink state; null while detection.uplink is not configured. */
+    private volatile UplinkState uplinkState;
+
+    private Instant lastTickAt;
+
+    /** The kernel export's status, for the kernel's drops in incident reports. */
+    private volatile Supplier<KernelStatus> kernel = () -> KernelStatus.OFF;
+
     public DetectionLoop(Clock clock, int eventLoops) {
         this.clock = clock;
         this.eventLoops = eventLoops;
@@ -96,6 +108,11 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
         return a == null || site >= a.sites() ? null : a.recorder(loop);
     }
 
+    /** Where incident reports read the kernel export's drops from (set once at start). */
+    public void kernelStatus(Supplier<KernelStatus> status) {
+        this.kernel = Objects.requireNonNull(status, "status");
+    }
+
     /** Subscribes to ticks (from the next one on). */
     public void addListener(Listener l) {
         listeners.add(Objects.requireNonNull(l, "l"));
@@ -108,6 +125,12 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
     /** The edge-wide signals of the latest tick (total rate and its baseline, uplink, origin saturation). */
     public Optional<GlobalSignals> global() {
         return Optional.ofNullable(lastGlobal);
+    }
+
+    /** The uplink's state ({@code ok | saturated}) at the latest tick: empty when detection.uplink is not set. */
+    public Optional<UplinkState.View> uplink() {
+        UplinkState u = uplinkState;
+        return u == null ? Optional.empty() : Optional.of(u.view());
     }
 
     /** Reports, event log and webhooks: empty until detection has been on. */
@@ -164,6 +187,14 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
                                     + " uplink utilisation stays unknown",
                             u.iface(),
                             u.iface()));
+            UplinkState us = uplinkState;
+            if (next.uplink().isEmpty()) {
+                uplinkState = null;
+            } else if (us == null) {
+                uplinkState = new UplinkState(next.uplink().get(), clock.instant());
+            } else {
+                us.retune(next.uplink().get());
+            }
             Detector d = detector;
             Detector fresh = d == null
                     ? new Detector(next.thresholds(), a, List.of(names), uplink, () -> originSaturation(snapshots))
@@ -174,7 +205,7 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
             }
             boolean first = settings == null || !settings.enabled();
             if (desk == null) {
-                desk = new IncidentDesk(next, List.of(names));
+                desk = new IncidentDesk(next, List.of(names), () -> kernel.get());
             } else {
                 desk.reconfigure(next, List.of(names));
             }
@@ -212,7 +243,11 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
         }
         try {
             Instant now = clock.instant();
-            List<DetectionEvent> events = d.tick(now);
+            double seconds = lastTickAt == null
+                    ? 1.0
+                    : Math.clamp(Duration.between(lastTickAt, now).toNanos() / 1e9, 0.001, 60.0);
+            lastTickAt = now;
+            List<DetectionEvent> events = new ArrayList<>(d.tick(now));
             EdgeSnapshot snap = snapshots.get();
             for (DetectionEvent e : events) {
                 if (e instanceof DetectionEvent.StateChanged c) {
@@ -223,6 +258,15 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
             TrafficSecond traffic = d.lastTraffic().orElseThrow();
             GlobalSignals global = d.globalSignals().orElseThrow();
             lastGlobal = global;
+            UplinkState us = uplinkState;
+            if (us != null) {
+                DetectionEvent.UplinkChanged change =
+                        us.step(now, seconds, global.uplinkUtilisation(), global.uplinkDroppedPerSecond());
+                if (change != null) {
+                    events.add(change);
+                    LOG.warn("uplink {}: {}", change.saturated() ? "saturated" : "ok", change.reason());
+                }
+            }
             IncidentDesk k = desk;
             if (k != null) {
                 try {

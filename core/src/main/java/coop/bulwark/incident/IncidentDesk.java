@@ -3,6 +3,7 @@ package coop.bulwark.incident;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.TrafficSecond;
+import coop.bulwark.kernel.KernelStatus;
 import coop.bulwark.notify.EventLog;
 import coop.bulwark.notify.Webhooks;
 import coop.bulwark.protect.Ban;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +50,10 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     private Instant lastWrite;
     private final AtomicLong attacksDeclared = new AtomicLong();
     private volatile boolean attackOn;
+    private final KernelDropNotes kernelDrops;
 
-    IncidentDesk(DetectionSettings settings, List<String> siteNames) {
+    IncidentDesk(DetectionSettings settings, List<String> siteNames, Supplier<KernelStatus> kernel) {
+        kernelDrops = new KernelDropNotes(kernel);
         recorder = new IncidentRecorder(siteNames, settings.thresholds());
         writer = writer(settings);
         hooks = settings.webhooks();
@@ -103,6 +107,14 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     public synchronized void onTick(
             Instant now, TrafficSecond traffic, GlobalSignals global, List<DetectionEvent> events) {
         drainBans(now);
+        if (attackOn) {
+            // Before the recorder's tick, so a note at an attack's last tick is folded into that attack's report.
+            boolean ending = events.stream().anyMatch(e -> e instanceof DetectionEvent.AttackEnded);
+            String note = kernelDrops.due(now, ending);
+            if (note != null) {
+                mitigation(now, null, KernelDropNotes.KIND, note);
+            }
+        }
         List<IncidentReport> ended = recorder.onTick(now, traffic, global, events);
         List<DetectionEvent> notEnded = new ArrayList<>();
         for (DetectionEvent e : events) {
@@ -113,6 +125,7 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
             if (e instanceof DetectionEvent.AttackStarted) {
                 lastWrite = null; // write the first version at once
                 attacksDeclared.incrementAndGet();
+                kernelDrops.attackStarted(now);
             }
         }
         EventLog.log(notEnded);

@@ -29,6 +29,8 @@ final class EventBodies {
             case DetectionEvent.AttackStarted s -> WebhookEvent.ATTACK_STARTED;
             case DetectionEvent.AttackUpdated u -> WebhookEvent.ATTACK_UPDATED;
             case DetectionEvent.AttackEnded x -> WebhookEvent.ATTACK_ENDED;
+            case DetectionEvent.UplinkChanged u ->
+                u.saturated() ? WebhookEvent.UPLINK_SATURATED : WebhookEvent.UPLINK_RECOVERED;
         };
     }
 
@@ -55,6 +57,16 @@ final class EventBodies {
                         signs.add(s.name().toLowerCase(Locale.ROOT));
                     }
                 }
+            }
+            case DetectionEvent.UplinkChanged u -> {
+                o.put("state", u.saturated() ? "saturated" : "ok");
+                o.put("utilisation", round(u.utilisation()));
+                if (Double.isNaN(u.droppedPerSecond())) {
+                    o.putNull("dropped_per_second");
+                } else {
+                    o.put("dropped_per_second", round(u.droppedPerSecond()));
+                }
+                o.put("reason", u.reason());
             }
             case DetectionEvent.AttackStarted s -> o.set("attack", attack(s.attack()));
             case DetectionEvent.AttackUpdated u -> o.set("attack", attack(u.attack()));

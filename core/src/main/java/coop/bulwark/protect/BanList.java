@@ -49,6 +49,8 @@ public final class BanList {
     private final Cache<Cidr, Offence> offences;
     private final Map<Cidr, Ban> bans = new LinkedHashMap<>();
     private volatile Snapshot snapshot = Snapshot.build(List.of());
+    /** Bumped on every change, so followers (the kernel export) can poll cheaply for one. */
+    private volatile long version;
 
     /**
      * @param offenceWindow how long after an automatic ban ends a new offence still escalates
@@ -240,6 +242,12 @@ public final class BanList {
 
     private void publish() {
         snapshot = Snapshot.build(bans.values());
+        version++;
+    }
+
+    /** A number that changes whenever the bans change (not when one merely expires); one volatile read. */
+    public long version() {
+        return version;
     }
 
     /** A remembered offence: the strike count and the length of the ban it caused. */

@@ -148,6 +148,10 @@ public final class IncidentRecorder {
         for (DetectionEvent e : events) {
             if (e instanceof DetectionEvent.StateChanged c) {
                 stateChanged(c);
+            } else if (e instanceof DetectionEvent.UplinkChanged u) {
+                // Edge-wide, so no site: in the timeline beside the mitigations it may call for.
+                mitigation(new IncidentReport.Mitigation(
+                        u.at(), null, u.saturated() ? "uplink_saturated" : "uplink_recovered", u.reason()));
             }
         }
         for (DetectionEvent e : events) {
@@ -160,6 +164,7 @@ public final class IncidentRecorder {
                 }
                 case DetectionEvent.AttackUpdated u -> attack(u.attack(), u.at(), ended);
                 case DetectionEvent.StateChanged c -> {}
+                case DetectionEvent.UplinkChanged u -> {}
                 case DetectionEvent.AttackEnded x -> {}
             }
         }

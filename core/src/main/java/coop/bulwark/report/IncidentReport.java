@@ -161,7 +161,15 @@ public record IncidentReport(
      * @param site the site it applies to; null for edge-wide
      * @param kind e.g. {@code under_attack_policy}, {@code ban}, {@code challenge}, {@code state_forced}
      */
-    public record Mitigation(Instant at, String site, String kind, String detail) {}
+    public record Mitigation(Instant at, String site, String kind, String detail) {
+        /**
+         * Whether this entry records what was seen rather than something done (the uplink filling up or recovering):
+         * such entries are in the timeline but do not count as the attack's first mitigation.
+         */
+        public boolean observation() {
+            return kind.startsWith("uplink_");
+        }
+    }
 
     /**
      * The targets' origin load around the first mitigation, summed over the targets. The edge cannot tell attack

@@ -180,7 +180,7 @@ final class OpenAttack {
         List<String> names = targetNames();
         Instant firstMitigation = null;
         for (IncidentReport.Mitigation m : mits) {
-            if (m.site() == null || names.contains(m.site())) {
+            if (!m.observation() && (m.site() == null || names.contains(m.site()))) {
                 firstMitigation = m.at();
                 break;
             }
@@ -196,7 +196,7 @@ final class OpenAttack {
             TargetPoints p = points(t);
             Instant mitigated = null;
             for (IncidentReport.Mitigation m : mits) {
-                if (m.site() == null || m.site().equals(t.name)) {
+                if (!m.observation() && (m.site() == null || m.site().equals(t.name))) {
                     mitigated = m.at();
                     break;
                 }

@@ -85,6 +85,19 @@ public record Cidr(byte[] network, int prefixLength) {
         return (a[full] & m) == (network[full] & 0xFF);
     }
 
+    /** Whether every address of {@code other} is in this network (same family; a network covers itself). */
+    public boolean covers(Cidr other) {
+        if (other.network.length != network.length || other.prefixLength < prefixLength) {
+            return false;
+        }
+        return Arrays.equals(mask(other.network.clone(), prefixLength), network);
+    }
+
+    /** Whether the two networks share an address: one covers the other. */
+    public boolean overlaps(Cidr other) {
+        return covers(other) || other.covers(this);
+    }
+
     private static byte[] mask(byte[] b, int len) {
         for (int i = 0; i < b.length; i++) {
             int bits = Math.max(0, Math.min(8, len - i * 8));

@@ -97,6 +97,7 @@ public final class ConfigLoader {
         // After the sites: origin_capacity_overrides may only name origins the sites use.
         ProtectionConfig protection = ProtectionBinder.edge(top.section("protection"), siteBinder.origins());
         ChallengeConfig challenge = challenge(top);
+        KernelConfig kernel = KernelBinder.bind(top.section("kernel"));
         if (listen.flatMap(Listen::https).isPresent() && !siteBinder.anyTls()) {
             YamlNode https = top.section("listen").node("https").orElseThrow();
             problems.invalid(https, "listen.https", "at least one site with tls, or no https listener");
@@ -122,6 +123,7 @@ public final class ConfigLoader {
                     .detection(detection)
                     .sites(sites)
                     .challenge(challenge)
+                    .kernel(kernel)
                     .build();
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.

@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -199,11 +200,23 @@ final class DetectionBinder {
     private static Optional<DetectionSettings.Uplink> uplink(ConfigSection u) {
         Optional<String> iface = u.text("interface");
         Optional<String> capacityText = u.text("capacity");
-        double saturated = share(u, "saturated_share", 0.9);
+        double saturated = share(u, "saturated_share", DetectionSettings.Uplink.DEFAULT_SATURATED_SHARE);
         if (saturated == 0) {
             u.problems().invalid(u.node("saturated_share").orElseThrow(), u.path("saturated_share"), "a share above 0");
-            saturated = 0.9;
+            saturated = DetectionSettings.Uplink.DEFAULT_SATURATED_SHARE;
         }
+        double recovered =
+                share(u, "recovered_share", Math.min(DetectionSettings.Uplink.DEFAULT_RECOVERED_SHARE, saturated));
+        if (recovered == 0 || recovered > saturated) {
+            u.problems()
+                    .invalid(
+                            u.node("recovered_share").orElseThrow(),
+                            u.path("recovered_share"),
+                            "a share above 0 and at most saturated_share (" + saturated + ")");
+            recovered = Math.min(DetectionSettings.Uplink.DEFAULT_RECOVERED_SHARE, saturated);
+        }
+        Duration saturatedAfter = u.duration("saturated_after", DetectionSettings.Uplink.DEFAULT_SATURATED_AFTER, true);
+        Duration recoveredAfter = u.duration("recovered_after", DetectionSettings.Uplink.DEFAULT_RECOVERED_AFTER, true);
         u.finish();
         if (iface.isEmpty() && capacityText.isEmpty()) {
             return Optional.empty();
@@ -229,7 +242,8 @@ final class DetectionBinder {
                             "a bit rate above zero, like 1Gbit/s, 100Mbit/s or 10Gbps");
             return Optional.empty();
         }
-        return Optional.of(new DetectionSettings.Uplink(iface.get(), capacity, saturated));
+        return Optional.of(new DetectionSettings.Uplink(
+                iface.get(), capacity, saturated, saturatedAfter, recovered, recoveredAfter));
     }
 
     /** Bits per second of {@code 1Gbit/s}-style text, or -1 when it is not one. */

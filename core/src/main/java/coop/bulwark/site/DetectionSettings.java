@@ -1,6 +1,7 @@
 package coop.bulwark.site;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,13 +46,29 @@ public record DetectionSettings(
     public static final int MAX_KEEP_REPORTS = 1_000;
 
     /**
-     * The uplink whose utilisation is a global signal ({@code detection.uplink}).
+     * The uplink whose utilisation is a global signal ({@code detection.uplink}), and the hysteresis of the edge-wide
+     * {@code uplink: ok | saturated} state.
      *
      * @param iface the network interface, as in {@code /sys/class/net/IFACE}
      * @param capacityBitsPerSecond its capacity in each direction
      * @param saturatedShare utilisation at or above which the uplink counts as saturated
+     * @param saturatedAfter how long utilisation must stay at or above {@code saturatedShare} to enter saturated
+     * @param recoveredShare utilisation below which a saturated uplink starts recovering (at most {@code
+     *     saturatedShare})
+     * @param recoveredAfter how long utilisation must stay below {@code recoveredShare} to return to ok
      */
-    public record Uplink(String iface, long capacityBitsPerSecond, double saturatedShare) {
+    public record Uplink(
+            String iface,
+            long capacityBitsPerSecond,
+            double saturatedShare,
+            Duration saturatedAfter,
+            double recoveredShare,
+            Duration recoveredAfter) {
+        public static final double DEFAULT_SATURATED_SHARE = 0.9;
+        public static final Duration DEFAULT_SATURATED_AFTER = Duration.ofSeconds(3);
+        public static final double DEFAULT_RECOVERED_SHARE = 0.7;
+        public static final Duration DEFAULT_RECOVERED_AFTER = Duration.ofSeconds(30);
+
         public Uplink {
             Objects.requireNonNull(iface, "iface");
             if (capacityBitsPerSecond <= 0) {
@@ -60,6 +77,26 @@ public record DetectionSettings(
             if (!(saturatedShare > 0 && saturatedShare <= 1)) {
                 throw new IllegalArgumentException("saturated_share: " + saturatedShare + " (expected: 0-1)");
             }
+            if (!(recoveredShare > 0 && recoveredShare <= saturatedShare)) {
+                throw new IllegalArgumentException(
+                        "recovered_share: " + recoveredShare + " (expected: above 0, at most saturated_share)");
+            }
+            Objects.requireNonNull(saturatedAfter, "saturatedAfter");
+            Objects.requireNonNull(recoveredAfter, "recoveredAfter");
+            if (saturatedAfter.isNegative() || recoveredAfter.isNegative()) {
+                throw new IllegalArgumentException("saturated_after, recovered_after: expected >= 0");
+            }
+        }
+
+        /** The defaults for the hysteresis, with a given saturation share. */
+        public Uplink(String iface, long capacityBitsPerSecond, double saturatedShare) {
+            this(
+                    iface,
+                    capacityBitsPerSecond,
+                    saturatedShare,
+                    DEFAULT_SATURATED_AFTER,
+                    Math.min(DEFAULT_RECOVERED_SHARE, saturatedShare),
+                    DEFAULT_RECOVERED_AFTER);
         }
     }
 

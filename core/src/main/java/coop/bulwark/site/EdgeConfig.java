@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param detection attack detection, incident reports and notifications
  * @param sites the member sites, in file order
  * @param challenge edge-wide settings of the proof-of-work challenge
+ * @param kernel what is pushed into the kernel (the nftables export of the ban list)
  */
 public record EdgeConfig(
         Path source,
@@ -40,7 +41,8 @@ public record EdgeConfig(
         AdminConfig admin,
         DetectionSettings detection,
         List<SiteConfig> sites,
-        ChallengeConfig challenge) {
+        ChallengeConfig challenge,
+        KernelConfig kernel) {
     public EdgeConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
@@ -55,6 +57,7 @@ public record EdgeConfig(
         Objects.requireNonNull(detection, "detection");
         sites = List.copyOf(sites);
         Objects.requireNonNull(challenge, "challenge");
+        Objects.requireNonNull(kernel, "kernel");
     }
 
     /** A config without a {@code challenge:} section: {@link ChallengeConfig#DEFAULTS} (keys in memory only). */
@@ -86,7 +89,8 @@ public record EdgeConfig(
                 admin,
                 detection,
                 sites,
-                ChallengeConfig.DEFAULTS);
+                ChallengeConfig.DEFAULTS,
+                KernelConfig.DEFAULTS);
     }
 
     /** The same config with other listeners (tests and the lab listen on ephemeral ports). */
@@ -124,7 +128,8 @@ public record EdgeConfig(
                 .admin(admin)
                 .detection(detection)
                 .sites(sites)
-                .challenge(challenge);
+                .challenge(challenge)
+                .kernel(kernel);
     }
 
     /**
@@ -148,6 +153,7 @@ public record EdgeConfig(
         private DetectionSettings detection;
         private List<SiteConfig> sites = List.of();
         private ChallengeConfig challenge;
+        private KernelConfig kernel = KernelConfig.DEFAULTS;
 
         private Builder() {}
 
@@ -221,6 +227,11 @@ public record EdgeConfig(
             return this;
         }
 
+        public Builder kernel(KernelConfig kernel) {
+            this.kernel = Objects.requireNonNull(kernel, "kernel");
+            return this;
+        }
+
         /** The config; throws as the record's constructor does when a component is missing or invalid. */
         public EdgeConfig build() {
             Objects.requireNonNull(source, "source");
@@ -243,7 +254,8 @@ public record EdgeConfig(
                     challenge != null
                             ? challenge
                             : ChallengeConfig.DEFAULTS.withKeyFile(
-                                    Optional.of(dir.resolve(ChallengeConfig.DEFAULT_KEY_FILE))));
+                                    Optional.of(dir.resolve(ChallengeConfig.DEFAULT_KEY_FILE))),
+                    kernel);
         }
     }
 }

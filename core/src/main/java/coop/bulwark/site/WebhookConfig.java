@@ -20,8 +20,12 @@ import java.util.Set;
  */
 public record WebhookConfig(URI url, Set<WebhookEvent> events, String secret, Duration timeout, int maxRetries) {
     /** The events sent when none are configured: the attack's start, new targets and end. */
-    public static final Set<WebhookEvent> DEFAULT_EVENTS =
-            Set.copyOf(EnumSet.of(WebhookEvent.ATTACK_STARTED, WebhookEvent.ATTACK_UPDATED, WebhookEvent.ATTACK_ENDED));
+    public static final Set<WebhookEvent> DEFAULT_EVENTS = Set.copyOf(EnumSet.of(
+            WebhookEvent.ATTACK_STARTED,
+            WebhookEvent.ATTACK_UPDATED,
+            WebhookEvent.ATTACK_ENDED,
+            WebhookEvent.UPLINK_SATURATED,
+            WebhookEvent.UPLINK_RECOVERED));
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_RETRIES = 5;

@@ -11,7 +11,11 @@ public enum WebhookEvent {
     /** Every target of an attack is back to normal; the body carries the report's summary and files. */
     ATTACK_ENDED,
     /** Any site changed detection state (noisy during an attack: every target and bystander change). */
-    STATE_CHANGED;
+    STATE_CHANGED,
+    /** The uplink entered the saturated state (detection.uplink): the pipe is full. */
+    UPLINK_SATURATED,
+    /** The uplink is back to ok after being saturated. */
+    UPLINK_RECOVERED;
 
     public String key() {
         return name().toLowerCase(Locale.ROOT);
@@ -25,6 +29,7 @@ public enum WebhookEvent {
             }
         }
         throw new IllegalArgumentException(
-                "event: " + key + " (expected: attack_started, attack_updated, attack_ended or state_changed)");
+                "event: " + key + " (expected: attack_started, attack_updated, attack_ended, state_changed,"
+                        + " uplink_saturated or uplink_recovered)");
     }
 }

@@ -220,12 +220,26 @@
       part('sites', fmtInt(st.sites)),
       part('under attack', fmtInt(t.sites_under_attack), t.sites_under_attack > 0 ? 'alert' : ''),
       part('bans', fmtInt(t.bans_active)),
+    ];
+    const k = st.kernel;
+    if (k && k.enabled) {
+      parts.push(k.active
+        ? part('in kernel', fmtInt(k.elements) + ' / ' + fmtInt(k.drops) + ' drops', k.last_error ? 'alert' : '')
+        : part('kernel export', 'inactive', 'alert'));
+    }
+    const u = st.uplink;
+    if (u) {
+      const util = u.utilisation == null ? '?' : Math.round(u.utilisation * 100) + '%';
+      parts.push(part('uplink ' + util, u.state === 'saturated' ? 'SATURATED' : 'ok',
+        u.state === 'saturated' ? 'alert' : ''));
+    }
+    parts.push(
       part('connections', fmtInt(t.open_connections)),
       part('at origins', fmtInt(t.in_flight)),
       part('up', duration(st.uptime_seconds)),
       part('', 'config gen ' + st.config_generation),
       part('', 'v' + st.version),
-    ];
+    );
     parts.forEach((p, i) => {
       if (i > 0) line.append(' · ');
       line.append(p);

@@ -95,9 +95,14 @@ class AdminCliIntegrationTest {
         Run r = api("status");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("version").contains("cli-test").contains("generation");
+        assertThat(r.out()).contains("off (user-space bans only)").contains("not measured (detection.uplink)");
         Run j = api("status", "--json");
         assertThat(j.exit()).isZero();
-        assertThat(j.out()).startsWith("{").contains("\"config_generation\"");
+        assertThat(j.out())
+                .startsWith("{")
+                .contains("\"config_generation\"")
+                .contains("\"kernel\":{\"enabled\":false,\"active\":false")
+                .contains("\"uplink\":null");
     }
 
     @Test

@@ -161,6 +161,39 @@ class DetectionConfigLoaderTest {
     }
 
     @Test
+    void uplinkHysteresis_boundWithDefaults_andRecoveredAboveSaturated_reported() throws Exception {
+        DetectionSettings.Uplink u = load(BASE + """
+                detection:
+                  uplink: {interface: eth0, capacity: 1Gbit/s, saturated_after: 5s, recovered_share: 0.5, recovered_after: 1m}
+                """).detection().uplink().orElseThrow();
+        assertThat(u)
+                .isEqualTo(new DetectionSettings.Uplink(
+                        "eth0", 1_000_000_000L, 0.9, Duration.ofSeconds(5), 0.5, Duration.ofMinutes(1)));
+        DetectionSettings.Uplink d = load(BASE + "detection: {uplink: {interface: eth0, capacity: 1Gbit/s}}\n")
+                .detection()
+                .uplink()
+                .orElseThrow();
+        assertThat(d.saturatedAfter()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(d.recoveredShare()).isEqualTo(0.7);
+        assertThat(d.recoveredAfter()).isEqualTo(Duration.ofSeconds(30));
+
+        assertThat(problems(BASE + """
+                detection:
+                  uplink:
+                    interface: eth0
+                    capacity: 1Gbit/s
+                    saturated_share: 0.8
+                    recovered_share: 0.85
+                    recovered_after: soon
+                """))
+                .containsExactly(
+                        "12:22: detection.uplink.recovered_share: 0.85 (expected: a share above 0 and at most"
+                                + " saturated_share (0.8))",
+                        "13:22: detection.uplink.recovered_after: soon (expected: a duration with a unit: ms, s, m or"
+                                + " h, like 500ms, 10s, 2m, 1h)");
+    }
+
+    @Test
     void webhooks_bound_withDefaultsAndSecretFile() throws Exception {
         Files.writeString(dir.resolve("hook.secret"), "0123456789abcdef0123\n");
         DetectionSettings d = load(BASE + """
@@ -197,7 +230,7 @@ class DetectionConfigLoaderTest {
                         "8:10: webhooks[0].url: ftp://example.org/x (expected: an http or https URL with a host, no"
                                 + " user:password@)",
                         "10:14: webhooks[1].events[0]: attack_begun (expected: one of attack_started, attack_updated,"
-                                + " attack_ended, state_changed)",
+                                + " attack_ended, state_changed, uplink_saturated, uplink_recovered)",
                         "11:13: webhooks[1].secret: short (expected: a secret of at least 16 characters)",
                         "12:5: webhooks[2].url: missing (expected: the receiver's http or https URL)");
     }

@@ -77,6 +77,8 @@ final class DetectionWatch implements DetectionLoop.Listener {
                     moments.add(new Moment(end.at(), "detection", "attack over"));
                     show(end.at(), "attack " + end.attack().id() + " ended");
                 }
+                case DetectionEvent.UplinkChanged u ->
+                    show(u.at(), "uplink " + (u.saturated() ? "saturated" : "ok") + " (" + u.reason() + ")");
                 case DetectionEvent.StateChanged c -> {
                     stateChanges.add(c.siteName() + " " + c.from().key() + "->" + c.to().key());
                     moments.add(new Moment(
