@@ -77,8 +77,10 @@ final class DetectionWatch implements DetectionLoop.Listener {
                     moments.add(new Moment(end.at(), "detection", "attack over"));
                     show(end.at(), "attack " + end.attack().id() + " ended");
                 }
-                case DetectionEvent.UplinkChanged u ->
+                case DetectionEvent.UplinkChanged u -> {
+                    moments.add(new Moment(u.at(), "uplink", "uplink " + (u.saturated() ? "saturated" : "ok")));
                     show(u.at(), "uplink " + (u.saturated() ? "saturated" : "ok") + " (" + u.reason() + ")");
+                }
                 case DetectionEvent.StateChanged c -> {
                     stateChanges.add(c.siteName() + " " + c.from().key() + "->" + c.to().key());
                     moments.add(new Moment(
