@@ -240,7 +240,7 @@ public final class AdminServer implements AutoCloseable {
                 } else {
                     only(p, 3);
                     allow(method, "GET");
-                    AdminApi.Rendered r = api.attack(id, query(ex, "format"));
+                    AdminApi.Rendered r = api.attack(id, query(ex, "format"), query(ex, "lang"));
                     if (r.mediaType().startsWith("text/html")) {
                         // A report opened on its own: nothing in it may run or load (the HTML is self-contained).
                         ex.getResponseHeaders()

@@ -122,6 +122,7 @@
       renderSites(sites.sites);
       renderBans(bans.bans);
       renderAttacks(attacks.attacks, attacks.detection);
+      reportLanguage = pickLanguage(attacks.languages, navigator.languages || [navigator.language]);
       renderReports(attacks.attacks);
       $('error').textContent = '';
     } catch (e) {
@@ -687,6 +688,18 @@
 
   // ---- incident reports ----
 
+  let reportLanguage = null; // the reports' language: the browser's where the edge writes it, else the edge's first
+
+  /** The first of the browser's languages (es-MX counts as es) the edge writes reports in, else its first. */
+  function pickLanguage(offered, preferred) {
+    if (!Array.isArray(offered) || offered.length === 0) return null;
+    for (const tag of preferred) {
+      const primary = String(tag || '').toLowerCase().split('-')[0];
+      if (offered.includes(primary)) return primary;
+    }
+    return offered[0];
+  }
+
   function reportButtons(id) {
     const b = (label, format, cls, aria) => {
       const button = node('button', label, 'quiet report ' + cls);
@@ -731,7 +744,8 @@
 
   /** The report as text, fetched with the token (a plain link cannot send it). */
   async function reportText(id, format) {
-    const r = await fetch('/api/attacks/' + encodeURIComponent(id) + '?format=' + format,
+    const lang = reportLanguage && format !== 'json' ? '&lang=' + encodeURIComponent(reportLanguage) : '';
+    const r = await fetch('/api/attacks/' + encodeURIComponent(id) + '?format=' + format + lang,
       { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
     if (r.status === 401) {
       signOut('The token was not accepted: sign in again.');

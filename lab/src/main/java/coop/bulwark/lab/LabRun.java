@@ -1,6 +1,7 @@
 package coop.bulwark.lab;
 
 import coop.bulwark.edge.EdgeServer;
+import coop.bulwark.protect.BanList;
 import coop.bulwark.site.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,12 +11,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * One run of a scenario against one edge: starts a fresh origin model and a fresh Bulwark from a generated config (or,
@@ -80,7 +84,7 @@ public final class LabRun {
         if (choice instanceof External ext) {
             // The origin model runs in its own process (bulwark lab --origin-only), started with the edge in front.
             RemoteOrigin origin = RemoteOrigin.connect(ext.originPort(), scenario, Set.copyOf(targetHosts), progress);
-            return drive(name, origin, ext.edge(), targetRanks, targetHosts, null);
+            return drive(name, origin, ext.edge(), targetRanks, targetHosts, null, null);
         }
         InProcess p = (InProcess) choice;
         DetectionWatch watch = new DetectionWatch(progress, Instant.now());
@@ -94,7 +98,8 @@ public final class LabRun {
                         reportsDir,
                         p.targetsUnderAttack()))) {
             edge.detection().addListener(watch);
-            result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch);
+            BanList bans = edge.gatekeeper().bans();
+            result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch, bans::size);
         }
         // The edge has stopped, so every report it had to write is on disk (an attack still open at the end is
         // written as it stood).
@@ -126,7 +131,8 @@ public final class LabRun {
             InetSocketAddress edgeAddress,
             Set<Integer> targetRanks,
             List<String> targetHosts,
-            DetectionWatch watch)
+            DetectionWatch watch,
+            IntSupplier activeBans)
             throws InterruptedException {
         int seconds = (int) scenario.duration(quick).toSeconds();
         List<Integer> starts = new ArrayList<>();
@@ -148,6 +154,8 @@ public final class LabRun {
         Instant startedAt = Instant.now();
         long end = start + seconds * 1_000_000_000L;
         RunRecorder rec = new RunRecorder(seconds, start, windowFrom, windowTo);
+        List<LabReport.Marker> markers = new ArrayList<>();
+        int bansBefore = 0;
         SocketRegistry sockets = new SocketRegistry();
         Popularity popularity =
                 new Popularity(scenario.sites(), scenario.legit().zipfExponent());
@@ -198,8 +206,16 @@ public final class LabRun {
                     originAttack0 = a;
                     originLegit0 = l;
                     rec.originBusy[s] = o.busy();
+                    if (activeBans != null) {
+                        int banned = activeBans.getAsInt();
+                        if (bansBefore == 0 && banned > 0) {
+                            markers.add(new LabReport.Marker(
+                                    s + 1, "ban", "first ban" + (banned == 1 ? "" : "s: " + banned + " active")));
+                        }
+                        bansBefore = banned;
+                    }
                     rec.originQueued[s] = o.queued();
-                    progress(name, phase.name(), s + 1, seconds, rec, s, origin);
+                    progress(name, phase.name(), s + 1, seconds, rec, s);
                 }
             }
         } finally {
@@ -214,7 +230,18 @@ public final class LabRun {
             progress.println();
         }
         Instant attackStart = attackFrom >= 0 ? startedAt.plusSeconds(attackFrom) : null;
-        return new Result(outcome(name, rec, windowFrom, windowTo, watch, attackStart), series(name, rec, starts));
+        LabReport.Run run = outcome(name, rec, windowFrom, windowTo, watch, attackStart);
+        if (watch != null) {
+            markers.addAll(watch.markers(startedAt));
+        }
+        if (run.attack().mitigatedAfterS() != null) {
+            markers.add(new LabReport.Marker(
+                    windowFrom + run.attack().mitigatedAfterS(),
+                    "mitigation",
+                    "from here on, at most 10% of the attack reached the origin"));
+        }
+        markers.sort(Comparator.comparingDouble(LabReport.Marker::atS));
+        return new Result(run, series(name, rec, starts, markers));
     }
 
     private void startAttacks(
@@ -265,15 +292,16 @@ public final class LabRun {
         }
     }
 
-    private void progress(String run, String phase, int second, int total, RunRecorder rec, int s, OriginView o) {
+    private void progress(String run, String phase, int second, int total, RunRecorder rec, int s) {
         if (!interactive && second % 5 != 0 && second != total) {
             return;
         }
         // Live rates over the last three seconds (the current one is still being filled by slow requests).
         int from = Math.max(0, s - 2);
+        // At most 100 columns, so the line rewritten in place never wraps; the origin's load is in the HTML charts.
         String line = String.format(
-                "%-12s %-18s %3d/%ds  bystanders %s  targets %s  attack %5d/s -> origin %5d/s  workers %3d/%d"
-                        + " backlog %4d",
+                Locale.ROOT,
+                "%-11.11s %-11.11s %3d/%-3ds  bystanders %s  targets %s  attack %5d/s → origin %5d/s",
                 run,
                 phase,
                 second,
@@ -281,10 +309,7 @@ public final class LabRun {
                 pct(RunRecorder.sum(rec.bystanderOk, from, s + 1), RunRecorder.sum(rec.bystanderFailed, from, s + 1)),
                 pct(RunRecorder.sum(rec.targetOk, from, s + 1), RunRecorder.sum(rec.targetFailed, from, s + 1)),
                 rec.attackSent.get(s),
-                rec.originAttack[s],
-                rec.originBusy[s],
-                o.workers(),
-                rec.originQueued[s]);
+                rec.originAttack[s]);
         if (interactive) {
             progress.print("\r" + line);
         } else {
@@ -335,7 +360,8 @@ public final class LabRun {
         return new LabReport.Run(name, bystanders, targets, attack, rec.challengesSolved.get());
     }
 
-    private LabReport.Series series(String name, RunRecorder rec, List<Integer> starts) {
+    private LabReport.Series series(
+            String name, RunRecorder rec, List<Integer> starts, List<LabReport.Marker> markers) {
         int n = rec.seconds;
         double[] by = new double[n];
         double[] tg = new double[n];
@@ -357,6 +383,7 @@ public final class LabRun {
                 Arrays.copyOf(rec.originAttack, n),
                 Arrays.copyOf(rec.originLegit, n),
                 Arrays.copyOf(rec.originBusy, n),
-                Arrays.copyOf(rec.originQueued, n));
+                Arrays.copyOf(rec.originQueued, n),
+                markers);
     }
 }
