@@ -131,9 +131,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void bodyPart(HttpContent content) {
-        if (content.decoderResult().isFailure()) {
-            // A body the codec could not frame (a malformed chunk size, say): where it ends is unknowable, so nothing
-            // of it may pass for a complete body and the connection cannot carry another request.
+        if (content.decoderResult().isFailure()
+                || content instanceof LastHttpContent end && ForbiddenTrailers.any(end.trailingHeaders())) {
+            // A body the codec could not frame (a malformed chunk size, an overlong chunk line), or one ending in
+            // trailers that would frame, route or authenticate it after the fact: where it ends or what it means is
+            // unknowable, so nothing of it may pass for a complete body and the connection cannot carry another
+            // request.
             content.release();
             malformedBody();
             return;
