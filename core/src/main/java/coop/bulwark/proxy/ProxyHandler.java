@@ -220,8 +220,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ? null
                 : new ExchangeCache(stage, f.cache(), ok.site().meters());
         Runnable onEnd = f.concurrencySlot() ? () -> runtime.chain().release(f) : null;
+        WebSocketTunnel tunnel = null;
+        if (f.upgrade() && multiplexed) {
+            // HTTP/2 carries no Upgrade (its codec refuses connection-specific fields): a plain request after all.
+            ok.site().guard().upgrades().release();
+        } else if (f.upgrade()) {
+            WebSocketTunnel.toOrigin(originReq);
+            tunnel = new WebSocketTunnel(ok.site(), loop.pool().deadlines());
+        }
         var exchange = new ProxyExchange(
                 this, ctx, runtime, snap, loop.pool(), ok, req, keepAlive, originReq, hasBody, cache, onEnd, log);
+        exchange.upgrade(tunnel);
         current = exchange;
         exchange.start();
     }
@@ -420,6 +429,20 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pausedForQueue = false;
             updateAutoRead();
         }
+    }
+
+    /**
+     * The connection leaves HTTP (the origin accepted a WebSocket upgrade, {@link WebSocketTunnel}): this handler
+     * starts nothing more and drops what it queued. Returns whether the client had sent nothing after the upgrade
+     * request, as it must not before the 101.
+     */
+    boolean leaveHttp() {
+        closing = true;
+        boolean clean = queued.isEmpty() && !discardingBody;
+        for (Object m; (m = queued.poll()) != null; ) {
+            ReferenceCountUtil.release(m);
+        }
+        return clean;
     }
 
     /** The exchange's origin connection is full (or a body is held while connecting): stop reading the client. */
