@@ -29,8 +29,8 @@ import io.netty.util.ReferenceCountUtil;
  * tunnel both connections become. Then both leave HTTP and relay bytes as they come:
  *
  * <pre>
- * client: ... → HttpServerCodec → HttpTimeoutHandler → ProxyHandler  ⇒  ... → WebSocketTunnel.Side (to the origin)
- * origin:       HttpClientCodec → OriginConnection                    ⇒        WebSocketTunnel.Side (to the client)
+ * client: ... → HttpServerCodec → HttpTimeoutHandler → ProxyHandler  ⇒  ... → Side (to the origin)
+ * origin:       HttpClientCodec → OriginConnection                    ⇒        Side (to the client)
  * </pre>
  *
  * <p>Frames are not parsed: the edge vouched for the client at the handshake, and whatever extensions the two ends
@@ -39,6 +39,10 @@ import io.netty.util.ReferenceCountUtil;
  * site's {@code websocket_idle_timeout} is closed, swept with the loop's origin timeouts ({@link OriginDeadlines}) on
  * the runtime's clock. The handshake is the request: recorded (status 101) when the exchange ends, and the tunnel is
  * counted by the site's meters ({@code bulwark_websocket_upgrades}, {@code bulwark_websockets_open}).
+ *
+ * <p>A client must wait for the 101 before sending frames (RFC 6455 §4.1). One that does not has its early bytes
+ * read by the HTTP codec: if they formed a request the tunnel is not opened (the connection closes); leading control
+ * bytes the codec skips between requests are lost.
  *
  * <p>HTTP/1.1 only: HTTP/2's extended CONNECT (RFC 8441) is not offered. Event-loop confined: the client connection
  * and its origin connection share one event loop.
