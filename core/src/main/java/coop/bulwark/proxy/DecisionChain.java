@@ -70,13 +70,14 @@ final class DecisionChain {
             case Admission.Admitted a -> ok = a;
         }
         Site site = ok.site();
-        boolean upgrade = isWebSocketUpgrade(head);
-        if (upgrade && head.hasBody()) {
-            return new Decision.Refuse(400, "a WebSocket handshake has no body", true, 0);
-        }
         boolean sameClient = ok.client() == info.client();
         byte[] addr = sameClient ? info.clientBytes() : ok.client().getAddress();
         log.routed(site, sameClient ? info.clientText() : ok.client().getHostAddress(), ok.originUri());
+        boolean upgrade = isWebSocketUpgrade(head);
+        if (upgrade && head.hasBody()) {
+            log.verdict(VerdictLabel.REJECT);
+            return new Decision.Refuse(400, "a WebSocket handshake has no body", true, 0);
+        }
         SiteGuard guard = site.guard();
         RequestTraits traits = RequestTraits.of(
                 guard.index(),

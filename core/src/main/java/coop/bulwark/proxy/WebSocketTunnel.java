@@ -126,6 +126,9 @@ final class WebSocketTunnel extends OriginDeadlines.Watched {
         origin.config().setAutoRead(true);
         lastActivityNanos = deadlines.coarseNanos();
         deadlines.watch(this);
+        if (!client.isActive() || !origin.isActive()) {
+            close(); // one end left before its Side was there to see it go
+        }
     }
 
     private static void upgradeFields(HttpHeaders h) {

@@ -234,6 +234,23 @@ class WebSocketIntegrationTest {
     }
 
     @Test
+    void edgeShutdown_closesOpenTunnels_withoutWaitingForTheDrainTimeout() throws Exception {
+        EdgeServer own = EdgeServer.start(
+                TestEdge.config(List.of(site("ws", WS, SiteLimits.DEFAULTS.withWebsockets(8, Duration.ofMinutes(5))))));
+        try (var c = WebSocketTestClient.open(own.httpAddress(), WS, "/ws")) {
+            c.sendText("before");
+            assertThat(c.nextText()).isEqualTo("before");
+            long start = System.nanoTime();
+            own.close();
+            // A WebSocket client reconnects; holding its tunnel would hold the shutdown to the drain timeout (5 s).
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(c.channel.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            own.close();
+        }
+    }
+
+    @Test
     void originRefusingTheUpgrade_isAnsweredAsANormalResponse_onAConnectionThatStaysHttp() throws Exception {
         try (RawHttp r = new RawHttp(addr)) {
             r.send(UPGRADE_HEAD.formatted("/no", WS, ""));
