@@ -11,8 +11,9 @@ import java.util.Set;
  * merges trailers into the header block would act on them late (request smuggling, a forged {@code X-Forwarded-For}
  * or {@code Authorization} after the edge decided on the head). A request with one is malformed: 400 and close.
  *
- * <p>HTTP/1.1's decoder already drops {@code Content-Length}, {@code Transfer-Encoding} and {@code Trailer} trailers
- * before we see them (they never reach an origin); HTTP/2 trailers arrive unfiltered. Stateless.
+ * <p>HTTP/1.1's decoder drops {@code Content-Length}, {@code Transfer-Encoding} and {@code Trailer} trailers before
+ * they get here; {@link StrictHttpServerCodec} refuses a request that sent them. HTTP/2 trailers arrive unfiltered.
+ * Stateless.
  */
 final class ForbiddenTrailers {
     private ForbiddenTrailers() {}

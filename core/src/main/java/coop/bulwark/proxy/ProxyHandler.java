@@ -25,7 +25,7 @@ import java.util.ArrayDeque;
  * stream codec on each HTTP/2 stream channel:
  *
  * <pre>
- * HTTP/1.1: ... → HttpServerCodec → HttpTimeoutHandler → ProxyHandler
+ * HTTP/1.1: ... → StrictHttpServerCodec → HttpTimeoutHandler → ProxyHandler
  * HTTP/2:   ... → Http2FrameCodec → Http2MultiplexHandler ⇒ (per stream) Http2StreamFrameToHttpObjectCodec
  *                                                              → HttpTimeoutHandler → ProxyHandler
  * </pre>

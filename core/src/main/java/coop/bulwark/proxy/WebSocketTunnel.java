@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -29,8 +28,8 @@ import io.netty.util.ReferenceCountUtil;
  * tunnel both connections become. Then both leave HTTP and relay bytes as they come:
  *
  * <pre>
- * client: ... → HttpServerCodec → HttpTimeoutHandler → ProxyHandler  ⇒  ... → Side (to the origin)
- * origin:       HttpClientCodec → OriginConnection                    ⇒        Side (to the client)
+ * client: ... → StrictHttpServerCodec → HttpTimeoutHandler → ProxyHandler  ⇒  ... → Side (to the origin)
+ * origin:       HttpClientCodec → OriginConnection                          ⇒        Side (to the client)
  * </pre>
  *
  * <p>Frames are not parsed: the edge vouched for the client at the handshake, and whatever extensions the two ends
@@ -118,7 +117,7 @@ final class WebSocketTunnel extends OriginDeadlines.Watched {
             cp.remove(HttpTimeoutHandler.class);
         }
         // Last: bytes the codec holds (a first frame sent right after the 101 was read) go on to the tunnel.
-        cp.remove(HttpServerCodec.class);
+        cp.remove(StrictHttpServerCodec.class);
         ChannelPipeline op = origin.pipeline();
         op.replace(conn, "websocket", new Side(client));
         op.remove(HttpClientCodec.class);

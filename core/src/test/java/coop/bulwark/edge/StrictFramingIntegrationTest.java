@@ -59,7 +59,10 @@ class StrictFramingIntegrationTest {
                 "Content-Type: text/html",
                 "Connection: close",
                 "Upgrade: websocket",
-                "Range: bytes=0-1"
+                "Range: bytes=0-1",
+                "Content-Length: 1",
+                "Transfer-Encoding: chunked",
+                "Trailer: X-Checksum"
             })
     void forbiddenTrailer_gets400_closes_andTheOriginNeverCompletes(String trailer) throws Exception {
         try (RawHttp r = new RawHttp(addr)) {
