@@ -13,6 +13,7 @@ import coop.bulwark.report.ReportLanguage;
 import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.DetectionSettings;
 import coop.bulwark.site.WebhookConfig;
+import coop.bulwark.site.WebhookEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -101,6 +102,15 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     public void mitigation(Instant at, String site, String kind, String detail) {
         recorder.onMitigation(at, site, kind, detail);
         EventLog.mitigation(at, site, kind, detail);
+        WebhookEvent upstream = switch (kind) {
+            case "upstream_suggested" -> WebhookEvent.UPSTREAM_SUGGESTED;
+            case "upstream_flowspec", "upstream_rtbh" -> WebhookEvent.UPSTREAM_ANNOUNCED;
+            case "upstream_withdrawn" -> WebhookEvent.UPSTREAM_WITHDRAWN;
+            default -> null;
+        };
+        if (upstream != null) {
+            webhooks.publish(upstream, at, kind, detail == null ? "" : detail);
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package coop.bulwark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import coop.bulwark.admin.AdminServer;
 import coop.bulwark.detect.Attack;
 import coop.bulwark.detect.AttackTarget;
@@ -21,6 +22,7 @@ import coop.bulwark.site.Listen;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -49,16 +52,27 @@ class UpstreamCliIntegrationTest {
     static EdgeServer edge;
     static AdminServer admin;
     static Path token;
+    static HttpServer hooks;
+    static final List<String> received = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        EdgeConfig parsed = ConfigLoader.parse("""
+        hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hooks.createContext("/hook", ex -> {
+            received.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        hooks.start();
+        EdgeConfig parsed =
+                ConfigLoader.parse("""
                 listen: {http: 127.0.0.1:1}
                 access_log: {enabled: false}
                 upstream: {mode: suggest, rtbh: {allowed: never}, flowspec: {top_prefixes: 2}}
+                webhooks: [{url: "http://127.0.0.1:%d/hook"}]
                 sites:
                   - {name: alpha, hosts: [alpha.test], origins: ["127.0.0.1:9"], addresses: [203.0.113.10]}
-                """, dir.resolve("bulwark.yaml"));
+                """.formatted(hooks.getAddress().getPort()), dir.resolve("bulwark.yaml"));
         edge = EdgeServer.start(parsed.toBuilder()
                 .listen(new Listen(Optional.of(new HostPort("127.0.0.1", 0)), Optional.empty(), 1))
                 .drainTimeout(Duration.ofSeconds(1))
@@ -77,6 +91,7 @@ class UpstreamCliIntegrationTest {
     static void stop() {
         admin.close();
         edge.close();
+        hooks.stop(0);
     }
 
     private static AdminCliIntegrationTest.Run api(String... args) {
@@ -171,6 +186,14 @@ class UpstreamCliIntegrationTest {
             assertThat(lines.poll(5, TimeUnit.SECONDS)).startsWith("withdraw flow route { match { source ");
             assertThat(api("upstream", "withdraw", id).err()).contains("no announcement " + id);
             assertThat(api("upstream", "apply", "atk-unknown").err()).contains("no suggestion for attack atk-unknown");
+            // Suggestions, announcements and withdrawals go to webhooks too, with the exact ExaBGP line.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> received.stream().anyMatch(b -> b.contains("\"event\":\"upstream_withdrawn\"")));
+            assertThat(received)
+                    .anyMatch(b -> b.contains("\"event\":\"upstream_suggested\"")
+                            && b.contains("bulwark upstream apply atk-cli-1"))
+                    .anyMatch(b -> b.contains("\"event\":\"upstream_announced\"")
+                            && b.contains("announce flow route { match { source "));
         } finally {
             acks.close(); // ExaBGP gone: the helper stops by itself
             assertThat(helper.waitFor(10, TimeUnit.SECONDS)).isTrue();

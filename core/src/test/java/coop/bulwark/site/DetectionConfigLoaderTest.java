@@ -230,7 +230,8 @@ class DetectionConfigLoaderTest {
                         "8:10: webhooks[0].url: ftp://example.org/x (expected: an http or https URL with a host, no"
                                 + " user:password@)",
                         "10:14: webhooks[1].events[0]: attack_begun (expected: one of attack_started, attack_updated,"
-                                + " attack_ended, state_changed, uplink_saturated, uplink_recovered)",
+                                + " attack_ended, state_changed, uplink_saturated, uplink_recovered, upstream_suggested,"
+                                + " upstream_announced, upstream_withdrawn)",
                         "11:13: webhooks[1].secret: short (expected: a secret of at least 16 characters)",
                         "12:5: webhooks[2].url: missing (expected: the receiver's http or https URL)");
     }
