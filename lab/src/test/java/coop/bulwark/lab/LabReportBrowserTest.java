@@ -7,11 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +20,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 
@@ -36,28 +33,19 @@ class LabReportBrowserTest {
     @TempDir
     static Path dir;
 
+    static HeadlessChromium.Browser browser;
     static WebDriver driver;
-    static Path profile;
 
     @BeforeAll
     static void start() throws IOException {
-        Assumptions.assumeTrue(
-                HeadlessChromium.available(),
-                "lab report browser test skipped: needs /usr/bin/chromium and /usr/bin/chromedriver"
-                        + " (Debian packages chromium and chromium-driver; .ci/run installs them)");
-        profile = Files.createTempDirectory("bulwark-chromium-");
-        driver = new ChromeDriver(HeadlessChromium.service(), HeadlessChromium.options(profile, "1200,1600"));
+        browser = HeadlessChromium.startOrSkip("lab report browser test", "1200,1600");
+        driver = browser.driver();
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (profile != null) {
-            try (var paths = Files.walk(profile)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (browser != null) {
+            browser.close();
         }
     }
 
