@@ -15,7 +15,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bulwark exabgp-api --config FILE}: run by ExaBGP as its API {@code process} ({@code encoder text}). Follows
@@ -33,9 +36,17 @@ final class ExabgpApiCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "DURATION", description = "How often to ask the edge (default: 1s).")
     String interval = "1s";
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        long sleepMillis = millis(interval);
+        long sleepMillis;
+        try {
+            sleepMillis = millis(interval);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.US_ASCII);
         AtomicBoolean stdinOpen = new AtomicBoolean(true);
         Thread acks = Thread.ofPlatform().daemon().name("exabgp-acks").start(() -> readAcks(stdinOpen));
@@ -97,10 +108,10 @@ final class ExabgpApiCommand implements Callable<Integer> {
 
     private static long millis(String text) {
         String t = text.trim();
-        if (t.endsWith("ms")) {
+        if (t.matches("\\d{1,6}ms")) {
             return Math.max(10, Long.parseLong(t.substring(0, t.length() - 2)));
         }
-        if (t.endsWith("s")) {
+        if (t.matches("\\d{1,4}s")) {
             return Math.max(10, Long.parseLong(t.substring(0, t.length() - 1)) * 1000);
         }
         throw new IllegalArgumentException("--interval " + text + " (expected: like 500ms or 1s)");
