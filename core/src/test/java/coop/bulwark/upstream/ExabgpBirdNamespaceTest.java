@@ -229,7 +229,7 @@ class ExabgpBirdNamespaceTest {
     }
 
     @Test
-    void announcedRulesReachTheRouter_withdrawalsLeave_aRestartedExabgpReannounces_andExpiryIsKeptWhenTheEdgeIsAway()
+    void announcedRulesReachTheRouter_withdrawalsLeave_restartsReconcile_andExpiryIsKeptWhenTheEdgeIsAway()
             throws Exception {
         publish(true, true, Duration.ofHours(1));
         await().atMost(Duration.ofSeconds(40))
@@ -258,6 +258,16 @@ class ExabgpBirdNamespaceTest {
         await().atMost(Duration.ofSeconds(40))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> blackholed() && flowTable().contains("198.51.100.0/24"));
+
+        // The edge restarts with nothing to announce (its desk starts empty): the helper withdraws what it held.
+        publish(false, false, Duration.ofHours(1));
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> !blackholed() && !flowTable().contains("198.51.100.0/24"));
+        publish(true, true, Duration.ofHours(1));
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .until(this::blackholed);
 
         // The edge goes away with 4 s left on each announcement: they stay until then, then are withdrawn.
         publish(true, true, Duration.ofSeconds(4));
