@@ -1,6 +1,7 @@
 package coop.bulwark.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -93,6 +94,25 @@ class NftablesExportTest {
 
         assertThat(kernelSet("banned4")).containsOnlyKeys(Cidr.parse("198.51.100.11"), Cidr.parse("203.0.113.0/24"));
         assertThat(export.status().syncFailures()).isZero();
+    }
+
+    @Test
+    void onItsOwnThread_aBanReachesTheKernelWithinAQuarterSecond() {
+        export.start(ON, List.of());
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> export.status().active());
+            long before = System.nanoTime();
+            bans.ban(Cidr.parse("198.51.100.77"), Duration.ofMinutes(10), "timed", BanOrigin.AUTOMATIC);
+            await().atMost(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> kernelSet("banned4").containsKey(Cidr.parse("198.51.100.77")));
+            long ms = (System.nanoTime() - before) / 1_000_000;
+            System.out.println("ban to kernel: " + ms + " ms");
+            // 100 ms poll + one nft run + this test's own listing; the issue asks for about 250 ms.
+            assertThat(ms).isLessThan(400);
+        } finally {
+            export.close();
+        }
     }
 
     @Test
