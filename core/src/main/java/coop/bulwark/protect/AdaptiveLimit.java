@@ -1,0 +1,184 @@
+package coop.bulwark.protect;
+
+/**
+ * An origin's concurrency limit learned from what its requests show: how much longer than at no load they take to get
+ * an answer, and whether it refuses them (503) or lets them time out. Used by {@link OriginCapacity} for an origin
+ * whose {@code origin_capacity} is not set.
+ *
+ * <p>Feed it every finished request with {@link #onSample} (time to the response head) or {@link #onDrop}, and every
+ * slot taken with {@link #onAcquire}; {@link #limit()} is the current limit. All times are nanoseconds of one
+ * monotonic clock passed in by the caller (tests use a fake one). Not thread-safe: guarded by its
+ * {@link OriginCapacity}'s lock. Allocates nothing after construction.
+ */
+/*
+ * Design note. A web server with W workers (php-fpm children, Apache workers) answers up to W requests at once; more
+ * wait in its listen backlog, where every request, cheap or dear, waits the same time Q before a worker takes it.
+ * That shared wait is what this limiter measures, Vegas-style (TCP Vegas; Netflix concurrency-limits' VegasLimit):
+ *
+ *  - base: the least time to the response head seen lately, i.e. the cheapest request with no wait (a static file
+ *    at 2 ms while pages take 100 ms). It is the minimum over two buckets of BASE_BUCKET_NANOS each, so it follows an
+ *    origin that became slower within a minute, while a short congestion cannot raise it.
+ *  - every window (WINDOW_NANOS, at least MIN_SAMPLES answers): Q = the window's least time - base. The least time of
+ *    a window is again a cheap request, which waited Q like everyone else. So Q does not depend on the mix of cheap and
+ *    dear requests, which is why neither a mean nor a percentile is compared with base: a flood of 100 ms pages on top
+ *    of 2 ms assets would look like congestion to them.
+ *  - Little's law turns that into requests: waiting at the origin = throughput * Q, and workers busy = throughput *
+ *    (mean time - Q) = (sum of times - answers * Q) / window.
+ *  - Decide: more than beta waiting -> the limit drops to busy + alpha (at most halving per window, so one odd window
+ *    cannot collapse it); fewer than alpha waiting while the limit was reached -> it grows by about sqrt(limit)/2
+ *    (the origin has idle workers we were not allowed to use); otherwise it stays. alpha = max(2, limit/16), beta =
+ *    2 alpha: a small standing backlog at the origin keeps its workers busy without adding much latency (3 requests
+ *    over 32 workers of 100 ms pages: ~10 ms).
+ *  - 503 answers or origin timeouts in a window: the limit is cut to 3/4 (AIMD's multiplicative decrease); an origin
+ *    that refuses is past its backlog whatever the latencies say.
+ *
+ * The limit stays within [MIN_LIMIT, MAX_LIMIT] and starts at INITIAL_LIMIT; while traffic is light it does not move
+ * (nothing to learn from). Envoy's adaptive concurrency instead pins the concurrency low now and then to re-measure
+ * its base, which costs throughput during an attack; the two-bucket minimum needs no probe because a working limit
+ * leaves the backlog empty often enough for cheap requests to show the base again. Limitation: an origin whose cheap
+ * requests stop (every request dear) looks congested until the base's buckets rotate; the halving bound and the
+ * floor keep it serving meanwhile, and the bulkhead's max-min share keeps it serving the quietest sites first.
+ */
+public final class AdaptiveLimit {
+    /** The limit before anything is learned: Netflix's and Envoy's starting point, a small php-fpm pool. */
+    public static final int INITIAL_LIMIT = 20;
+
+    public static final int MIN_LIMIT = 2;
+    public static final int MAX_LIMIT = 1000;
+
+    static final long WINDOW_NANOS = 250_000_000L;
+    static final int MIN_SAMPLES = 8;
+    /** A window that cannot gather MIN_SAMPLES answers in this long is dropped: too little traffic to judge. */
+    static final long MAX_WINDOW_NANOS = 2_000_000_000L;
+
+    static final long BASE_BUCKET_NANOS = 30_000_000_000L;
+    /** How many of a window's fastest answers are kept to estimate the wait (the fastest tenth, at most this). */
+    static final int LOWEST = 32;
+
+    private int limit = INITIAL_LIMIT;
+
+    private long windowStart = Long.MIN_VALUE;
+    private int samples;
+    private long sumNanos;
+    /** The window's LOWEST smallest times, ascending; the first {@code lowestCount} are in use. */
+    private final long[] lowest = new long[LOWEST];
+
+    private int lowestCount;
+    private int drops;
+    private boolean limitReached;
+
+    private long bucketStart = Long.MIN_VALUE;
+    private long baseCurrent = Long.MAX_VALUE;
+    private long basePrevious = Long.MAX_VALUE;
+
+    /** The current limit, in requests at once. */
+    public int limit() {
+        return limit;
+    }
+
+    /** The no-load time to an answer the limit is judged against, or -1 before the first answer. */
+    public long baseNanos() {
+        long b = Math.min(baseCurrent, basePrevious);
+        return b == Long.MAX_VALUE ? -1 : b;
+    }
+
+    /** A slot was taken, leaving {@code inFlight} slots in use. */
+    public void onAcquire(int inFlight) {
+        if (inFlight >= limit) {
+            limitReached = true;
+        }
+    }
+
+    /**
+     * A request was answered after {@code rttNanos} (slot granted to response head), at {@code nowNanos}. Returns
+     * true when the limit changed.
+     */
+    public boolean onSample(long nowNanos, long rttNanos) {
+        long rtt = Math.max(1, rttNanos);
+        rotateBase(nowNanos);
+        baseCurrent = Math.min(baseCurrent, rtt);
+        startWindow(nowNanos);
+        samples++;
+        sumNanos += rtt;
+        keepIfLowest(rtt);
+        return endWindow(nowNanos);
+    }
+
+    /** A request the origin refused (503) or left unanswered past the origin timeout, at {@code nowNanos}. */
+    public boolean onDrop(long nowNanos) {
+        startWindow(nowNanos);
+        drops++;
+        return endWindow(nowNanos);
+    }
+
+    private void startWindow(long now) {
+        if (windowStart == Long.MIN_VALUE) {
+            windowStart = now;
+        }
+    }
+
+    private void rotateBase(long now) {
+        if (bucketStart == Long.MIN_VALUE) {
+            bucketStart = now;
+        } else if (now - bucketStart >= BASE_BUCKET_NANOS) {
+            // Two buckets or more passed without a sample: the old minimum says nothing about the origin now.
+            basePrevious = now - bucketStart >= 2 * BASE_BUCKET_NANOS ? Long.MAX_VALUE : baseCurrent;
+            baseCurrent = Long.MAX_VALUE;
+            bucketStart = now;
+        }
+    }
+
+    private boolean endWindow(long now) {
+        long elapsed = now - windowStart;
+        if (elapsed < WINDOW_NANOS || samples + drops < MIN_SAMPLES && elapsed < MAX_WINDOW_NANOS) {
+            return false;
+        }
+        int before = limit;
+        if (drops > 0) {
+            limit = Math.max(MIN_LIMIT, limit * 3 / 4);
+        } else if (samples >= MIN_SAMPLES) {
+            decide(elapsed);
+        }
+        windowStart = now;
+        samples = 0;
+        sumNanos = 0;
+        lowestCount = 0;
+        drops = 0;
+        limitReached = false;
+        return limit != before;
+    }
+
+    /** Insertion into the sorted array of the fastest answers: at most LOWEST moves, no allocation. */
+    private void keepIfLowest(long rtt) {
+        if (lowestCount == LOWEST && rtt >= lowest[LOWEST - 1]) {
+            return;
+        }
+        int i = lowestCount < LOWEST ? lowestCount++ : LOWEST - 1;
+        while (i > 0 && lowest[i - 1] > rtt) {
+            lowest[i] = lowest[i - 1];
+            i--;
+        }
+        lowest[i] = rtt;
+    }
+
+    private void decide(long elapsed) {
+        long base = Math.min(baseCurrent, basePrevious);
+        int k = Math.clamp(samples / 20, 1, lowestCount);
+        long fastest = 0;
+        for (int i = 0; i < k; i++) {
+            fastest += lowest[i];
+        }
+        long queueNanos = Math.max(0, fastest / k - base);
+        double perNano = (double) samples / elapsed;
+        double waiting = perNano * queueNanos;
+        double busy = Math.max(0, (sumNanos - (double) samples * queueNanos) / elapsed);
+        int alpha = Math.max(2, limit / 16);
+        int beta = 2 * alpha;
+        if (waiting > beta) {
+            int target = (int) Math.round(busy) + alpha;
+            limit = Math.max(MIN_LIMIT, Math.max(limit / 2, Math.min(limit - 1, target)));
+        } else if (waiting < alpha && limitReached) {
+            limit = Math.min(MAX_LIMIT, limit + Math.max(1, (int) Math.round(Math.sqrt(limit) / 2)));
+        }
+    }
+}
