@@ -12,34 +12,34 @@ package coop.bulwark.protect;
  */
 /*
  * Design note. A web server with W workers (php-fpm children, Apache workers) answers up to W requests at once; more
- * wait in its listen backlog, where every request, cheap or dear, waits the same time Q before a worker takes it.
- * That shared wait is what this limiter measures, Vegas-style (TCP Vegas; Netflix concurrency-limits' VegasLimit):
+ * wait in its listen backlog, where every request, cheap or dear, waits the same time before a worker takes it. That
+ * shared wait is what this limiter reads, with a gradient as in Netflix concurrency-limits' GradientLimit and Envoy's
+ * adaptive concurrency filter:
  *
- *  - base: the least time to the response head seen lately, i.e. the cheapest request with no wait (a static file
- *    at 2 ms while pages take 100 ms). It is the minimum over two buckets of BASE_BUCKET_NANOS each, so it follows an
+ *  - base: the least time to the response head seen lately, i.e. the cheapest request with no wait (a static file at
+ *    2 ms while pages take 100 ms). It is the minimum over two buckets of BASE_BUCKET_NANOS each, so it follows an
  *    origin that became slower within a minute, while a short congestion cannot raise it.
- *  - every window (WINDOW_NANOS, at least MIN_SAMPLES answers): Q = the window's least time - base. The least time of
- *    a window is again a cheap request, which waited Q like everyone else. So Q does not depend on the mix of cheap and
- *    dear requests, which is why neither a mean nor a percentile is compared with base: a flood of 100 ms pages on top
- *    of 2 ms assets would look like congestion to them.
- *  - Little's law turns that into requests: waiting at the origin = throughput * Q, and workers busy = throughput *
- *    (mean time - Q) = (sum of times - answers * Q) / window.
- *  - Decide: more than beta waiting -> the limit drops to busy + alpha (at most halving per window, so one odd window
- *    cannot collapse it); fewer than alpha waiting while the limit was reached -> it grows by about sqrt(limit)/2
- *    (the origin has idle workers we were not allowed to use); otherwise it stays. alpha = max(2, limit/16), beta =
- *    2 alpha: a small standing backlog at the origin keeps its workers busy without adding much latency (3 requests
- *    over 32 workers of 100 ms pages: ~10 ms).
+ *  - every window (WINDOW_NANOS and at least MIN_SAMPLES answers, so that a few cheap answers are in it): fastest = the
+ *    mean of the window's fastest twentieth of answers. Those are again cheap requests, which waited like everyone
+ *    else, so the comparison does not depend on the mix of cheap and dear requests; a mean or a percentile of all
+ *    answers would: a flood of 100 ms pages on top of 2 ms assets would look like congestion to it.
+ *  - gradient = TOLERANCE * base / fastest, within [0.5, 1]: 1 when nothing waits; limit = limit * gradient + alpha
+ *    (alpha = max(1, limit / 16)). Below W nothing waits and the limit grows by alpha per window; above W the backlog's
+ *    wait pulls it back; it settles just under or at W. The 0.5 floor bounds a single odd window to halving it.
+ *  - only windows where the limit was reached count: while the edge sends less than its limit, the origin's times say
+ *    nothing about the limit (and light traffic leaves it alone: there is nothing to learn).
  *  - 503 answers or origin timeouts in a window: the limit is cut to 3/4 (AIMD's multiplicative decrease); an origin
- *    that refuses is past its backlog whatever the latencies say.
+ *    that refuses is past its backlog whatever the times say.
  *
- * The limit stays within [MIN_LIMIT, MAX_LIMIT] and starts at INITIAL_LIMIT; while traffic is light it does not move
- * (nothing to learn from). Envoy's adaptive concurrency instead pins the concurrency low now and then to re-measure
- * its base, which costs throughput during an attack; the two-bucket minimum needs no probe because a working limit
- * leaves the backlog empty often enough for cheap requests to show the base again. Limitation: an origin whose cheap
- * requests stop (every request dear) looks congested until the base's buckets rotate; the halving bound and the
- * floor keep it serving meanwhile, and the bulkhead's max-min share keeps it serving the quietest sites first.
- */
-public final class AdaptiveLimit {
+ * Why not a Vegas-style queue estimate (throughput * (fastest - base) waiting, by Little's law)? Tried first: answers
+ * of a worker pool come in clumps (workers that started together finish together), so the fastest answers
+ * underestimate the mean wait and the estimate let a backlog of a third of W stand; the gradient errs the other way,
+ * a little under W, which costs some throughput and no latency. Envoy pins the concurrency low now and then to
+ * re-measure its base, which costs throughput during an attack; here the base also falls whenever the limit is at or
+ * under W, which the gradient reaches on its own. Limitation: an origin whose cheap answers stop (every request dear,
+ * all static files cached at the edge) looks congested until the base's buckets rotate (up to a minute); the halving
+ * bound and the floor keep it serving meanwhile, and the bulkhead's max-min share serves the quietest sites first.
+ */ public final class AdaptiveLimit {
     /** The limit before anything is learned: Netflix's and Envoy's starting point, a small php-fpm pool. */
     public static final int INITIAL_LIMIT = 20;
 
@@ -47,13 +47,15 @@ public final class AdaptiveLimit {
     public static final int MAX_LIMIT = 1000;
 
     static final long WINDOW_NANOS = 250_000_000L;
-    static final int MIN_SAMPLES = 8;
+    static final int MIN_SAMPLES = 32;
     /** A window that cannot gather MIN_SAMPLES answers in this long is dropped: too little traffic to judge. */
     static final long MAX_WINDOW_NANOS = 2_000_000_000L;
 
     static final long BASE_BUCKET_NANOS = 30_000_000_000L;
     /** How many of a window's fastest answers are kept to estimate the wait (the fastest tenth, at most this). */
     static final int LOWEST = 32;
+    /** The fastest answers may take this much longer than base before it counts as waiting (jitter, connects). */
+    static final double TOLERANCE = 1.2;
 
     private int limit = INITIAL_LIMIT;
 
@@ -168,17 +170,14 @@ public final class AdaptiveLimit {
         for (int i = 0; i < k; i++) {
             fastest += lowest[i];
         }
-        long queueNanos = Math.max(0, fastest / k - base);
-        double perNano = (double) samples / elapsed;
-        double waiting = perNano * queueNanos;
-        double busy = Math.max(0, (sumNanos - (double) samples * queueNanos) / elapsed);
-        int alpha = Math.max(2, limit / 16);
-        int beta = 2 * alpha;
-        if (waiting > beta) {
-            int target = (int) Math.round(busy) + alpha;
-            limit = Math.max(MIN_LIMIT, Math.max(limit / 2, Math.min(limit - 1, target)));
-        } else if (waiting < alpha && limitReached) {
-            limit = Math.min(MAX_LIMIT, limit + Math.max(1, (int) Math.round(Math.sqrt(limit) / 2)));
+        fastest /= k;
+        // Gradient: the share of the fastest answers' time that is work, not wait; 1 when nothing waits.
+        double gradient = Math.clamp(TOLERANCE * base / Math.max(base, fastest), 0.5, 1.0);
+        int alpha = Math.max(1, limit / 16);
+        if (!limitReached) {
+            return; // the limit did not bind: whatever the origin's times, they say nothing about it
         }
+        int next = (int) (limit * gradient + alpha);
+        limit = Math.clamp(next, MIN_LIMIT, MAX_LIMIT);
     }
 }

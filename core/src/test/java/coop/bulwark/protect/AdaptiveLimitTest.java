@@ -27,47 +27,65 @@ class AdaptiveLimitTest {
     }
 
     @Test
-    void sharedWaitAtTheOrigin_dropsTheLimitToTheWorkersBusyPlusAlpha() {
+    void waitAtTheOrigin_shrinksTheLimitByTheGradient() {
         var l = new AdaptiveLimit();
         long now = 0;
-        // No load: a cheap request answers in 2 ms.
-        for (int i = 0; i < 8; i++) {
-            now += 40 * MS;
-            l.onSample(now, 2 * MS);
+        // A window at the limit where nothing waits: cheap answers in 10 ms, pages in 100 ms. The limit grows by alpha.
+        for (int i = 0; i < 32; i++) {
+            now += 10 * MS;
+            l.onAcquire(l.limit());
+            l.onSample(now, (i % 4 == 0 ? 10 : 100) * MS);
         }
-        // 20 in flight, 100 ms of work each, 8 workers: every answer waited 150 ms. Throughput 80/s: 12 waiting.
-        // Answers in one window: 20 (one every 12.5 ms); one in four is a cheap one.
-        for (int i = 0; i < 20; i++) {
-            now += 12_500_000L;
-            l.onAcquire(20);
-            l.onSample(now, (i % 4 == 0 ? 2 : 100) * MS + 150 * MS);
+        assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT + 1);
+        assertThat(l.baseNanos()).isEqualTo(10 * MS);
+        // The next window, everyone waited 5 ms more: gradient 1.2 * 10 / 15 = 0.8; 21 * 0.8 + 1 = 17.
+        for (int i = 0; i < 32; i++) {
+            now += 10 * MS;
+            l.onAcquire(l.limit());
+            l.onSample(now, (i % 4 == 0 ? 15 : 105) * MS);
         }
-        // busy = (sum - n * Q) / window = 20 * (mean work 75.5 ms) / 250 ms = 6; + alpha 2.
-        assertThat(l.limit()).isEqualTo(10);
+        assertThat(l.limit()).isEqualTo(17);
+    }
+
+    @Test
+    void waitWhileTheLimitDidNotBind_isNotJudged() {
+        var l = new AdaptiveLimit();
+        long now = 0;
+        for (int i = 0; i < 40; i++) {
+            now += 10 * MS;
+            l.onSample(now, 10 * MS);
+        }
+        for (int i = 0; i < 400; i++) {
+            now += 10 * MS;
+            l.onAcquire(5);
+            l.onSample(now, 500 * MS);
+        }
+        assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT);
     }
 
     @Test
     void oneOddWindow_atMostHalvesTheLimit() {
         var l = new AdaptiveLimit();
         long now = 0;
-        for (int i = 0; i < 8; i++) {
-            now += 40 * MS;
+        for (int i = 0; i < 32; i++) {
+            now += 10 * MS;
             l.onSample(now, MS);
         }
-        for (int i = 0; i < 50; i++) {
-            now += 5 * MS;
+        for (int i = 0; i < 32; i++) {
+            now += 10 * MS;
+            l.onAcquire(l.limit());
             l.onSample(now, 900 * MS);
         }
-        assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT / 2);
+        assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT / 2 + 1);
     }
 
     @Test
     void refusalsOrTimeouts_cutTheLimitByAQuarterPerWindow() {
         var l = new AdaptiveLimit();
         long now = 0;
-        for (int i = 0; i < 8; i++) {
-            now += 40 * MS;
-            assertThat(l.onDrop(now)).isEqualTo(i == 7);
+        for (int i = 0; i < 32; i++) {
+            now += 10 * MS;
+            assertThat(l.onDrop(now)).isEqualTo(i == 31);
         }
         assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT * 3 / 4);
         for (int i = 0; i < 200; i++) {
@@ -81,21 +99,23 @@ class AdaptiveLimitTest {
     void limitReachedWithoutWaiting_growsTheLimit() {
         var l = new AdaptiveLimit();
         long now = 0;
-        int before = l.limit();
-        for (int i = 0; i < 10; i++) {
-            now += 30 * MS;
-            l.onAcquire(l.limit());
-            l.onSample(now, 5 * MS);
+        for (int w = 0; w < 10; w++) {
+            for (int i = 0; i < 40; i++) {
+                now += 10 * MS;
+                l.onAcquire(l.limit());
+                l.onSample(now, 5 * MS);
+            }
         }
-        assertThat(l.limit()).isGreaterThan(before);
+        assertThat(l.limit()).isGreaterThanOrEqualTo(AdaptiveLimit.INITIAL_LIMIT + 10);
     }
 
     @Test
     void fewAnswers_areNotJudged() {
         var l = new AdaptiveLimit();
         l.onSample(0, MS);
-        // Seven answers over 3 s, each 900 ms late: too few in any window to call it congestion.
-        for (int i = 1; i < 8; i++) {
+        // Twenty answers over 8 s, each 900 ms late: too few in any window to call it congestion.
+        for (int i = 1; i < 20; i++) {
+            l.onAcquire(l.limit());
             l.onSample(i * 400 * MS, 900 * MS);
         }
         assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT);
@@ -140,8 +160,8 @@ class AdaptiveLimitTest {
         }
         double meanLimit = (double) limitSum / n;
         double meanBacklog = (double) backlogSum / n;
-        assertThat(meanLimit).as("mean limit").isBetween(0.75 * workers, 1.3 * workers + 4);
-        assertThat(meanBacklog).as("mean backlog at the origin").isLessThanOrEqualTo(0.25 * workers + 2);
+        assertThat(meanLimit).as("mean limit").isBetween(0.7 * workers, 1.1 * workers + 1);
+        assertThat(meanBacklog).as("mean backlog at the origin").isLessThanOrEqualTo(0.1 * workers + 1);
     }
 
     /** An origin of W workers, a FIFO backlog, service times 2 ms or 100 ms; time in nanoseconds. */

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * One run of a scenario against one edge: starts a fresh origin model and a fresh Bulwark from a generated config (or,
@@ -33,11 +34,12 @@ public final class LabRun {
 
     /**
      * Bulwark in this process, protection on or off; {@code targetsUnderAttack} starts the targets in
-     * {@code under_attack} (as detection would put them), so their challenge is on from the start.
+     * {@code under_attack} (as detection would put them), so their challenge is on from the start; {@code untuned}
+     * leaves {@code origin_capacity} unset, so the edge learns the origin's limit.
      */
-    public record InProcess(boolean protect, boolean targetsUnderAttack) implements EdgeChoice {
+    public record InProcess(boolean protect, boolean targetsUnderAttack, boolean untuned) implements EdgeChoice {
         public InProcess(boolean protect) {
-            this(protect, false);
+            this(protect, false, false);
         }
     }
 
@@ -53,6 +55,8 @@ public final class LabRun {
     private final PrintStream progress;
     private final boolean interactive;
     private final Path reportsDir;
+    /** The in-process edge's limit for the origin model (learned or set), shown in the progress lines; -1: none. */
+    private IntSupplier edgeOriginLimit = () -> -1;
 
     public LabRun(Scenario scenario, boolean quick, long seed, PrintStream progress, boolean interactive) {
         this(scenario, quick, seed, progress, interactive, Path.of("lab-reports"));
@@ -92,9 +96,17 @@ public final class LabRun {
                         p.protect(),
                         quick,
                         reportsDir,
-                        p.targetsUnderAttack()))) {
+                        p.targetsUnderAttack(),
+                        p.untuned()))) {
             edge.detection().addListener(watch);
-            result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch);
+            edgeOriginLimit = () -> p.protect()
+                    ? edge.snapshot().sites().get(0).origins().get(0).capacity().capacity()
+                    : -1;
+            try {
+                result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch);
+            } finally {
+                edgeOriginLimit = () -> -1;
+            }
         }
         // The edge has stopped, so every report it had to write is on disk (an attack still open at the end is
         // written as it stood).
@@ -273,7 +285,7 @@ public final class LabRun {
         int from = Math.max(0, s - 2);
         String line = String.format(
                 "%-12s %-18s %3d/%ds  bystanders %s  targets %s  attack %5d/s -> origin %5d/s  workers %3d/%d"
-                        + " backlog %4d",
+                        + " backlog %4d%s",
                 run,
                 phase,
                 second,
@@ -284,7 +296,8 @@ public final class LabRun {
                 rec.originAttack[s],
                 rec.originBusy[s],
                 o.workers(),
-                rec.originQueued[s]);
+                rec.originQueued[s],
+                edgeOriginLimit.getAsInt() < 0 ? "" : "  edge limit " + edgeOriginLimit.getAsInt());
         if (interactive) {
             progress.print("\r" + line);
         } else {
