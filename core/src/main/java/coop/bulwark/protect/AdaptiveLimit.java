@@ -16,18 +16,20 @@ package coop.bulwark.protect;
  * shared wait is what this limiter reads, with a gradient as in Netflix concurrency-limits' GradientLimit and Envoy's
  * adaptive concurrency filter:
  *
- *  - base: the least time to the response head seen lately, i.e. the cheapest request with no wait (a static file at
- *    2 ms while pages take 100 ms). It is the minimum over two buckets of BASE_BUCKET_NANOS each, so it follows an
- *    origin that became slower within a minute, while a short congestion cannot raise it.
- *  - every window (WINDOW_NANOS and at least MIN_SAMPLES answers, so that a few cheap answers are in it): fastest = the
- *    mean of the window's fastest twentieth of answers. Those are again cheap requests, which waited like everyone
- *    else, so the comparison does not depend on the mix of cheap and dear requests; a mean or a percentile of all
- *    answers would: a flood of 100 ms pages on top of 2 ms assets would look like congestion to it.
+ *  - fastest: per window (WINDOW_NANOS and at least MIN_SAMPLES answers), the mean of its fastest twentieth of
+ *    answers: the cheap requests (a static file at 2 ms while pages take 100 ms), which in a backlog waited like
+ *    everyone else.
+ *  - base: the same statistic in windows where the limit did not bind (a moving average over the latest of them), so
+ *    it is the no-load time of the current mix: when the edge's cache takes the static files away from the origin, the
+ *    base becomes the cheapest page. Before any such window: the least time seen, over two buckets of
+ *    BASE_BUCKET_NANOS (an edge started during a flood sees no quiet window).
+ *    Comparing the fastest answers, not a mean or percentile of all, keeps the mix out: a flood of 100 ms pages on top
+ *    of 2 ms assets would look like congestion to a mean.
  *  - gradient = TOLERANCE * base / fastest, within [0.5, 1]: 1 when nothing waits; limit = limit * gradient + alpha
  *    (alpha = max(1, limit / 16)). Below W nothing waits and the limit grows by alpha per window; above W the backlog's
  *    wait pulls it back; it settles just under or at W. The 0.5 floor bounds a single odd window to halving it.
- *  - only windows where the limit was reached count: while the edge sends less than its limit, the origin's times say
- *    nothing about the limit (and light traffic leaves it alone: there is nothing to learn).
+ *  - only windows where the limit was reached move it: while the edge sends less than its limit, the origin's times
+ *    say nothing about the limit (they feed the base instead; light traffic leaves the limit alone).
  *  - 503 answers or origin timeouts in a window: the limit is cut to 3/4 (AIMD's multiplicative decrease); an origin
  *    that refuses is past its backlog whatever the times say.
  *
@@ -36,9 +38,9 @@ package coop.bulwark.protect;
  * underestimate the mean wait and the estimate let a backlog of a third of W stand; the gradient errs the other way,
  * a little under W, which costs some throughput and no latency. Envoy pins the concurrency low now and then to
  * re-measure its base, which costs throughput during an attack; here the base also falls whenever the limit is at or
- * under W, which the gradient reaches on its own. Limitation: an origin whose cheap answers stop (every request dear,
- * all static files cached at the edge) looks congested until the base's buckets rotate (up to a minute); the halving
- * bound and the floor keep it serving meanwhile, and the bulkhead's max-min share serves the quietest sites first.
+ * under W, which the gradient reaches on its own. Limitation: a flood that changes the mix (its requests all dear, the
+ * cheap ones gone) looks congested: the limit errs low while the flood reaches the origin; the halving bound and the
+ * floor keep it serving, and the bulkhead's max-min share serves the quietest sites first.
  */ public final class AdaptiveLimit {
     /** The limit before anything is learned: Netflix's and Envoy's starting point, a small php-fpm pool. */
     public static final int INITIAL_LIMIT = 20;
@@ -72,6 +74,8 @@ package coop.bulwark.protect;
     private long bucketStart = Long.MIN_VALUE;
     private long baseCurrent = Long.MAX_VALUE;
     private long basePrevious = Long.MAX_VALUE;
+    /** The fastest answers' time in recent windows where the limit did not bind (moving average); -1: none yet. */
+    private long lightBase = -1;
 
     /** The current limit, in requests at once. */
     public int limit() {
@@ -80,6 +84,9 @@ package coop.bulwark.protect;
 
     /** The no-load time to an answer the limit is judged against, or -1 before the first answer. */
     public long baseNanos() {
+        if (lightBase >= 0) {
+            return lightBase;
+        }
         long b = Math.min(baseCurrent, basePrevious);
         return b == Long.MAX_VALUE ? -1 : b;
     }
@@ -164,19 +171,21 @@ package coop.bulwark.protect;
     }
 
     private void decide(long elapsed) {
-        long base = Math.min(baseCurrent, basePrevious);
         int k = Math.clamp(samples / 20, 1, lowestCount);
         long fastest = 0;
         for (int i = 0; i < k; i++) {
             fastest += lowest[i];
         }
         fastest /= k;
+        if (!limitReached) {
+            // The same statistic with the edge not holding anything back: the no-load time of today's mix.
+            lightBase = lightBase < 0 ? fastest : (3 * lightBase + fastest) / 4;
+            return;
+        }
+        long base = baseNanos();
         // Gradient: the share of the fastest answers' time that is work, not wait; 1 when nothing waits.
         double gradient = Math.clamp(TOLERANCE * base / Math.max(base, fastest), 0.5, 1.0);
         int alpha = Math.max(1, limit / 16);
-        if (!limitReached) {
-            return; // the limit did not bind: whatever the origin's times, they say nothing about it
-        }
         int next = (int) (limit * gradient + alpha);
         limit = Math.clamp(next, MIN_LIMIT, MAX_LIMIT);
     }

@@ -1,6 +1,7 @@
 package coop.bulwark.protect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
@@ -130,7 +131,30 @@ class AdaptiveLimitTest {
             now += 100 * MS;
             l.onSample(now, 20 * MS);
         }
-        assertThat(l.baseNanos()).isEqualTo(20 * MS);
+        assertThat(l.baseNanos()).isCloseTo(20 * MS, within(MS / 10));
+    }
+
+    @Test
+    void mixWithoutCheapAnswers_baseFollowsFromQuietWindows() {
+        var l = new AdaptiveLimit();
+        long now = 0;
+        // At first static files reach the origin (2 ms), then the edge's cache has them: only pages (100 ms).
+        for (int i = 0; i < 32; i++) {
+            now += 10 * MS;
+            l.onSample(now, 2 * MS);
+        }
+        for (int i = 0; i < 32 * 20; i++) {
+            now += 10 * MS;
+            l.onSample(now, 100 * MS);
+        }
+        assertThat(l.baseNanos()).isCloseTo(100 * MS, within(MS));
+        // A surge that reaches the limit without any wait at the origin: the limit grows, it is not halved.
+        for (int i = 0; i < 32; i++) {
+            now += 10 * MS;
+            l.onAcquire(l.limit());
+            l.onSample(now, 100 * MS);
+        }
+        assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT + 1);
     }
 
     /**
