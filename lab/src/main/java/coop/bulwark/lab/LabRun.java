@@ -107,6 +107,22 @@ public final class LabRun {
             } finally {
                 edgeOriginLimit = () -> -1;
             }
+            progress.printf(
+                    "%s: origin backlog at most %d of %d, %d requests refused by the origin (backlog full)%s%n",
+                    name,
+                    origin.peakQueued(),
+                    scenario.origin().backlog(),
+                    origin.refused(),
+                    p.protect()
+                            ? ", edge limit at the end "
+                                    + edge.snapshot()
+                                            .sites()
+                                            .get(0)
+                                            .origins()
+                                            .get(0)
+                                            .capacity()
+                                            .capacity()
+                            : "");
         }
         // The edge has stopped, so every report it had to write is on disk (an attack still open at the end is
         // written as it stood).
