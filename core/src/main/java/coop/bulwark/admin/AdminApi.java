@@ -17,6 +17,7 @@ import coop.bulwark.proxy.EdgeSnapshot;
 import coop.bulwark.proxy.Site;
 import coop.bulwark.report.IncidentReport;
 import coop.bulwark.report.ReportFormat;
+import coop.bulwark.report.ReportLanguage;
 import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.Cidr;
@@ -347,7 +348,7 @@ final class AdminApi {
     ApiViews.AttackList attacks() {
         var desk = edge.detection().incidents();
         if (desk.isEmpty()) {
-            return new ApiViews.AttackList(List.of(), false);
+            return new ApiViews.AttackList(List.of(), false, List.of(ReportLanguage.EN.code()));
         }
         List<ApiViews.AttackSummary> out = new ArrayList<>();
         Optional<IncidentReport> open = desk.get().current();
@@ -358,14 +359,18 @@ final class AdminApi {
             }
             out.add(ApiViews.AttackSummary.of(s));
         }
-        return new ApiViews.AttackList(out, true);
+        List<String> languages = desk.get().reports().languages().stream()
+                .map(ReportLanguage::code)
+                .toList();
+        return new ApiViews.AttackList(out, true, languages);
     }
 
     /**
-     * One attack's report: JSON by default; {@code format=md} or {@code format=html} for the operator's report. The
-     * open attack's report is built from the latest tick.
+     * One attack's report: JSON by default; {@code format=md} or {@code format=html} for the operator's report, in
+     * {@code lang} (any language Bulwark has; by default the first of {@code reports.languages}). The open attack's
+     * report is built from the latest tick.
      */
-    Rendered attack(String id, String formatText) throws ApiException {
+    Rendered attack(String id, String formatText, String langText) throws ApiException {
         ReportFormat format = switch (formatText == null ? "json" : formatText) {
             case "json" -> ReportFormat.JSON;
             case "md", "markdown" -> ReportFormat.MARKDOWN;
@@ -375,17 +380,23 @@ final class AdminApi {
         if (id == null || !ReportWriter.ID.matcher(id).matches()) {
             throw ApiException.badRequest("attack id: " + id + " (expected: an id like atk-1764063600-1)");
         }
+        if (langText != null && !ReportLanguage.codes().contains(langText)) {
+            throw ApiException.badRequest(
+                    "lang: " + langText + " (expected: one of " + String.join(", ", ReportLanguage.codes()) + ")");
+        }
         var desk = edge.detection().incidents();
         if (desk.isEmpty()) {
             throw ApiException.notFound("no attack " + id + " (detection is off)");
         }
+        ReportLanguage lang =
+                langText == null ? desk.get().reports().languages().get(0) : ReportLanguage.of(langText);
         Optional<IncidentReport> open = desk.get().current().filter(r -> r.id().equals(id));
         if (open.isPresent()) {
-            return new Rendered(format.mediaType(), format.render(open.get()));
+            return new Rendered(format.mediaType(), format.render(open.get(), lang));
         }
         return desk.get()
                 .reports()
-                .readText(id, format)
+                .readText(id, format, lang)
                 .map(text -> new Rendered(format.mediaType(), text))
                 .orElseThrow(() -> ApiException.notFound("no attack " + id));
     }

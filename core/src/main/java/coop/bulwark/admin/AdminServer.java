@@ -53,6 +53,7 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
     private final AdminApi api;
+    private final UpstreamApi upstream;
     private final AdminToken token;
     private final AuthFailures failures;
     private final DashboardAssets dashboard = new DashboardAssets();
@@ -67,6 +68,7 @@ public final class AdminServer implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-admin-timer"));
         SiteRates rates = new SiteRates();
         this.api = new AdminApi(edge, reload, rates, new StateOverrides(clock, scheduler), clock, version);
+        this.upstream = new UpstreamApi(edge, clock);
         this.workers = Executors.newFixedThreadPool(THREADS, r -> daemon(r, "bulwark-admin"));
         try {
             this.server = HttpServer.create(
@@ -238,7 +240,7 @@ public final class AdminServer implements AutoCloseable {
                 } else {
                     only(p, 3);
                     allow(method, "GET");
-                    AdminApi.Rendered r = api.attack(id, query(ex, "format"));
+                    AdminApi.Rendered r = api.attack(id, query(ex, "format"), query(ex, "lang"));
                     if (r.mediaType().startsWith("text/html")) {
                         // A report opened on its own: nothing in it may run or load (the HTML is self-contained).
                         ex.getResponseHeaders()
@@ -263,6 +265,19 @@ public final class AdminServer implements AutoCloseable {
                 only(p, 2);
                 allow(method, "POST");
                 send(ex, 200, api.reload());
+            }
+            case "upstream" -> {
+                if (p.length == 2) {
+                    allow(method, "GET");
+                    send(ex, 200, upstream.list());
+                } else if (p.length == 3 && p[2].equals("apply")) {
+                    allow(method, "POST");
+                    send(ex, 200, upstream.apply(body(ex)));
+                } else {
+                    only(p, 3);
+                    allow(method, "DELETE");
+                    send(ex, 200, upstream.withdraw(id));
+                }
             }
             default ->
                 throw ApiException.notFound(

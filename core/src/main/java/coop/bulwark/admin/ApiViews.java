@@ -138,8 +138,10 @@ final class ApiViews {
      * {@code GET /api/attacks}: the open attack first, then past ones, newest first.
      *
      * @param detection whether detection is on (when off, no attack is ever listed)
+     * @param languages the languages reports are written in ({@code reports.languages}), the default first; any
+     *     language Bulwark has can still be asked for with {@code lang}
      */
-    record AttackList(List<AttackSummary> attacks, boolean detection) {}
+    record AttackList(List<AttackSummary> attacks, boolean detection, List<String> languages) {}
 
     /**
      * One attack in a list.

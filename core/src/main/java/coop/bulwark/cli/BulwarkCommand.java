@@ -22,6 +22,8 @@ import picocli.CommandLine.ScopeType;
             BanCommand.class,
             UnbanCommand.class,
             UnderAttackCommand.class,
-            ReloadCommand.class
+            ReloadCommand.class,
+            UpstreamCommand.class,
+            ExabgpApiCommand.class
         })
 final class BulwarkCommand {}

@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code bulwark check-config FILE}: exit 0 with a one-line summary on stdout when valid; else exit 2 with every
- * problem on stderr, one {@code FILE:LINE:COLUMN: message} per line (the form editors and CI annotate).
+ * {@code bulwark check-config FILE}: exit 0 with a one-line summary on stdout when valid (and any warning on stderr,
+ * {@code FILE: warning: ...}); else exit 2 with every problem on stderr, one {@code FILE:LINE:COLUMN: message} per line
+ * (the form editors and CI annotate).
  */
 @Command(name = "check-config", description = "Validate a config file; print every problem as FILE:LINE:COLUMN.")
 final class CheckConfigCommand implements Callable<Integer> {
@@ -24,6 +25,9 @@ final class CheckConfigCommand implements Callable<Integer> {
     public Integer call() {
         try {
             EdgeConfig config = ConfigLoader.load(file);
+            for (String w : config.warnings()) {
+                System.err.println(file + ": warning: " + w);
+            }
             System.out.println(summary(config));
             return 0;
         } catch (ConfigException e) {

@@ -10,9 +10,12 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code bulwark report ATTACK_ID}: one attack's incident report, as Markdown by default (the operator's report),
- * or HTML or JSON. The open attack's report is built from the latest second.
+ * or HTML or JSON, in the edge's first report language or the one {@code --lang} names. The open attack's report
+ * is built from the latest second.
  */
-@Command(name = "report", description = "Print an attack's incident report (Markdown; --format html or json).")
+@Command(
+        name = "report",
+        description = "Print an attack's incident report (Markdown; --format html or json; --lang en or es).")
 final class ReportCommand extends AdminCommand {
     enum Format {
         MD,
@@ -26,11 +29,18 @@ final class ReportCommand extends AdminCommand {
     @Option(names = "--format", paramLabel = "md|html|json", description = "md (default), html or json.")
     Format format;
 
+    @Option(
+            names = "--lang",
+            paramLabel = "en|es",
+            description = "The report's language (default: the first of the edge's reports.languages).")
+    String lang;
+
     @Override
     void run(AdminClient client, PrintWriter out) throws AdminClient.Failure {
         Format f = format != null ? format : admin.json ? Format.JSON : Format.MD;
         String path = "api/attacks/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "?format="
-                + f.name().toLowerCase(Locale.ROOT);
+                + f.name().toLowerCase(Locale.ROOT)
+                + (lang == null ? "" : "&lang=" + URLEncoder.encode(lang, StandardCharsets.UTF_8));
         String body = client.call("GET", path, null);
         out.print(body);
         if (!body.endsWith("\n")) {

@@ -4,12 +4,12 @@ import coop.bulwark.proxy.EdgeEvents;
 import coop.bulwark.proxy.EdgeRuntime;
 import coop.bulwark.proxy.HttpTimeoutHandler;
 import coop.bulwark.proxy.ProxyHandler;
+import coop.bulwark.proxy.StrictHttpServerCodec;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -43,7 +43,7 @@ final class EdgePipelines {
                 .setMaxHeaderSize(c.maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024)
                 .setValidateHeaders(true);
-        p.addLast("http", new HttpServerCodec(decoder));
+        p.addLast("http", new StrictHttpServerCodec(decoder));
         p.addLast("timeouts", new HttpTimeoutHandler(runtime));
         p.addLast("proxy", new ProxyHandler(runtime, false, scheme));
     }

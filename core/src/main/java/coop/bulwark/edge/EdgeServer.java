@@ -24,7 +24,9 @@ import coop.bulwark.proxy.Site;
 import coop.bulwark.site.Cidr;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
+import coop.bulwark.site.SiteConfig;
 import coop.bulwark.time.Ticker;
+import coop.bulwark.upstream.UpstreamDesk;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -78,6 +80,7 @@ public final class EdgeServer implements AutoCloseable {
     private final DetectionLoop detection;
     private final ChallengeStage challengeStage;
     private final NftablesExport kernel;
+    private final UpstreamDesk upstream = new UpstreamDesk();
     private long generation;
     private boolean closed;
 
@@ -236,6 +239,11 @@ public final class EdgeServer implements AutoCloseable {
                 () -> runtime.snapshot().config().originPool(),
                 () -> healthTargets(runtime.snapshot()));
         health.start();
+        upstream.configure(config.upstream(), siteAddresses(config), clock.instant());
+        upstream.journal(
+                (at, kind, detail) -> detection.incidents().ifPresent(k -> k.mitigation(at, null, kind, detail)));
+        detection.addListener((now, traffic, global, events) -> upstream.onTick(now, detection.uplink(), events));
+        config.warnings().forEach(w -> LOG.warn("{}: {}", config.source(), w));
         detection.start(runtime::snapshot);
         kernel.start(config.kernel().nftables(), kernelProtected(config));
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
@@ -250,6 +258,14 @@ public final class EdgeServer implements AutoCloseable {
                 httpChannel == null ? "-" : httpChannel.localAddress(),
                 httpsChannel == null ? "-" : httpsChannel.localAddress(),
                 config.sites().size());
+    }
+
+    private static Map<String, List<Cidr>> siteAddresses(EdgeConfig config) {
+        Map<String, List<Cidr>> out = new LinkedHashMap<>();
+        for (SiteConfig s : config.sites()) {
+            out.put(s.name(), s.addresses());
+        }
+        return out;
     }
 
     /**
@@ -348,6 +364,11 @@ public final class EdgeServer implements AutoCloseable {
         return detection;
     }
 
+    /** What the upstream is told (or suggested) to drop ({@code upstream:}). */
+    public UpstreamDesk upstream() {
+        return upstream;
+    }
+
     /** The nftables export of the ban list ({@code kernel.nftables}). */
     public NftablesExport kernel() {
         return kernel;
@@ -426,6 +447,8 @@ public final class EdgeServer implements AutoCloseable {
         gatekeeper.configure(next.protection());
         detection.reconfigure(snap);
         kernel.reconfigure(next.kernel().nftables(), kernelProtected(next));
+        upstream.configure(next.upstream(), siteAddresses(next), clock.instant());
+        next.warnings().forEach(w -> LOG.warn("{}: {}", next.source(), w));
         LOG.info(
                 "config generation {} active: {} sites",
                 snap.generation(),

@@ -9,9 +9,11 @@ import coop.bulwark.notify.Webhooks;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.report.IncidentRecorder;
 import coop.bulwark.report.IncidentReport;
+import coop.bulwark.report.ReportLanguage;
 import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.DetectionSettings;
 import coop.bulwark.site.WebhookConfig;
+import coop.bulwark.site.WebhookEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     IncidentDesk(DetectionSettings settings, List<String> siteNames, Supplier<KernelStatus> kernel) {
         kernelDrops = new KernelDropNotes(kernel);
         recorder = new IncidentRecorder(siteNames, settings.thresholds());
-        writer = new ReportWriter(settings.reportsDir(), settings.keepReports());
+        writer = writer(settings);
         hooks = settings.webhooks();
         webhooks = new Webhooks(hooks);
     }
@@ -62,9 +64,10 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     /** New settings and site names (reload): the open attack carries on; new receivers or directory take over. */
     synchronized void reconfigure(DetectionSettings settings, List<String> siteNames) {
         recorder.setSiteNames(siteNames);
-        if (!writer.directory().equals(settings.reportsDir().toAbsolutePath().normalize())) {
+        if (!writer.directory().equals(settings.reportsDir().toAbsolutePath().normalize())
+                || !writer.languages().equals(languages(settings))) {
             ReportWriter old = writer;
-            writer = new ReportWriter(settings.reportsDir(), settings.keepReports());
+            writer = writer(settings);
             old.close();
         }
         if (!hooks.equals(settings.webhooks())) {
@@ -73,6 +76,14 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
             webhooks = new Webhooks(hooks);
             old.close();
         }
+    }
+
+    private static ReportWriter writer(DetectionSettings settings) {
+        return new ReportWriter(settings.reportsDir(), settings.keepReports(), languages(settings));
+    }
+
+    private static List<ReportLanguage> languages(DetectionSettings settings) {
+        return settings.reportLanguages().stream().map(ReportLanguage::of).toList();
     }
 
     /** An automatic ban (from an event loop): counted, reported once per site and tick. */
@@ -91,6 +102,15 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     public void mitigation(Instant at, String site, String kind, String detail) {
         recorder.onMitigation(at, site, kind, detail);
         EventLog.mitigation(at, site, kind, detail);
+        WebhookEvent upstream = switch (kind) {
+            case "upstream_suggested" -> WebhookEvent.UPSTREAM_SUGGESTED;
+            case "upstream_flowspec", "upstream_rtbh" -> WebhookEvent.UPSTREAM_ANNOUNCED;
+            case "upstream_withdrawn" -> WebhookEvent.UPSTREAM_WITHDRAWN;
+            default -> null;
+        };
+        if (upstream != null) {
+            webhooks.publish(upstream, at, kind, detail == null ? "" : detail);
+        }
     }
 
     @Override

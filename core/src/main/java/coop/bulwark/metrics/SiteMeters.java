@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -67,6 +68,9 @@ public final class SiteMeters {
     private final Counter[] statusClasses = new Counter[6];
     private final Counter[] cache = new Counter[CacheLabel.values().length];
     private final Timer originLatency;
+    private final Counter websocketUpgrades;
+    /** Upgraded connections of the site open now; counted by the relay, which opens and closes them. */
+    private final AtomicInteger websocketsOpen = new AtomicInteger();
     /** The site's live protection (state, bulkhead), read by the gauges; replaced on reload. */
     private volatile Live live;
 
@@ -100,6 +104,14 @@ public final class SiteMeters {
                 .description("Time to the origin's response header")
                 .tag("site", site)
                 .serviceLevelObjectives(EdgeMetrics.SITE_LATENCY_BUCKETS)
+                .register(registry));
+        websocketUpgrades = keep(Counter.builder("bulwark_websocket_upgrades")
+                .description("WebSocket upgrades the origin accepted (101), relayed as tunnels")
+                .tag("site", site)
+                .register(registry));
+        keep(Gauge.builder("bulwark_websockets_open", websocketsOpen, AtomicInteger::get)
+                .description("Upgraded (WebSocket) connections of the site open now")
+                .tag("site", site)
                 .register(registry));
         keep(Gauge.builder(
                         "bulwark_site_in_flight",
@@ -154,6 +166,27 @@ public final class SiteMeters {
 
     public void cache(CacheLabel l) {
         cache[l.ordinal()].increment();
+    }
+
+    /** An upgraded connection opened (the origin answered 101). */
+    public void websocketOpened() {
+        websocketUpgrades.increment();
+        websocketsOpen.incrementAndGet();
+    }
+
+    /** An upgraded connection closed. */
+    public void websocketClosed() {
+        websocketsOpen.decrementAndGet();
+    }
+
+    /** Upgraded connections open now (for tests and the admin API). */
+    public int websocketsOpen() {
+        return websocketsOpen.get();
+    }
+
+    /** WebSocket upgrades accepted so far. */
+    public double websocketUpgrades() {
+        return websocketUpgrades.count();
     }
 
     public void originLatency(long nanos) {

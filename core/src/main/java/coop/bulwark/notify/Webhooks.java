@@ -1,7 +1,9 @@
 package coop.bulwark.notify;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.report.IncidentReport;
+import coop.bulwark.report.ReportJson;
 import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.WebhookConfig;
 import coop.bulwark.site.WebhookEvent;
@@ -159,6 +161,31 @@ public final class Webhooks implements AutoCloseable {
                     LOG.warn("webhook body for {} not built: {}", kind.key(), ex.toString());
                     return;
                 }
+            }
+            s.offer(new Delivery(kind, UUID.randomUUID().toString(), body));
+        }
+    }
+
+    /**
+     * Queues an event that is not the detector's (an upstream announcement): {@code {"event", "at", "kind",
+     * "detail"}}.
+     */
+    public void publish(WebhookEvent kind, Instant at, String mitigationKind, String detail) {
+        if (closed || senders.isEmpty()) {
+            return;
+        }
+        byte[] body = null;
+        for (Sender s : senders) {
+            if (!s.config.wants(kind)) {
+                continue;
+            }
+            if (body == null) {
+                ObjectNode o = ReportJson.mapper().createObjectNode();
+                o.put("event", kind.key());
+                o.put("at", at.toString());
+                o.put("kind", mitigationKind);
+                o.put("detail", detail);
+                body = o.toString().getBytes(StandardCharsets.UTF_8);
             }
             s.offer(new Delivery(kind, UUID.randomUUID().toString(), body));
         }

@@ -21,6 +21,7 @@ public final class SiteGuard {
     private final String name;
     private final int index;
     private final SiteBudget budget;
+    private final UpgradeSlots upgrades = new UpgradeSlots();
     private volatile SiteProtection settings;
     private volatile StateView view;
     /** Until when an operator's forced state holds against detection; null when none, {@link Instant#MAX}: until changed. */
@@ -54,6 +55,11 @@ public final class SiteGuard {
 
     public SiteBudget budget() {
         return budget;
+    }
+
+    /** The site's open upgraded (WebSocket) connections, under its cap. */
+    public UpgradeSlots upgrades() {
+        return upgrades;
     }
 
     public SiteProtection settings() {

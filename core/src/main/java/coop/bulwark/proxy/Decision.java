@@ -41,7 +41,14 @@ sealed interface Decision {
      * @param concurrencySlot whether the request holds one of its address's concurrent-request slots, to give back
      *     with {@link DecisionChain#release} when it ends
      * @param clientAddress the client's address bytes the verdict was taken on (the slot's key); not to be modified
+     * @param upgrade a WebSocket upgrade: it holds one of the site's upgrade slots ({@code max_websockets}), kept by
+     *     the tunnel when the origin answers 101 and given back otherwise
      */
-    record Forward(Admission.Admitted admitted, CachePlan cache, boolean concurrencySlot, byte[] clientAddress)
+    record Forward(
+            Admission.Admitted admitted,
+            CachePlan cache,
+            boolean concurrencySlot,
+            byte[] clientAddress,
+            boolean upgrade)
             implements Decision {}
 }

@@ -8,6 +8,7 @@ import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.protect.SourceKeys;
 import coop.bulwark.protect.Verdict;
 import coop.bulwark.site.BanPolicy.BanAction;
+import java.util.List;
 
 /**
  * Everything the edge decides about a request before carrying it out, in one place and in this order:
@@ -26,6 +27,15 @@ import coop.bulwark.site.BanPolicy.BanAction;
  */
 final class DecisionChain {
     static final String LIMIT_REASON = "too many requests, please slow down";
+
+    /** A WebSocket upgrade cannot show the challenge page; the page it comes from has to be passed first. */
+    static final String WEBSOCKET_UNVOUCHED_REASON =
+            "this site is under attack: WebSocket connections need the page's security check first";
+
+    static final String WEBSOCKET_CAP_REASON = "too many open WebSocket connections to this site";
+
+    /** {@code Retry-After} for a WebSocket upgrade over the site's cap: connections close by the minute, not the second. */
+    static final long WEBSOCKET_RETRY_AFTER_SECONDS = 10;
 
     private final Gatekeeper gatekeeper;
     private final ChallengeStage challenge;
@@ -63,6 +73,11 @@ final class DecisionChain {
         boolean sameClient = ok.client() == info.client();
         byte[] addr = sameClient ? info.clientBytes() : ok.client().getAddress();
         log.routed(site, sameClient ? info.clientText() : ok.client().getHostAddress(), ok.originUri());
+        boolean upgrade = isWebSocketUpgrade(head);
+        if (upgrade && head.hasBody()) {
+            log.verdict(VerdictLabel.REJECT);
+            return new Decision.Refuse(400, "a WebSocket handshake has no body", true, 0);
+        }
         SiteGuard guard = site.guard();
         RequestTraits traits = RequestTraits.of(
                 guard.index(),
@@ -92,6 +107,15 @@ final class DecisionChain {
             var view = new ChallengeStage.View(head, ok.originUri(), addr, info.tls());
             ChallengeOutcome outcome = challenge.decide(site, view);
             log.traits(traits.withValidCookie(outcome.vouched()));
+            if (upgrade
+                    && !outcome.vouched()
+                    && site.config().challenge().mode().challenges(guard.state())) {
+                // Where a page would meet the challenge, an upgrade without the cookie is refused outright: a
+                // long-lived connection is what a flood would most like to hold, and it cannot solve a page.
+                gatekeeper.release(guard.index(), addr);
+                log.verdict(VerdictLabel.CHALLENGE, "websocket_refused");
+                return new Decision.Refuse(403, WEBSOCKET_UNVOUCHED_REASON, false, 0);
+            }
             if (!(outcome instanceof ChallengeOutcome.Proceed)) {
                 gatekeeper.release(guard.index(), addr);
                 if (outcome instanceof ChallengeOutcome.ReadAnswer r) {
@@ -102,9 +126,20 @@ final class DecisionChain {
                 return challenged(outcome, log);
             }
         }
+        if (upgrade) {
+            if (!guard.upgrades().tryAcquire(site.config().limits().maxWebsockets())) {
+                if (protection.enabled()) {
+                    gatekeeper.release(guard.index(), addr);
+                }
+                log.verdict(VerdictLabel.LIMIT, "websocket_cap");
+                return new Decision.Refuse(503, WEBSOCKET_CAP_REASON, false, WEBSOCKET_RETRY_AFTER_SECONDS);
+            }
+            log.relayed();
+            return new Decision.Forward(ok, null, protection.enabled(), addr, true);
+        }
         log.relayed();
         CachePlan plan = cache == null ? null : cache.plan(site, head, ok, cacheOnly);
-        return new Decision.Forward(ok, plan, protection.enabled(), addr);
+        return new Decision.Forward(ok, plan, protection.enabled(), addr, false);
     }
 
     /** The response to a posted answer whose body has been read (see {@link Decision.ReadAnswer}). */
@@ -139,6 +174,33 @@ final class DecisionChain {
     private static Decision limited(RequestLog log, long retryAfterSeconds) {
         log.verdict(VerdictLabel.LIMIT);
         return new Decision.Refuse(429, LIMIT_REASON, false, retryAfterSeconds);
+    }
+
+    /**
+     * Whether {@code head} asks to upgrade to WebSocket (RFC 6455 §4.1): a GET with {@code Upgrade: websocket} and
+     * {@code Connection: upgrade} (tokens, any case, any field line). Anything else with {@code Upgrade} is a plain
+     * request, whose {@code Upgrade} the relay drops as hop-by-hop (h2c upgrades, TLS upgrades are not proxied).
+     */
+    static boolean isWebSocketUpgrade(RequestHead head) {
+        if (!head.method().equals("GET")) {
+            return false;
+        }
+        List<String> upgrade = head.getAll("upgrade");
+        if (upgrade.isEmpty() || !hasToken(upgrade, "websocket")) {
+            return false;
+        }
+        return hasToken(head.getAll("connection"), "upgrade");
+    }
+
+    private static boolean hasToken(List<String> lines, String token) {
+        for (String line : lines) {
+            for (String t : line.split(",")) {
+                if (t.strip().equalsIgnoreCase(token)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The ban action's status for the log: 403 when the client is told, 0 when the connection just closes. */

@@ -138,6 +138,15 @@ public final class HttpTimeoutHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // The connection left HTTP (a WebSocket tunnel, which times itself out): no HTTP deadline applies any more.
+        if (task != null) {
+            task.cancel(false);
+            task = null;
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (task != null) {
             task.cancel(false);

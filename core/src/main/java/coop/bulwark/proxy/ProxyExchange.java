@@ -66,6 +66,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private final Runnable onEnd;
     /** The request's record, completed when the exchange ends. */
     private final RequestLog log;
+    /** For a WebSocket handshake: the tunnel its 101 opens (it holds the site's upgrade slot); else null. */
+    private WebSocketTunnel tunnel;
 
     private int attemptIndex;
     /** This exchange's origin slot: held, awaited in the bulkhead queue, or none. */
@@ -118,6 +120,11 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         this.attempts = admitted.site().attemptOrder();
         this.pool = pool;
         this.slot = new SlotClaim(admitted.site().guard().budget());
+    }
+
+    /** Makes this exchange a WebSocket handshake, whose 101 turns the connections into {@code tunnel}. */
+    void upgrade(WebSocketTunnel tunnel) {
+        this.tunnel = tunnel;
     }
 
     /**
@@ -363,7 +370,16 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         lastOriginActivityNanos = now;
         responseStarted = true;
         status = response.status().code();
-        if (ForwardedHeaders.originWantsClose(response)) { // before toClient strips the Connection field
+        if (tunnel != null && status == 101) {
+            OriginConnection c = conn;
+            conn = null;
+            tunnel.accept();
+            end(false);
+            tunnel.open(client, owner, c, response);
+            return;
+        }
+        // An origin that saw an upgrade it refused may not expect another request on the connection.
+        if (tunnel != null || ForwardedHeaders.originWantsClose(response)) { // before toClient strips Connection
             conn.markNotReusable();
         }
         if (cache != null) {
@@ -562,6 +578,9 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         }
         if (onEnd != null) {
             onEnd.run();
+        }
+        if (tunnel != null) {
+            tunnel.release(); // no-op once the origin accepted: the tunnel keeps the slot
         }
         for (HttpContent h; (h = pendingBody.poll()) != null; ) {
             ReferenceCountUtil.release(h);

@@ -25,7 +25,7 @@ import java.util.ArrayDeque;
  * stream codec on each HTTP/2 stream channel:
  *
  * <pre>
- * HTTP/1.1: ... → HttpServerCodec → HttpTimeoutHandler → ProxyHandler
+ * HTTP/1.1: ... → StrictHttpServerCodec → HttpTimeoutHandler → ProxyHandler
  * HTTP/2:   ... → Http2FrameCodec → Http2MultiplexHandler ⇒ (per stream) Http2StreamFrameToHttpObjectCodec
  *                                                              → HttpTimeoutHandler → ProxyHandler
  * </pre>
@@ -131,9 +131,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void bodyPart(HttpContent content) {
-        if (content.decoderResult().isFailure()) {
-            // A body the codec could not frame (a malformed chunk size, say): where it ends is unknowable, so nothing
-            // of it may pass for a complete body and the connection cannot carry another request.
+        if (content.decoderResult().isFailure()
+                || content instanceof LastHttpContent end && ForbiddenTrailers.any(end.trailingHeaders())) {
+            // A body the codec could not frame (a malformed chunk size, an overlong chunk line), or one ending in
+            // trailers that would frame, route or authenticate it after the fact: where it ends or what it means is
+            // unknowable, so nothing of it may pass for a complete body and the connection cannot carry another
+            // request.
             content.release();
             malformedBody();
             return;
@@ -217,8 +220,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ? null
                 : new ExchangeCache(stage, f.cache(), ok.site().meters());
         Runnable onEnd = f.concurrencySlot() ? () -> runtime.chain().release(f) : null;
+        WebSocketTunnel tunnel = null;
+        if (f.upgrade() && multiplexed) {
+            // HTTP/2 carries no Upgrade (its codec refuses connection-specific fields): a plain request after all.
+            ok.site().guard().upgrades().release();
+        } else if (f.upgrade()) {
+            WebSocketTunnel.toOrigin(originReq);
+            tunnel = new WebSocketTunnel(ok.site(), loop.pool().deadlines());
+        }
         var exchange = new ProxyExchange(
                 this, ctx, runtime, snap, loop.pool(), ok, req, keepAlive, originReq, hasBody, cache, onEnd, log);
+        exchange.upgrade(tunnel);
         current = exchange;
         exchange.start();
     }
@@ -417,6 +429,20 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pausedForQueue = false;
             updateAutoRead();
         }
+    }
+
+    /**
+     * The connection leaves HTTP (the origin accepted a WebSocket upgrade, {@link WebSocketTunnel}): this handler
+     * starts nothing more and drops what it queued. Returns whether the client had sent nothing after the upgrade
+     * request, as it must not before the 101.
+     */
+    boolean leaveHttp() {
+        closing = true;
+        boolean clean = queued.isEmpty() && !discardingBody;
+        for (Object m; (m = queued.poll()) != null; ) {
+            ReferenceCountUtil.release(m);
+        }
+        return clean;
     }
 
     /** The exchange's origin connection is full (or a body is held while connecting): stop reading the client. */

@@ -1,7 +1,5 @@
 package coop.bulwark.report;
 
-import static coop.bulwark.report.ReportText.number;
-import static coop.bulwark.report.ReportText.percent;
 import static coop.bulwark.report.ReportText.time;
 
 import coop.bulwark.html.HtmlText;
@@ -40,98 +38,108 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
+    /** The report in English. */
     public static String render(IncidentReport r) {
+        return render(r, ReportLanguage.EN);
+    }
+
+    public static String render(IncidentReport r, ReportLanguage lang) {
+        ReportText t = new ReportText(lang);
+        String title = HtmlText.escape(t.say(Phrase.TITLE, r.id()));
         StringBuilder h = new StringBuilder(32_768);
-        h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+        h.append("<!doctype html>\n<html lang=\"").append(lang.code()).append("\"><head><meta charset=\"utf-8\">");
         h.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        h.append("<title>Incident report: attack ")
-                .append(HtmlText.escape(r.id()))
-                .append("</title>\n<style>");
+        h.append("<title>").append(title).append("</title>\n<style>");
         h.append(STYLE);
         h.append("</style></head><body>\n");
-        h.append("<h1>Incident report: attack ").append(HtmlText.escape(r.id())).append("</h1>\n");
-        h.append("<p class=\"meta\">Status: <b>")
-                .append(r.status() == IncidentReport.Status.ENDED ? "ended" : "ongoing")
-                .append("</b> · Peak: <b>")
-                .append(number(r.peakRps()))
-                .append(" requests/s</b> · Time to detect: <b>")
-                .append(ReportText.seconds(r.timeToDetectS()))
-                .append("</b> · Time to mitigate: <b>")
-                .append(ReportText.seconds(r.timeToMitigateS()))
-                .append("</b></p>\n");
-        h.append("<h2>Summary</h2>\n<p>")
-                .append(ReportText.summary(r, HtmlText::escape))
-                .append("</p>\n");
+        h.append("<h1>").append(title).append("</h1>\n");
+        h.append("<p class=\"meta\">").append(t.say(Phrase.STATUS)).append(": <b>");
+        h.append(t.say(r.status() == IncidentReport.Status.ENDED ? Phrase.STATUS_ENDED : Phrase.STATUS_ONGOING));
+        h.append("</b> · ").append(t.say(Phrase.PEAK)).append(": <b>");
+        h.append(HtmlText.escape(t.say(Phrase.REQUESTS_PER_S, t.number(r.peakRps()))));
+        h.append("</b> · ").append(t.say(Phrase.TIME_TO_DETECT)).append(": <b>");
+        h.append(HtmlText.escape(t.seconds(r.timeToDetectS())));
+        h.append("</b> · ").append(t.say(Phrase.TIME_TO_MITIGATE)).append(": <b>");
+        h.append(HtmlText.escape(t.seconds(r.timeToMitigateS()))).append("</b></p>\n");
+        heading(h, t, Phrase.H_SUMMARY);
+        h.append("<p>").append(t.summary(r, HtmlText::escape)).append("</p>\n");
 
-        charts(h, r);
+        charts(h, t, r);
 
-        h.append("<h2>Timeline</h2>\n<p>All times UTC, ")
-                .append(ReportText.day(r.start()))
-                .append(".</p>\n");
-        h.append("<table><tr><th>time</th><th>site</th><th>event</th></tr>\n");
-        for (ReportText.Row row : ReportText.timeline(r)) {
+        heading(h, t, Phrase.H_TIMELINE);
+        para(h, t.say(Phrase.ALL_TIMES_UTC, t.day(r.start())));
+        header(h, t, Phrase.COL_TIME, Phrase.COL_SITE, Phrase.COL_EVENT);
+        for (ReportText.Row row : t.timeline(r)) {
             h.append("<tr><td>").append(time(row.at())).append("</td><td>");
-            h.append(row.site() == null ? "all" : HtmlText.escape(row.site()))
+            h.append(HtmlText.escape(row.site() == null ? t.say(Phrase.ALL_SITES) : row.site()))
                     .append("</td><td>")
                     .append(HtmlText.escape(row.what()));
             h.append("</td></tr>\n");
         }
         h.append("</table>\n");
 
-        h.append("<h2>Targets</h2>\n<table><tr><th>site</th><th>under attack</th><th>peak req/s</th>"
-                + "<th>usual req/s</th><th>requests</th><th>origin req/s: usual</th><th>before mitigation</th>"
-                + "<th>after</th></tr>\n");
-        for (IncidentReport.Target t : r.targets()) {
+        heading(h, t, Phrase.H_TARGETS);
+        header(
+                h,
+                t,
+                Phrase.COL_SITE,
+                Phrase.COL_UNDER_ATTACK,
+                Phrase.COL_PEAK_RPS,
+                Phrase.COL_USUAL_RPS,
+                Phrase.COL_REQUESTS,
+                Phrase.COL_ORIGIN_USUAL,
+                Phrase.COL_BEFORE_MITIGATION,
+                Phrase.COL_AFTER);
+        for (IncidentReport.Target x : r.targets()) {
             h.append("<tr><td>")
-                    .append(HtmlText.escape(t.name()))
+                    .append(HtmlText.escape(x.name()))
                     .append("</td><td>")
-                    .append(time(t.since()))
+                    .append(time(x.since()))
                     .append(" – ");
-            h.append(t.underAttackUntil() == null ? "…" : time(t.underAttackUntil()))
+            h.append(x.underAttackUntil() == null ? "…" : time(x.underAttackUntil()))
                     .append("</td>");
-            num(h, number(t.peakRps()));
-            num(h, number(t.baselineRps()));
-            num(h, number(t.requests()));
-            num(h, number(t.originRpsBaseline()));
-            num(h, number(t.originRpsBeforeMitigation()));
-            num(h, number(t.originRpsAfterMitigation()));
+            num(h, t.number(x.peakRps()));
+            num(h, t.number(x.baselineRps()));
+            num(h, t.number(x.requests()));
+            num(h, t.number(x.originRpsBaseline()));
+            num(h, t.number(x.originRpsBeforeMitigation()));
+            num(h, t.number(x.originRpsAfterMitigation()));
             h.append("</tr>\n");
         }
         h.append("</table>\n");
 
         IncidentReport.Signature s = r.signature();
-        h.append("<h2>Sources</h2>\n<p>Up to ")
-                .append(number(Math.round(s.distinctSourcesPeak())))
-                .append(" distinct source addresses per second. While the targets were under attack they received ")
-                .append(number(s.requests()))
-                .append(" requests: ")
-                .append(HtmlText.escape(ReportText.methods(s.methods())))
-                .append("; ")
-                .append(percent(s.highEntropyQueryShare()))
-                .append(" with a random-looking query string (cache busting); ")
-                .append(percent(s.vouchedShare()))
-                .append(" from returning visitors or visitors holding a challenge cookie.</p>\n");
+        heading(h, t, Phrase.H_SOURCES);
+        para(
+                h,
+                t.say(
+                        Phrase.SOURCES,
+                        t.number(Math.round(s.distinctSourcesPeak())),
+                        t.number(s.requests()),
+                        t.methods(s.methods()),
+                        t.percent(s.highEntropyQueryShare()),
+                        t.percent(s.vouchedShare())));
         if (!r.topPrefixes().isEmpty()) {
-            h.append("<table><tr><th>network</th><th>requests</th><th>share</th></tr>\n");
+            header(h, t, Phrase.COL_NETWORK, Phrase.COL_REQUESTS, Phrase.COL_SHARE);
             for (IncidentReport.Prefix p : r.topPrefixes()) {
                 h.append("<tr><td>").append(HtmlText.escape(p.prefix())).append("</td>");
-                num(h, number(p.count()));
-                num(h, percent(p.share()));
+                num(h, t.number(p.count()));
+                num(h, t.percent(p.share()));
                 h.append("</tr>\n");
             }
             h.append("</table>\n");
         }
-        samples(h, "path", s.topPaths());
-        samples(h, "User-Agent", s.topUserAgents());
+        samples(h, t, t.say(Phrase.COL_PATH), s.topPaths());
+        samples(h, t, "User-Agent", s.topUserAgents());
 
-        h.append("<h2>Mitigations and their effect</h2>\n");
+        heading(h, t, Phrase.H_MITIGATIONS);
         if (r.mitigations().isEmpty()) {
-            h.append("<p>No mitigation was recorded.</p>\n");
+            para(h, t.say(Phrase.NO_MITIGATION));
         } else {
-            h.append("<table><tr><th>time</th><th>site</th><th>kind</th><th>detail</th></tr>\n");
+            header(h, t, Phrase.COL_TIME, Phrase.COL_SITE, Phrase.COL_KIND, Phrase.COL_DETAIL);
             for (IncidentReport.Mitigation m : r.mitigations()) {
                 h.append("<tr><td>").append(time(m.at())).append("</td><td>");
-                h.append(m.site() == null ? "all" : HtmlText.escape(m.site()))
+                h.append(HtmlText.escape(m.site() == null ? t.say(Phrase.ALL_SITES) : m.site()))
                         .append("</td><td>")
                         .append(HtmlText.escape(m.kind()));
                 h.append("</td><td>").append(HtmlText.escape(m.detail())).append("</td></tr>\n");
@@ -139,68 +147,88 @@ public final class HtmlReport {
             h.append("</table>\n");
         }
         IncidentReport.Effect e = r.effect();
-        h.append("<p>").append(HtmlText.escape(ReportText.effect(e))).append("</p>\n");
+        para(h, t.effect(e));
 
         IncidentReport.Collateral c = r.collateral();
-        h.append("<h2>Collateral</h2>\n<table><tr><th>other sites (")
-                .append(c.sites())
-                .append(")</th><th>before the attack</th><th>during</th></tr>\n");
-        row(h, "requests/s", number(c.rpsBefore()), number(c.rpsDuring()));
-        row(h, "served without error", percent(c.successShareBefore()), percent(c.successShare()));
-        row(h, "mean origin latency", ms(c.originMillisBefore()), ms(c.originMillis()));
+        heading(h, t, Phrase.H_COLLATERAL);
+        h.append("<table><tr><th>")
+                .append(HtmlText.escape(t.say(Phrase.COL_OTHER_SITES, c.sites())))
+                .append("</th><th>")
+                .append(HtmlText.escape(t.say(Phrase.COL_BEFORE_ATTACK)))
+                .append("</th><th>")
+                .append(HtmlText.escape(t.say(Phrase.COL_DURING)))
+                .append("</th></tr>\n");
+        row(h, t.say(Phrase.ROW_RPS), t.number(c.rpsBefore()), t.number(c.rpsDuring()));
+        row(h, t.say(Phrase.ROW_SERVED), t.percent(c.successShareBefore()), t.percent(c.successShare()));
+        row(h, t.say(Phrase.ROW_LATENCY), ms(t, c.originMillisBefore()), ms(t, c.originMillis()));
         h.append("</table>\n");
         if (!c.worst().isEmpty()) {
-            h.append("<p>The other sites with the most errors during the attack:</p>\n");
-            h.append("<table><tr><th>site</th><th>requests</th><th>served without error</th></tr>\n");
+            para(h, t.say(Phrase.WORST));
+            header(h, t, Phrase.COL_SITE, Phrase.COL_REQUESTS, Phrase.ROW_SERVED);
             for (IncidentReport.SiteImpact w : c.worst()) {
                 h.append("<tr><td>").append(HtmlText.escape(w.name())).append("</td>");
-                num(h, number(w.requests()));
-                num(h, percent(w.successShare()));
+                num(h, t.number(w.requests()));
+                num(h, t.percent(w.successShare()));
                 h.append("</tr>\n");
             }
             h.append("</table>\n");
         }
 
-        h.append("<h2>Time to detect and mitigate</h2>\n<ul>");
-        h.append("<li>Onset (first sign): ").append(time(r.onset())).append(" UTC</li>");
-        h.append("<li>Detected: ")
-                .append(time(r.detectedAt()))
-                .append(" UTC, ")
-                .append(ReportText.seconds(r.timeToDetectS()))
-                .append(" after onset</li>");
-        h.append("<li>First mitigation: ")
-                .append(
-                        e.mitigatedAt() == null
-                                ? "none"
-                                : time(e.mitigatedAt()) + " UTC, " + ReportText.seconds(r.timeToMitigateS())
-                                        + " after onset")
-                .append("</li>");
-        h.append("<li>Ended: ")
-                .append(r.end() == null ? "ongoing" : time(r.end()) + " UTC")
-                .append("</li>");
-        h.append("<li>Whole edge: peak ")
-                .append(number(r.edge().peakTotalRps()))
-                .append(" requests/s (usual ")
-                .append(number(r.edge().baselineTotalRps()))
-                .append(")</li></ul>\n");
-        h.append("<p class=\"meta\">Generated by Bulwark at ")
-                .append(HtmlText.escape(String.valueOf(r.generatedAt())))
-                .append(". Figures per second are averages over one-second ticks; source counts are estimates.</p>\n");
+        heading(h, t, Phrase.H_TIMES);
+        h.append("<ul>");
+        item(h, t.say(Phrase.ONSET_AT, time(r.onset())));
+        item(h, t.say(Phrase.DETECTED_AT, time(r.detectedAt()), t.seconds(r.timeToDetectS())));
+        item(
+                h,
+                e.mitigatedAt() == null
+                        ? t.say(Phrase.FIRST_MITIGATION_NONE)
+                        : t.say(Phrase.FIRST_MITIGATION_AT, time(e.mitigatedAt()), t.seconds(r.timeToMitigateS())));
+        item(h, r.end() == null ? t.say(Phrase.ENDED_ONGOING) : t.say(Phrase.ENDED_AT, time(r.end())));
+        item(
+                h,
+                t.say(
+                        Phrase.WHOLE_EDGE,
+                        t.number(r.edge().peakTotalRps()),
+                        t.number(r.edge().baselineTotalRps())));
+        h.append("</ul>\n<p class=\"meta\">")
+                .append(HtmlText.escape(t.say(Phrase.FOOTER, String.valueOf(r.generatedAt()))))
+                .append("</p>\n");
         h.append("</body></html>\n");
         return h.toString();
     }
 
-    private static void charts(StringBuilder h, IncidentReport r) {
+    private static void heading(StringBuilder h, ReportText t, Phrase p) {
+        h.append("<h2>").append(HtmlText.escape(t.say(p))).append("</h2>\n");
+    }
+
+    private static void para(StringBuilder h, String text) {
+        h.append("<p>").append(HtmlText.escape(text)).append("</p>\n");
+    }
+
+    private static void item(StringBuilder h, String text) {
+        h.append("<li>").append(HtmlText.escape(text)).append("</li>");
+    }
+
+    /** Opens a table with one header row. */
+    private static void header(StringBuilder h, ReportText t, Phrase... columns) {
+        h.append("<table><tr>");
+        for (Phrase c : columns) {
+            h.append("<th>").append(HtmlText.escape(t.say(c))).append("</th>");
+        }
+        h.append("</tr>\n");
+    }
+
+    private static void charts(StringBuilder h, ReportText t, IncidentReport r) {
         IncidentReport.Timeline tl = r.timeline();
         if (tl == null) {
             return;
         }
         long from = Long.MAX_VALUE;
         long to = Long.MIN_VALUE;
-        for (IncidentReport.TargetSeries t : tl.targets()) {
-            if (!t.t().isEmpty()) {
-                from = Math.min(from, t.t().get(0));
-                to = Math.max(to, t.t().get(t.t().size() - 1));
+        for (IncidentReport.TargetSeries x : tl.targets()) {
+            if (!x.t().isEmpty()) {
+                from = Math.min(from, x.t().get(0));
+                to = Math.max(to, x.t().get(x.t().size() - 1));
             }
         }
         if (tl.bystanders() != null && !tl.bystanders().t().isEmpty()) {
@@ -210,15 +238,15 @@ public final class HtmlReport {
         if (from >= to) {
             return;
         }
-        h.append("<h2>Charts</h2>\n");
+        heading(h, t, Phrase.H_CHARTS);
         List<Line> requests = new ArrayList<>();
         for (int i = 0; i < tl.targets().size(); i++) {
-            IncidentReport.TargetSeries t = tl.targets().get(i);
+            IncidentReport.TargetSeries x = tl.targets().get(i);
             String colour = COLOURS[i % COLOURS.length];
-            requests.add(new Line(t.name() + ": requests/s", colour, false, t.t(), t.rps()));
-            requests.add(new Line(t.name() + ": reaching the origin/s", colour, true, t.t(), t.originRps()));
+            requests.add(new Line(t.say(Phrase.LINE_REQUESTS, x.name()), colour, false, x.t(), x.rps()));
+            requests.add(new Line(t.say(Phrase.LINE_REACHING_ORIGIN, x.name()), colour, true, x.t(), x.originRps()));
         }
-        chart(h, "Targets: requests per second", requests, from, to, r, 0, Double.NaN);
+        chart(h, t, t.say(Phrase.CHART_TARGETS), requests, from, to, r, 0, Double.NaN);
         if (tl.bystanders() != null) {
             IncidentReport.BystanderSeries b = tl.bystanders();
             List<Double> successPercent = new ArrayList<>(b.successShare().size());
@@ -229,8 +257,9 @@ public final class HtmlReport {
             }
             chart(
                     h,
-                    "Other sites: requests served without error (%)",
-                    List.of(new Line("served without error (%)", "#2ca02c", false, b.t(), successPercent)),
+                    t,
+                    t.say(Phrase.CHART_SERVED),
+                    List.of(new Line(t.say(Phrase.LINE_SERVED), "#2ca02c", false, b.t(), successPercent)),
                     from,
                     to,
                     r,
@@ -238,10 +267,11 @@ public final class HtmlReport {
                     100);
             chart(
                     h,
-                    "Other sites: requests per second and mean origin latency (ms)",
+                    t,
+                    t.say(Phrase.CHART_OTHERS_RATE),
                     List.of(
-                            new Line("requests/s", "#1f77b4", false, b.t(), b.rps()),
-                            new Line("origin latency (ms)", "#555555", true, b.t(), b.originMs())),
+                            new Line(t.say(Phrase.ROW_RPS), "#1f77b4", false, b.t(), b.rps()),
+                            new Line(t.say(Phrase.LINE_LATENCY), "#555555", true, b.t(), b.originMs())),
                     from,
                     to,
                     r,
@@ -255,6 +285,7 @@ public final class HtmlReport {
     /** One SVG chart from {@code yMin} to {@code yMax}, or to fit the data when {@code yMax} is NaN. */
     private static void chart(
             StringBuilder h,
+            ReportText t,
             String title,
             List<Line> lines,
             long from,
@@ -304,7 +335,7 @@ public final class HtmlReport {
                     y,
                     LEFT - 4,
                     y + 4,
-                    HtmlText.escape(number(bottom + range * i / 4))));
+                    HtmlText.escape(t.number(bottom + range * i / 4))));
         }
         for (int i = 0; i <= 5; i++) {
             double x = LEFT + plotW * i / 5;
@@ -316,18 +347,18 @@ public final class HtmlReport {
                     i == 0 ? "start" : i == 5 ? "end" : "middle",
                     time(Instant.ofEpochMilli(from + Math.round(span * i / 5)))));
         }
-        marker(h, "onset", r.onset(), from, span, plotW, plotH, "#999");
-        marker(h, "detected", r.detectedAt(), from, span, plotW, plotH, "#d62728");
+        marker(h, t.say(Phrase.MARK_ONSET), r.onset(), from, span, plotW, plotH, "#999");
+        marker(h, t.say(Phrase.MARK_DETECTED), r.detectedAt(), from, span, plotW, plotH, "#d62728");
         marker(
                 h,
-                "mitigated",
+                t.say(Phrase.MARK_MITIGATED),
                 r.effect() == null ? null : r.effect().mitigatedAt(),
                 from,
                 span,
                 plotW,
                 plotH,
                 "#2ca02c");
-        marker(h, "ended", r.end(), from, span, plotW, plotH, "#999");
+        marker(h, t.say(Phrase.MARK_ENDED), r.end(), from, span, plotW, plotH, "#999");
         for (Line l : lines) {
             StringBuilder path = new StringBuilder(l.t().size() * 14);
             boolean pen = false;
@@ -389,7 +420,7 @@ public final class HtmlReport {
                 TOP,
                 TOP + plotH,
                 colour,
-                label,
+                HtmlText.escape(label),
                 time(at)));
     }
 
@@ -419,22 +450,23 @@ public final class HtmlReport {
         h.append("</td><td class=\"n\">").append(HtmlText.escape(during)).append("</td></tr>\n");
     }
 
-    private static String ms(Double v) {
-        return v == null ? "-" : number(v) + " ms";
+    private static String ms(ReportText t, Double v) {
+        return v == null ? "-" : t.number(v) + " ms";
     }
 
-    /** Escapes text for HTML element content and quoted attribute values. */
-    private static void samples(StringBuilder h, String column, List<IncidentReport.Sample> list) {
+    private static void samples(StringBuilder h, ReportText t, String column, List<IncidentReport.Sample> list) {
         if (list.isEmpty()) {
             return;
         }
-        h.append("<table><tr><th>").append(column).append("</th><th>requests</th><th>share</th></tr>\n");
+        h.append("<table><tr><th>").append(HtmlText.escape(column)).append("</th><th>");
+        h.append(HtmlText.escape(t.say(Phrase.COL_REQUESTS))).append("</th><th>");
+        h.append(HtmlText.escape(t.say(Phrase.COL_SHARE))).append("</th></tr>\n");
         for (IncidentReport.Sample x : list) {
             h.append("<tr><td><code>")
-                    .append(x.text() == null ? "(not sampled)" : HtmlText.escape(x.text()))
+                    .append(HtmlText.escape(x.text() == null ? t.say(Phrase.NOT_SAMPLED) : x.text()))
                     .append("</code></td>");
-            num(h, number(x.count()));
-            num(h, percent(x.share()));
+            num(h, t.number(x.count()));
+            num(h, t.percent(x.share()));
             h.append("</tr>\n");
         }
         h.append("</table>\n");

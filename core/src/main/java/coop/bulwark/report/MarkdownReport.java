@@ -1,97 +1,107 @@
 package coop.bulwark.report;
 
-import static coop.bulwark.report.ReportText.number;
-import static coop.bulwark.report.ReportText.percent;
 import static coop.bulwark.report.ReportText.time;
 
 import java.util.List;
 
 /**
  * An incident report as Markdown that an operator can send to members as it is: a summary in plain words, then
- * the timeline, targets, sources, mitigations and their effect, collateral, and the times to detect and mitigate.
- * Text from config or clients is escaped so it cannot inject markup. Stateless.
+ * the timeline, targets, sources, mitigations and their effect, collateral, and the times to detect and mitigate,
+ * in one {@link ReportLanguage}. Text from config or clients is escaped so it cannot inject markup. Stateless.
  */
 public final class MarkdownReport {
     private MarkdownReport() {}
 
+    /** The report in English. */
     public static String render(IncidentReport r) {
+        return render(r, ReportLanguage.EN);
+    }
+
+    public static String render(IncidentReport r, ReportLanguage lang) {
+        ReportText t = new ReportText(lang);
         StringBuilder b = new StringBuilder(8192);
-        b.append("# Incident report: attack ").append(md(r.id())).append("\n\n");
-        b.append("**Status:** ").append(r.status() == IncidentReport.Status.ENDED ? "ended" : "ongoing");
-        b.append(" · **Targets:** ")
-                .append(ReportText.list(
-                        r.targetNames().stream().map(MarkdownReport::md).toList()));
-        b.append(" · **Peak:** ").append(number(r.peakRps())).append(" requests/s");
-        b.append(" · **Time to detect:** ").append(ReportText.seconds(r.timeToDetectS()));
-        b.append(" · **Time to mitigate:** ")
-                .append(ReportText.seconds(r.timeToMitigateS()))
-                .append("\n\n");
+        b.append("# ").append(t.say(Phrase.TITLE, md(r.id()))).append("\n\n");
+        b.append("**").append(t.say(Phrase.STATUS)).append(":** ");
+        b.append(t.say(r.status() == IncidentReport.Status.ENDED ? Phrase.STATUS_ENDED : Phrase.STATUS_ONGOING));
+        b.append(" · **").append(t.say(Phrase.TARGETS)).append(":** ");
+        b.append(t.list(r.targetNames().stream().map(MarkdownReport::md).toList()));
+        b.append(" · **").append(t.say(Phrase.PEAK)).append(":** ");
+        b.append(t.say(Phrase.REQUESTS_PER_S, t.number(r.peakRps())));
+        b.append(" · **").append(t.say(Phrase.TIME_TO_DETECT)).append(":** ").append(t.seconds(r.timeToDetectS()));
+        b.append(" · **").append(t.say(Phrase.TIME_TO_MITIGATE)).append(":** ");
+        b.append(t.seconds(r.timeToMitigateS())).append("\n\n");
 
-        b.append("## Summary\n\n")
-                .append(ReportText.summary(r, MarkdownReport::md))
-                .append("\n\n");
+        b.append("## ").append(t.say(Phrase.H_SUMMARY)).append("\n\n");
+        b.append(t.summary(r, MarkdownReport::md)).append("\n\n");
 
-        b.append("## Timeline\n\nAll times UTC, ")
-                .append(ReportText.day(r.start()))
-                .append(".\n\n");
-        b.append("| time | site | event |\n|---|---|---|\n");
-        List<ReportText.Row> rows = ReportText.timeline(r);
+        b.append("## ").append(t.say(Phrase.H_TIMELINE)).append("\n\n");
+        b.append(t.say(Phrase.ALL_TIMES_UTC, t.day(r.start()))).append("\n\n");
+        header(b, t, Phrase.COL_TIME, Phrase.COL_SITE, Phrase.COL_EVENT);
+        List<ReportText.Row> rows = t.timeline(r);
         for (ReportText.Row row : rows) {
-            b.append("| ").append(time(row.at())).append(" | ").append(row.site() == null ? "all" : cell(row.site()));
+            b.append("| ").append(time(row.at())).append(" | ");
+            b.append(row.site() == null ? t.say(Phrase.ALL_SITES) : cell(row.site()));
             b.append(" | ").append(cell(row.what())).append(" |\n");
         }
         if (rows.size() == ReportText.MAX_TIMELINE_ROWS) {
-            b.append("\nThe first ").append(rows.size()).append(" events are shown; the JSON report has them all.\n");
+            b.append('\n').append(t.say(Phrase.FIRST_EVENTS, rows.size())).append('\n');
         }
 
-        b.append("\n## Targets\n\n");
-        b.append("| site | under attack | peak req/s | usual req/s | requests | origin req/s: usual | before mitigation"
-                + " | after |\n|---|---|---|---|---|---|---|---|\n");
-        for (IncidentReport.Target t : r.targets()) {
-            b.append("| ").append(cell(t.name()));
+        b.append("\n## ").append(t.say(Phrase.H_TARGETS)).append("\n\n");
+        header(
+                b,
+                t,
+                Phrase.COL_SITE,
+                Phrase.COL_UNDER_ATTACK,
+                Phrase.COL_PEAK_RPS,
+                Phrase.COL_USUAL_RPS,
+                Phrase.COL_REQUESTS,
+                Phrase.COL_ORIGIN_USUAL,
+                Phrase.COL_BEFORE_MITIGATION,
+                Phrase.COL_AFTER);
+        for (IncidentReport.Target x : r.targets()) {
+            b.append("| ").append(cell(x.name()));
             b.append(" | ")
-                    .append(time(t.since()))
+                    .append(time(x.since()))
                     .append(" – ")
-                    .append(t.underAttackUntil() == null ? "…" : time(t.underAttackUntil()));
-            b.append(" | ").append(number(t.peakRps()));
-            b.append(" | ").append(number(t.baselineRps()));
-            b.append(" | ").append(number(t.requests()));
-            b.append(" | ").append(number(t.originRpsBaseline()));
-            b.append(" | ").append(number(t.originRpsBeforeMitigation()));
-            b.append(" | ").append(number(t.originRpsAfterMitigation())).append(" |\n");
+                    .append(x.underAttackUntil() == null ? "…" : time(x.underAttackUntil()));
+            b.append(" | ").append(t.number(x.peakRps()));
+            b.append(" | ").append(t.number(x.baselineRps()));
+            b.append(" | ").append(t.number(x.requests()));
+            b.append(" | ").append(t.number(x.originRpsBaseline()));
+            b.append(" | ").append(t.number(x.originRpsBeforeMitigation()));
+            b.append(" | ").append(t.number(x.originRpsAfterMitigation())).append(" |\n");
         }
 
         IncidentReport.Signature s = r.signature();
-        b.append("\n## Sources\n\n");
-        b.append("Up to ")
-                .append(number(Math.round(s.distinctSourcesPeak())))
-                .append(" distinct source addresses per second. While the targets were under attack they received ")
-                .append(number(s.requests()))
-                .append(" requests: ")
-                .append(ReportText.methods(s.methods()))
-                .append("; ")
-                .append(percent(s.highEntropyQueryShare()))
-                .append(" with a random-looking query string (cache busting); ")
-                .append(percent(s.vouchedShare()))
-                .append(" from returning visitors or visitors holding a challenge cookie.\n\n");
+        b.append("\n## ").append(t.say(Phrase.H_SOURCES)).append("\n\n");
+        b.append(t.say(
+                        Phrase.SOURCES,
+                        t.number(Math.round(s.distinctSourcesPeak())),
+                        t.number(s.requests()),
+                        t.methods(s.methods()),
+                        t.percent(s.highEntropyQueryShare()),
+                        t.percent(s.vouchedShare())))
+                .append("\n\n");
         if (!r.topPrefixes().isEmpty()) {
-            b.append("Heaviest source networks (estimated; a count never under-states):\n\n");
-            b.append("| network | requests | share |\n|---|---|---|\n");
+            b.append(t.say(Phrase.HEAVIEST_NETWORKS)).append("\n\n");
+            header(b, t, Phrase.COL_NETWORK, Phrase.COL_REQUESTS, Phrase.COL_SHARE);
             for (IncidentReport.Prefix p : r.topPrefixes()) {
-                b.append("| ").append(cell(p.prefix())).append(" | ").append(number(p.count()));
-                b.append(" | ").append(percent(p.share())).append(" |\n");
+                b.append("| ").append(cell(p.prefix())).append(" | ").append(t.number(p.count()));
+                b.append(" | ").append(t.percent(p.share())).append(" |\n");
             }
         }
-        samples(b, "Most requested paths", "path", s.topPaths());
-        samples(b, "Most frequent User-Agents", "User-Agent", s.topUserAgents());
+        samples(b, t, Phrase.TOP_PATHS, t.say(Phrase.COL_PATH), s.topPaths());
+        samples(b, t, Phrase.TOP_AGENTS, "User-Agent", s.topUserAgents());
 
-        b.append("\n## Mitigations and their effect\n\n");
+        b.append("\n## ").append(t.say(Phrase.H_MITIGATIONS)).append("\n\n");
         if (r.mitigations().isEmpty()) {
-            b.append("No mitigation was recorded.\n");
+            b.append(t.say(Phrase.NO_MITIGATION)).append('\n');
         } else {
-            b.append("| time | site | kind | detail |\n|---|---|---|---|\n");
+            header(b, t, Phrase.COL_TIME, Phrase.COL_SITE, Phrase.COL_KIND, Phrase.COL_DETAIL);
             for (IncidentReport.Mitigation m : r.mitigations()) {
-                b.append("| ").append(time(m.at())).append(" | ").append(m.site() == null ? "all" : cell(m.site()));
+                b.append("| ").append(time(m.at())).append(" | ");
+                b.append(m.site() == null ? t.say(Phrase.ALL_SITES) : cell(m.site()));
                 b.append(" | ")
                         .append(cell(m.kind()))
                         .append(" | ")
@@ -100,86 +110,79 @@ public final class MarkdownReport {
             }
         }
         IncidentReport.Effect e = r.effect();
-        b.append("\n").append(ReportText.effect(e)).append("\n");
+        b.append("\n").append(t.effect(e)).append("\n");
 
         IncidentReport.Collateral c = r.collateral();
-        b.append("\n## Collateral\n\n");
-        b.append("| other sites (").append(c.sites()).append(") | before the attack | during |\n|---|---|---|\n");
-        b.append("| requests/s | ")
-                .append(number(c.rpsBefore()))
-                .append(" | ")
-                .append(number(c.rpsDuring()))
-                .append(" |\n");
-        b.append("| served without error | ")
-                .append(percent(c.successShareBefore()))
-                .append(" | ")
-                .append(percent(c.successShare()))
-                .append(" |\n");
-        b.append("| mean origin latency | ")
-                .append(ms(c.originMillisBefore()))
-                .append(" | ")
-                .append(ms(c.originMillis()))
-                .append(" |\n");
+        b.append("\n## ").append(t.say(Phrase.H_COLLATERAL)).append("\n\n");
+        b.append("| ").append(t.say(Phrase.COL_OTHER_SITES, c.sites())).append(" | ");
+        b.append(t.say(Phrase.COL_BEFORE_ATTACK)).append(" | ").append(t.say(Phrase.COL_DURING));
+        b.append(" |\n|---|---|---|\n");
+        row(b, t.say(Phrase.ROW_RPS), t.number(c.rpsBefore()), t.number(c.rpsDuring()));
+        row(b, t.say(Phrase.ROW_SERVED), t.percent(c.successShareBefore()), t.percent(c.successShare()));
+        row(b, t.say(Phrase.ROW_LATENCY), ms(t, c.originMillisBefore()), ms(t, c.originMillis()));
         if (!c.worst().isEmpty()) {
-            b.append(
-                    "\nThe other sites with the most errors during the attack:\n\n| site | requests | served without error |\n|---|---|---|\n");
+            b.append('\n').append(t.say(Phrase.WORST)).append("\n\n");
+            header(b, t, Phrase.COL_SITE, Phrase.COL_REQUESTS, Phrase.ROW_SERVED);
             for (IncidentReport.SiteImpact w : c.worst()) {
-                b.append("| ")
-                        .append(cell(w.name()))
-                        .append(" | ")
-                        .append(number(w.requests()))
-                        .append(" | ")
-                        .append(percent(w.successShare()))
-                        .append(" |\n");
+                row(b, cell(w.name()), t.number(w.requests()), t.percent(w.successShare()));
             }
         }
 
-        b.append("\n## Time to detect and mitigate\n\n");
-        b.append("- Onset (first sign): ").append(time(r.onset())).append(" UTC\n");
-        b.append("- Detected: ")
-                .append(time(r.detectedAt()))
-                .append(" UTC, ")
-                .append(ReportText.seconds(r.timeToDetectS()))
-                .append(" after onset\n");
-        b.append("- First mitigation: ");
-        if (e.mitigatedAt() == null) {
-            b.append("none\n");
-        } else {
-            b.append(time(e.mitigatedAt()))
-                    .append(" UTC, ")
-                    .append(ReportText.seconds(r.timeToMitigateS()))
-                    .append(" after onset\n");
-        }
-        b.append("- Ended: ")
-                .append(r.end() == null ? "ongoing" : time(r.end()) + " UTC")
-                .append("\n");
+        b.append("\n## ").append(t.say(Phrase.H_TIMES)).append("\n\n");
+        b.append("- ").append(t.say(Phrase.ONSET_AT, time(r.onset()))).append('\n');
+        b.append("- ")
+                .append(t.say(Phrase.DETECTED_AT, time(r.detectedAt()), t.seconds(r.timeToDetectS())))
+                .append('\n');
+        b.append("- ")
+                .append(
+                        e.mitigatedAt() == null
+                                ? t.say(Phrase.FIRST_MITIGATION_NONE)
+                                : t.say(
+                                        Phrase.FIRST_MITIGATION_AT,
+                                        time(e.mitigatedAt()),
+                                        t.seconds(r.timeToMitigateS())))
+                .append('\n');
+        b.append("- ")
+                .append(r.end() == null ? t.say(Phrase.ENDED_ONGOING) : t.say(Phrase.ENDED_AT, time(r.end())))
+                .append('\n');
         IncidentReport.EdgeLoad edge = r.edge();
-        b.append("- Whole edge: peak ")
-                .append(number(edge.peakTotalRps()))
-                .append(" requests/s (usual ")
-                .append(number(edge.baselineTotalRps()))
-                .append(")");
+        b.append("- ")
+                .append(t.say(Phrase.WHOLE_EDGE, t.number(edge.peakTotalRps()), t.number(edge.baselineTotalRps())));
         if (edge.peakUplinkUtilisation() != null) {
-            b.append(", uplink up to ")
-                    .append(percent(edge.peakUplinkUtilisation()))
-                    .append(" of capacity");
+            b.append(t.say(Phrase.UPLINK_UP_TO, t.percent(edge.peakUplinkUtilisation())));
         }
         if (edge.peakOriginSaturation() != null) {
-            b.append(", origin saturation up to ").append(percent(edge.peakOriginSaturation()));
+            b.append(t.say(Phrase.ORIGIN_SATURATION, t.percent(edge.peakOriginSaturation())));
         }
-        b.append("\n\n---\nGenerated by Bulwark at ")
-                .append(r.generatedAt() == null ? "-" : r.generatedAt().toString())
-                .append(". Figures per second are averages over one-second ticks; source counts are estimates.\n");
+        b.append("\n\n---\n")
+                .append(t.say(
+                        Phrase.FOOTER,
+                        r.generatedAt() == null ? "-" : r.generatedAt().toString()))
+                .append('\n');
         return b.toString();
     }
 
-    /** The summary paragraph as plain text, not escaped: for JSON bodies and log lines. */
+    /** The summary paragraph in English as plain text, not escaped: for JSON bodies and log lines. */
     public static String summary(IncidentReport r) {
-        return ReportText.summary(r, s -> s);
+        return new ReportText(ReportLanguage.EN).summary(r, s -> s);
     }
 
-    private static String ms(Double v) {
-        return v == null ? "-" : number(v) + " ms";
+    private static void header(StringBuilder b, ReportText t, Phrase... columns) {
+        for (Phrase c : columns) {
+            b.append("| ").append(t.say(c)).append(' ');
+        }
+        b.append("|\n").append("|---".repeat(columns.length)).append("|\n");
+    }
+
+    private static void row(StringBuilder b, String... cells) {
+        for (String c : cells) {
+            b.append("| ").append(c).append(' ');
+        }
+        b.append("|\n");
+    }
+
+    private static String ms(ReportText t, Double v) {
+        return v == null ? "-" : t.number(v) + " ms";
     }
 
     /** Escapes Markdown and inline HTML in text from config or clients. */
@@ -211,22 +214,23 @@ public final class MarkdownReport {
         return b.toString();
     }
 
-    private static void samples(StringBuilder b, String title, String column, List<IncidentReport.Sample> list) {
+    private static void samples(
+            StringBuilder b, ReportText t, Phrase title, String column, List<IncidentReport.Sample> list) {
         if (list.isEmpty()) {
             return;
         }
-        b.append('\n')
-                .append(title)
-                .append(" (estimated):\n\n| ")
-                .append(column)
-                .append(" | requests | share |\n");
+        b.append('\n').append(t.say(title)).append("\n\n| ").append(column).append(" | ");
+        b.append(t.say(Phrase.COL_REQUESTS))
+                .append(" | ")
+                .append(t.say(Phrase.COL_SHARE))
+                .append(" |\n");
         b.append("|---|---|---|\n");
         for (IncidentReport.Sample x : list) {
-            b.append("| ").append(x.text() == null ? "(not sampled)" : cell(x.text()));
+            b.append("| ").append(x.text() == null ? t.say(Phrase.NOT_SAMPLED) : cell(x.text()));
             b.append(" | ")
-                    .append(number(x.count()))
+                    .append(t.number(x.count()))
                     .append(" | ")
-                    .append(percent(x.share()))
+                    .append(t.percent(x.share()))
                     .append(" |\n");
         }
     }

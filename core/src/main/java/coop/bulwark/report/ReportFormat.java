@@ -23,12 +23,22 @@ public enum ReportFormat {
         return mediaType;
     }
 
-    /** The report in this form. */
+    /** The report in this form, in English. */
     public String render(IncidentReport report) {
+        return render(report, ReportLanguage.EN);
+    }
+
+    /** The report in this form and language (JSON is the same in every language). */
+    public String render(IncidentReport report, ReportLanguage lang) {
         return switch (this) {
             case JSON -> ReportJson.render(report);
-            case MARKDOWN -> MarkdownReport.render(report);
-            case HTML -> HtmlReport.render(report);
+            case MARKDOWN -> MarkdownReport.render(report, lang);
+            case HTML -> HtmlReport.render(report, lang);
         };
+    }
+
+    /** Whether the text depends on the language (Markdown and HTML do; JSON is language-neutral). */
+    public boolean translated() {
+        return this != JSON;
     }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes incident reports to a directory as {@code <id>.json}, {@code <id>.md} and {@code <id>.html}, lists and
- * reads them back, and keeps the last few in memory.
+ * reads them back, and keeps the last few in memory. Markdown and HTML are written in every configured language:
+ * English as {@code <id>.md}, any other as {@code <id>.<lang>.md} (so a name always says its language, whatever the
+ * configured list); the JSON is language-neutral.
  *
  * <p>Writing happens on one background thread, so a slow or full disk never delays the detection tick: {@link
  * #submit} only queues (at most 64 waiting reports) and never throws; failures are logged and counted ({@link
@@ -53,12 +56,13 @@ public final class ReportWriter implements AutoCloseable {
 
     private final Path dir;
     private final int keep;
+    private final List<ReportLanguage> languages;
     private final Map<String, IncidentReport> recent = new LinkedHashMap<>();
     private final ThreadPoolExecutor executor;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
 
-    /** The three files of one report. */
+    /** The three files of one report in one language. */
     public record ReportFiles(Path json, Path markdown, Path html) {
         public Path get(ReportFormat format) {
             return switch (format) {
@@ -86,6 +90,19 @@ public final class ReportWriter implements AutoCloseable {
      * @param keepInMemory how many of the latest reports {@link #read} answers from memory, 0 to 1,000
      */
     public ReportWriter(Path dir, int keepInMemory) {
+        this(dir, keepInMemory, List.of(ReportLanguage.EN));
+    }
+
+    /**
+     * @param dir the reports directory; created on the first write if missing
+     * @param keepInMemory how many of the latest reports {@link #read} answers from memory, 0 to 1,000
+     * @param languages the languages each report is written in, at least one, the first being the default
+     */
+    public ReportWriter(Path dir, int keepInMemory, List<ReportLanguage> languages) {
+        this.languages = List.copyOf(languages);
+        if (this.languages.isEmpty() || Set.copyOf(this.languages).size() != this.languages.size()) {
+            throw new IllegalArgumentException("languages: " + languages + " (expected: one or more, no repeats)");
+        }
         this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
         if (keepInMemory < 0 || keepInMemory > 1_000) {
             throw new IllegalArgumentException("keepInMemory: " + keepInMemory + " (expected: 0-1000)");
@@ -102,13 +119,27 @@ public final class ReportWriter implements AutoCloseable {
         return dir;
     }
 
-    /** The files a report with this id is (or would be) written to. */
+    /** The languages reports are written in, the first one being the default. */
+    public List<ReportLanguage> languages() {
+        return languages;
+    }
+
+    /** The files a report with this id is (or would be) written to in the first language. */
     public ReportFiles files(String id) {
+        return files(id, languages.get(0));
+    }
+
+    /**
+     * The files of a report in one language: {@code <id>.md} in English, {@code <id>.es.md} in Spanish; {@code
+     * <id>.json} in every language.
+     */
+    public ReportFiles files(String id, ReportLanguage lang) {
         checkId(id);
+        String base = lang == ReportLanguage.EN ? id + "." : id + "." + lang.code() + ".";
         return new ReportFiles(
                 dir.resolve(id + "." + ReportFormat.JSON.extension()),
-                dir.resolve(id + "." + ReportFormat.MARKDOWN.extension()),
-                dir.resolve(id + "." + ReportFormat.HTML.extension()));
+                dir.resolve(base + ReportFormat.MARKDOWN.extension()),
+                dir.resolve(base + ReportFormat.HTML.extension()));
     }
 
     /**
@@ -211,26 +242,42 @@ public final class ReportWriter implements AutoCloseable {
     }
 
     /**
-     * A report by id in one form, rendered from memory or read from its file.
+     * A report by id in one form, in the first language, rendered from memory or read from its file.
      *
      * @throws IllegalArgumentException if {@code id} does not match {@link #ID}
      */
     public Optional<String> readText(String id, ReportFormat format) {
+        return readText(id, format, languages.get(0));
+    }
+
+    /**
+     * A report by id in one form and language: rendered from memory, read from its file, or, for a language it was
+     * not written in (older reports, a language added since), rendered from its JSON.
+     *
+     * @throws IllegalArgumentException if {@code id} does not match {@link #ID}
+     */
+    public Optional<String> readText(String id, ReportFormat format, ReportLanguage lang) {
         checkId(id);
         synchronized (recent) {
             IncidentReport r = recent.get(id);
             if (r != null) {
-                return Optional.of(format.render(r));
+                return Optional.of(format.render(r, lang));
             }
         }
-        try {
-            return Optional.of(Files.readString(files(id).get(format), StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            LOG.warn("cannot read report {}: {}", id, e.toString());
-            return Optional.empty();
+        if (languages.contains(lang) || !format.translated()) {
+            try {
+                return Optional.of(Files.readString(files(id, lang).get(format), StandardCharsets.UTF_8));
+            } catch (NoSuchFileException e) {
+                if (!format.translated()) {
+                    return Optional.empty();
+                }
+                // Written before this language was listed: rendered from the JSON below.
+            } catch (IOException e) {
+                LOG.warn("cannot read report {}: {}", id, e.toString());
+                return Optional.empty();
+            }
         }
+        return read(id).map(r -> format.render(r, lang));
     }
 
     /** Finishes the queued writes (waiting up to 10 s), then stops the writer thread. */
@@ -276,9 +323,12 @@ public final class ReportWriter implements AutoCloseable {
 
     private void write(IncidentReport report, ReportFiles files) throws IOException {
         Files.createDirectories(dir);
-        // JSON last: list() finds reports by their .json, so the other two are in place when it shows up.
-        atomicWrite(files.markdown(), ReportFormat.MARKDOWN.render(report));
-        atomicWrite(files.html(), ReportFormat.HTML.render(report));
+        // JSON last: list() finds reports by their .json, so the others are in place when it shows up.
+        for (ReportLanguage lang : languages) {
+            ReportFiles f = files(report.id(), lang);
+            atomicWrite(f.markdown(), ReportFormat.MARKDOWN.render(report, lang));
+            atomicWrite(f.html(), ReportFormat.HTML.render(report, lang));
+        }
         atomicWrite(files.json(), ReportFormat.JSON.render(report));
     }
 

@@ -71,7 +71,7 @@ final class ChallengeBinder {
         List<Cidr> allowlist = networks(c, "allowlist");
         List<GoodBot> goodBots = goodBots(c);
         List<String> exempt = c.node("exempt_paths").isPresent() ? paths(c, "exempt_paths") : d.exemptPaths();
-        List<String> languages = languages(c, d.languages());
+        List<String> languages = c.choices("languages", ChallengeConfig.SHIPPED_LANGUAGES, d.languages());
         Optional<RateLimit> uncookied = ProtectionBinder.rateLimit(c, "uncookied_per_ip", d.uncookiedPerIp());
         Optional<RateLimit> fallback = ProtectionBinder.rateLimit(c, "fallback_per_ip", d.fallbackPerIp());
         int banAfter = c.count("ban_after_failures", d.banAfterFailures(), 0, Integer.MAX_VALUE);
@@ -162,38 +162,6 @@ final class ChallengeBinder {
             }
         }
         return null;
-    }
-
-    private static List<String> languages(ConfigSection c, List<String> base) {
-        if (c.node("languages").isEmpty()) {
-            return base;
-        }
-        List<YamlNode> items = c.list("languages");
-        List<String> result = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            YamlNode item = items.get(i);
-            String path = c.path("languages") + "[" + i + "]";
-            if (item instanceof YamlNode.Scalar sc && ChallengeConfig.SHIPPED_LANGUAGES.contains(sc.text())) {
-                if (!result.contains(sc.text())) {
-                    result.add(sc.text());
-                }
-            } else {
-                String value = item instanceof YamlNode.Scalar sc ? sc.text() : "";
-                c.problems()
-                        .invalid(item, path, ConfigSection.expectedChoice(value, ChallengeConfig.SHIPPED_LANGUAGES));
-            }
-        }
-        if (result.isEmpty()) {
-            if (items.isEmpty()) {
-                c.problems()
-                        .invalid(
-                                c.node("languages").orElseThrow(),
-                                c.path("languages"),
-                                "at least one of " + String.join(", ", ChallengeConfig.SHIPPED_LANGUAGES));
-            }
-            return base;
-        }
-        return result;
     }
 
     private static List<Cidr> networks(ConfigSection c, String key) {

@@ -198,6 +198,36 @@ public final class ConfigSection {
         return Optional.empty();
     }
 
+    /**
+     * A non-empty list of distinct names from {@code choices}, like {@code [en, es]}; {@code defaults} when absent.
+     * Each bad item is reported at its own line; an empty list is reported too, and then {@code defaults} is used.
+     */
+    List<String> choices(String key, List<String> choices, List<String> defaults) {
+        if (node(key).isEmpty()) {
+            return defaults;
+        }
+        List<YamlNode> items = list(key);
+        List<String> result = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            YamlNode item = items.get(i);
+            if (item instanceof YamlNode.Scalar sc && choices.contains(sc.text())) {
+                if (!result.contains(sc.text())) {
+                    result.add(sc.text());
+                }
+            } else {
+                String value = item instanceof YamlNode.Scalar sc ? sc.text() : "";
+                problems.invalid(item, path(key) + "[" + i + "]", expectedChoice(value, choices));
+            }
+        }
+        if (result.isEmpty()) {
+            if (items.isEmpty() && !(node(key).orElseThrow() instanceof YamlNode.Scalar)) {
+                problems.invalid(node(key).orElseThrow(), path(key), "at least one of " + String.join(", ", choices));
+            }
+            return defaults;
+        }
+        return List.copyOf(result);
+    }
+
     /** {@code one of a, b, c}, followed by {@code ; did you mean b?} when {@code value} looks like a typo of one. */
     static String expectedChoice(String value, List<String> choices) {
         String close = closest(value, choices);

@@ -45,6 +45,7 @@ final class DetectionBinder {
         d.finish();
         Path dir = r.file("dir").orElse(defaults.reportsDir());
         int keep = r.count("keep", defaults.keepReports(), 1, DetectionSettings.MAX_KEEP_REPORTS);
+        List<String> languages = r.choices("languages", DetectionSettings.REPORT_LANGUAGES, defaults.reportLanguages());
         r.finish();
         List<WebhookConfig> webhooks = new ArrayList<>();
         List<YamlNode> items = top.list("webhooks");
@@ -52,7 +53,7 @@ final class DetectionBinder {
             ConfigSection w = ConfigSection.of(items.get(i), "webhooks[" + i + "]", top.problems(), top.baseDir());
             webhook(w).ifPresent(webhooks::add);
         }
-        return new DetectionSettings(enabled, thresholds, uplink, dir, keep, webhooks);
+        return new DetectionSettings(enabled, thresholds, uplink, dir, keep, languages, webhooks);
     }
 
     /** One {@code webhooks[]} item: {url, events, secret | secret_file, timeout, max_retries}. */

@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param uplink the uplink to watch for saturation, if configured
  * @param reportsDir where incident reports (JSON, Markdown, HTML) are written
  * @param keepReports how many of the latest reports the edge keeps in memory and lists (files are never deleted)
+ * @param reportLanguages the languages each report's Markdown and HTML are written in ({@code <id>.md} in English,
+ *     {@code <id>.es.md} in Spanish), the first being what the admin API serves by default; codes from {@link
+ *     #REPORT_LANGUAGES}
  * @param webhooks receivers of attack (and optionally state) events ({@code webhooks:})
  */
 public record DetectionSettings(
@@ -23,11 +26,21 @@ public record DetectionSettings(
         Optional<Uplink> uplink,
         Path reportsDir,
         int keepReports,
+        List<String> reportLanguages,
         List<WebhookConfig> webhooks) {
     /** Default {@code reports.dir}, next to the config file. */
     public static final String DEFAULT_REPORTS_DIR = "reports";
 
     public static final int DEFAULT_KEEP_REPORTS = 100;
+
+    /**
+     * The languages incident reports can be written in ({@code reports.languages}), as ISO 639-1 codes: contract
+     * names, matched by the report package's translation table (a test checks they agree).
+     */
+    public static final List<String> REPORT_LANGUAGES = List.of("en", "es");
+
+    /** Default {@code reports.languages}. */
+    public static final List<String> DEFAULT_REPORT_LANGUAGES = List.of("en");
 
     /** The most reports kept in memory. */
     public static final int MAX_KEEP_REPORTS = 1_000;
@@ -95,6 +108,13 @@ public record DetectionSettings(
             throw new IllegalArgumentException(
                     "keepReports: " + keepReports + " (expected: 1-" + MAX_KEEP_REPORTS + ")");
         }
+        reportLanguages = List.copyOf(reportLanguages);
+        if (reportLanguages.isEmpty()
+                || !REPORT_LANGUAGES.containsAll(reportLanguages)
+                || reportLanguages.stream().distinct().count() != reportLanguages.size()) {
+            throw new IllegalArgumentException(
+                    "reportLanguages: " + reportLanguages + " (expected: one or more of " + REPORT_LANGUAGES + ")");
+        }
         webhooks = List.copyOf(webhooks);
     }
 
@@ -106,6 +126,7 @@ public record DetectionSettings(
                 Optional.empty(),
                 configDir.resolve(DEFAULT_REPORTS_DIR),
                 DEFAULT_KEEP_REPORTS,
+                DEFAULT_REPORT_LANGUAGES,
                 List.of());
     }
 }

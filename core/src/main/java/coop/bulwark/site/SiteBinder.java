@@ -293,7 +293,9 @@ final class SiteBinder {
         Duration grace = l.duration("body_grace_period", base.bodyGracePeriod(), false);
         Duration connect = l.duration("origin_connect_timeout", base.originConnectTimeout(), false);
         Duration origin = l.duration("origin_timeout", base.originTimeout(), false);
+        int maxWebsockets = l.count("max_websockets", base.maxWebsockets(), 0, 1_000_000);
+        Duration wsIdle = l.duration("websocket_idle_timeout", base.websocketIdleTimeout(), false);
         l.finish();
-        return new SiteLimits(maxBody, maxUri, minRate, grace, connect, origin);
+        return new SiteLimits(maxBody, maxUri, minRate, grace, connect, origin, maxWebsockets, wsIdle);
     }
 }

@@ -19,13 +19,12 @@ import java.util.Set;
  * @param maxRetries attempts after the first on a network error, a timeout, 429 or 5xx; 0 to 20
  */
 public record WebhookConfig(URI url, Set<WebhookEvent> events, String secret, Duration timeout, int maxRetries) {
-    /** The events sent when none are configured: the attack's start, new targets and end. */
-    public static final Set<WebhookEvent> DEFAULT_EVENTS = Set.copyOf(EnumSet.of(
-            WebhookEvent.ATTACK_STARTED,
-            WebhookEvent.ATTACK_UPDATED,
-            WebhookEvent.ATTACK_ENDED,
-            WebhookEvent.UPLINK_SATURATED,
-            WebhookEvent.UPLINK_RECOVERED));
+    /**
+     * The events sent when none are configured: the attack's start, new targets and end, the uplink's state, and what
+     * the upstream is told (all rare; only state_changed is noisy).
+     */
+    public static final Set<WebhookEvent> DEFAULT_EVENTS =
+            Set.copyOf(EnumSet.complementOf(EnumSet.of(WebhookEvent.STATE_CHANGED)));
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_RETRIES = 5;

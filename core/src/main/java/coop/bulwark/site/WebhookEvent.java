@@ -15,7 +15,13 @@ public enum WebhookEvent {
     /** The uplink entered the saturated state (detection.uplink): the pipe is full. */
     UPLINK_SATURATED,
     /** The uplink is back to ok after being saturated. */
-    UPLINK_RECOVERED;
+    UPLINK_RECOVERED,
+    /** An upstream rule was decided in suggest mode: the body carries the ExaBGP line an operator may apply. */
+    UPSTREAM_SUGGESTED,
+    /** An upstream rule (FlowSpec or RTBH) was announced, by auto mode or an operator. */
+    UPSTREAM_ANNOUNCED,
+    /** An upstream rule was withdrawn. */
+    UPSTREAM_WITHDRAWN;
 
     public String key() {
         return name().toLowerCase(Locale.ROOT);
@@ -30,6 +36,7 @@ public enum WebhookEvent {
         }
         throw new IllegalArgumentException(
                 "event: " + key + " (expected: attack_started, attack_updated, attack_ended, state_changed,"
-                        + " uplink_saturated or uplink_recovered)");
+                        + " uplink_saturated, uplink_recovered, upstream_suggested, upstream_announced or"
+                        + " upstream_withdrawn)");
     }
 }

@@ -114,14 +114,17 @@
     if (running) { again = true; return; }
     running = true;
     try {
-      const [status, sites, bans, attacks] = await Promise.all([
+      const [status, sites, bans, attacks, upstream] = await Promise.all([
         api('GET', '/api/status'), api('GET', '/api/sites'), api('GET', '/api/bans'), api('GET', '/api/attacks'),
+        api('GET', '/api/upstream'),
       ]);
       record(sites.sites);
       renderStatus(status);
       renderSites(sites.sites);
       renderBans(bans.bans);
+      renderUpstream(upstream);
       renderAttacks(attacks.attacks, attacks.detection);
+      reportLanguage = pickLanguage(attacks.languages, navigator.languages || [navigator.language]);
       renderReports(attacks.attacks);
       $('error').textContent = '';
     } catch (e) {
@@ -457,6 +460,50 @@
     }
   }
 
+  // What the upstream is told (or, in suggest mode, proposed) to drop; hidden while upstream.mode is off.
+  function renderUpstream(u) {
+    $('upstream-card').hidden = u.mode === 'off';
+    $('upstream-mode').textContent = 'mode ' + u.mode + (u.uplink_saturated ? ' · uplink saturated' : '');
+    const body = $('upstream').tBodies[0];
+    body.replaceChildren();
+    $('upstream').hidden = u.announcements.length === 0;
+    $('upstream-empty').hidden = u.announcements.length > 0;
+    for (const a of u.announcements) {
+      const tr = node('tr');
+      const action = node('td');
+      const button = a.state === 'suggested'
+        ? node('button', 'Apply', 'quiet upstream-apply')
+        : node('button', 'Withdraw', 'quiet upstream-withdraw');
+      button.type = 'button';
+      button.dataset.id = a.id;
+      button.dataset.attack = a.attack_id;
+      button.setAttribute('aria-label', button.textContent + ' ' + a.match);
+      action.append(button);
+      const code = node('td');
+      code.append(node('code', a.command));
+      tr.append(node('td', a.kind), node('td', a.match), node('td', a.state, a.state === 'announced' ? 'alert' : ''),
+        node('td', a.reason), node('td', when(a.expires)), code, action);
+      body.append(tr);
+    }
+  }
+
+  $('upstream').addEventListener('click', async (ev) => {
+    const button = ev.target.closest('button');
+    if (!button) return;
+    button.disabled = true;
+    try {
+      if (button.classList.contains('upstream-apply')) {
+        await api('POST', '/api/upstream/apply', { attack_id: button.dataset.attack });
+      } else {
+        await api('DELETE', '/api/upstream/' + encodeURIComponent(button.dataset.id));
+      }
+      refresh();
+    } catch (e) {
+      $('error').textContent = 'Upstream: ' + e.message;
+      button.disabled = false;
+    }
+  });
+
   $('bans').addEventListener('click', async (ev) => {
     const button = ev.target.closest('button.unban');
     if (!button) return;
@@ -693,6 +740,18 @@
 
   // ---- incident reports ----
 
+  let reportLanguage = null; // the reports' language: the browser's where the edge writes it, else the edge's first
+
+  /** The first of the browser's languages (es-MX counts as es) the edge writes reports in, else its first. */
+  function pickLanguage(offered, preferred) {
+    if (!Array.isArray(offered) || offered.length === 0) return null;
+    for (const tag of preferred) {
+      const primary = String(tag || '').toLowerCase().split('-')[0];
+      if (offered.includes(primary)) return primary;
+    }
+    return offered[0];
+  }
+
   function reportButtons(id) {
     const b = (label, format, cls, aria) => {
       const button = node('button', label, 'quiet report ' + cls);
@@ -737,7 +796,8 @@
 
   /** The report as text, fetched with the token (a plain link cannot send it). */
   async function reportText(id, format) {
-    const r = await fetch('/api/attacks/' + encodeURIComponent(id) + '?format=' + format,
+    const lang = reportLanguage && format !== 'json' ? '&lang=' + encodeURIComponent(reportLanguage) : '';
+    const r = await fetch('/api/attacks/' + encodeURIComponent(id) + '?format=' + format + lang,
       { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
     if (r.status === 401) {
       signOut('The token was not accepted: sign in again.');

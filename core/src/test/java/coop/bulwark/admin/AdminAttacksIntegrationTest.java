@@ -37,7 +37,7 @@ class AdminAttacksIntegrationTest {
               min_suspect: 1s
               min_under_attack: 1s
               min_recovering: 1s
-            reports: {dir: reports}
+            reports: {dir: reports, languages: [en, es]}
             sites:
               - name: alpha
                 hosts: [alpha.test]
@@ -58,6 +58,7 @@ class AdminAttacksIntegrationTest {
             JsonNode before = json(f.call("GET", "/api/attacks", null));
             assertThat(before.get("detection").asBoolean()).isTrue();
             assertThat(before.get("attacks").size()).isZero();
+            assertThat(before.get("languages").toString()).isEqualTo("[\"en\",\"es\"]");
 
             String id;
             try (LoopbackFlood flood =
@@ -121,6 +122,16 @@ class AdminAttacksIntegrationTest {
                     .doesNotContain("script-src");
             assertThat(html.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
             assertThat(html.body()).contains("alpha").contains("<svg").doesNotContain("<script");
+
+            HttpResponse<String> es = f.call("GET", base + "?format=html&lang=es", null);
+            assertThat(es.statusCode()).isEqualTo(200);
+            assertThat(es.body())
+                    .startsWith("<!doctype html>\n<html lang=\"es\">")
+                    .contains("Informe de incidente");
+            assertThat(f.call("GET", base + "?format=md&lang=es", null).body()).contains("## Resumen");
+            HttpResponse<String> klingon = f.call("GET", base + "?format=md&lang=tlh", null);
+            assertThat(klingon.statusCode()).isEqualTo(400);
+            assertThat(json(klingon).get("error").asText()).isEqualTo("lang: tlh (expected: one of en, es)");
 
             HttpResponse<String> pdf = f.call("GET", base + "?format=pdf", null);
             assertThat(pdf.statusCode()).isEqualTo(400);

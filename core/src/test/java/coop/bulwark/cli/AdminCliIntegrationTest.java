@@ -157,6 +157,9 @@ class AdminCliIntegrationTest {
         Run report = api("report", "7");
         assertThat(report.exit()).isEqualTo(AdminCommand.FAILED);
         assertThat(report.err()).contains("no attack 7");
+        Run spanish = api("report", "7", "--lang", "tlh");
+        assertThat(spanish.exit()).isEqualTo(AdminCommand.FAILED);
+        assertThat(spanish.err()).contains("lang: tlh (expected: one of en, es)");
     }
 
     @Test

@@ -51,6 +51,24 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void checkConfig_validFileWithASharedBlackholeAddress_exits0_andWarns() throws Exception {
+        Path file = dir.resolve("shared.yaml");
+        Files.writeString(file, """
+                listen: {http: 127.0.0.1:8080}
+                upstream: {mode: suggest}
+                sites:
+                  - {name: alpha, hosts: [a.example.org], origins: [127.0.0.1:8081], addresses: [203.0.113.10]}
+                  - {name: beta, hosts: [b.example.org], origins: [127.0.0.1:8081], addresses: [203.0.113.10]}
+                """);
+        assertThat(Main.run("check-config", file.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith(file + ": OK (2 sites");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(file + ": warning: upstream.rtbh: 203.0.113.10 is shared by sites alpha, beta: it is"
+                        + " blackholed only when all of them are targets (rtbh.allowed: dedicated_only)"
+                        + System.lineSeparator());
+    }
+
+    @Test
     void checkConfig_invalidFile_exits2WithFileLineColumnLines() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, """

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import coop.bulwark.proxy.EmbeddedEdge;
 import coop.bulwark.proxy.ProxyHandler;
+import coop.bulwark.proxy.StrictHttpServerCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +49,7 @@ class ProtocolDetectorTest {
     void http1Request_getsTheHttp1Pipeline_andItsAnswer() {
         ch.writeInbound(Unpooled.copiedBuffer("GET / HT", StandardCharsets.US_ASCII));
         assertThat(ch.pipeline().get(ProtocolDetector.class)).isNull();
-        assertThat(ch.pipeline().get(HttpServerCodec.class)).isNotNull();
+        assertThat(ch.pipeline().get(StrictHttpServerCodec.class)).isNotNull();
         assertThat(ch.pipeline().get(ProxyHandler.class)).isNotNull();
         ch.writeInbound(Unpooled.copiedBuffer("TP/1.1\r\nHost: b.test\r\n\r\n", StandardCharsets.US_ASCII));
         ByteBuf out = ch.readOutbound();

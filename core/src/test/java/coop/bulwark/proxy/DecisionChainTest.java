@@ -62,7 +62,8 @@ class DecisionChainTest {
                 policy:
                   normal: {per_ip: {rate: 1/s, burst: 2}, per_prefix: off}
                 sites:
-                  - {name: open, hosts: [open.test], origins: ["127.0.0.1:1"], challenge: off}
+                  - {name: open, hosts: [open.test], origins: ["127.0.0.1:1"], challenge: off,
+                     limits: {max_websockets: 1}}
                   - {name: guarded, hosts: [guarded.test], origins: ["127.0.0.1:1"], challenge: always}
                 """, dir.resolve("bulwark.yaml"));
         metrics = new EdgeMetrics();
@@ -119,6 +120,65 @@ class DecisionChainTest {
 
     SiteSecond detected(String site) {
         return accounting.harvest(T0, 1).sites().get(snap.site(site).guard().index());
+    }
+
+    static NettyRequestHead upgrade(String host) {
+        return get(host, "/ws", "upgrade", "websocket", "connection", "Upgrade", "sec-websocket-version", "13");
+    }
+
+    @Test
+    void webSocketUpgrade_recognisedByTokens_inAnyCaseAndFieldLine() {
+        assertThat(DecisionChain.isWebSocketUpgrade(upgrade("open.test"))).isTrue();
+        assertThat(DecisionChain.isWebSocketUpgrade(get(
+                        "open.test", "/", "upgrade", "WebSocket", "connection", "keep-alive", "connection", "UPGRADE")))
+                .isTrue();
+        assertThat(DecisionChain.isWebSocketUpgrade(get("open.test", "/", "upgrade", "websocket")))
+                .isFalse();
+        assertThat(DecisionChain.isWebSocketUpgrade(get("open.test", "/", "upgrade", "h2c", "connection", "upgrade")))
+                .isFalse();
+        assertThat(DecisionChain.isWebSocketUpgrade(
+                        get("open.test", "/", "upgrade", "websocket", "connection", "upgraded")))
+                .isFalse();
+        var post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/ws");
+        post.headers().set("upgrade", "websocket").set("connection", "upgrade");
+        assertThat(DecisionChain.isWebSocketUpgrade(new NettyRequestHead(post, false)))
+                .isFalse();
+    }
+
+    @Test
+    void webSocketUpgrade_isForwardedWithoutCache_holdingTheSiteSlot_andOverTheCapIs503() throws Exception {
+        var guard = snap.site("open").guard();
+        var head = upgrade("open.test");
+        Decision d = decide(head, client("198.51.100.7"), log(head));
+        assertThat(d).isInstanceOfSatisfying(Decision.Forward.class, f -> {
+            assertThat(f.upgrade()).isTrue();
+            assertThat(f.cache()).isNull();
+        });
+        assertThat(guard.upgrades().open()).isEqualTo(1);
+
+        var second = upgrade("open.test");
+        RequestLog log = log(second);
+        assertThat(decide(second, client("198.51.100.8"), log))
+                .isEqualTo(new Decision.Refuse(
+                        503, DecisionChain.WEBSOCKET_CAP_REASON, false, DecisionChain.WEBSOCKET_RETRY_AFTER_SECONDS));
+        assertThat(guard.upgrades().open()).isEqualTo(1);
+        log.complete(503, 0, nanos);
+        assertThat(counter("bulwark_requests_verdict", "open", "verdict", "limit"))
+                .isEqualTo(1);
+        guard.upgrades().release();
+    }
+
+    @Test
+    void webSocketUpgrade_withoutTheCookieWhereTheSiteChallenges_is403_andTakesNoSlot() throws Exception {
+        var head = upgrade("guarded.test");
+        RequestLog log = log(head);
+        assertThat(decide(head, client("198.51.100.7"), log))
+                .isEqualTo(new Decision.Refuse(403, DecisionChain.WEBSOCKET_UNVOUCHED_REASON, false, 0));
+        assertThat(snap.site("guarded").guard().upgrades().open()).isZero();
+        log.complete(403, 0, nanos);
+        assertThat(counter("bulwark_requests_verdict", "guarded", "verdict", "challenge"))
+                .isEqualTo(1);
+        assertThat(detected("guarded").requests()).isEqualTo(1);
     }
 
     @Test

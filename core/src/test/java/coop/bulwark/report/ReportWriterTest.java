@@ -46,6 +46,44 @@ class ReportWriterTest {
     }
 
     @Test
+    void everyLanguage_written_englishWithoutSuffix_jsonOnce() throws Exception {
+        IncidentReport r = SimulatedAttack.report();
+        try (ReportWriter w = new ReportWriter(tmp, 0, List.of(ReportLanguage.EN, ReportLanguage.ES))) {
+            w.submit(r).get(10, TimeUnit.SECONDS);
+            assertThat(tmp.resolve(r.id() + ".md")).content().isEqualTo(MarkdownReport.render(r, ReportLanguage.EN));
+            assertThat(tmp.resolve(r.id() + ".es.md")).content().isEqualTo(MarkdownReport.render(r, ReportLanguage.ES));
+            assertThat(tmp.resolve(r.id() + ".es.html")).content().isEqualTo(HtmlReport.render(r, ReportLanguage.ES));
+            try (Stream<Path> all = Files.list(tmp)) {
+                assertThat(all.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder(
+                                r.id() + ".json",
+                                r.id() + ".md",
+                                r.id() + ".html",
+                                r.id() + ".es.md",
+                                r.id() + ".es.html");
+            }
+            assertThat(w.readText(r.id(), ReportFormat.MARKDOWN, ReportLanguage.ES))
+                    .contains(MarkdownReport.render(r, ReportLanguage.ES));
+            assertThat(w.readText(r.id(), ReportFormat.JSON, ReportLanguage.ES)).contains(ReportJson.render(r));
+        }
+    }
+
+    @Test
+    void languageNotWritten_renderedFromTheJson() throws Exception {
+        IncidentReport r = SimulatedAttack.report();
+        try (ReportWriter w = new ReportWriter(tmp, 0)) {
+            w.submit(r).get(10, TimeUnit.SECONDS);
+        }
+        try (ReportWriter w = new ReportWriter(tmp, 0, List.of(ReportLanguage.ES, ReportLanguage.EN))) {
+            assertThat(w.files(r.id()).markdown())
+                    .isEqualTo(tmp.toAbsolutePath().resolve(r.id() + ".es.md"));
+            assertThat(w.readText(r.id(), ReportFormat.HTML)).contains(HtmlReport.render(r, ReportLanguage.ES));
+            assertThat(w.readText("atk-0-0", ReportFormat.HTML, ReportLanguage.ES))
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void listAndRead_fromDiskNewestFirst() throws Exception {
         IncidentReport ended = SimulatedAttack.report();
         IncidentReport older = SimulatedAttack.shared().midAttack;

@@ -333,6 +333,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void websocketLimits_topLevelDefaults_andASiteOverride() throws Exception {
+        EdgeConfig c = load(LISTEN + "limits: {max_websockets: 10, websocket_idle_timeout: 45s}\n" + ONE_SITE
+                + "    limits: {max_websockets: 0}\n");
+        assertThat(c.sites().get(0).limits().maxWebsockets()).isZero();
+        assertThat(c.sites().get(0).limits().websocketIdleTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(load(LISTEN + ONE_SITE).sites().get(0).limits().maxWebsockets())
+                .isEqualTo(SiteLimits.DEFAULT_MAX_WEBSOCKETS);
+    }
+
+    @Test
+    void websocketLimits_badValues_reportedAtTheirLines() throws Exception {
+        assertThat(problems(LISTEN + ONE_SITE
+                        + "    limits:\n      max_websockets: -1\n      websocket_idle_timeout: 0s\n"))
+                .containsExactly(
+                        "8:23: sites[0].limits.max_websockets: -1 (expected: an integer 0-1000000)",
+                        "9:31: sites[0].limits.websocket_idle_timeout: 0s (expected: a duration above zero)");
+        assertThat(problems(LISTEN + "limits: {max_websockets: many}\n" + ONE_SITE))
+                .containsExactly("3:26: limits.max_websockets: many (expected: an integer 0-1000000)");
+    }
+
+    @Test
     void siteLimits_connectionKey_refused() throws Exception {
         assertThat(problems(LISTEN + ONE_SITE + "    limits: {idle_timeout: 1s}\n"))
                 .singleElement()

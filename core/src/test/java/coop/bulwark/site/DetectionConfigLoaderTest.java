@@ -41,6 +41,7 @@ class DetectionConfigLoaderTest {
         assertThat(d.uplink()).isEmpty();
         assertThat(d.reportsDir()).isEqualTo(dir.resolve("reports"));
         assertThat(d.keepReports()).isEqualTo(DetectionSettings.DEFAULT_KEEP_REPORTS);
+        assertThat(d.reportLanguages()).containsExactly("en");
     }
 
     @Test
@@ -71,7 +72,7 @@ class DetectionConfigLoaderTest {
                   concentrated_share: 0.4
                   max_targets: 5
                   uplink: {interface: eth0, capacity: 10Gbit/s, saturated_share: 0.8}
-                reports: {dir: /var/lib/bulwark/reports, keep: 50}
+                reports: {dir: /var/lib/bulwark/reports, keep: 50, languages: [es, en]}
                 """).detection();
         DetectionConfig t = d.thresholds();
         assertThat(d.enabled()).isFalse();
@@ -95,6 +96,23 @@ class DetectionConfigLoaderTest {
         assertThat(d.uplink()).contains(new DetectionSettings.Uplink("eth0", 10_000_000_000L, 0.8));
         assertThat(d.reportsDir()).isEqualTo(Path.of("/var/lib/bulwark/reports"));
         assertThat(d.keepReports()).isEqualTo(50);
+        assertThat(d.reportLanguages()).containsExactly("es", "en");
+    }
+
+    @Test
+    void reportLanguages_badItemsAndEmptyList_reportedAtTheirLine() throws Exception {
+        assertThat(problems(BASE + """
+                reports:
+                  languages: [en, esp, english]
+                """))
+                .containsExactlyInAnyOrder(
+                        "8:19: reports.languages[1]: esp (expected: one of en, es; did you mean es?)",
+                        "8:24: reports.languages[2]: english (expected: one of en, es; did you mean en?)");
+        assertThat(problems(BASE + "reports: {languages: []}\n"))
+                .containsExactly("7:22: reports.languages: (a list) (expected: at least one of en, es)");
+        assertThat(problems(BASE + "reports: {languages: es}\n"))
+                .containsExactly(
+                        "7:22: reports.languages: es (expected: a list, like [a, b] or one '- item' per line)");
     }
 
     @Test
@@ -212,7 +230,8 @@ class DetectionConfigLoaderTest {
                         "8:10: webhooks[0].url: ftp://example.org/x (expected: an http or https URL with a host, no"
                                 + " user:password@)",
                         "10:14: webhooks[1].events[0]: attack_begun (expected: one of attack_started, attack_updated,"
-                                + " attack_ended, state_changed, uplink_saturated, uplink_recovered)",
+                                + " attack_ended, state_changed, uplink_saturated, uplink_recovered, upstream_suggested,"
+                                + " upstream_announced, upstream_withdrawn)",
                         "11:13: webhooks[1].secret: short (expected: a secret of at least 16 characters)",
                         "12:5: webhooks[2].url: missing (expected: the receiver's http or https URL)");
     }

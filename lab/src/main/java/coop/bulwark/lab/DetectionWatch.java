@@ -24,6 +24,10 @@ final class DetectionWatch implements DetectionLoop.Listener {
     private final Set<String> named = new LinkedHashSet<>();
     private final Set<String> attackIds = new LinkedHashSet<>();
     private final List<String> stateChanges = new ArrayList<>();
+    private final List<Moment> moments = new ArrayList<>();
+
+    /** An event at its time, before it becomes a marker relative to the series' start. */
+    private record Moment(Instant at, String kind, String label) {}
 
     /** @param progress where each event is shown as it happens, with seconds since {@code runStart} */
     DetectionWatch(PrintStream progress, Instant runStart) {
@@ -32,11 +36,10 @@ final class DetectionWatch implements DetectionLoop.Listener {
     }
 
     private void show(Instant at, String what) {
-        progress.printf(
-                Locale.ROOT,
-                "%n  [%5.1f s] detection: %s%n",
-                (at.toEpochMilli() - runStart.toEpochMilli()) / 1000.0,
-                what);
+        String line = String.format(
+                Locale.ROOT, "  [%5.1f s] detection: %s", (at.toEpochMilli() - runStart.toEpochMilli()) / 1000.0, what);
+        // One terminal line of at most 100 columns; the incident reports have every reason in full.
+        progress.printf("%n%s%n", line.length() > 100 ? line.substring(0, 99) + "…" : line);
     }
 
     @Override
@@ -49,6 +52,10 @@ final class DetectionWatch implements DetectionLoop.Listener {
                         firstAttack = s.at();
                     }
                     note(s.attack());
+                    moments.add(new Moment(
+                            s.at(),
+                            "detection",
+                            "attack declared on " + String.join(", ", s.attack().targetNames())));
                     show(
                             s.at(),
                             "attack " + s.attack().id() + " started on "
@@ -56,6 +63,10 @@ final class DetectionWatch implements DetectionLoop.Listener {
                 }
                 case DetectionEvent.AttackUpdated u -> {
                     note(u.attack());
+                    moments.add(new Moment(
+                            u.at(),
+                            "detection",
+                            "attack now on " + String.join(", ", u.attack().targetNames())));
                     show(
                             u.at(),
                             "attack " + u.attack().id() + " now on "
@@ -63,12 +74,17 @@ final class DetectionWatch implements DetectionLoop.Listener {
                 }
                 case DetectionEvent.AttackEnded end -> {
                     note(end.attack());
+                    moments.add(new Moment(end.at(), "detection", "attack over"));
                     show(end.at(), "attack " + end.attack().id() + " ended");
                 }
-                case DetectionEvent.UplinkChanged u ->
+                case DetectionEvent.UplinkChanged u -> {
+                    moments.add(new Moment(u.at(), "uplink", "uplink " + (u.saturated() ? "saturated" : "ok")));
                     show(u.at(), "uplink " + (u.saturated() ? "saturated" : "ok") + " (" + u.reason() + ")");
+                }
                 case DetectionEvent.StateChanged c -> {
                     stateChanges.add(c.siteName() + " " + c.from().key() + "->" + c.to().key());
+                    moments.add(new Moment(
+                            c.at(), "state", c.siteName() + ": " + c.from().key() + " → " + c.to().key()));
                     show(c.at(), c.siteName() + " " + c.from().key() + " -> " + c.to().key() + " (" + c.reason() + ")");
                 }
             }
@@ -99,6 +115,16 @@ final class DetectionWatch implements DetectionLoop.Listener {
 
     synchronized int attacksDeclared() {
         return attackIds.size();
+    }
+
+    /** The events as chart markers, in seconds from {@code seriesStart}. */
+    synchronized List<LabReport.Marker> markers(Instant seriesStart) {
+        List<LabReport.Marker> out = new ArrayList<>(moments.size());
+        for (Moment e : moments) {
+            double s = (e.at().toEpochMilli() - seriesStart.toEpochMilli()) / 1000.0;
+            out.add(new LabReport.Marker(Math.round(s * 10) / 10.0, e.kind(), e.label()));
+        }
+        return out;
     }
 
     synchronized List<String> stateChanges() {

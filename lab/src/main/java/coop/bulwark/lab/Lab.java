@@ -129,52 +129,96 @@ public final class Lab {
                 .enable(SerializationFeature.INDENT_OUTPUT);
     }
 
-    /** The outcome as a text table, one row per run. */
+    /** The widest line {@link #table} and {@link #wrap} print: a terminal of 100 columns shows it unbroken. */
+    static final int COLUMNS = 100;
+
+    /**
+     * The outcome as a compact text table, one row per run, at most {@link #COLUMNS} wide: the headline figures
+     * only (latency medians, edge details and the per-second story are in the JSON and HTML).
+     */
     public static String table(LabReport report) {
         StringBuilder b = new StringBuilder();
+        List<String> targets = report.runs().isEmpty()
+                ? List.of()
+                : report.runs().get(0).targets().sites();
+        b.append(cut(String.format(
+                        Locale.ROOT,
+                        "scenario %s: %d sites, %d s per run, targets %s",
+                        report.scenario(),
+                        report.sites(),
+                        report.durationS(),
+                        targets.isEmpty() ? "none" : String.join(", ", targets))))
+                .append('\n');
+        String row = "%-11.11s %10s %6s %7s %6s %11s %9s %8s %9s %10s%n";
         b.append(String.format(
                 Locale.ROOT,
-                "scenario %s: %d sites, %d s per run, targets %s%n",
-                report.scenario(),
-                report.sites(),
-                report.durationS(),
-                report.runs().isEmpty() ? "-" : report.runs().get(0).targets().sites()));
-        b.append(String.format(
-                Locale.ROOT,
-                "%-12s | %-28s | %-20s | %-37s | %-10s | %s%n",
+                row,
                 "run",
-                "bystanders ok   p50    p99",
-                "targets ok     p99",
-                "attack sent -> at origin  mitigated",
-                "challenges",
-                "detected  named targets"));
+                "bystanders",
+                "p99",
+                "targets",
+                "p99",
+                "attack sent",
+                "at origin",
+                "detected",
+                "mitigated",
+                "challenges"));
         for (LabReport.Run r : report.runs()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%-12s | %8s %6s %6s | %8s %9s | %11d -> %9d %11s | %10s | %8s  %s%n",
+                    row,
                     r.name(),
                     pct(r.bystanders().legitSuccessRate()),
-                    ms(r.bystanders().p50Ms()),
                     ms(r.bystanders().p99Ms()),
                     pct(r.targets().legitSuccessRate()),
                     ms(r.targets().p99Ms()),
-                    r.attack().requestsSent(),
-                    r.attack().requestsReachingOrigin(),
-                    r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s",
-                    r.challengesSolved() == null ? "-" : r.challengesSolved(),
+                    String.format(Locale.ROOT, "%,d", r.attack().requestsSent()),
+                    String.format(Locale.ROOT, "%,d", r.attack().requestsReachingOrigin()),
                     r.attack().detectedAfterS() == null ? "-" : r.attack().detectedAfterS() + " s",
-                    r.attack().namedTargets().isEmpty()
-                            ? "-"
-                            : String.join(", ", r.attack().namedTargets())));
+                    r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s",
+                    r.challengesSolved() == null ? "-" : String.format(Locale.ROOT, "%,d", r.challengesSolved())));
+        }
+        for (LabReport.Run r : report.runs()) {
+            if (!r.attack().namedTargets().isEmpty()) {
+                b.append(cut(r.name() + " named as targets: "
+                                + String.join(", ", r.attack().namedTargets())))
+                        .append('\n');
+            }
         }
         return b.toString();
+    }
+
+    /** {@code text} broken at spaces into lines of at most {@link #COLUMNS}, each ending in a newline. */
+    static String wrap(String text) {
+        StringBuilder b = new StringBuilder(text.length() + 8);
+        int line = 0;
+        for (String word : text.split(" ")) {
+            if (line > 0 && line + 1 + word.length() > COLUMNS) {
+                b.append('\n');
+                line = 0;
+            } else if (line > 0) {
+                b.append(' ');
+                line++;
+            }
+            b.append(word);
+            line += word.length();
+        }
+        return b.append('\n').toString();
+    }
+
+    private static String cut(String line) {
+        return line.length() > COLUMNS ? line.substring(0, COLUMNS - 1) + "…" : line;
     }
 
     private static String pct(Double rate) {
         return rate == null ? "-" : String.format(Locale.ROOT, "%.2f%%", rate * 100);
     }
 
+    /** "382ms", "9999ms", "12.3s": at most six characters. */
     private static String ms(Long millis) {
-        return millis == null ? "-" : millis + "ms";
+        if (millis == null) {
+            return "-";
+        }
+        return millis < 10_000 ? millis + "ms" : String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +47,11 @@ final class LabCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the outcome as JSON.")
     Path json;
 
-    @Option(names = "--html", paramLabel = "FILE", description = "Write an HTML report with per-second plots.")
+    @Option(
+            names = "--html",
+            paramLabel = "FILE",
+            description = "Where to write the HTML report, the one-page story (default: DIR/lab-SCENARIO.html under"
+                    + " --reports).")
     Path html;
 
     @Option(
@@ -105,10 +110,13 @@ final class LabCommand implements Callable<Integer> {
         if (merge != null) {
             return merge();
         }
-        // The lab shows detection's events in its own progress lines; the edge's JSON event log would print each
-        // twice. The incident reports (paths printed at the end) tell the whole story.
-        if (LoggerFactory.getLogger(EventLog.LOGGER) instanceof ch.qos.logback.classic.Logger events) {
-            events.setLevel(ch.qos.logback.classic.Level.WARN);
+        // The lab tells its story in at most 100 columns: detection's events in its own progress lines, the report
+        // paths at the end. The embedded edges' INFO lines (and the JSON event log, which would print each event
+        // twice) would only break it up; their warnings still show.
+        for (String name : List.of(EventLog.LOGGER, "bulwark", "coop.bulwark")) {
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger quiet) {
+                quiet.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
         }
         Scenario s;
         try {
@@ -131,9 +139,13 @@ final class LabCommand implements Callable<Integer> {
                     new InetSocketAddress(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1))),
                     originPort);
         }
-        System.err.printf(
-                "lab: scenario %s (%s), %d sites, %d s per run%n",
-                s.name(), s.description(), s.sites(), s.duration(quick).toSeconds());
+        System.err.print(Lab.wrap(String.format(
+                Locale.ROOT,
+                "lab: scenario %s (%s), %d sites, %d s per run",
+                s.name(),
+                s.description(),
+                s.sites(),
+                s.duration(quick).toSeconds())));
         Lab.Outcome outcome;
         try {
             outcome = Lab.run(
@@ -144,17 +156,27 @@ final class LabCommand implements Callable<Integer> {
             System.err.println("lab: " + e.getMessage());
             return 1;
         }
-        System.out.print(Lab.table(outcome.report()));
-        for (var run : outcome.report().runs()) {
-            for (String r : run.attack().reports()) {
-                System.out.println("incident report (" + run.name() + "): " + r);
-            }
+        Path page = html != null ? html : reports.resolve("lab-" + s.name() + ".html");
+        if (page.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(page.toAbsolutePath().getParent());
         }
+        Files.writeString(page, LabHtml.render(outcome.report(), outcome.series()));
         if (json != null) {
             Lab.json().writeValue(json.toFile(), outcome.report());
         }
-        if (html != null) {
-            Files.writeString(html, LabHtml.render(outcome.report(), outcome.series()));
+        System.out.println();
+        System.out.print(Lab.table(outcome.report()));
+        System.out.println();
+        System.out.print(Lab.wrap(Verdict.of(outcome.report()).headline()));
+        System.out.println();
+        System.out.println("report:  " + page.toAbsolutePath());
+        if (json != null) {
+            System.out.println("json:    " + json.toAbsolutePath());
+        }
+        for (var run : outcome.report().runs()) {
+            for (String r : run.attack().reports()) {
+                System.out.println("incident (" + run.name() + "): " + r);
+            }
         }
         return 0;
     }
@@ -172,6 +194,8 @@ final class LabCommand implements Callable<Integer> {
             return 2;
         }
         System.out.print(Lab.table(merged));
+        System.out.println();
+        System.out.print(Lab.wrap(Verdict.of(merged).headline()));
         if (json != null) {
             Lab.json().writeValue(json.toFile(), merged);
         }

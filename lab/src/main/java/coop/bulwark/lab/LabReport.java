@@ -71,7 +71,11 @@ public record LabReport(String scenario, int sites, long durationS, String machi
         }
     }
 
-    /** Per-second series of one run, for the HTML report (not part of the JSON contract). */
+    /**
+     * Per-second series of one run, for the HTML report (not part of the JSON contract).
+     *
+     * @param markers what happened when, in time order: drawn on every chart of the run
+     */
     public record Series(
             String name,
             List<String> phases,
@@ -82,5 +86,22 @@ public record LabReport(String scenario, int sites, long durationS, String machi
             long[] originAttack,
             long[] originLegit,
             long[] originBusy,
-            long[] originQueued) {}
+            long[] originQueued,
+            List<Marker> markers) {
+        public Series {
+            phases = List.copyOf(phases);
+            phaseStarts = List.copyOf(phaseStarts);
+            markers = List.copyOf(markers);
+        }
+    }
+
+    /**
+     * A moment of a run worth marking on its charts. The page draws every kind the same way (a colour per kind, in
+     * order of first appearance), so a new kind needs no page code.
+     *
+     * @param atS seconds from the run's start
+     * @param kind what sort of event: {@code detection}, {@code state}, {@code ban}, …
+     * @param label what happened, in a few words
+     */
+    public record Marker(double atS, String kind, String label) {}
 }

@@ -1,6 +1,7 @@
 package coop.bulwark.lab;
 
 import coop.bulwark.edge.EdgeServer;
+import coop.bulwark.protect.BanList;
 import coop.bulwark.site.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,8 +11,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,8 +58,6 @@ public final class LabRun {
     private final PrintStream progress;
     private final boolean interactive;
     private final Path reportsDir;
-    /** The in-process edge's limit for the origin model (learned or set), shown in the progress lines; -1: none. */
-    private IntSupplier edgeOriginLimit = () -> -1;
 
     public LabRun(Scenario scenario, boolean quick, long seed, PrintStream progress, boolean interactive) {
         this(scenario, quick, seed, progress, interactive, Path.of("lab-reports"));
@@ -84,7 +85,7 @@ public final class LabRun {
         if (choice instanceof External ext) {
             // The origin model runs in its own process (bulwark lab --origin-only), started with the edge in front.
             RemoteOrigin origin = RemoteOrigin.connect(ext.originPort(), scenario, Set.copyOf(targetHosts), progress);
-            return drive(name, origin, ext.edge(), targetRanks, targetHosts, null);
+            return drive(name, origin, ext.edge(), targetRanks, targetHosts, null, null);
         }
         InProcess p = (InProcess) choice;
         DetectionWatch watch = new DetectionWatch(progress, Instant.now());
@@ -99,14 +100,8 @@ public final class LabRun {
                         p.targetsUnderAttack(),
                         p.untuned()))) {
             edge.detection().addListener(watch);
-            edgeOriginLimit = () -> p.protect()
-                    ? edge.snapshot().sites().get(0).origins().get(0).capacity().capacity()
-                    : -1;
-            try {
-                result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch);
-            } finally {
-                edgeOriginLimit = () -> -1;
-            }
+            BanList bans = edge.gatekeeper().bans();
+            result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch, bans::size);
             progress.printf(
                     "%s: origin backlog at most %d of %d, %d requests refused by the origin (backlog full)%s%n",
                     name,
@@ -154,7 +149,8 @@ public final class LabRun {
             InetSocketAddress edgeAddress,
             Set<Integer> targetRanks,
             List<String> targetHosts,
-            DetectionWatch watch)
+            DetectionWatch watch,
+            IntSupplier activeBans)
             throws InterruptedException {
         int seconds = (int) scenario.duration(quick).toSeconds();
         List<Integer> starts = new ArrayList<>();
@@ -176,6 +172,8 @@ public final class LabRun {
         Instant startedAt = Instant.now();
         long end = start + seconds * 1_000_000_000L;
         RunRecorder rec = new RunRecorder(seconds, start, windowFrom, windowTo);
+        List<LabReport.Marker> markers = new ArrayList<>();
+        int bansBefore = 0;
         SocketRegistry sockets = new SocketRegistry();
         Popularity popularity =
                 new Popularity(scenario.sites(), scenario.legit().zipfExponent());
@@ -226,8 +224,16 @@ public final class LabRun {
                     originAttack0 = a;
                     originLegit0 = l;
                     rec.originBusy[s] = o.busy();
+                    if (activeBans != null) {
+                        int banned = activeBans.getAsInt();
+                        if (bansBefore == 0 && banned > 0) {
+                            markers.add(new LabReport.Marker(
+                                    s + 1, "ban", "first ban" + (banned == 1 ? "" : "s: " + banned + " active")));
+                        }
+                        bansBefore = banned;
+                    }
                     rec.originQueued[s] = o.queued();
-                    progress(name, phase.name(), s + 1, seconds, rec, s, origin);
+                    progress(name, phase.name(), s + 1, seconds, rec, s);
                 }
             }
         } finally {
@@ -242,7 +248,18 @@ public final class LabRun {
             progress.println();
         }
         Instant attackStart = attackFrom >= 0 ? startedAt.plusSeconds(attackFrom) : null;
-        return new Result(outcome(name, rec, windowFrom, windowTo, watch, attackStart), series(name, rec, starts));
+        LabReport.Run run = outcome(name, rec, windowFrom, windowTo, watch, attackStart);
+        if (watch != null) {
+            markers.addAll(watch.markers(startedAt));
+        }
+        if (run.attack().mitigatedAfterS() != null) {
+            markers.add(new LabReport.Marker(
+                    windowFrom + run.attack().mitigatedAfterS(),
+                    "mitigation",
+                    "from here on, at most 10% of the attack reached the origin"));
+        }
+        markers.sort(Comparator.comparingDouble(LabReport.Marker::atS));
+        return new Result(run, series(name, rec, starts, markers));
     }
 
     private void startAttacks(
@@ -293,15 +310,16 @@ public final class LabRun {
         }
     }
 
-    private void progress(String run, String phase, int second, int total, RunRecorder rec, int s, OriginView o) {
+    private void progress(String run, String phase, int second, int total, RunRecorder rec, int s) {
         if (!interactive && second % 5 != 0 && second != total) {
             return;
         }
         // Live rates over the last three seconds (the current one is still being filled by slow requests).
         int from = Math.max(0, s - 2);
+        // At most 100 columns, so the line rewritten in place never wraps; the origin's load is in the HTML charts.
         String line = String.format(
-                "%-12s %-18s %3d/%ds  bystanders %s  targets %s  attack %5d/s -> origin %5d/s  workers %3d/%d"
-                        + " backlog %4d%s",
+                Locale.ROOT,
+                "%-11.11s %-11.11s %3d/%-3ds  bystanders %s  targets %s  attack %5d/s → origin %5d/s",
                 run,
                 phase,
                 second,
@@ -309,11 +327,7 @@ public final class LabRun {
                 pct(RunRecorder.sum(rec.bystanderOk, from, s + 1), RunRecorder.sum(rec.bystanderFailed, from, s + 1)),
                 pct(RunRecorder.sum(rec.targetOk, from, s + 1), RunRecorder.sum(rec.targetFailed, from, s + 1)),
                 rec.attackSent.get(s),
-                rec.originAttack[s],
-                rec.originBusy[s],
-                o.workers(),
-                rec.originQueued[s],
-                edgeOriginLimit.getAsInt() < 0 ? "" : "  edge limit " + edgeOriginLimit.getAsInt());
+                rec.originAttack[s]);
         if (interactive) {
             progress.print("\r" + line);
         } else {
@@ -364,7 +378,8 @@ public final class LabRun {
         return new LabReport.Run(name, bystanders, targets, attack, rec.challengesSolved.get());
     }
 
-    private LabReport.Series series(String name, RunRecorder rec, List<Integer> starts) {
+    private LabReport.Series series(
+            String name, RunRecorder rec, List<Integer> starts, List<LabReport.Marker> markers) {
         int n = rec.seconds;
         double[] by = new double[n];
         double[] tg = new double[n];
@@ -386,6 +401,7 @@ public final class LabRun {
                 Arrays.copyOf(rec.originAttack, n),
                 Arrays.copyOf(rec.originLegit, n),
                 Arrays.copyOf(rec.originBusy, n),
-                Arrays.copyOf(rec.originQueued, n));
+                Arrays.copyOf(rec.originQueued, n),
+                markers);
     }
 }

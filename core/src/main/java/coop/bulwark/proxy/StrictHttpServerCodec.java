@@ -1,0 +1,113 @@
+package coop.bulwark.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Netty's {@code HttpServerCodec} with one more framing rule: a chunked request whose trailer section names
+ * {@code Content-Length}, {@code Transfer-Encoding} or {@code Trailer} is malformed. Netty's decoder drops those three
+ * trailer fields silently (the origin never sees them), but a request that tries to frame itself again after its body
+ * is an attack on whichever parser honours them (RFC 9110 §6.5.1), and is answered 400 with the connection closed like
+ * every other malformed body. The other forbidden trailer fields reach {@link ForbiddenTrailers} in the decoded
+ * trailers.
+ *
+ * <p>The decoder keeps the bytes it consumed between a chunked body's last data and its end (the last chunk's line and
+ * the trailer section, bounded by the header size limit) and reads the field names there when the end is decoded.
+ * Requests without trailers, and the data itself, are never copied. Like {@code HttpServerCodec}, the encoder learns
+ * each response's request method from the decoder (a response to HEAD has no body). First in an HTTP/1.1 client
+ * pipeline, before {@link HttpTimeoutHandler}. Not sharable; event-loop confined.
+ */
+public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
+    /** Trailer fields the decoder drops before anyone can see them. */
+    private static final List<String> DROPPED = List.of("content-length", "transfer-encoding", "trailer");
+
+    /** Methods of the requests decoded and not yet answered, in order (HTTP/1.1 answers in order). */
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+
+    public StrictHttpServerCodec(HttpDecoderConfig config) {
+        init(new Decoder(config), new Encoder());
+    }
+
+    private final class Decoder extends HttpRequestDecoder {
+        /** Whether a chunked request's body is being decoded. */
+        private boolean chunked;
+        /** What was consumed since the body's last data (the last chunk line and trailer lines so far), as text. */
+        private final StringBuilder tail = new StringBuilder();
+
+        Decoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            int before = out.size();
+            int start = buffer.readerIndex();
+            super.decode(ctx, buffer, out);
+            int end = buffer.readerIndex();
+            boolean data = false;
+            for (int i = before; i < out.size(); i++) {
+                Object o = out.get(i);
+                if (o instanceof HttpRequest r) {
+                    methods.add(r.method());
+                    chunked = !r.decoderResult().isFailure() && HttpUtil.isTransferEncodingChunked(r);
+                    tail.setLength(0);
+                    data = true; // the head's own bytes are not the tail
+                } else if (o instanceof LastHttpContent last) {
+                    if (chunked
+                            && last instanceof DefaultLastHttpContent d
+                            && !d.decoderResult().isFailure()) {
+                        tail.append(buffer.toString(start, end - start, StandardCharsets.ISO_8859_1));
+                        refuseDroppedTrailers(d);
+                    }
+                    chunked = false;
+                    tail.setLength(0);
+                    return;
+                } else if (o instanceof HttpContent) {
+                    data = true;
+                }
+            }
+            if (data) {
+                tail.setLength(0);
+            } else if (chunked && end > start) {
+                tail.append(buffer.toString(start, end - start, StandardCharsets.ISO_8859_1));
+            }
+        }
+
+        private void refuseDroppedTrailers(DefaultLastHttpContent last) {
+            for (String line : tail.toString().split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && DROPPED.contains(line.substring(0, colon).toLowerCase(Locale.ROOT))) {
+                    last.setDecoderResult(DecoderResult.failure(
+                            new IllegalArgumentException("trailer field not allowed: " + line.substring(0, colon))));
+                    return;
+                }
+            }
+        }
+    }
+
+    private final class Encoder extends HttpResponseEncoder {
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            // An interim response (100 Continue, written by the edge itself) is not the request's answer.
+            boolean interim = msg.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+            return !interim && HttpMethod.HEAD.equals(methods.poll()) || super.isContentAlwaysEmpty(msg);
+        }
+    }
+}
