@@ -8,8 +8,10 @@ import coop.bulwark.edge.EdgeServer;
 import coop.bulwark.kernel.KernelStatus;
 import coop.bulwark.metrics.SiteMeters.CacheLabel;
 import coop.bulwark.metrics.SiteMeters.VerdictLabel;
+import coop.bulwark.origin.Origin;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.protect.BanOrigin;
+import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.proxy.EdgeSnapshot;
 import coop.bulwark.proxy.Site;
@@ -206,7 +208,25 @@ final class AdminApi {
                         g.budget().rejectedCount()),
                 cache,
                 new ApiViews.OriginLatency(
-                        s.meters().originLatencyCount(), s.meters().originLatencySeconds()));
+                        s.meters().originLatencyCount(), s.meters().originLatencySeconds()),
+                originLimits(s));
+    }
+
+    private static List<ApiViews.OriginLimit> originLimits(Site s) {
+        List<ApiViews.OriginLimit> out = new ArrayList<>(s.origins().size());
+        for (Origin o : s.origins()) {
+            OriginCapacity c = o.capacity();
+            long base = c.baseNanos();
+            out.add(new ApiViews.OriginLimit(
+                    o.configured().toString(),
+                    c.capacity(),
+                    c.learning(),
+                    base < 0 ? null : base / 1e6,
+                    c.inFlight(),
+                    c.waitingCount(),
+                    o.isUp()));
+        }
+        return out;
     }
 
     ApiViews.BanList bans() {

@@ -92,7 +92,17 @@ final class ApiViews {
             Map<String, Long> responses,
             Bulkhead bulkhead,
             Map<String, Long> cache,
-            OriginLatency originLatency) {}
+            OriginLatency originLatency,
+            List<OriginLimit> origins) {}
+
+    /**
+     * One origin of a site and its concurrency limit now: {@code origin_capacity} when set ({@code learned} false), or
+     * the limit learned from its answers; shared with the other sites on that origin.
+     *
+     * @param baseMillis the no-load answer time a learned limit is judged against; null when not learned or not known
+     */
+    record OriginLimit(
+            String address, int limit, boolean learned, Double baseMillis, int inFlight, int waiting, boolean up) {}
 
     /**
      * Origin responses timed since start and the sum of their latencies: the mean over an interval is the difference of

@@ -177,14 +177,16 @@ public final class EdgeMetrics implements AutoCloseable {
      * @param capacity the origin's shared budget (the edge's {@code OriginCapacity})
      * @param inFlight its slots in use
      * @param waiting its requests waiting for a slot
-     * @param slots its configured slots
+     * @param slots its slots now: configured, or learned
+     * @param learned 1 when its slots are learned from its answers, 0 when configured
      */
     public <T> void origin(
             String address,
             T capacity,
             ToDoubleFunction<T> inFlight,
             ToDoubleFunction<T> waiting,
-            ToDoubleFunction<T> slots) {
+            ToDoubleFunction<T> slots,
+            ToDoubleFunction<T> learned) {
         if (!origins.add(address)) {
             return;
         }
@@ -197,7 +199,15 @@ public final class EdgeMetrics implements AutoCloseable {
                 .tag("origin", address)
                 .register(registry);
         Gauge.builder("bulwark_origin_capacity", capacity, slots)
-                .description("Configured concurrent requests for the origin")
+                .description("Concurrent requests the origin is given now: origin_capacity, or the learned limit")
+                .tag("origin", address)
+                .register(registry);
+        Gauge.builder("bulwark_origin_limit", capacity, slots)
+                .description("The origin's concurrency limit now (learned when origin_capacity is not set)")
+                .tag("origin", address)
+                .register(registry);
+        Gauge.builder("bulwark_origin_limit_learned", capacity, learned)
+                .description("1 when the origin's limit is learned from its answers, 0 when origin_capacity sets it")
                 .tag("origin", address)
                 .register(registry);
     }

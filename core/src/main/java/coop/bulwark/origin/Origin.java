@@ -3,6 +3,7 @@ package coop.bulwark.origin;
 import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.site.HostPort;
 import java.net.InetSocketAddress;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,9 +21,16 @@ public final class Origin {
     private final OriginCapacity capacity;
 
     public Origin(HostPort configured, InetSocketAddress resolved, int slots) {
+        this(configured, resolved, OptionalInt.of(slots));
+    }
+
+    /** An origin with {@code slots} fixed, or learned from its answers when empty. */
+    public Origin(HostPort configured, InetSocketAddress resolved, OptionalInt slots) {
         this.configured = configured;
         this.address = resolved;
-        this.capacity = new OriginCapacity(configured.toString(), slots);
+        this.capacity = slots.isPresent()
+                ? new OriginCapacity(configured.toString(), slots.getAsInt())
+                : OriginCapacity.learning(configured.toString());
     }
 
     /** The origin's concurrency budget, shared fairly by the sites on it (see {@link OriginCapacity}). */

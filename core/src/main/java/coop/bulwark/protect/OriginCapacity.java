@@ -18,6 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code slots held here / weight}), ties broken round-robin: max-min fairness, so a site with 10,000 requests
  * waiting cannot delay a site with one — the quiet site is always the least served and is picked next.
  *
+ * <p>The budget is either fixed ({@link #capacity(int)}: {@code origin_capacity} set) or learned ({@link #learn()}): an
+ * {@link AdaptiveLimit} reads the answers given back with {@link #release(SiteBudget, long, long)} and
+ * {@link #releaseDropped} and moves the budget, which the fair share then divides like a fixed one.
+ *
  * <p>Thread-safe. Requests from all event loops meet here, under one short lock per origin; callbacks run on each
  * waiter's own executor, after the lock is released.
  */
@@ -34,6 +38,8 @@ public final class OriginCapacity {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile int capacity;
     private int inFlight;
+    /** The learning limit, or null when the budget is fixed. Guarded by the lock. */
+    private AdaptiveLimit adaptive;
     /**
      * One lane per site that has used this origin, kept while idle: dropping and re-creating a lane on every quiet
      * moment allocated on each request. Bounded by the sites configured during the process's life.
@@ -86,15 +92,23 @@ public final class OriginCapacity {
         return name;
     }
 
-    /** Changes the budget (reload); a larger one grants waiters at once. */
+    /** A budget learned from the origin's answers, starting at {@link AdaptiveLimit#INITIAL_LIMIT}. */
+    public static OriginCapacity learning(String name) {
+        OriginCapacity c = new OriginCapacity(name, AdaptiveLimit.INITIAL_LIMIT);
+        c.learn();
+        return c;
+    }
+
+    /** Fixes the budget (reload, {@code origin_capacity} set); a larger one grants waiters at once. */
     public void capacity(int slots) {
         if (slots < 1) {
             throw new IllegalArgumentException("origin_capacity: " + slots + " (expected: >= 1)");
         }
-        this.capacity = slots;
         List<Ticket> granted = new ArrayList<>();
         lock.lock();
         try {
+            adaptive = null;
+            this.capacity = slots;
             grantWaiting(granted);
         } finally {
             lock.unlock();
@@ -102,6 +116,46 @@ public final class OriginCapacity {
         notifyGranted(granted);
     }
 
+    /**
+     * Learns the budget from now on (reload, {@code origin_capacity} not set). An origin already learning keeps what
+     * it learned; one that had a fixed budget starts again from {@link AdaptiveLimit#INITIAL_LIMIT}.
+     */
+    public void learn() {
+        List<Ticket> granted = new ArrayList<>();
+        lock.lock();
+        try {
+            if (adaptive == null) {
+                adaptive = new AdaptiveLimit();
+                capacity = adaptive.limit();
+                grantWaiting(granted);
+            }
+        } finally {
+            lock.unlock();
+        }
+        notifyGranted(granted);
+    }
+
+    /** Whether the budget is learned (true) or fixed by configuration. */
+    public boolean learning() {
+        lock.lock();
+        try {
+            return adaptive != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The no-load time to an answer a learned budget is judged against, in nanoseconds; -1 when not known. */
+    public long baseNanos() {
+        lock.lock();
+        try {
+            return adaptive == null ? -1 : adaptive.baseNanos();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The budget now, fixed or learned. */
     public int capacity() {
         return capacity;
     }
@@ -142,6 +196,9 @@ public final class OriginCapacity {
             if (inFlight < capacity && site.inFlight() < limits.maxConcurrent() && lane.queue.isEmpty()) {
                 take(lane);
                 return Outcome.GRANTED;
+            }
+            if (adaptive != null) {
+                adaptive.onAcquire(inFlight); // a request that must wait at the limit: the limit was reached
             }
             if (lane.queue.size() >= limits.queue()) {
                 site.countRejection();
@@ -186,11 +243,45 @@ public final class OriginCapacity {
         }
     }
 
-    /** Returns a slot held by a request of {@code site}, and hands freed slots to waiting sites, fairly. */
+    /**
+     * Returns a slot held by a request of {@code site}, and hands freed slots to waiting sites, fairly. The request
+     * tells nothing about the origin's load (it ended before an answer, or the origin failed to connect).
+     */
     public void release(SiteBudget site) {
+        release(site, 0, Observed.NOTHING, 0);
+    }
+
+    /** Returns a slot of a request the origin answered {@code answerNanos} after the slot was granted. */
+    public void release(SiteBudget site, long nowNanos, long answerNanos) {
+        release(site, nowNanos, Observed.ANSWER, answerNanos);
+    }
+
+    /** Returns a slot of a request the origin refused (503) or did not answer within the origin timeout. */
+    public void releaseDropped(SiteBudget site, long nowNanos) {
+        release(site, nowNanos, Observed.DROP, 0);
+    }
+
+    /** What a released request showed of the origin's load. */
+    private enum Observed {
+        ANSWER,
+        DROP,
+        NOTHING
+    }
+
+    private void release(SiteBudget site, long nowNanos, Observed observed, long answerNanos) {
         List<Ticket> granted = new ArrayList<>(1);
         lock.lock();
         try {
+            if (adaptive != null) {
+                boolean changed = switch (observed) {
+                    case ANSWER -> adaptive.onSample(nowNanos, answerNanos);
+                    case DROP -> adaptive.onDrop(nowNanos);
+                    case NOTHING -> false;
+                };
+                if (changed) {
+                    capacity = adaptive.limit();
+                }
+            }
             SiteLane lane = lanes.get(site);
             if (lane == null || lane.heldHere == 0) {
                 throw new IllegalStateException("release without a slot: site " + site + " at " + name);
@@ -209,6 +300,9 @@ public final class OriginCapacity {
         lane.heldHere++;
         inFlight++;
         lane.site.incrementInFlight();
+        if (adaptive != null) {
+            adaptive.onAcquire(inFlight);
+        }
     }
 
     /** Grants free slots to the least-served eligible waiting sites. Call with the lock held. */

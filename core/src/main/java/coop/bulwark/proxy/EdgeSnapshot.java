@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -136,13 +137,19 @@ public record EdgeSnapshot(
     public void activate(Instant now, EdgeMetrics metrics) {
         for (Site s : sites) {
             for (Origin o : s.origins()) {
-                o.capacity().capacity(config.protection().capacityOf(o.configured()));
+                OptionalInt set = config.protection().capacityOf(o.configured());
+                if (set.isPresent()) {
+                    o.capacity().capacity(set.getAsInt());
+                } else {
+                    o.capacity().learn();
+                }
                 metrics.origin(
                         o.configured().toString(),
                         o.capacity(),
                         OriginCapacity::inFlight,
                         OriginCapacity::waitingCount,
-                        OriginCapacity::capacity);
+                        OriginCapacity::capacity,
+                        c -> c.learning() ? 1 : 0);
             }
             s.guard().reconfigure(s.config().protection(), now);
             s.meters().attach(s.guard().budget()::inFlight, s.guard().budget()::rejectedCount, s.guard()::state);

@@ -571,7 +571,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         // Withdraw a waiting claim (the client left); if a grant is already on its way, granted() sees done and
         // gives the slot back.
         slot.withdraw();
-        slot.release();
+        slot.release(runtime.nanoTime(), log.originNanos(), status);
         if (cache != null) {
             // No-op when the response was stored; otherwise the requests waiting on this fetch decide for themselves.
             cache.onFailure(new IOException("the fetch ended without a complete response"));

@@ -120,6 +120,11 @@ final class RequestLog {
         originHeadNanos = nanos;
     }
 
+    /** Nanoseconds from asking the origin to its response head; -1 when no head came. */
+    long originNanos() {
+        return originHeadNanos < 0 || originStartNanos < 0 ? -1 : originHeadNanos - originStartNanos;
+    }
+
     long startNanos() {
         return startNanos;
     }

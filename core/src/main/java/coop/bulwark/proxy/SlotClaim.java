@@ -71,12 +71,32 @@ final class SlotClaim {
         return held != null || waitingAt != null;
     }
 
-    /** Releases the held slot, if any (idempotent). */
+    /** Releases the held slot, if any (idempotent), telling the origin's budget nothing about its load. */
     void release() {
         if (held != null) {
             held.release(budget);
             held = null;
         }
+    }
+
+    /**
+     * Releases the held slot, if any (idempotent), with what the request showed of its origin's load, which a learned
+     * budget learns from: an answer's head after {@code answerNanos} (-1: none came), and the status the exchange
+     * ended with. A 503 from the origin and a 504 for its silence are refusals; anything else without an answer (a
+     * client that left, a failed connect) tells nothing.
+     */
+    void release(long nowNanos, long answerNanos, int status) {
+        if (held == null) {
+            return;
+        }
+        if (answerNanos >= 0 && status != 503) {
+            held.release(budget, nowNanos, answerNanos);
+        } else if (status == 503 || status == 504 && answerNanos < 0) {
+            held.releaseDropped(budget, nowNanos);
+        } else {
+            held.release(budget);
+        }
+        held = null;
     }
 
     private void cancelDeadline() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -51,7 +52,12 @@ final class ProtectionBinder {
     static ProtectionConfig edge(ConfigSection p, Set<HostPort> siteOrigins) {
         ProtectionConfig d = ProtectionConfig.DEFAULTS;
         boolean enabled = p.flag("enabled", d.enabled());
-        int capacity = p.count("origin_capacity", d.originCapacity(), 1, Integer.MAX_VALUE);
+        // Not set: learned per origin (OriginCapacity.learn). Set: fixed, as the operator knows the worker count.
+        OptionalInt capacity = p.node("origin_capacity")
+                        .filter(n -> !(n instanceof YamlNode.Empty))
+                        .isPresent()
+                ? OptionalInt.of(p.count("origin_capacity", 1, 1, Integer.MAX_VALUE))
+                : d.originCapacity();
         Map<HostPort, Integer> overrides = capacityOverrides(p, siteOrigins);
         ConfigSection g = p.section("global");
         Optional<RateLimit> perIp = rateLimit(g, "per_ip", d.globalPerIp());

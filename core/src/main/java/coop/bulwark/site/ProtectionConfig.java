@@ -4,13 +4,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Edge-wide protection settings ({@code protection:} in the config).
  *
  * @param enabled false turns every protection off: a plain pass-through proxy (the lab's "unprotected" run)
  * @param originCapacity concurrent requests an origin address takes from the edge, unless listed in
- *     {@code originCapacityOverrides}; shared by every site on that origin
+ *     {@code originCapacityOverrides}; shared by every site on that origin. Empty (not set): each origin's limit is
+ *     learned from its answers (latency against its no-load minimum, 503s, timeouts)
  * @param originCapacityOverrides per origin address
  * @param globalPerIp rate per client address across all sites (empty: none)
  * @param globalPerPrefix rate per client /24 or /48 across all sites (empty: none)
@@ -21,7 +23,7 @@ import java.util.Optional;
  */
 public record ProtectionConfig(
         boolean enabled,
-        int originCapacity,
+        OptionalInt originCapacity,
         Map<HostPort, Integer> originCapacityOverrides,
         Optional<RateLimit> globalPerIp,
         Optional<RateLimit> globalPerPrefix,
@@ -31,8 +33,9 @@ public record ProtectionConfig(
         long cacheMaxObjectBytes) {
 
     public ProtectionConfig {
-        if (originCapacity < 1) {
-            throw new IllegalArgumentException("origin_capacity: " + originCapacity + " (expected: >= 1)");
+        Objects.requireNonNull(originCapacity, "origin_capacity");
+        if (originCapacity.isPresent() && originCapacity.getAsInt() < 1) {
+            throw new IllegalArgumentException("origin_capacity: " + originCapacity.getAsInt() + " (expected: >= 1)");
         }
         originCapacityOverrides = Map.copyOf(originCapacityOverrides);
         Objects.requireNonNull(globalPerIp, "global.per_ip");
@@ -46,7 +49,7 @@ public record ProtectionConfig(
 
     public static final ProtectionConfig DEFAULTS = new ProtectionConfig(
             true,
-            64,
+            OptionalInt.empty(),
             Map.of(),
             Optional.of(new RateLimit(200, 1000)),
             Optional.of(new RateLimit(2000, 10000)),
@@ -57,10 +60,19 @@ public record ProtectionConfig(
 
     /** A pass-through proxy: no limits, no bans, no bulkhead queueing, no cache. */
     public static final ProtectionConfig OFF = new ProtectionConfig(
-            false, 64, Map.of(), Optional.empty(), Optional.empty(), BanPolicy.DEFAULTS, List.of(), 0, 0);
+            false,
+            OptionalInt.empty(),
+            Map.of(),
+            Optional.empty(),
+            Optional.empty(),
+            BanPolicy.DEFAULTS,
+            List.of(),
+            0,
+            0);
 
-    /** The capacity of one origin address. */
-    public int capacityOf(HostPort origin) {
-        return originCapacityOverrides.getOrDefault(origin, originCapacity);
+    /** The capacity set for one origin address; empty when it is to be learned. */
+    public OptionalInt capacityOf(HostPort origin) {
+        Integer set = originCapacityOverrides.get(origin);
+        return set != null ? OptionalInt.of(set) : originCapacity;
     }
 }

@@ -348,6 +348,12 @@
       'origin slots ' + s.bulkhead.in_flight + '/' + s.bulkhead.max_concurrent + ', '
         + fmtInt(s.bulkhead.rejected) + ' refused',
     ];
+    // Each origin's limit now, shared by every site on it: set by origin_capacity, or learned from its answers.
+    for (const o of s.origins || []) {
+      facts.push('origin ' + o.address + ' limit ' + o.limit + (o.learned ? ' (learned' : ' (set')
+        + (o.base_millis != null ? ', no-load ' + o.base_millis.toFixed(1) + ' ms' : '') + '), '
+        + o.in_flight + ' in flight, ' + o.waiting + ' waiting' + (o.up ? '' : ', down'));
+    }
     $('site-facts').textContent = facts.join(' · ');
     drawCharts(s.name);
   }

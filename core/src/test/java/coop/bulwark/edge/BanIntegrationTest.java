@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class BanIntegrationTest {
         var site = new SiteConfig(base.name(), base.hosts(), base.origins(), base.tls(), base.limits(), p);
         var protection = new ProtectionConfig(
                 true,
-                64,
+                OptionalInt.of(64),
                 Map.of(),
                 Optional.empty(),
                 Optional.empty(),

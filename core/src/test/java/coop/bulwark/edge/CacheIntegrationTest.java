@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -247,7 +248,7 @@ class CacheIntegrationTest {
                 false,
                 new ProtectionConfig(
                         true,
-                        256,
+                        OptionalInt.of(256),
                         Map.of(),
                         Optional.empty(),
                         Optional.empty(),

@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -107,7 +108,15 @@ class IsolationIntegrationTest {
             }
             var protection = protect
                     ? new ProtectionConfig(
-                            true, 8, Map.of(), Optional.empty(), Optional.empty(), BanPolicy.DEFAULTS, List.of(), 0, 0)
+                            true,
+                            OptionalInt.of(8),
+                            Map.of(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            BanPolicy.DEFAULTS,
+                            List.of(),
+                            0,
+                            0)
                     : ProtectionConfig.OFF;
             var limits = new ConnectionLimits(
                     16 * 1024, 8 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 1_000_000, 10_000, 10_000);

@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -85,7 +86,15 @@ class SourceLimitsIntegrationTest {
         var prefixSite = new SiteConfig(
                 pbase.name(), pbase.hosts(), pbase.origins(), pbase.tls(), pbase.limits(), prefixProtection);
         var protection = new ProtectionConfig(
-                true, 256, Map.of(), Optional.empty(), Optional.empty(), BanPolicy.DEFAULTS, List.of(), 0, 0);
+                true,
+                OptionalInt.of(256),
+                Map.of(),
+                Optional.empty(),
+                Optional.empty(),
+                BanPolicy.DEFAULTS,
+                List.of(),
+                0,
+                0);
         edge = EdgeServer.start(
                 TestEdge.config(List.of(site, prefixSite), ConnectionLimits.DEFAULTS, false, protection));
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -57,7 +58,15 @@ public class GatekeeperBenchmark {
                     Cidr.parse("10." + (i / 256) + "." + (i % 256) + ".0/24"), "bench", Optional.empty()));
         }
         config = new ProtectionConfig(
-                true, 64, Map.of(), Optional.of(generous), Optional.of(generous), BanPolicy.DEFAULTS, manual, 0, 0);
+                true,
+                OptionalInt.of(64),
+                Map.of(),
+                Optional.of(generous),
+                Optional.of(generous),
+                BanPolicy.DEFAULTS,
+                manual,
+                0,
+                0);
         gatekeeper.configure(config);
         policy = new StatePolicy(
                 Optional.of(generous),

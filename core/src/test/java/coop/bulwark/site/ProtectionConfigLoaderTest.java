@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -100,7 +101,7 @@ class ProtectionConfigLoaderTest {
         assertThat(p)
                 .isEqualTo(new ProtectionConfig(
                         false,
-                        48,
+                        OptionalInt.of(48),
                         Map.of(new HostPort("10.0.0.5", 8080), 128, new HostPort("::1", 8082), 8),
                         Optional.of(new RateLimit(150, 900)),
                         Optional.empty(),
@@ -119,7 +120,7 @@ class ProtectionConfigLoaderTest {
                                 new ManualBan(Cidr.parse("198.51.100.7"), "", Optional.empty())),
                         1L << 30,
                         512L << 10));
-        assertThat(p.capacityOf(new HostPort("10.0.0.5", 8080))).isEqualTo(128);
+        assertThat(p.capacityOf(new HostPort("10.0.0.5", 8080))).hasValue(128);
 
         StatePolicy normal = new StatePolicy(
                 Optional.of(new RateLimit(0.5, 100)),

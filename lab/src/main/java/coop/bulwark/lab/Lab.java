@@ -24,6 +24,7 @@ public final class Lab {
      *
      * @param reportsDir where the protected run's edge writes its incident reports
      * @param targetsUnderAttack see {@link LabRun.InProcess}
+     * @param untuned see {@link LabRun.InProcess}
      */
     public record Plan(
             Scenario scenario,
@@ -32,9 +33,10 @@ public final class Lab {
             LabRun.External external,
             String externalName,
             Path reportsDir,
-            boolean targetsUnderAttack) {
+            boolean targetsUnderAttack,
+            boolean untuned) {
         public Plan(Scenario scenario, boolean quick, long seed, LabRun.External external, String externalName) {
-            this(scenario, quick, seed, external, externalName, Path.of("lab-reports"), false);
+            this(scenario, quick, seed, external, externalName, Path.of("lab-reports"), false, false);
         }
     }
 
@@ -54,7 +56,8 @@ public final class Lab {
         } else {
             for (boolean protect : new boolean[] {false, true}) {
                 LabRun.Result r = runner.run(
-                        protect ? "bulwark" : "unprotected", new LabRun.InProcess(protect, plan.targetsUnderAttack()));
+                        protect ? "bulwark" : "unprotected",
+                        new LabRun.InProcess(protect, plan.targetsUnderAttack(), plan.untuned()));
                 runs.add(r.run());
                 series.add(r.series());
             }

@@ -99,6 +99,12 @@ final class LabCommand implements Callable<Integer> {
                     + " of leaving it to detection: the challenge is on from the first second.")
     boolean targetsUnderAttack;
 
+    @Option(
+            names = "--untuned",
+            description = "Leave origin_capacity unset in the Bulwark run (a new user's config): the edge learns the"
+                    + " origin's concurrency limit from its answers instead of being told its worker count.")
+    boolean untuned;
+
     @Override
     public Integer call() throws Exception {
         if (merge != null) {
@@ -143,7 +149,7 @@ final class LabCommand implements Callable<Integer> {
         Lab.Outcome outcome;
         try {
             outcome = Lab.run(
-                    new Lab.Plan(s, quick, seed, external, runName, reports, targetsUnderAttack),
+                    new Lab.Plan(s, quick, seed, external, runName, reports, targetsUnderAttack, untuned),
                     System.err,
                     System.console() != null);
         } catch (IOException | ConfigException e) {

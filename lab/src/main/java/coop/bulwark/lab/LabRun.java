@@ -37,11 +37,12 @@ public final class LabRun {
 
     /**
      * Bulwark in this process, protection on or off; {@code targetsUnderAttack} starts the targets in
-     * {@code under_attack} (as detection would put them), so their challenge is on from the start.
+     * {@code under_attack} (as detection would put them), so their challenge is on from the start; {@code untuned}
+     * leaves {@code origin_capacity} unset, so the edge learns the origin's limit.
      */
-    public record InProcess(boolean protect, boolean targetsUnderAttack) implements EdgeChoice {
+    public record InProcess(boolean protect, boolean targetsUnderAttack, boolean untuned) implements EdgeChoice {
         public InProcess(boolean protect) {
-            this(protect, false);
+            this(protect, false, false);
         }
     }
 
@@ -96,10 +97,27 @@ public final class LabRun {
                         p.protect(),
                         quick,
                         reportsDir,
-                        p.targetsUnderAttack()))) {
+                        p.targetsUnderAttack(),
+                        p.untuned()))) {
             edge.detection().addListener(watch);
             BanList bans = edge.gatekeeper().bans();
             result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch, bans::size);
+            progress.printf(
+                    "%s: origin backlog at most %d of %d, %d requests refused by the origin (backlog full)%s%n",
+                    name,
+                    origin.peakQueued(),
+                    scenario.origin().backlog(),
+                    origin.refused(),
+                    p.protect()
+                            ? ", edge limit at the end "
+                                    + edge.snapshot()
+                                            .sites()
+                                            .get(0)
+                                            .origins()
+                                            .get(0)
+                                            .capacity()
+                                            .capacity()
+                            : "");
         }
         // The edge has stopped, so every report it had to write is on disk (an attack still open at the end is
         // written as it stood).

@@ -75,6 +75,8 @@ public final class OriginModel implements OriginView, AutoCloseable {
     final AtomicLong served = new AtomicLong();
     private volatile int busyNow;
     private volatile int queuedNow;
+    /** The longest the backlog has been, and requests refused with 503 because it was full; since start. */
+    private volatile int peakQueued;
 
     private enum Kind {
         PAGE,
@@ -135,6 +137,16 @@ public final class OriginModel implements OriginView, AutoCloseable {
     /** Requests in the backlog at the last change. */
     public int queued() {
         return queuedNow;
+    }
+
+    /** The longest the backlog has been since start (between the per-second samples too). */
+    public int peakQueued() {
+        return peakQueued;
+    }
+
+    /** Requests answered 503 at once because the backlog was full, since start. */
+    public long refused() {
+        return rejected.get();
     }
 
     @Override
@@ -204,6 +216,7 @@ public final class OriginModel implements OriginView, AutoCloseable {
             } else if (backlog.size() < config.backlog()) {
                 backlog.add(job);
                 queuedNow = backlog.size();
+                peakQueued = Math.max(peakQueued, queuedNow);
             } else {
                 rejected.incrementAndGet();
                 respond(job, HttpResponseStatus.SERVICE_UNAVAILABLE);

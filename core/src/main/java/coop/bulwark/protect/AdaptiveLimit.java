@@ -1,0 +1,192 @@
+package coop.bulwark.protect;
+
+/**
+ * An origin's concurrency limit learned from what its requests show: how much longer than at no load they take to get
+ * an answer, and whether it refuses them (503) or lets them time out. Used by {@link OriginCapacity} for an origin
+ * whose {@code origin_capacity} is not set.
+ *
+ * <p>Feed it every finished request with {@link #onSample} (time to the response head) or {@link #onDrop}, and every
+ * slot taken with {@link #onAcquire}; {@link #limit()} is the current limit. All times are nanoseconds of one
+ * monotonic clock passed in by the caller (tests use a fake one). Not thread-safe: guarded by its
+ * {@link OriginCapacity}'s lock. Allocates nothing after construction.
+ */
+/*
+ * Design note. A web server with W workers (php-fpm children, Apache workers) answers up to W requests at once; more
+ * wait in its listen backlog, where every request, cheap or dear, waits the same time before a worker takes it. That
+ * shared wait is what this limiter reads, with a gradient as in Netflix concurrency-limits' GradientLimit and Envoy's
+ * adaptive concurrency filter:
+ *
+ *  - fastest: per window (WINDOW_NANOS and at least MIN_SAMPLES answers), the mean of its fastest twentieth of
+ *    answers: the cheap requests (a static file at 2 ms while pages take 100 ms), which in a backlog waited like
+ *    everyone else.
+ *  - base: the same statistic in windows where the limit did not bind (a moving average over the latest of them), so
+ *    it is the no-load time of the current mix: when the edge's cache takes the static files away from the origin, the
+ *    base becomes the cheapest page. Before any such window: the least time seen, over two buckets of
+ *    BASE_BUCKET_NANOS (an edge started during a flood sees no quiet window).
+ *    Comparing the fastest answers, not a mean or percentile of all, keeps the mix out: a flood of 100 ms pages on top
+ *    of 2 ms assets would look like congestion to a mean.
+ *  - gradient = TOLERANCE * base / fastest, within [0.5, 1]: 1 when nothing waits; limit = limit * gradient + alpha
+ *    (alpha = max(1, limit / 16)). Below W nothing waits and the limit grows by alpha per window; above W the backlog's
+ *    wait pulls it back; it settles just under or at W. The 0.5 floor bounds a single odd window to halving it.
+ *  - only windows where the limit was reached move it: while the edge sends less than its limit, the origin's times
+ *    say nothing about the limit (they feed the base instead; light traffic leaves the limit alone).
+ *  - 503 answers or origin timeouts in a window: the limit is cut to 3/4 (AIMD's multiplicative decrease); an origin
+ *    that refuses is past its backlog whatever the times say.
+ *
+ * Why not a Vegas-style queue estimate (throughput * (fastest - base) waiting, by Little's law)? Tried first: answers
+ * of a worker pool come in clumps (workers that started together finish together), so the fastest answers
+ * underestimate the mean wait and the estimate let a backlog of a third of W stand; the gradient errs the other way,
+ * a little under W, which costs some throughput and no latency. Envoy pins the concurrency low now and then to
+ * re-measure its base, which costs throughput during an attack; here the base also falls whenever the limit is at or
+ * under W, which the gradient reaches on its own. Limitation: a flood that changes the mix (its requests all dear, the
+ * cheap ones gone) looks congested: the limit errs low while the flood reaches the origin; the halving bound and the
+ * floor keep it serving, and the bulkhead's max-min share serves the quietest sites first.
+ */ public final class AdaptiveLimit {
+    /** The limit before anything is learned: Netflix's and Envoy's starting point, a small php-fpm pool. */
+    public static final int INITIAL_LIMIT = 20;
+
+    public static final int MIN_LIMIT = 2;
+    public static final int MAX_LIMIT = 1000;
+
+    static final long WINDOW_NANOS = 250_000_000L;
+    static final int MIN_SAMPLES = 32;
+    /** A window that cannot gather MIN_SAMPLES answers in this long is dropped: too little traffic to judge. */
+    static final long MAX_WINDOW_NANOS = 2_000_000_000L;
+
+    static final long BASE_BUCKET_NANOS = 30_000_000_000L;
+    /** How many of a window's fastest answers are kept to estimate the wait (the fastest tenth, at most this). */
+    static final int LOWEST = 32;
+    /** The fastest answers may take this much longer than base before it counts as waiting (jitter, connects). */
+    static final double TOLERANCE = 1.2;
+
+    private int limit = INITIAL_LIMIT;
+
+    private long windowStart = Long.MIN_VALUE;
+    private int samples;
+    private long sumNanos;
+    /** The window's LOWEST smallest times, ascending; the first {@code lowestCount} are in use. */
+    private final long[] lowest = new long[LOWEST];
+
+    private int lowestCount;
+    private int drops;
+    private boolean limitReached;
+
+    private long bucketStart = Long.MIN_VALUE;
+    private long baseCurrent = Long.MAX_VALUE;
+    private long basePrevious = Long.MAX_VALUE;
+    /** The fastest answers' time in recent windows where the limit did not bind (moving average); -1: none yet. */
+    private long lightBase = -1;
+
+    /** The current limit, in requests at once. */
+    public int limit() {
+        return limit;
+    }
+
+    /** The no-load time to an answer the limit is judged against, or -1 before the first answer. */
+    public long baseNanos() {
+        if (lightBase >= 0) {
+            return lightBase;
+        }
+        long b = Math.min(baseCurrent, basePrevious);
+        return b == Long.MAX_VALUE ? -1 : b;
+    }
+
+    /** A slot was taken, leaving {@code inFlight} slots in use. */
+    public void onAcquire(int inFlight) {
+        if (inFlight >= limit) {
+            limitReached = true;
+        }
+    }
+
+    /**
+     * A request was answered after {@code rttNanos} (slot granted to response head), at {@code nowNanos}. Returns
+     * true when the limit changed.
+     */
+    public boolean onSample(long nowNanos, long rttNanos) {
+        long rtt = Math.max(1, rttNanos);
+        rotateBase(nowNanos);
+        baseCurrent = Math.min(baseCurrent, rtt);
+        startWindow(nowNanos);
+        samples++;
+        sumNanos += rtt;
+        keepIfLowest(rtt);
+        return endWindow(nowNanos);
+    }
+
+    /** A request the origin refused (503) or left unanswered past the origin timeout, at {@code nowNanos}. */
+    public boolean onDrop(long nowNanos) {
+        startWindow(nowNanos);
+        drops++;
+        return endWindow(nowNanos);
+    }
+
+    private void startWindow(long now) {
+        if (windowStart == Long.MIN_VALUE) {
+            windowStart = now;
+        }
+    }
+
+    private void rotateBase(long now) {
+        if (bucketStart == Long.MIN_VALUE) {
+            bucketStart = now;
+        } else if (now - bucketStart >= BASE_BUCKET_NANOS) {
+            // Two buckets or more passed without a sample: the old minimum says nothing about the origin now.
+            basePrevious = now - bucketStart >= 2 * BASE_BUCKET_NANOS ? Long.MAX_VALUE : baseCurrent;
+            baseCurrent = Long.MAX_VALUE;
+            bucketStart = now;
+        }
+    }
+
+    private boolean endWindow(long now) {
+        long elapsed = now - windowStart;
+        if (elapsed < WINDOW_NANOS || samples + drops < MIN_SAMPLES && elapsed < MAX_WINDOW_NANOS) {
+            return false;
+        }
+        int before = limit;
+        if (drops > 0) {
+            limit = Math.max(MIN_LIMIT, limit * 3 / 4);
+        } else if (samples >= MIN_SAMPLES) {
+            decide(elapsed);
+        }
+        windowStart = now;
+        samples = 0;
+        sumNanos = 0;
+        lowestCount = 0;
+        drops = 0;
+        limitReached = false;
+        return limit != before;
+    }
+
+    /** Insertion into the sorted array of the fastest answers: at most LOWEST moves, no allocation. */
+    private void keepIfLowest(long rtt) {
+        if (lowestCount == LOWEST && rtt >= lowest[LOWEST - 1]) {
+            return;
+        }
+        int i = lowestCount < LOWEST ? lowestCount++ : LOWEST - 1;
+        while (i > 0 && lowest[i - 1] > rtt) {
+            lowest[i] = lowest[i - 1];
+            i--;
+        }
+        lowest[i] = rtt;
+    }
+
+    private void decide(long elapsed) {
+        int k = Math.clamp(samples / 20, 1, lowestCount);
+        long fastest = 0;
+        for (int i = 0; i < k; i++) {
+            fastest += lowest[i];
+        }
+        fastest /= k;
+        if (!limitReached) {
+            // The same statistic with the edge not holding anything back: the no-load time of today's mix.
+            lightBase = lightBase < 0 ? fastest : (3 * lightBase + fastest) / 4;
+            return;
+        }
+        long base = baseNanos();
+        // Gradient: the share of the fastest answers' time that is work, not wait; 1 when nothing waits.
+        double gradient = Math.clamp(TOLERANCE * base / Math.max(base, fastest), 0.5, 1.0);
+        int alpha = Math.max(1, limit / 16);
+        int next = (int) (limit * gradient + alpha);
+        limit = Math.clamp(next, MIN_LIMIT, MAX_LIMIT);
+    }
+}
