@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,8 +77,6 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
 
     /** The edge-wide uplink state; null while detection.uplink is not configured. */
     private volatile UplinkState uplinkState;
-
-    private Instant lastTickAt;
 
     /** The kernel export's status, for the kernel's drops in incident reports. */
     private volatile Supplier<KernelStatus> kernel = () -> KernelStatus.OFF;
@@ -243,10 +240,6 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
         }
         try {
             Instant now = clock.instant();
-            double seconds = lastTickAt == null
-                    ? 1.0
-                    : Math.clamp(Duration.between(lastTickAt, now).toNanos() / 1e9, 0.001, 60.0);
-            lastTickAt = now;
             List<DetectionEvent> events = new ArrayList<>(d.tick(now));
             EdgeSnapshot snap = snapshots.get();
             for (DetectionEvent e : events) {
@@ -261,7 +254,7 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
             UplinkState us = uplinkState;
             if (us != null) {
                 DetectionEvent.UplinkChanged change =
-                        us.step(now, seconds, global.uplinkUtilisation(), global.uplinkDroppedPerSecond());
+                        us.step(now, traffic.seconds(), global.uplinkUtilisation(), global.uplinkDroppedPerSecond());
                 if (change != null) {
                     events.add(change);
                     LOG.warn("uplink {}: {}", change.saturated() ? "saturated" : "ok", change.reason());
