@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /**
  * A stand-in for the edge's {@code GET /api/upstream} inside a test's network namespace: {@code StubUpstreamApi PORT
  * FILE} serves FILE's content on 127.0.0.1:PORT, or 503 while FILE is missing (the edge unreachable, as far as the
- * ExaBGP helper can tell). The test rewrites FILE to change the announced set.
+ * ExaBGP helper can tell). The test rewrites FILE to change the announced set; a line {@code served} on stdout per
+ * answer given lets it wait until the helper has read a new set.
  */
 public final class StubUpstreamApi {
     private StubUpstreamApi() {}
@@ -32,6 +33,10 @@ public final class StubUpstreamApi {
             ex.sendResponseHeaders(status, body.length);
             ex.getResponseBody().write(body);
             ex.close();
+            if (status == 200) {
+                System.out.println("served"); // one line per answer: the test waits for the helper to have read it
+                System.out.flush();
+            }
         });
         server.start();
         System.out.println("stub listening");

@@ -213,6 +213,13 @@ class ExabgpBirdNamespaceTest {
         Files.move(tmp, announced, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Answers the stub has given (its {@code served} lines). */
+    private long served() throws IOException {
+        return Files.readAllLines(dir.resolve("stub.out")).stream()
+                .filter(l -> l.equals("served"))
+                .count();
+    }
+
     private boolean blackholed() {
         return router.run("ip", "route", "show", "type", "blackhole").output().contains(TARGET);
     }
@@ -270,14 +277,17 @@ class ExabgpBirdNamespaceTest {
                 .until(this::blackholed);
 
         // The edge goes away with 4 s left on each announcement: they stay until then, then are withdrawn.
+        long servedBefore = served();
         publish(true, true, Duration.ofSeconds(4));
-        Thread.sleep(600); // the helper has seen the new expiry (it polls every 200 ms)
+        // Two answers after the rewrite: the later one cannot have been read before it, so the helper has the expiry.
+        await().atMost(Duration.ofSeconds(5)).until(() -> served() >= servedBefore + 2);
         Files.delete(announced);
         Instant away = Instant.now();
-        Thread.sleep(2000);
-        assertThat(blackholed())
-                .as("kept while the edge is away and the announcement not expired")
-                .isTrue();
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(3))
+                .pollInterval(Duration.ofMillis(200))
+                .alias("kept while the edge is away and the announcement not expired")
+                .until(this::blackholed);
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> !blackholed());
