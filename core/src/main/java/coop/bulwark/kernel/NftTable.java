@@ -64,10 +64,11 @@ record NftTable(String name, KernelConfig.Hook hook, Optional<String> iface) {
         if (hook == KernelConfig.Hook.INGRESS) {
             b.append("    type filter hook ingress device \"")
                     .append(iface.orElseThrow())
-                    .append("\" priority -500; policy accept;\n");
+                    .append("\"");
         } else {
-            b.append("    type filter hook prerouting priority -300; policy accept;\n");
+            b.append("    type filter hook prerouting");
         }
+        b.append(" priority ").append(priority()).append("; policy accept;\n");
         b.append("    ip saddr @").append(SET4).append(" counter drop\n");
         b.append("    ip6 saddr @").append(SET6).append(" counter drop\n");
         b.append("  }\n}\n");
@@ -102,6 +103,16 @@ record NftTable(String name, KernelConfig.Hook hook, Optional<String> iface) {
                         .append(" }\n");
             }
         }
+    }
+
+    /** The hook as operators read it: {@code prerouting} or {@code ingress eth0}. */
+    String hookText() {
+        return hook == KernelConfig.Hook.INGRESS ? "ingress " + iface.orElseThrow() : "prerouting";
+    }
+
+    /** The chain's priority: before conntrack (-300) at prerouting, earlier still (-500) at ingress. */
+    int priority() {
+        return hook == KernelConfig.Hook.INGRESS ? -500 : -300;
     }
 
     /** A batch that removes the table (nothing else). */

@@ -221,7 +221,7 @@ public final class NftablesExport implements AutoCloseable {
                     "kernel.nftables: active: table inet {} ({}), {} elements; banned sources are dropped before"
                             + " the edge sees them",
                     t.name(),
-                    hookText(t),
+                    t.hookText() + ", priority " + t.priority(),
                     d.elements().size());
         }
         dropsBefore += counterNow - counterAtStart;
@@ -388,12 +388,6 @@ public final class NftablesExport implements AutoCloseable {
         return r.firstLine().isEmpty() ? "nft exited with " + r.exitCode() : r.firstLine();
     }
 
-    private static String hookText(NftTable t) {
-        return t.hook() == KernelConfig.Hook.INGRESS
-                ? "ingress " + t.iface().orElseThrow() + ", priority -500"
-                : "prerouting, priority -300";
-    }
-
     private void publish() {
         if (!config.enabled()) {
             status = new KernelStatus(false, false, "", "", 0, dropsBefore, failures, 0, Optional.empty());
@@ -404,7 +398,7 @@ public final class NftablesExport implements AutoCloseable {
                 true,
                 table != null,
                 "inet " + t.name(),
-                t.hook() == KernelConfig.Hook.INGRESS ? "ingress " + t.iface().orElseThrow() : "prerouting",
+                t.hookText(),
                 table == null ? 0 : kernel.size(),
                 dropsBefore + counterNow - counterAtStart,
                 failures,
