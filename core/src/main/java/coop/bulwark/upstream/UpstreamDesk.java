@@ -42,6 +42,9 @@ public final class UpstreamDesk {
 
     private static final Duration HOUR = Duration.ofHours(1);
 
+    /** A prefix gets a FlowSpec rule only if it sent at least 1/HEAD_SHARE of what the heaviest prefix sent. */
+    private static final long HEAD_SHARE = 10;
+
     private UpstreamConfig config = UpstreamConfig.DEFAULTS;
     private Map<Cidr, List<String>> sitesByAddress = Map.of();
     private Map<String, List<Cidr>> addressesBySite = Map.of();
@@ -51,6 +54,7 @@ public final class UpstreamDesk {
     private Attack attack;
     private Instant attackEndedAt;
     private Instant flowspecSince;
+    private Instant decidingSince;
     private Journal journal = (at, kind, detail) -> {};
     private volatile List<Announcement> snapshot = List.of();
     private volatile boolean saturated;
@@ -96,6 +100,7 @@ public final class UpstreamDesk {
                     attack = s.attack();
                     attackEndedAt = null;
                     flowspecSince = null;
+                    decidingSince = null;
                     vetoed.clear();
                 }
                 case DetectionEvent.AttackUpdated u -> attack = u.attack();
@@ -145,8 +150,18 @@ public final class UpstreamDesk {
         if (targets.isEmpty()) {
             return; // no site.addresses for the targets: nothing to name upstream
         }
+        if (decidingSince == null) {
+            decidingSince = now;
+        }
         UpstreamConfig.Flowspec f = config.flowspec();
         if (f.enabled()) {
+            // Only the flood's head gets a rule: a prefix that sent less than a tenth of the heaviest one's share is
+            // the tail where people live (a /24 with a few readers of the target), and cutting it off from the
+            // target would punish them for the flood.
+            long heaviest = 0;
+            for (HeavyHitter h : attack.topPrefixes()) {
+                heaviest = Math.max(heaviest, h.guaranteed());
+            }
             for (Cidr target : targets) {
                 int added = 0;
                 for (HeavyHitter h : attack.topPrefixes()) {
@@ -154,7 +169,10 @@ public final class UpstreamDesk {
                         break;
                     }
                     Cidr source = prefix(h.key());
-                    if (source == null || source.network().length != target.network().length) {
+                    if (source == null
+                            || source.network().length != target.network().length
+                            || h.count() == 0
+                            || h.count() * HEAD_SHARE < heaviest) {
                         continue;
                     }
                     added++;
@@ -174,8 +192,10 @@ public final class UpstreamDesk {
                 flowspecSince = now;
             }
         }
-        Instant escalateFrom = f.enabled() ? flowspecSince : now.minus(config.escalateAfter());
-        if (escalateFrom == null || now.isBefore(escalateFrom.plus(config.escalateAfter()))) {
+        // From the FlowSpec rules; when none qualified (a flood spread thin over many prefixes) or FlowSpec is off,
+        // from the first tick that saw the link saturated during this attack.
+        Instant escalateFrom = flowspecSince != null ? flowspecSince : decidingSince;
+        if (now.isBefore(escalateFrom.plus(config.escalateAfter()))) {
             return;
         }
         for (Cidr target : targets) {

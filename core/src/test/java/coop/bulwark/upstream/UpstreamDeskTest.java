@@ -184,6 +184,35 @@ class UpstreamDeskTest {
     }
 
     @Test
+    void onlyTheFloodsHeadGetsFlowspec_aThinTailIsLeftAlone_andWithNoRuleRtbhStillComesAfterEscalateAfter() {
+        configure(config(UpstreamConfig.Mode.AUTO, UpstreamConfig.RtbhAllowed.DEDICATED_ONLY, 20));
+        Attack a = new Attack(
+                "atk-2",
+                T0,
+                null,
+                List.of(new AttackTarget(0, "target", T0, 1000, 10, 990)),
+                1000,
+                List.of(prefix("198.51.100.0", 900), prefix("192.0.2.0", 40)));
+        tick(true, new DetectionEvent.AttackStarted(now, a));
+        assertThat(desk.list()).extracting(Announcement::match).containsExactly("198.51.100.0/24 -> 203.0.113.10/32");
+
+        // No prefix to name (a flood from IPv6 only toward an IPv4 address, or spoofed past counting): no FlowSpec
+        // rule, and the blackhole still comes escalate_after after the link was first seen saturated in the attack.
+        Attack people = new Attack("atk-3", T0, null, a.targets(), 1000, List.of());
+        tick(true, new DetectionEvent.AttackStarted(now, people));
+        for (int i = 0; i < 19; i++) {
+            tick(true);
+        }
+        assertThat(desk.list())
+                .noneMatch(
+                        x -> x.kind() == Announcement.Kind.RTBH && x.attackId().equals("atk-3"));
+        tick(true);
+        assertThat(desk.list())
+                .anyMatch(
+                        x -> x.kind() == Announcement.Kind.RTBH && x.attackId().equals("atk-3"));
+    }
+
+    @Test
     void noAddressesForTheTargets_orNotSaturated_nothingIsDecided() {
         configure(config(UpstreamConfig.Mode.AUTO, UpstreamConfig.RtbhAllowed.ALWAYS, 20));
         tick(true, new DetectionEvent.AttackStarted(now, attack("unlisted-site")));

@@ -64,7 +64,7 @@ public final class AddressPlan {
     public static Source classify(CharSequence text) {
         // Fast path without allocation: "127." then the second octet.
         if (text.length() < 7 || !text.toString().startsWith("127.")) {
-            return Source.OTHER;
+            return uplinkLab(text);
         }
         int second = 0;
         int i = 4;
@@ -86,6 +86,21 @@ public final class AddressPlan {
         }
         if (second >= 128 && second <= 254) {
             return Source.RANDOM;
+        }
+        return Source.OTHER;
+    }
+
+    /**
+     * The uplink lab's sources, in its own namespaces (documentation ranges): people in 192.0.2.0/25, the HTTP flood's
+     * botnet in 198.51.100.0/24.
+     */
+    private static Source uplinkLab(CharSequence text) {
+        String t = text.toString();
+        if (t.startsWith("198.51.100.")) {
+            return Source.BOTNET;
+        }
+        if (t.startsWith("192.0.2.")) {
+            return Source.LEGIT;
         }
         return Source.OTHER;
     }

@@ -1,6 +1,7 @@
 package coop.bulwark.lab;
 
 import coop.bulwark.cli.BulwarkVersion;
+import coop.bulwark.lab.uplink.UplinkLab;
 import coop.bulwark.notify.EventLog;
 import coop.bulwark.site.ConfigException;
 import java.io.IOException;
@@ -118,6 +119,9 @@ final class LabCommand implements Callable<Integer> {
                 quiet.setLevel(ch.qos.logback.classic.Level.WARN);
             }
         }
+        if (scenario.equals("uplink") && !originOnly && edge == null) {
+            return uplink();
+        }
         Scenario s;
         try {
             s = ScenarioReader.load(scenarios, scenario);
@@ -177,6 +181,41 @@ final class LabCommand implements Callable<Integer> {
             for (String r : run.attack().reports()) {
                 System.out.println("incident (" + run.name() + "): " + r);
             }
+        }
+        return 0;
+    }
+
+    /** {@code --scenario uplink}: built in (namespaces, BIRD, ExaBGP), not read from a file. */
+    private int uplink() throws IOException, InterruptedException {
+        String why = UplinkLab.unavailableReason();
+        if (why != null) {
+            System.err.println("lab: " + why);
+            return 1;
+        }
+        System.err.print(Lab.wrap("lab: scenario uplink (a full uplink: HTTP flood on 2 of 40 sites, then a UDP flood"
+                + " 4x the uplink toward their address; edge alone vs the edge telling the upstream what to drop)"));
+        UplinkLab.Outcome outcome;
+        try {
+            outcome = UplinkLab.run(quick, seed, reports, System.err);
+        } catch (IOException e) {
+            System.err.println("lab: " + e.getMessage());
+            return 1;
+        }
+        Path page = html != null ? html : reports.resolve("lab-uplink.html");
+        if (page.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(page.toAbsolutePath().getParent());
+        }
+        Files.writeString(page, UplinkLab.html(outcome));
+        if (json != null) {
+            Lab.json().writeValue(json.toFile(), outcome.report());
+        }
+        System.out.println();
+        System.out.print(Lab.table(outcome.report()));
+        System.out.println();
+        System.out.print(Lab.wrap(UplinkLab.headline(outcome.report())));
+        System.out.println("report:  " + page.toAbsolutePath());
+        if (json != null) {
+            System.out.println("json:    " + json.toAbsolutePath());
         }
         return 0;
     }

@@ -9,16 +9,16 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One HTTP/1.1 client connection from a given source address in 127.0.0.0/8, for the lab's simulated clients: blocking
+ * One HTTP/1.1 client connection from a given source address (in 127.0.0.0/8; the uplink lab's in its namespace), for the lab's simulated clients: blocking
  * I/O meant for virtual threads, one request at a time, keep-alive, the whole response read (Content-Length or
  * chunked). Not thread-safe: one client owns it.
  */
-final class LabConnection implements AutoCloseable {
+public final class LabConnection implements AutoCloseable {
     /**
      * A response: its status, the cookie it set (or null), whether the server will close the connection, its
      * {@code Location} (or null), and its body when it is a page of the edge's challenge (a 503 HTML page; else null).
      */
-    record Response(int status, String setCookie, boolean close, String location, String body) {}
+    public record Response(int status, String setCookie, boolean close, String location, String body) {}
 
     /** Largest challenge page kept (the real one is below 20 KiB). */
     private static final int MAX_PAGE_BYTES = 64 * 1024;
@@ -37,7 +37,7 @@ final class LabConnection implements AutoCloseable {
     }
 
     /** Opens a connection to {@code edge} from {@code source}; connecting and each read wait at most {@code timeoutMillis}. */
-    static LabConnection open(InetSocketAddress edge, byte[] source, int timeoutMillis, SocketRegistry registry)
+    public static LabConnection open(InetSocketAddress edge, byte[] source, int timeoutMillis, SocketRegistry registry)
             throws IOException {
         Socket s = new Socket();
         registry.add(s);
@@ -65,7 +65,7 @@ final class LabConnection implements AutoCloseable {
     }
 
     /** Sends {@code GET target} for {@code host} with the extra header lines (each ending in CRLF) and reads the response. */
-    Response get(String host, String target, String userAgent, String extraHeaders) throws IOException {
+    public Response get(String host, String target, String userAgent, String extraHeaders) throws IOException {
         return get(host, target, userAgent, "*/*", extraHeaders);
     }
 

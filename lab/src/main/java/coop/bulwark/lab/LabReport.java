@@ -1,6 +1,7 @@
 package coop.bulwark.lab;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -30,14 +31,64 @@ public record LabReport(String scenario, int sites, long durationS, String machi
             Bystanders bystanders,
             Targets targets,
             Attack attack,
-            @JsonIgnore Long challengesSolved) {
+            @JsonIgnore Long challengesSolved,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Uplink uplink,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Upstream upstream) {
         public Run(String name, Bystanders bystanders, Targets targets, Attack attack) {
             this(name, bystanders, targets, attack, null);
         }
+
+        public Run(String name, Bystanders bystanders, Targets targets, Attack attack, Long challengesSolved) {
+            this(name, bystanders, targets, attack, challengesSolved, null, null);
+        }
     }
 
-    /** Legitimate requests to sites that are not attacked. Null figures: no request in the window. */
-    public record Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {}
+    /**
+     * Legitimate requests to sites that are not attacked. Null figures: no request in the window.
+     *
+     * @param afterReliefSuccessRate the uplink scenario only: from the upstream's relief to the flood's end (null
+     *     elsewhere, or when there was no relief)
+     */
+    public record Bystanders(
+            Double legitSuccessRate,
+            Long p50Ms,
+            Long p99Ms,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double afterReliefSuccessRate) {
+        public Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {
+            this(legitSuccessRate, p50Ms, p99Ms, null);
+        }
+    }
+
+    /**
+     * The uplink scenario: the link from the upstream router to the edge, measured at the router.
+     *
+     * @param peakUtilisation the busiest second's carried bytes against the link's capacity
+     * @param saturatedSeconds seconds the link carried at least 90 % of its capacity
+     */
+    public record Uplink(double peakUtilisation, int saturatedSeconds) {}
+
+    /**
+     * The uplink scenario: what the upstream was told, as the router saw it.
+     *
+     * @param firstAnnouncementAfterS from the link's saturation to the first rule or route in the router
+     * @param reliefAfterS from that first announcement until the link stayed below 70 % of its capacity
+     * @param announcements every rule and route the router held during the run
+     */
+    public record Upstream(
+            Double firstAnnouncementAfterS, Double reliefAfterS, List<UpstreamAnnouncement> announcements) {
+        public Upstream {
+            announcements = List.copyOf(announcements);
+        }
+    }
+
+    /**
+     * One announcement as the router held it.
+     *
+     * @param kind {@code flowspec} or {@code rtbh}
+     * @param match what it matches: {@code source S destination D}, or the blackholed prefix
+     * @param withdrawnAtS null: still there at the run's end
+     */
+    public record UpstreamAnnouncement(String kind, String match, double announcedAtS, Double withdrawnAtS) {}
 
     /** Legitimate requests to the attacked sites. */
     public record Targets(List<String> sites, Double legitSuccessRate, Long p99Ms) {

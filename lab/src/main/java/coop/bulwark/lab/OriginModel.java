@@ -53,7 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OriginModel implements OriginView, AutoCloseable {
     /** Path of the counters, answered only to a request that came straight from a lab (no X-Forwarded-For). */
-    static final String STATS_PATH = "/__lab/origin-stats";
+    public static final String STATS_PATH = "/__lab/origin-stats";
 
     private static final byte[] PAGE = body("<!doctype html><title>member site</title>", 4096);
     private static final byte[] ASSET = body("/* asset */", 8192);

@@ -3,11 +3,11 @@ package coop.bulwark.lab;
 import java.util.Arrays;
 
 /** The arithmetic of a run's outcome: success rates and latency percentiles. Pure functions. */
-final class Outcomes {
+public final class Outcomes {
     private Outcomes() {}
 
     /** {@code ok / (ok + failed)}, or null when nothing was attempted (no rate is not a 100% rate). */
-    static Double successRate(long ok, long failed) {
+    public static Double successRate(long ok, long failed) {
         if (ok < 0 || failed < 0) {
             throw new IllegalArgumentException("counts: " + ok + ", " + failed + " (expected: >= 0)");
         }
@@ -39,7 +39,7 @@ final class Outcomes {
      * @param sent attack requests sent per second of the attack window
      * @param reached attack requests that reached the origin per second of the same window
      */
-    static Integer mitigatedAfter(long[] sent, long[] reached, double fraction) {
+    public static Integer mitigatedAfter(long[] sent, long[] reached, double fraction) {
         int n = Math.min(sent.length, reached.length);
         if (n == 0) {
             return null;

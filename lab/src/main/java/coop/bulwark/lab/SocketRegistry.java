@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every client socket a run opened and has not closed yet, so the run can close them all at its end: a client blocked
  * in a read then fails at once and its loop, seeing the run is over, stops. Thread-safe.
  */
-final class SocketRegistry {
+public final class SocketRegistry {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -30,7 +30,7 @@ final class SocketRegistry {
         return open.size();
     }
 
-    void closeAll() {
+    public void closeAll() {
         closed = true;
         for (Socket s : open) {
             try {
