@@ -196,7 +196,7 @@ final class LabCommand implements Callable<Integer> {
                 + " 4x the uplink toward their address; edge alone vs the edge telling the upstream what to drop)"));
         UplinkLab.Outcome outcome;
         try {
-            outcome = UplinkLab.run(quick, seed, reports, System.err);
+            outcome = UplinkLab.run(quick ? "quick" : "full", seed, reports, System.err);
         } catch (IOException e) {
             System.err.println("lab: " + e.getMessage());
             return 1;

@@ -35,12 +35,12 @@ final class EdgeSide implements AutoCloseable {
     }
 
     /** Starts the origin, the edge ({@code upstream.mode} auto or off) and ExaBGP. */
-    static EdgeSide start(Namespace ns, Path dir, UplinkPlan plan, boolean quick, boolean upstream) throws IOException {
+    static EdgeSide start(Namespace ns, Path dir, UplinkPlan plan, String size, boolean upstream) throws IOException {
         EdgeSide side = new EdgeSide(ns, dir);
         try {
             String java = ProcessHandle.current().info().command().orElse("java");
             String cp = System.getProperty("java.class.path");
-            side.spawn("origin", java, "-Xmx256m", "-cp", cp, UplinkOrigin.class.getName(), quick ? "quick" : "full");
+            side.spawn("origin", java, "-Xmx256m", "-cp", cp, UplinkOrigin.class.getName(), size);
             Files.writeString(dir.resolve("bulwark.yaml"), config(plan, dir, upstream));
             List<String> edge = new ArrayList<>();
             if (Runtime.getRuntime().availableProcessors() > 1) {

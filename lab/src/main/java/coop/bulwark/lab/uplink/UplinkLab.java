@@ -80,9 +80,15 @@ public final class UplinkLab {
         return false;
     }
 
-    public static Outcome run(boolean quick, long seed, Path reportsDir, PrintStream progress)
+    /**
+     * Both runs.
+     *
+     * @param size {@code full}, {@code quick} or {@code brief}
+     * @param reportsDir each run's files (configs, logs, incident reports) go to {@code uplink-RUN/} under it
+     */
+    public static Outcome run(String size, long seed, Path reportsDir, PrintStream progress)
             throws IOException, InterruptedException {
-        UplinkPlan plan = UplinkPlan.of(quick);
+        UplinkPlan plan = UplinkPlan.of(size);
         List<LabReport.Run> runs = new ArrayList<>();
         List<RunView> views = new ArrayList<>();
         for (boolean upstream : new boolean[] {false, true}) {
@@ -91,7 +97,7 @@ public final class UplinkLab {
             deleteTree(dir);
             Files.createDirectories(dir);
             UplinkRecord rec = new UplinkRecord(plan);
-            LabReport.Run run = runOnce(name, plan, quick, seed, upstream, dir, rec, progress);
+            LabReport.Run run = runOnce(name, plan, size, seed, upstream, dir, rec, progress);
             runs.add(run);
             views.add(view(name, plan, rec));
         }
@@ -101,7 +107,7 @@ public final class UplinkLab {
     private static LabReport.Run runOnce(
             String name,
             UplinkPlan plan,
-            boolean quick,
+            String size,
             long seed,
             boolean upstream,
             Path dir,
@@ -115,7 +121,7 @@ public final class UplinkLab {
                 plan.uplinkBitsPerSecond() / 1_000_000);
         try (Topology topo = Topology.build(plan);
                 Router router = Router.start(topo.upstream, dir);
-                EdgeSide edge = EdgeSide.start(topo.edge, dir, plan, quick, upstream)) {
+                EdgeSide edge = EdgeSide.start(topo.edge, dir, plan, size, upstream)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!(edge.ready() && router.established())) {
                 String dead = edge.dead();
@@ -129,14 +135,14 @@ public final class UplinkLab {
                 Thread.sleep(250);
             }
             JsonNode origin0 = edge.origin();
-            return drive(name, plan, quick, seed, topo, router, edge, rec, origin0, progress);
+            return drive(name, plan, size, seed, topo, router, edge, rec, origin0, progress);
         }
     }
 
     private static LabReport.Run drive(
             String name,
             UplinkPlan plan,
-            boolean quick,
+            String size,
             long seed,
             Topology topo,
             Router router,
@@ -156,7 +162,7 @@ public final class UplinkLab {
                 "-cp",
                 System.getProperty("java.class.path"),
                 UplinkTraffic.class.getName(),
-                quick ? "quick" : "full",
+                size,
                 Long.toString(seed)));
         Process traffic = new ProcessBuilder(topo.inet.exec(command))
                 .redirectError(edge.dir().resolve("traffic.log").toFile())

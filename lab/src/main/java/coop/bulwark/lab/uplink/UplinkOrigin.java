@@ -19,9 +19,9 @@ public final class UplinkOrigin {
 
     private UplinkOrigin() {}
 
-    /** {@code UplinkOrigin quick|full}. */
+    /** {@code UplinkOrigin full|quick|brief}. */
     public static void main(String[] args) throws Exception {
-        UplinkPlan plan = UplinkPlan.of(args.length > 0 && args[0].equals("quick"));
+        UplinkPlan plan = UplinkPlan.of(args[0]);
         Set<String> targets =
                 plan.targetRanks().stream().map(Scenario::siteHost).collect(Collectors.toUnmodifiableSet());
         try (OriginModel origin = OriginModel.start(MODEL, targets, PORT)) {

@@ -46,38 +46,32 @@ record UplinkPlan(
     static final String ROUTER_EDGE_SIDE = "192.0.2.253";
     static final String EDGE_SIDE = "192.0.2.254";
 
-    static UplinkPlan of(boolean quick) {
-        return quick
-                ? new UplinkPlan(
-                        40,
-                        List.of(3, 7),
-                        40,
-                        6,
-                        Duration.ofMillis(800),
-                        Duration.ofSeconds(3),
-                        100,
-                        300,
-                        20_000_000,
-                        80_000_000,
-                        12,
-                        4,
-                        30,
-                        6)
-                : new UplinkPlan(
-                        40,
-                        List.of(3, 7),
-                        40,
-                        6,
-                        Duration.ofMillis(800),
-                        Duration.ofSeconds(3),
-                        100,
-                        300,
-                        20_000_000,
-                        80_000_000,
-                        20,
-                        5,
-                        90,
-                        20);
+    /** The plan of one size: {@code full}, {@code quick} ({@code --quick}) or {@code brief} (the lab's own test). */
+    static UplinkPlan of(String size) {
+        return switch (size) {
+            case "full" -> sized(20, 5, 90, 20);
+            case "quick" -> sized(12, 4, 30, 6);
+            case "brief" -> sized(10, 3, 16, 2);
+            default -> throw new IllegalArgumentException("uplink plan: " + size + " (expected: full, quick, brief)");
+        };
+    }
+
+    private static UplinkPlan sized(int warmupS, int httpLeadS, int floodS, int afterS) {
+        return new UplinkPlan(
+                40,
+                List.of(3, 7),
+                40,
+                6,
+                Duration.ofMillis(800),
+                Duration.ofSeconds(3),
+                100,
+                300,
+                20_000_000,
+                80_000_000,
+                warmupS,
+                httpLeadS,
+                floodS,
+                afterS);
     }
 
     int durationS() {

@@ -56,9 +56,9 @@ public final class UplinkTraffic {
         floodBytes = new AtomicLongArray(n);
     }
 
-    /** {@code UplinkTraffic quick|full SEED}. */
+    /** {@code UplinkTraffic full|quick|brief SEED}. */
     public static void main(String[] args) throws Exception {
-        UplinkPlan plan = UplinkPlan.of(args[0].equals("quick"));
+        UplinkPlan plan = UplinkPlan.of(args[0]);
         long seed = Long.parseLong(args[1]);
         PrintStream out = System.out;
         long start = System.nanoTime();

@@ -1,0 +1,65 @@
+package coop.bulwark.lab.uplink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import coop.bulwark.lab.LabReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The uplink lab end to end, at its brief size (about 70 s): real namespaces, tc, BIRD, ExaBGP, Bulwark and the
+ * traffic process. Needs root and the tools (CI has both); skipped with the reason otherwise.
+ */
+class UplinkLabNamespaceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theEdgeAloneCannotHelpAFullUplink_theUpstreamToldWhatToDropRelievesIt_andEverythingIsTornDown()
+            throws Exception {
+        String why = UplinkLab.unavailableReason();
+        Assumptions.assumeTrue(why == null, why);
+
+        UplinkLab.Outcome outcome = UplinkLab.run("brief", 1, dir, System.err);
+        LabReport.Run alone = outcome.report().runs().get(0);
+        LabReport.Run told = outcome.report().runs().get(1);
+
+        assertThat(alone.name()).isEqualTo("edge_only");
+        assertThat(alone.uplink().saturatedSeconds())
+                .as("the flood fills the uplink")
+                .isGreaterThanOrEqualTo(10);
+        assertThat(alone.bystanders().legitSuccessRate())
+                .as("the seed's outage: bystanders fail while the pipe is full")
+                .isLessThan(0.5);
+        assertThat(alone.upstream().announcements()).isEmpty();
+        assertThat(alone.attack().namedTargets()).containsExactlyInAnyOrder("site-0003", "site-0007");
+
+        assertThat(told.name()).isEqualTo("upstream");
+        List<LabReport.UpstreamAnnouncement> held = told.upstream().announcements();
+        assertThat(held)
+                .extracting(LabReport.UpstreamAnnouncement::kind, LabReport.UpstreamAnnouncement::match)
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "flowspec", "source 198.51.100.0/24 destination 203.0.113.10/32"),
+                        org.assertj.core.groups.Tuple.tuple("rtbh", "203.0.113.10/32"));
+        // Never a source-only rule, never the bystanders' shared address, never the people's /24.
+        assertThat(held).allMatch(a -> a.match().contains("203.0.113.10/32"));
+        assertThat(held).noneMatch(a -> a.match().contains("192.0.2."));
+        assertThat(told.upstream().firstAnnouncementAfterS()).isNotNull().isLessThanOrEqualTo(5.0);
+        assertThat(told.upstream().reliefAfterS()).as("relief").isNotNull().isLessThanOrEqualTo(10.0);
+        assertThat(told.bystanders().afterReliefSuccessRate()).isGreaterThanOrEqualTo(0.95);
+        assertThat(told.attack().attacksDeclared()).isEqualTo(1);
+
+        assertThat(UplinkLab.html(outcome)).contains("<svg", "RTBH 203.0.113.10/32", "upstream", "edge_only");
+        assertThat(Files.readString(dir.resolve("uplink-upstream").resolve("exabgp.log")))
+                .contains("203.0.113.10/32");
+        String left = Namespace.run(List.of("ip", "netns", "list")).output();
+        assertThat(left).doesNotContain("bw-ul-inet-" + ProcessHandle.current().pid());
+        assertThat(left).doesNotContain("bw-ul-up-" + ProcessHandle.current().pid());
+        assertThat(left).doesNotContain("bw-ul-edge-" + ProcessHandle.current().pid());
+    }
+}
