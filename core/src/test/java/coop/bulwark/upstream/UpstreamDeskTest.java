@@ -213,6 +213,28 @@ class UpstreamDeskTest {
     }
 
     @Test
+    void flowspecRulesAreBoundedByMaxRules_acrossTheTargetsAddresses() {
+        UpstreamConfig base = config(UpstreamConfig.Mode.AUTO, UpstreamConfig.RtbhAllowed.NEVER, 100);
+        UpstreamConfig oneRule = new UpstreamConfig(
+                base.mode(),
+                base.nextHop(),
+                base.blackholeCommunities(),
+                base.extraCommunities(),
+                base.neighbor(),
+                base.escalateAfter(),
+                base.minDuration(),
+                base.maxLifetime(),
+                base.maxAnnouncementsPerHour(),
+                new UpstreamConfig.Flowspec(true, UpstreamConfig.FlowAction.DISCARD, 0, 10, 1),
+                base.rtbh());
+        configure(oneRule);
+        tick(true, new DetectionEvent.AttackStarted(now, attack("target")));
+        tick(true);
+        tick(true);
+        assertThat(desk.list()).hasSize(1).allMatch(a -> a.kind() == Announcement.Kind.FLOWSPEC);
+    }
+
+    @Test
     void noAddressesForTheTargets_orNotSaturated_nothingIsDecided() {
         configure(config(UpstreamConfig.Mode.AUTO, UpstreamConfig.RtbhAllowed.ALWAYS, 20));
         tick(true, new DetectionEvent.AttackStarted(now, attack("unlisted-site")));

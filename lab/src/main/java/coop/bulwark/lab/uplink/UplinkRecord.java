@@ -106,7 +106,7 @@ final class UplinkRecord {
         for (double u : utilisation) {
             peak = Double.isNaN(u) ? peak : Math.max(peak, u);
         }
-        return round(peak * 100) / 100;
+        return Math.round(peak * 100) / 100.0;
     }
 
     /** When the router first held an announcement; NaN: never. */
