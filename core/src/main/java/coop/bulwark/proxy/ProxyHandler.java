@@ -53,6 +53,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean discardingBody;
 
     private boolean closing;
+
+    /** Whether the request being answered lets the connection stay open (its Connection header, its version). */
+    private boolean clientKeepAlive = true;
+
     private int requests;
     private boolean pausedForOrigin;
     private boolean pausedForQueue;
@@ -78,7 +82,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether the connection may serve another request after this one. */
     boolean mayKeepAlive() {
-        return !closing
+        return clientKeepAlive
+                && !closing
                 && !runtime.draining()
                 && requests < runtime.snapshot().config().connections().maxRequestsPerConnection();
     }
@@ -160,6 +165,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void startRequest(HttpRequest req) {
         requests++;
+        // The client's own wish (Connection: close, HTTP/1.0 without keep-alive) ends the connection after this
+        // request's answer, whoever writes it (RFC 9112 section 9.6); read before anything edits the header block.
+        clientKeepAlive = multiplexed || HttpUtil.isKeepAlive(req);
         ClientInfo info = ClientInfoKey.of(ctx.channel());
         EdgeSnapshot snap = runtime.snapshot(); // the request keeps this snapshot to its end
         var head = new NettyRequestHead(req, multiplexed);

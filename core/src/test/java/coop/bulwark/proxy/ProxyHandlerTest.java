@@ -150,6 +150,33 @@ class ProxyHandlerTest {
     }
 
     @Test
+    void theClientsConnectionClose_endsTheConnectionAfterTheEdgesOwnAnswer() throws Exception {
+        start("reject");
+        FullHttpRequest closing = page("guarded.test");
+        closing.headers().set("connection", "close");
+        ch.writeInbound(closing);
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(503); // the challenge page
+        assertThat(r.headers().get("connection")).isEqualTo("close");
+        body(r);
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void anHttp10RequestWithoutKeepAlive_isAnsweredThenClosed() throws Exception {
+        start("reject");
+        var old = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/");
+        old.headers().set("host", "guarded.test").set("accept", "text/html").set("sec-fetch-mode", "navigate");
+        ch.writeInbound(old);
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(503); // the challenge page, which otherwise keeps the connection
+        body(r);
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
     void overTheRate_is429WithRetryAfter_untilTheFakeClockRefillsIt() throws Exception {
         start("reject");
         ch.writeInbound(page("guarded.test"));
