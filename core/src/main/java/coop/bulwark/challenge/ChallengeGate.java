@@ -230,7 +230,7 @@ public final class ChallengeGate {
             return new ChallengeOutcome.Respond(
                     405,
                     "text/plain; charset=utf-8",
-                    "405: not an answer to a challenge\n",
+                    ResponseBody.of("405: not an answer to a challenge\n"),
                     0,
                     null,
                     null,
@@ -291,7 +291,7 @@ public final class ChallengeGate {
         String token = codec.token(PassCodec.Kind.WORK, site, addr, bits, now);
         String waitToken = codec.token(PassCodec.Kind.WAIT, site, addr, 0, now);
         String back = ChallengeEndpoint.safeReturn(req.uri());
-        String html = pages.challengePage(
+        ResponseBody html = pages.challengePage(
                 lang, token, bits, waitToken, r.config.fallbackWait().toSeconds(), back);
         pagesServed.incrementAndGet();
         return new ChallengeOutcome.Respond(
@@ -340,7 +340,7 @@ public final class ChallengeGate {
         return new ChallengeOutcome.Respond(
                 status,
                 "text/html; charset=utf-8",
-                pages.message(lang, m, link, seconds),
+                ResponseBody.of(pages.message(lang, m, link, seconds)),
                 status == 503 ? Math.max(seconds, 1) : 0,
                 null,
                 null,
@@ -350,7 +350,7 @@ public final class ChallengeGate {
 
     private static ChallengeOutcome redirect(String location, String setCookie, String verdict) {
         return new ChallengeOutcome.Respond(
-                303, "text/plain; charset=utf-8", "", 0, location, setCookie, verdict, false);
+                303, "text/plain; charset=utf-8", ResponseBody.EMPTY, 0, location, setCookie, verdict, false);
     }
 
     private static String setCookie(String value, Duration lifetime, boolean tls) {

@@ -24,7 +24,7 @@ public sealed interface ChallengeOutcome {
      *
      * @param status the HTTP status
      * @param contentType the body's media type
-     * @param body the body (UTF-8 text)
+     * @param body the body
      * @param retryAfterSeconds {@code Retry-After} when above 0
      * @param location {@code Location} (a path on this site), or null
      * @param setCookie a {@code Set-Cookie} value, or null
@@ -34,7 +34,7 @@ public sealed interface ChallengeOutcome {
     record Respond(
             int status,
             String contentType,
-            String body,
+            ResponseBody body,
             long retryAfterSeconds,
             String location,
             String setCookie,

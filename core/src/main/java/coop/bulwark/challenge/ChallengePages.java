@@ -41,14 +41,20 @@ final class ChallengePages {
         }
     }
 
-    private final Template challenge;
+    /** The placeholders of the challenge page that differ per request; everything else is rendered at load. */
+    private static final List<String> PER_REQUEST =
+            List.of("token", "difficulty", "wait_token", "wait_seconds", "wait_url", "return", "nojs");
+
     private final Template message;
     private final Map<String, Map<String, String>> texts;
+    private final Map<String, Prepared> challenge;
 
     private ChallengePages(Template challenge, Template message, Map<String, Map<String, String>> texts) {
-        this.challenge = challenge;
         this.message = message;
         this.texts = texts;
+        Map<String, Prepared> prepared = new HashMap<>();
+        texts.forEach((lang, t) -> prepared.put(lang, Prepared.of(challenge, lang, t)));
+        this.challenge = Map.copyOf(prepared);
     }
 
     /** Loads the templates and every shipped translation; a missing resource or key is a build error. */
@@ -84,19 +90,21 @@ final class ChallengePages {
      * @param waitToken the no-JavaScript fallback's token
      * @param returnUri where the browser goes once it has the cookie (a path on this site, already checked)
      */
-    public String challengePage(
+    public ResponseBody challengePage(
             String lang, String token, int difficulty, String waitToken, long waitSeconds, String returnUri) {
-        Map<String, String> t = texts(lang);
-        Map<String, String> v = new HashMap<>(t);
-        v.put("lang", lang);
-        v.put("token", token);
-        v.put("difficulty", Integer.toString(difficulty));
-        v.put("wait_token", waitToken);
-        v.put("wait_seconds", Long.toString(waitSeconds));
-        v.put("wait_url", ChallengeEndpoint.waitUrl(waitToken, returnUri));
-        v.put("return", returnUri);
-        v.put("nojs", t.get("nojs").replace("{s}", Long.toString(waitSeconds)));
-        return challenge.render(v);
+        Prepared p = challenge.get(lang);
+        if (p == null) {
+            throw new IllegalArgumentException("lang: " + lang + " (expected: one of " + texts.keySet() + ")");
+        }
+        String seconds = Long.toString(waitSeconds);
+        return p.render(
+                token,
+                Integer.toString(difficulty),
+                waitToken,
+                seconds,
+                ChallengeEndpoint.waitUrl(waitToken, returnUri),
+                returnUri,
+                p.nojs.replace("{s}", seconds));
     }
 
     /**
@@ -180,6 +188,77 @@ final class ChallengePages {
     }
 
     /** A template split once into literal text and {@code {{name}}} placeholders. */
+    /**
+     * The challenge page of one language with its markup, script and text rendered, escaped and UTF-8 encoded once:
+     * literal parts, and between them the {@link #PER_REQUEST} slots in template order.
+     */
+    private static final class Prepared {
+        private final byte[][] literals; // one more than slots
+        private final int[] slots; // index into PER_REQUEST
+        private final int literalBytes;
+        final String nojs;
+
+        private Prepared(byte[][] literals, int[] slots, String nojs) {
+            this.literals = literals;
+            this.slots = slots;
+            this.nojs = nojs;
+            int n = 0;
+            for (byte[] l : literals) {
+                n += l.length;
+            }
+            this.literalBytes = n;
+        }
+
+        static Prepared of(Template t, String lang, Map<String, String> text) {
+            List<byte[]> literals = new ArrayList<>();
+            List<Integer> slots = new ArrayList<>();
+            StringBuilder run = new StringBuilder();
+            for (int i = 0; i < t.parts.size(); i++) {
+                String p = t.parts.get(i);
+                if (i % 2 == 0) {
+                    run.append(p);
+                } else if (PER_REQUEST.contains(p)) {
+                    literals.add(run.toString().getBytes(StandardCharsets.UTF_8));
+                    run.setLength(0);
+                    slots.add(PER_REQUEST.indexOf(p));
+                } else {
+                    String v = p.equals("lang") ? lang : text.get(p);
+                    if (v == null) {
+                        throw new IllegalStateException("template: no value for {{" + p + "}}");
+                    }
+                    if (p.startsWith("raw_")) {
+                        run.append(v);
+                    } else {
+                        HtmlText.escape(v, run);
+                    }
+                }
+            }
+            literals.add(run.toString().getBytes(StandardCharsets.UTF_8));
+            return new Prepared(
+                    literals.toArray(byte[][]::new),
+                    slots.stream().mapToInt(Integer::intValue).toArray(),
+                    text.get("nojs"));
+        }
+
+        /** The page with {@code values} (in {@link #PER_REQUEST} order, escaped here) in its slots. */
+        ResponseBody render(String... values) {
+            byte[][] encoded = new byte[values.length][];
+            for (int i = 0; i < values.length; i++) {
+                encoded[i] = HtmlText.escape(values[i]).getBytes(StandardCharsets.UTF_8);
+            }
+            byte[][] parts = new byte[literals.length + slots.length][];
+            int length = literalBytes;
+            for (int i = 0; i < slots.length; i++) {
+                parts[2 * i] = literals[i];
+                byte[] v = encoded[slots[i]];
+                parts[2 * i + 1] = v;
+                length += v.length;
+            }
+            parts[parts.length - 1] = literals[literals.length - 1];
+            return new ResponseBody(parts, length);
+        }
+    }
+
     static final class Template {
         private final List<String> parts; // even: literal, odd: placeholder name
         private final int size;

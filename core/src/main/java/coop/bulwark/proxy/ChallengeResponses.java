@@ -2,9 +2,9 @@ package coop.bulwark.proxy;
 
 import coop.bulwark.challenge.ChallengeGate;
 import coop.bulwark.challenge.ChallengeOutcome;
+import coop.bulwark.challenge.ResponseBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,7 +22,7 @@ final class ChallengeResponses {
 
     /** The response for an answer the gate gives itself. */
     static FullHttpResponse response(ByteBufAllocator alloc, ChallengeOutcome.Respond r, boolean head, boolean close) {
-        ByteBuf body = r.body().isEmpty() || head ? Unpooled.EMPTY_BUFFER : ByteBufUtil.writeUtf8(alloc, r.body());
+        ByteBuf body = r.body().isEmpty() || head ? Unpooled.EMPTY_BUFFER : copy(alloc, r.body());
         var resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), body);
         HttpHeaders h = resp.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, r.contentType())
@@ -46,6 +46,15 @@ final class ChallengeResponses {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return resp;
+    }
+
+    /** The body's parts copied once into one buffer of its exact size (no encoding: they are UTF-8 already). */
+    private static ByteBuf copy(ByteBufAllocator alloc, ResponseBody b) {
+        ByteBuf buf = alloc.buffer(b.length());
+        for (int i = 0; i < b.parts(); i++) {
+            buf.writeBytes(b.part(i));
+        }
+        return buf;
     }
 
     /** A posted answer's body being read, up to a limit; event-loop confined. */

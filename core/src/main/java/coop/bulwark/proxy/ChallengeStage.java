@@ -5,6 +5,7 @@ import coop.bulwark.challenge.ChallengeKeys;
 import coop.bulwark.challenge.ChallengeOutcome;
 import coop.bulwark.challenge.ChallengeRequest;
 import coop.bulwark.challenge.PassCodec;
+import coop.bulwark.challenge.ResponseBody;
 import coop.bulwark.protect.BanList;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.time.Ticker;
@@ -113,7 +114,7 @@ public final class ChallengeStage {
             return new ChallengeOutcome.Respond(
                     413,
                     "text/plain; charset=utf-8",
-                    "413: answer too large\n",
+                    ResponseBody.of("413: answer too large\n"),
                     0,
                     null,
                     null,

@@ -67,7 +67,7 @@ class ChallengeGateTest {
     }
 
     static String group(Pattern p, ChallengeOutcome o) {
-        Matcher m = p.matcher(((ChallengeOutcome.Respond) o).body());
+        Matcher m = p.matcher(((ChallengeOutcome.Respond) o).body().text());
         assertThat(m.find()).isTrue();
         return m.group(1);
     }
@@ -80,7 +80,7 @@ class ChallengeGateTest {
         var early = (ChallengeOutcome.Respond) gate.decide("s", 0, ProtectionState.NORMAL, get(url));
         assertThat(early.status()).isEqualTo(503);
         assertThat(early.retryAfterSeconds()).isEqualTo(2);
-        assertThat(early.body()).contains("content=\"2;url=").contains("continues by itself in 2 seconds");
+        assertThat(early.body().text()).contains("content=\"2;url=").contains("continues by itself in 2 seconds");
         clock.advance(Duration.ofSeconds(2));
         var ok = (ChallengeOutcome.Respond) gate.decide("s", 0, ProtectionState.NORMAL, get(url));
         assertThat(ok.status()).isEqualTo(303);

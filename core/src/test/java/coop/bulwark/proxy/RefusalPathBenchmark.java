@@ -1,0 +1,129 @@
+package coop.bulwark.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * What a bot's request costs the edge when the edge answers it itself, from its bytes in to the answer's bytes out
+ * through the production pipeline ({@link StrictHttpServerCodec}, {@link HttpTimeoutHandler}, {@link ProxyHandler}) on
+ * an {@link EmbeddedChannel}: the challenge page (an uncookied GET on a site under attack) and a 429 (the source over
+ * its rate), on one keep-alive connection. (A banned source is refused at accept, or by the kernel: see
+ * bench/kernel-drops.sh.) Run with the
+ * allocation profiler, so a regression in bytes per request shows: {@code bench/jmh.sh RefusalPathBenchmark -prof gc}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class RefusalPathBenchmark {
+    private static final String CONFIG = """
+            listen: {http: 127.0.0.1:18080, event_loops: 1}
+            access_log: {enabled: false}
+            detection: {enabled: false}
+            connections: {max_requests_per_connection: 2000000000}
+            protection:
+              global: {per_ip: off, per_prefix: off}
+            policy:
+              normal: {per_ip: %s, per_prefix: off, ban_after_limited: 0}
+            sites:
+              - {name: attacked, hosts: [attacked.test], origins: ["127.0.0.1:1"], challenge: always}
+            """;
+
+    /** Which refusal. */
+    @Param({"challenge", "limit"})
+    public String path;
+
+    private Path dir;
+    private EmbeddedEdge edge;
+    private EmbeddedChannel ch;
+    private ByteBuf request;
+    private long n;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        dir = Files.createTempDirectory("bulwark-bench");
+        InetSocketAddress client = new InetSocketAddress("198.51.100.7", 40000);
+        edge = EmbeddedEdge.start(
+                CONFIG.formatted(path.equals("limit") ? "{rate: 1/h, burst: 1}" : "off"), dir, client);
+        ch = pipeline(edge.channel);
+        String host = "attacked.test";
+        request = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
+                "GET /?s=4f1c2a HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)"
+                        + " AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36\r\nAccept: text/html,"
+                        + "application/xhtml+xml\r\nAccept-Language: en-GB,en;q=0.9\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        if (path.equals("limit")) {
+            // The challenge page spends the one request of the burst; every request after it is over the rate.
+            once(
+                    ch,
+                    new Blackhole(
+                            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous."));
+        }
+    }
+
+    private EmbeddedChannel pipeline(EmbeddedChannel c) {
+        EmbeddedEdge.identify(c);
+        c.pipeline()
+                .addLast(
+                        new StrictHttpServerCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(8192 + 32)
+                                .setMaxHeaderSize(16384)
+                                .setMaxChunkSize(64 * 1024)
+                                .setValidateHeaders(true)),
+                        new HttpTimeoutHandler(edge.runtime),
+                        new ProxyHandler(edge.runtime, false, "http"));
+        return c;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        edge.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted((a, b) -> b.getNameCount() - a.getNameCount())
+                    .forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** One request in, its answer out (written bytes counted and released). */
+    @Benchmark
+    public void refuse(Blackhole bh) throws Exception {
+        once(ch, bh);
+    }
+
+    private void once(EmbeddedChannel c, Blackhole bh) {
+        request.readerIndex(0);
+        c.writeInbound(request.retainedDuplicate());
+        for (Object o; (o = c.readOutbound()) != null; ) {
+            ByteBuf b = (ByteBuf) o;
+            bh.consume(b.readableBytes());
+            b.release();
+        }
+        for (Object o; (o = c.readInbound()) != null; ) {
+            bh.consume(o);
+        }
+        n++;
+    }
+}
