@@ -1,10 +1,6 @@
 package coop.bulwark.lab;
 
-import coop.bulwark.detect.Attack;
-import coop.bulwark.detect.DetectionEvent;
-import coop.bulwark.detect.GlobalSignals;
-import coop.bulwark.detect.TrafficSecond;
-import coop.bulwark.incident.DetectionLoop;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,9 +11,10 @@ import java.util.Set;
 
 /**
  * What the edge's detection said during a lab run: when it first declared an attack, the targets it named, how many
- * attacks it declared and how many state changes it made. Fed on the edge's tick thread, read after the run.
+ * attacks it declared and how many state changes it made. Fed from the edge process's event log as it is written,
+ * read after the run.
  */
-final class DetectionWatch implements DetectionLoop.Listener {
+final class DetectionWatch {
     private final PrintStream progress;
     private final Instant runStart;
     private Instant firstAttack;
@@ -42,58 +39,55 @@ final class DetectionWatch implements DetectionLoop.Listener {
         progress.printf("%n%s%n", line.length() > 100 ? line.substring(0, 99) + "…" : line);
     }
 
-    @Override
-    public synchronized void onTick(
-            Instant now, TrafficSecond traffic, GlobalSignals global, List<DetectionEvent> events) {
-        for (DetectionEvent e : events) {
-            switch (e) {
-                case DetectionEvent.AttackStarted s -> {
-                    if (firstAttack == null) {
-                        firstAttack = s.at();
-                    }
-                    note(s.attack());
-                    moments.add(new Moment(
-                            s.at(),
-                            "detection",
-                            "attack declared on " + String.join(", ", s.attack().targetNames())));
-                    show(
-                            s.at(),
-                            "attack " + s.attack().id() + " started on "
-                                    + s.attack().targetNames());
+    /** One line of the edge's event log (JSON), as the edge's process writes it. */
+    synchronized void onEvent(JsonNode e) {
+        Instant at = Instant.parse(e.path("at").asText());
+        switch (e.path("event").asText()) {
+            case "attack_started" -> {
+                if (firstAttack == null) {
+                    firstAttack = at;
                 }
-                case DetectionEvent.AttackUpdated u -> {
-                    note(u.attack());
-                    moments.add(new Moment(
-                            u.at(),
-                            "detection",
-                            "attack now on " + String.join(", ", u.attack().targetNames())));
-                    show(
-                            u.at(),
-                            "attack " + u.attack().id() + " now on "
-                                    + u.attack().targetNames());
-                }
-                case DetectionEvent.AttackEnded end -> {
-                    note(end.attack());
-                    moments.add(new Moment(end.at(), "detection", "attack over"));
-                    show(end.at(), "attack " + end.attack().id() + " ended");
-                }
-                case DetectionEvent.UplinkChanged u -> {
-                    moments.add(new Moment(u.at(), "uplink", "uplink " + (u.saturated() ? "saturated" : "ok")));
-                    show(u.at(), "uplink " + (u.saturated() ? "saturated" : "ok") + " (" + u.reason() + ")");
-                }
-                case DetectionEvent.StateChanged c -> {
-                    stateChanges.add(c.siteName() + " " + c.from().key() + "->" + c.to().key());
-                    moments.add(new Moment(
-                            c.at(), "state", c.siteName() + ": " + c.from().key() + " → " + c.to().key()));
-                    show(c.at(), c.siteName() + " " + c.from().key() + " -> " + c.to().key() + " (" + c.reason() + ")");
-                }
+                List<String> targets = note(e.path("attack"));
+                moments.add(new Moment(at, "detection", "attack declared on " + String.join(", ", targets)));
+                show(at, "attack " + e.path("attack").path("id").asText() + " started on " + targets);
             }
+            case "attack_updated" -> {
+                List<String> targets = note(e.path("attack"));
+                moments.add(new Moment(at, "detection", "attack now on " + String.join(", ", targets)));
+                show(at, "attack " + e.path("attack").path("id").asText() + " now on " + targets);
+            }
+            case "attack_ended" -> {
+                note(e.path("attack"));
+                moments.add(new Moment(at, "detection", "attack over"));
+                show(at, "attack " + e.path("attack").path("id").asText() + " ended");
+            }
+            case "uplink_saturated", "uplink_recovered" -> {
+                String state = e.path("state").asText();
+                moments.add(new Moment(at, "uplink", "uplink " + state));
+                show(at, "uplink " + state + " (" + e.path("reason").asText() + ")");
+            }
+            case "state_changed" -> {
+                String site = e.path("site").asText();
+                String from = e.path("from").asText();
+                String to = e.path("to").asText();
+                stateChanges.add(site + " " + from + "->" + to);
+                moments.add(new Moment(at, "state", site + ": " + from + " → " + to));
+                show(
+                        at,
+                        site + " " + from + " -> " + to + " ("
+                                + e.path("reason").asText() + ")");
+            }
+            default -> {} // mitigations and the rest: in the incident reports
         }
     }
 
-    private void note(Attack a) {
-        attackIds.add(a.id());
-        named.addAll(a.targetNames());
+    /** The attack's id and targets noted; its target names returned. */
+    private List<String> note(JsonNode attack) {
+        attackIds.add(attack.path("id").asText());
+        List<String> names = new ArrayList<>();
+        attack.path("targets").forEach(t -> names.add(t.path("name").asText()));
+        named.addAll(names);
+        return names;
     }
 
     /** Seconds from {@code attackStart} to the first declared attack (0.1 s resolution), or null. */

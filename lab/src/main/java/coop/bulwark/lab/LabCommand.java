@@ -62,6 +62,20 @@ final class LabCommand implements Callable<Integer> {
                     + " already running on --origin-port (started with --origin-only); starts no origin or edge.")
     String edge;
 
+    @Option(
+            names = "--edge-pid",
+            split = ",",
+            paramLabel = "PID",
+            description = "With --edge: the external edge's processes (their children are counted too), whose CPU the"
+                    + " run reports as edge.cpu_seconds and edge.cpu_us_per_request.")
+    List<Long> edgePids = new ArrayList<>();
+
+    @Option(
+            names = "--share-cores",
+            description = "Let the lab's clients and origin model use every core, the edge's too (by default they keep"
+                    + " off CPU 0, where the edge runs, on a machine with three or more).")
+    boolean shareCores;
+
     @Option(names = "--run-name", defaultValue = "external", description = "Name of the external run.")
     String runName;
 
@@ -141,7 +155,8 @@ final class LabCommand implements Callable<Integer> {
             }
             external = new LabRun.External(
                     new InetSocketAddress(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1))),
-                    originPort);
+                    originPort,
+                    edgePids);
         }
         System.err.print(Lab.wrap(String.format(
                 Locale.ROOT,
@@ -150,6 +165,9 @@ final class LabCommand implements Callable<Integer> {
                 s.description(),
                 s.sites(),
                 s.duration(quick).toSeconds())));
+        if (external == null && !shareCores) {
+            Lab.keepOffCpuZero();
+        }
         Lab.Outcome outcome;
         try {
             outcome = Lab.run(

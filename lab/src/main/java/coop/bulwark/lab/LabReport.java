@@ -33,15 +33,30 @@ public record LabReport(String scenario, int sites, long durationS, String machi
             Attack attack,
             @JsonIgnore Long challengesSolved,
             @JsonInclude(JsonInclude.Include.NON_NULL) Uplink uplink,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Upstream upstream) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Upstream upstream,
+            @JsonInclude(JsonInclude.Include.NON_NULL) EdgeCost edge) {
         public Run(String name, Bystanders bystanders, Targets targets, Attack attack) {
             this(name, bystanders, targets, attack, null);
         }
 
         public Run(String name, Bystanders bystanders, Targets targets, Attack attack, Long challengesSolved) {
-            this(name, bystanders, targets, attack, challengesSolved, null, null);
+            this(name, bystanders, targets, attack, challengesSolved, null, null, null);
+        }
+
+        /** This run with {@code cost} as its edge's. */
+        public Run withEdge(EdgeCost cost) {
+            return new Run(name, bystanders, targets, attack, challengesSolved, uplink, upstream, cost);
         }
     }
+
+    /**
+     * What the edge under test cost, measured on its own process (null for an edge the lab did not start and was not
+     * told the process of).
+     *
+     * @param cpuSeconds user and system CPU of the edge's process over the run
+     * @param cpuUsPerRequest that CPU per request the edge handled (people's and the attack's), in microseconds
+     */
+    public record EdgeCost(double cpuSeconds, Double cpuUsPerRequest) {}
 
     /**
      * Legitimate requests to sites that are not attacked. Null figures: no request in the window.

@@ -1,7 +1,6 @@
 package coop.bulwark.lab;
 
-import coop.bulwark.edge.EdgeServer;
-import coop.bulwark.protect.BanList;
+import com.fasterxml.jackson.databind.JsonNode;
 import coop.bulwark.site.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -36,18 +36,35 @@ public final class LabRun {
     public sealed interface EdgeChoice {}
 
     /**
-     * Bulwark in this process, protection on or off; {@code targetsUnderAttack} starts the targets in
+     * Bulwark, started by the lab as its own process ({@link LabEdgeProcess}: its own JVM, pinned to its own core),
+     * protection on or off; {@code targetsUnderAttack} starts the targets in
      * {@code under_attack} (as detection would put them), so their challenge is on from the start; {@code untuned}
      * leaves {@code origin_capacity} unset, so the edge learns the origin's limit.
      */
-    public record InProcess(boolean protect, boolean targetsUnderAttack, boolean untuned) implements EdgeChoice {
-        public InProcess(boolean protect) {
+    public record Spawned(boolean protect, boolean targetsUnderAttack, boolean untuned) implements EdgeChoice {
+        public Spawned(boolean protect) {
             this(protect, false, false);
         }
     }
 
-    /** An edge someone else started (nginx, HAProxy...) proxying every site to the origin model's fixed port. */
-    public record External(InetSocketAddress edge, int originPort) implements EdgeChoice {}
+    /**
+     * An edge someone else started (nginx, HAProxy...) proxying every site to the origin model's fixed port; with
+     * {@code pids}, its processes (and their children, e.g. nginx's workers), whose CPU the run measures.
+     */
+    public record External(InetSocketAddress edge, int originPort, List<Long> pids) implements EdgeChoice {
+        public External {
+            pids = List.copyOf(pids);
+        }
+
+        public External(InetSocketAddress edge, int originPort) {
+            this(edge, originPort, List.of());
+        }
+
+        /** The CPU seconds of the edge's processes so far; null without pids. */
+        DoubleSupplier cpu() {
+            return pids.isEmpty() ? null : () -> ProcessCpu.seconds(pids);
+        }
+    }
 
     /** What a run produced. */
     public record Result(LabReport.Run run, LabReport.Series series) {}
@@ -85,39 +102,57 @@ public final class LabRun {
         if (choice instanceof External ext) {
             // The origin model runs in its own process (bulwark lab --origin-only), started with the edge in front.
             RemoteOrigin origin = RemoteOrigin.connect(ext.originPort(), scenario, Set.copyOf(targetHosts), progress);
-            return drive(name, origin, ext.edge(), targetRanks, targetHosts, null, null);
+            return drive(name, origin, ext.edge(), targetRanks, targetHosts, null, null, ext.cpu());
         }
-        InProcess p = (InProcess) choice;
+        Spawned p = (Spawned) choice;
         DetectionWatch watch = new DetectionWatch(progress, Instant.now());
         Result result;
-        try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), 0);
-                EdgeServer edge = EdgeServer.start(LabEdgeConfig.load(
-                        scenario,
-                        origin.address().getPort(),
-                        p.protect(),
-                        quick,
-                        reportsDir,
-                        p.targetsUnderAttack(),
-                        p.untuned()))) {
-            edge.detection().addListener(watch);
-            BanList bans = edge.gatekeeper().bans();
-            result = drive(name, origin, edge.httpAddress(), targetRanks, targetHosts, watch, bans::size);
-            progress.printf(
-                    "%s: origin backlog at most %d of %d, %d requests refused by the origin (backlog full)%s%n",
-                    name,
-                    origin.peakQueued(),
-                    scenario.origin().backlog(),
-                    origin.refused(),
-                    p.protect()
-                            ? ", edge limit at the end "
-                                    + edge.snapshot()
-                                            .sites()
-                                            .get(0)
-                                            .origins()
-                                            .get(0)
-                                            .capacity()
-                                            .capacity()
-                            : "");
+        Path edgeDir = Files.createTempDirectory("bulwark-lab-edge-");
+        try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), 0)) {
+            try (LabEdgeProcess edge = LabEdgeProcess.start(
+                    LabEdgeConfig.forProcess(
+                            scenario,
+                            origin.address().getPort(),
+                            p.protect(),
+                            quick,
+                            reportsDir,
+                            p.targetsUnderAttack(),
+                            p.untuned()),
+                    edgeDir,
+                    watch::onEvent,
+                    progress)) {
+                result = drive(
+                        name,
+                        origin,
+                        edge.httpAddress(),
+                        targetRanks,
+                        targetHosts,
+                        watch,
+                        edge::activeBans,
+                        edge::cpuSeconds);
+                LabReport.EdgeCost cost = result.run().edge();
+                JsonNode site = edge.admin("/api/sites/" + Scenario.siteName(1));
+                progress.printf(
+                        "%s: origin backlog at most %d of %d, %d requests refused by the origin (backlog full);"
+                                + " edge CPU %.2f s (%s µs per request)%s%n",
+                        name,
+                        origin.peakQueued(),
+                        scenario.origin().backlog(),
+                        origin.refused(),
+                        cost == null ? Double.NaN : cost.cpuSeconds(),
+                        cost == null || cost.cpuUsPerRequest() == null
+                                ? "-"
+                                : cost.cpuUsPerRequest().toString(),
+                        p.protect() && site != null
+                                ? ", edge limit at the end "
+                                        + site.path("origins")
+                                                .path(0)
+                                                .path("limit")
+                                                .asText("-")
+                                : "");
+            }
+        } finally {
+            deleteTree(edgeDir);
         }
         // The edge has stopped, so every report it had to write is on disk (an attack still open at the end is
         // written as it stood).
@@ -139,7 +174,15 @@ public final class LabRun {
                 a.attacksDeclared(),
                 reports);
         return new Result(
-                new LabReport.Run(run.name(), run.bystanders(), run.targets(), withReports, run.challengesSolved()),
+                new LabReport.Run(
+                        run.name(),
+                        run.bystanders(),
+                        run.targets(),
+                        withReports,
+                        run.challengesSolved(),
+                        null,
+                        null,
+                        run.edge()),
                 result.series());
     }
 
@@ -150,7 +193,8 @@ public final class LabRun {
             Set<Integer> targetRanks,
             List<String> targetHosts,
             DetectionWatch watch,
-            IntSupplier activeBans)
+            IntSupplier activeBans,
+            DoubleSupplier edgeCpu)
             throws InterruptedException {
         int seconds = (int) scenario.duration(quick).toSeconds();
         List<Integer> starts = new ArrayList<>();
@@ -168,6 +212,7 @@ public final class LabRun {
         // The window the headline figures describe: the attack; without one, everything after the first phase.
         int windowFrom = attackFrom >= 0 ? attackFrom : (scenario.phases().size() > 1 ? starts.get(1) : 0);
         int windowTo = attackFrom >= 0 ? attackTo : seconds;
+        double cpu0 = edgeCpu == null ? Double.NaN : edgeCpu.getAsDouble();
         long start = System.nanoTime();
         Instant startedAt = Instant.now();
         long end = start + seconds * 1_000_000_000L;
@@ -249,6 +294,9 @@ public final class LabRun {
         }
         Instant attackStart = attackFrom >= 0 ? startedAt.plusSeconds(attackFrom) : null;
         LabReport.Run run = outcome(name, rec, windowFrom, windowTo, watch, attackStart);
+        if (edgeCpu != null) {
+            run = run.withEdge(edgeCost(edgeCpu.getAsDouble() - cpu0, rec));
+        }
         if (watch != null) {
             markers.addAll(watch.markers(startedAt));
         }
@@ -260,6 +308,33 @@ public final class LabRun {
         }
         markers.sort(Comparator.comparingDouble(LabReport.Marker::atS));
         return new Result(run, series(name, rec, starts, markers));
+    }
+
+    /**
+     * The edge's CPU over the run against every request the lab's clients sent (people's and the attack's), the same
+     * count for every edge tried, so the figures compare.
+     */
+    private static LabReport.EdgeCost edgeCost(double cpu, RunRecorder rec) {
+        if (Double.isNaN(cpu)) {
+            return null;
+        }
+        int to = rec.seconds + 1;
+        long requests = RunRecorder.sum(rec.bystanderOk, 0, to)
+                + RunRecorder.sum(rec.bystanderFailed, 0, to)
+                + RunRecorder.sum(rec.targetOk, 0, to)
+                + RunRecorder.sum(rec.targetFailed, 0, to)
+                + RunRecorder.sum(rec.attackSent, 0, to);
+        return new LabReport.EdgeCost(
+                Math.round(cpu * 100) / 100.0, requests > 0 ? Math.round(cpu * 1e7 / requests) / 10.0 : null);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var all = Files.walk(dir)) {
+            for (Path f :
+                    all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     private void startAttacks(

@@ -48,7 +48,11 @@ class LabIntegrationTest {
                         json.get("runs").get(1).get("name").asText()))
                 .containsExactly("unprotected", "bulwark");
         for (JsonNode run : json.get("runs")) {
-            assertThat(fieldNames(run)).containsExactly("name", "bystanders", "targets", "attack");
+            assertThat(fieldNames(run)).containsExactly("name", "bystanders", "targets", "attack", "edge");
+            // The edge ran as its own process: its CPU over the run, and per request the lab sent.
+            assertThat(fieldNames(run.get("edge"))).containsExactly("cpu_seconds", "cpu_us_per_request");
+            assertThat(run.get("edge").get("cpu_seconds").asDouble()).isGreaterThan(0);
+            assertThat(run.get("edge").get("cpu_us_per_request").asDouble()).isGreaterThan(0);
             assertThat(fieldNames(run.get("bystanders"))).containsExactly("legit_success_rate", "p50_ms", "p99_ms");
             assertThat(fieldNames(run.get("targets"))).containsExactly("sites", "legit_success_rate", "p99_ms");
             assertThat(fieldNames(run.get("attack")))

@@ -354,7 +354,7 @@ public final class UplinkLab {
                 Double.isNaN(first) || saturated < 0 ? null : UplinkRecord.round(first - saturated),
                 relief < 0 ? null : UplinkRecord.round(Math.max(0, relief - first)),
                 rec.announcements());
-        return new LabReport.Run(name, bystanders, targets, attack, null, uplink, upstream);
+        return new LabReport.Run(name, bystanders, targets, attack, null, uplink, upstream, null);
     }
 
     private static List<String> reports(Path dir) {
