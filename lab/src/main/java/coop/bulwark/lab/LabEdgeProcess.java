@@ -68,8 +68,13 @@ final class LabEdgeProcess implements AutoCloseable {
         if (Runtime.getRuntime().availableProcessors() > 1) {
             command.addAll(List.of("taskset", "-c", "0"));
         }
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        // For profiling the edge under test, e.g. BULWARK_LAB_EDGE_JAVA_OPTS=-XX:StartFlightRecording=filename=e.jfr
+        String extra = System.getenv("BULWARK_LAB_EDGE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.strip().split("\\s+")));
+        }
         command.addAll(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx512m",
                 "-cp",
                 System.getProperty("java.class.path"),
