@@ -155,7 +155,7 @@ nginx_conf() { # nginx_conf DIR PORT ORIGIN_PORT
 # (ngx_http_limit_req_module, ngx_http_limit_conn_module, ngx_http_proxy_module, and nginx's "Mitigating DDoS
 # Attacks with NGINX" guide): per-address request and connection limits, short client timeouts, a cache that also
 # serves stale copies while the origin is failing, one request per key to the origin at a time.
-worker_processes auto;          # one per core, as Bulwark runs one event loop per core
+worker_processes $NGINX_WORKERS;          # one per core the edge has, as Bulwark runs one event loop per core
 worker_rlimit_nofile 20000;
 daemon off;
 pid $d/nginx.pid;
@@ -279,6 +279,16 @@ if [ "$with_bulwark" = 1 ]; then
   run_files+=("$tmp/lab.json")
 fi
 
+# Each edge under test alone on CPU 0 where the machine has two or more (as the lab runs Bulwark), its CPU measured by
+# the lab from its processes (--edge-pid); nginx then gets one worker, as Bulwark gets one event loop there.
+if [ "$(nproc)" -ge 2 ]; then
+  PIN=(taskset -c 0)
+  NGINX_WORKERS=1
+else
+  PIN=()
+  NGINX_WORKERS=auto
+fi
+
 run_peer() { # run_peer NAME
   local name=$1 op pp d="$tmp/$1"
   pick_port op
@@ -292,18 +302,19 @@ run_peer() { # run_peer NAME
       nginx_conf "$d" "$pp" "$op" >"$d/nginx.conf"
       chmod -R a+rwX "$d"
       "$NGINX" -t -q -p "$d" -e "$d/error.log" -c "$d/nginx.conf" 2>"$d/test.log" || die "nginx config rejected" "$d/test.log"
-      start_server nginx "$tmp/nginx.log" "$NGINX" -p "$d" -e "$d/error.log" -c "$d/nginx.conf"
+      start_server nginx "$tmp/nginx.log" "${PIN[@]}" "$NGINX" -p "$d" -e "$d/error.log" -c "$d/nginx.conf"
       ;;
     haproxy)
       haproxy_conf "$pp" "$op" >"$d/haproxy.cfg"
       "$HAPROXY" -c -q -f "$d/haproxy.cfg" >"$d/test.log" 2>&1 || die "haproxy config rejected" "$d/test.log"
-      start_server haproxy "$tmp/haproxy.log" "$HAPROXY" -db -f "$d/haproxy.cfg"
+      start_server haproxy "$tmp/haproxy.log" "${PIN[@]}" "$HAPROXY" -db -f "$d/haproxy.cfg"
       ;;
   esac
   wait_http "$name" 15 -H "Host: site-0001.lab.test" "http://127.0.0.1:$pp/healthz"
   log "$name: driving the lab's traffic"
   timeout --kill-after=10 "$LAB_RUN_TIMEOUT" ./bulwark lab --scenario "$scenario" "${quick[@]}" \
-    --edge "127.0.0.1:$pp" --origin-port "$op" --run-name "$name" --json "$tmp/$name.json" >"$tmp/$name.out" \
+    --edge "127.0.0.1:$pp" --edge-pid "${pid_of[$name]}" --origin-port "$op" --run-name "$name" \
+    --json "$tmp/$name.json" >"$tmp/$name.out" \
     || die "the lab run against $name failed" "$tmp/$name.out" "$tmp/$name.log" "$d/error.log"
   kill -0 "${pid_of[$name]}" 2>/dev/null || die "$name died during the run" "$tmp/$name.log" "$d/error.log"
   stop_server "$name"

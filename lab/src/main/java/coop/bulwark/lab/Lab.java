@@ -211,6 +211,25 @@ public final class Lab {
                     r.attack().mitigatedAfterS() == null ? "-" : r.attack().mitigatedAfterS() + " s",
                     r.challengesSolved() == null ? "-" : String.format(Locale.ROOT, "%,d", r.challengesSolved())));
         }
+        List<String> costs = new ArrayList<>();
+        for (LabReport.Run r : report.runs()) {
+            if (r.edge() != null) {
+                costs.add(String.format(
+                        Locale.ROOT,
+                        "%s %.1f s%s",
+                        r.name(),
+                        r.edge().cpuSeconds(),
+                        r.edge().cpuUsPerRequest() == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        " (%.0f µs/request)",
+                                        r.edge().cpuUsPerRequest())));
+            }
+        }
+        if (!costs.isEmpty()) {
+            b.append(wrap("edge CPU: " + String.join(", ", costs)));
+        }
         for (LabReport.Run r : report.runs()) {
             if (!r.attack().namedTargets().isEmpty()) {
                 b.append(cut(r.name() + " named as targets: "
