@@ -433,6 +433,13 @@ public final class EdgeServer implements AutoCloseable {
         if (!next.listen().equals(current.config().listen())) {
             LOG.warn("listen addresses or event loops changed: restart Bulwark to apply (keeping the running ones)");
         }
+        if (!next.cluster().equals(current.config().cluster())) {
+            // The node's name, its lease and its Redis connection belong to the process: a new cluster section
+            // is taken at the next start, never half-way (a node must not change name while others see it).
+            LOG.warn(
+                    "cluster changed: restart Bulwark to apply (keeping {})",
+                    current.config().cluster().map(Object::toString).orElse("a single box"));
+        }
         var pc = next.originPool();
         for (EdgeRuntime.Loop l : runtime.loops()) {
             l.pool().loop().execute(() -> l.pool().configure(pc.maxIdlePerOrigin(), pc.idleTimeout()));
