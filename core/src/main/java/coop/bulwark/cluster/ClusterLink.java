@@ -425,7 +425,9 @@ public final class ClusterLink implements AutoCloseable {
                         }
                         LOG.info(
                                 "cluster: {} Redis at {} as node {} ({} other nodes, {} shared bans)",
-                                wasAway ? "back on" : "joined",
+                                storeLost
+                                        ? "back on (it had lost its data; this edge's state sent again)"
+                                        : wasAway ? "back on" : "joined",
                                 redis,
                                 self.node(),
                                 others.size(),

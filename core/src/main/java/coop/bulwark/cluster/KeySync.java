@@ -34,6 +34,10 @@ final class KeySync {
 
     private long adoptedRotation = -1;
     private boolean fetching;
+    /** The cluster's keys last adopted (current and previous period), offered again to a store that lost them. */
+    private SharedKey lastCurrent;
+
+    private SharedKey lastPrevious;
     /** This edge signs with a key of its own, made while the store was away. */
     private boolean alone;
 
@@ -94,16 +98,26 @@ final class KeySync {
             return;
         }
         fetching = true;
-        byte[] secret = new byte[SharedKey.SECRET_BYTES];
-        random.nextBytes(secret);
-        SharedKey proposal = SharedKey.of(rotation, epoch, secret);
+        // The key this edge already had for the period is offered first: a Redis restarted empty gets the same key back
+        // (and the previous period's), so the cookies every edge signed stay good on every edge.
+        SharedKey known = known(rotation, epoch);
+        SharedKey proposal = known;
+        if (proposal == null) {
+            byte[] secret = new byte[SharedKey.SECRET_BYTES];
+            random.nextBytes(secret);
+            proposal = SharedKey.of(rotation, epoch, secret);
+        }
+        SharedKey previous = known(rotation, epoch - 1);
         // Kept three periods: the current one, the previous one (still verifying) and a spare for clock skew.
         Duration ttl = Duration.ofSeconds(rotation * 3);
         var store = link.store();
         link.call(
                 store.proposeKey(proposal, ttl, link.instance())
-                        .thenCompose(current ->
-                                store.key(rotation, epoch - 1).thenApply(previous -> new Pair(current, previous))),
+                        .thenCompose(current -> (previous != null
+                                        ? store.proposeKey(previous, ttl, link.instance())
+                                                .thenApply(Optional::of)
+                                        : store.key(rotation, epoch - 1))
+                                .thenApply(p -> new Pair(current, p))),
                 pair -> {
                     fetching = false;
                     adopt(pair.current(), pair.previous(), rotation);
@@ -113,6 +127,16 @@ final class KeySync {
 
     private record Pair(SharedKey current, Optional<SharedKey> previous) {}
 
+    /** The cluster key of period {@code epoch} this edge adopted, or null. */
+    private SharedKey known(long rotation, long epoch) {
+        for (SharedKey k : new SharedKey[] {lastCurrent, lastPrevious}) {
+            if (k != null && k.rotationSeconds() == rotation && k.epoch() == epoch) {
+                return k;
+            }
+        }
+        return null;
+    }
+
     private void adopt(SharedKey current, Optional<SharedKey> previous, long rotation) {
         if (current.epoch() < adoptedEpoch) {
             return;
@@ -120,6 +144,10 @@ final class KeySync {
         // A key made here alone stays the previous one, so the cookies it signed meanwhile stay good for a period.
         KeyMaterial before = alone ? null : previous.map(KeySync::material).orElse(null);
         alone = false;
+        if (lastCurrent == null || !lastCurrent.equals(current)) {
+            lastPrevious = previous.orElse(lastCurrent);
+            lastCurrent = current;
+        }
         try {
             if (keys.adopt(material(current), before)) {
                 rotations++;
