@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import coop.bulwark.cli.Main;
 import coop.bulwark.site.ProtectionState;
+import coop.bulwark.testing.HeadlessChromium;
 import coop.bulwark.testing.RedisProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,6 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
 
 /**
  * Two edges with their admin servers on one {@code redis-server}: {@code GET /api/cluster} and {@code bulwark cluster}
@@ -109,6 +113,30 @@ class AdminClusterIntegrationTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(1))
                 .until(() -> b.edge.snapshot().site("alpha").guard().state() == ProtectionState.NORMAL);
+    }
+
+    @Test
+    void theDashboard_showsTheNodes_andSaysWhenRedisIsAway() throws Exception {
+        try (var browser = HeadlessChromium.startOrSkip("cluster dashboard test", "1280,1500")) {
+            WebDriver driver = browser.driver();
+            driver.get(a.base() + "/");
+            driver.findElement(By.id("token")).sendKeys(a.admin.tokenValue());
+            driver.findElement(By.id("login-button")).click();
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> driver.findElement(By.id("cluster-card")).isDisplayed()
+                            && driver.findElement(By.id("cluster")).getText().contains("edge-b"));
+            assertThat(driver.findElement(By.id("cluster")).getText())
+                    .contains("edge-a (this)")
+                    .contains("Last seen");
+            assertThat(driver.findElement(By.id("cluster-state")).getText()).contains("Redis connected");
+
+            redis.kill();
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> driver.findElement(By.id("status")).getText().contains("REDIS UNREACHABLE"));
+            assertThat(driver.findElement(By.id("cluster-state")).getText()).contains("serving on local state");
+        }
     }
 
     /** Runs {@code bulwark ARGS} against {@code f}'s admin API; returns what it printed. */
