@@ -44,8 +44,10 @@ final class BanSync {
     private final Map<Cidr, Ban> putting = new HashMap<>();
     private final Set<Cidr> lifting = new HashSet<>();
     private long seenVersion = -1;
-    private long published;
-    private long adopted;
+    /** Written on the link's thread, read by the admin API's. */
+    private volatile long published;
+
+    private volatile long adopted;
 
     BanSync(ClusterLink link, BanList bans, InstantSource clock) {
         this.link = link;

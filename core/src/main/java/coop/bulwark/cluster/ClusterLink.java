@@ -183,6 +183,8 @@ public final class ClusterLink implements AutoCloseable {
                     e.getMessage());
             return;
         }
+        // Real time, not the injected clock: this is how long a person starting the edge waits (a fake clock in a test
+        // would never let the wait end).
         long deadline = System.nanoTime() + self.lease().plusSeconds(1).toNanos();
         while (true) {
             Optional<String> holder = wait(store.claimNode(self.node(), instance, self.lease()));

@@ -34,8 +34,17 @@ final class PinRelay {
         this.clock = clock;
     }
 
+    /**
+     * Sets who applies pins here, and hands it the pins already in force: the edge joins the cluster before its admin
+     * server (which applies them) starts, so pins taken at the join would be lost otherwise.
+     */
     void listener(PinListener l) {
         this.listener = l;
+        for (SharedPin p : List.copyOf(known.values())) {
+            if (active(p) && !p.node().equals(link.node())) {
+                l.pinned(p);
+            }
+        }
     }
 
     /** An operator pinned (empty: released) {@code site} here. */

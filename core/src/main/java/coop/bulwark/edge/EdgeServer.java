@@ -335,7 +335,7 @@ public final class EdgeServer implements AutoCloseable {
                 () -> runtime.snapshot().generation(),
                 ClusterLink.Self.DEFAULT_LEASE);
         return ClusterLink.start(
-                RedisSharedState.create(c), self, c.redis(), gatekeeper.bans(), challengeStage.keys(), clock);
+                RedisSharedState.create(c, clock), self, c.redis(), gatekeeper.bans(), challengeStage.keys(), clock);
     }
 
     /** Where this edge serves, for the cluster's roster: its TLS listener, else its clear-text one. */

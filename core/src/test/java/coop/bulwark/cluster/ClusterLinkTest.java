@@ -240,6 +240,35 @@ class ClusterLinkTest {
     }
 
     @Test
+    void pinsInForceAtTheJoin_reachAListenerSetLater() throws Exception {
+        Edge a = edge("edge-a");
+        a.link.pinned("alpha", "under_attack", "admin", null);
+        ClusterLink late = ClusterLink.manual(
+                store.client(),
+                new ClusterLink.Self("edge-late", () -> "late:443", "1.2.3", () -> 1, ClusterLink.Self.DEFAULT_LEASE),
+                new BanList(clock, Duration.ofHours(24), 1000),
+                null,
+                clock,
+                Runnable::run);
+        try {
+            late.join();
+            List<String> applied = new ArrayList<>();
+            late.onPins(new PinListener() {
+                @Override
+                public void pinned(SharedPin pin) {
+                    applied.add(pin.site() + "=" + pin.state());
+                }
+
+                @Override
+                public void released(String site, String node) {}
+            });
+            assertThat(applied).containsExactly("alpha=under_attack");
+        } finally {
+            late.close();
+        }
+    }
+
+    @Test
     void theRoster_listsEveryNode_andMarksASilentOneStale() throws Exception {
         Edge a = edge("edge-a");
         Edge b = edge("edge-b");

@@ -7,6 +7,7 @@ import coop.bulwark.site.ClusterConfig;
 import coop.bulwark.testing.RedisProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -40,7 +41,8 @@ class RedisSharedStateTest extends SharedStateContract {
 
     @Override
     SharedState client() throws Exception {
-        SharedState s = RedisSharedState.create(new ClusterConfig(redis.url(), "edge-x", prefix, Optional.empty()));
+        SharedState s = RedisSharedState.create(
+                new ClusterConfig(redis.url(), "edge-x", prefix, Optional.empty()), Clock.systemUTC());
         get(s.connect());
         return s;
     }
@@ -57,8 +59,8 @@ class RedisSharedStateTest extends SharedStateContract {
 
     @Test
     void anotherPrefix_isAnotherCluster() throws Exception {
-        SharedState other =
-                RedisSharedState.create(new ClusterConfig(redis.url(), "edge-x", prefix + "-other", Optional.empty()));
+        SharedState other = RedisSharedState.create(
+                new ClusterConfig(redis.url(), "edge-x", prefix + "-other", Optional.empty()), Clock.systemUTC());
         try {
             get(other.connect());
             get(a.epoch("one"));
@@ -87,8 +89,8 @@ class RedisSharedStateTest extends SharedStateContract {
         Path pass = dir.resolve("redis.pass");
         Files.writeString(pass, "wrong-password\n");
         try (RedisProcess locked = RedisProcess.start("--requirepass", "s3cret")) {
-            SharedState s =
-                    RedisSharedState.create(new ClusterConfig(locked.url(), "edge-x", prefix, Optional.of(pass)));
+            SharedState s = RedisSharedState.create(
+                    new ClusterConfig(locked.url(), "edge-x", prefix, Optional.of(pass)), Clock.systemUTC());
             try {
                 assertThat(s.ping().toCompletableFuture()).failsWithin(Duration.ofMillis(100));
                 assertThat(s.connect().toCompletableFuture()).failsWithin(Duration.ofSeconds(5));

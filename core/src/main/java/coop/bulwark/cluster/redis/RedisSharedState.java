@@ -34,7 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -93,8 +93,10 @@ public final class RedisSharedState implements SharedState {
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile Consumer<ClusterMessage> listener = m -> {};
     private volatile boolean closed;
+    private final InstantSource clock;
 
-    private RedisSharedState(ClusterConfig config) {
+    private RedisSharedState(ClusterConfig config, InstantSource clock) {
+        this.clock = clock;
         this.prefix = config.keyPrefix() + ":";
         this.channel = prefix + "events";
         this.uri = RedisURI.create(config.redis());
@@ -119,9 +121,12 @@ public final class RedisSharedState implements SharedState {
                 .build());
     }
 
-    /** A backend for {@code config}; connects at the first {@link #connect()}, never here. */
-    public static RedisSharedState create(ClusterConfig config) {
-        return new RedisSharedState(config);
+    /**
+     * A backend for {@code config}; connects at the first {@link #connect()}, never here. {@code clock} turns expiry
+     * times into the time-to-live Redis keeps them for.
+     */
+    public static RedisSharedState create(ClusterConfig config, InstantSource clock) {
+        return new RedisSharedState(config, clock);
     }
 
     private static RedisCredentialsProvider passwordFrom(Path file) {
@@ -229,7 +234,7 @@ public final class RedisSharedState implements SharedState {
         String k = prefix + "ban:" + ban.subject();
         SetArgs args = new SetArgs();
         if (ban.expiresAt() != null) {
-            long ms = ban.expiresAt().toEpochMilli() - Instant.now().toEpochMilli();
+            long ms = ban.expiresAt().toEpochMilli() - clock.millis();
             if (ms <= 0) {
                 return CompletableFuture.completedFuture(null); // over already: nothing to share
             }
@@ -314,7 +319,7 @@ public final class RedisSharedState implements SharedState {
     public CompletionStage<Void> putPin(SharedPin pin, String instance) {
         SetArgs args = new SetArgs();
         if (pin.expiresAt() != null) {
-            long ms = pin.expiresAt().toEpochMilli() - Instant.now().toEpochMilli();
+            long ms = pin.expiresAt().toEpochMilli() - clock.millis();
             if (ms <= 0) {
                 return CompletableFuture.completedFuture(null);
             }
