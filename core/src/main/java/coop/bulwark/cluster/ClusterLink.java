@@ -312,10 +312,7 @@ public final class ClusterLink implements AutoCloseable {
                 store.epoch(newEpoch()),
                 epoch -> {
                     if (!epoch.equals(knownEpoch)) {
-                        LOG.warn(
-                                "cluster: Redis at {} lost its data (restarted empty?): sharing this edge's state again",
-                                redis);
-                        resync(() -> busy = false);
+                        resync(() -> busy = false); // the store lost its data: resync says so and sends it all again
                         return;
                     }
                     heartbeat();
@@ -425,15 +422,22 @@ public final class ClusterLink implements AutoCloseable {
                             keys.reset();
                             keys.tick();
                         }
-                        LOG.info(
-                                "cluster: {} Redis at {} as node {} ({} other nodes, {} shared bans)",
-                                storeLost
-                                        ? "back on (it had lost its data; this edge's state sent again)"
-                                        : wasAway ? "back on" : "joined",
-                                redis,
-                                self.node(),
-                                others.size(),
-                                snap.bans().size());
+                        if (storeLost) {
+                            LOG.warn(
+                                    "cluster: Redis at {} lost its data (restarted empty?): this edge's bans, pins and"
+                                            + " challenge key sent again as node {} ({} other nodes)",
+                                    redis,
+                                    self.node(),
+                                    others.size());
+                        } else {
+                            LOG.info(
+                                    "cluster: {} Redis at {} as node {} ({} other nodes, {} shared bans)",
+                                    wasAway ? "back on" : "joined",
+                                    redis,
+                                    self.node(),
+                                    others.size(),
+                                    snap.bans().size());
+                        }
                     } finally {
                         done.run();
                     }

@@ -222,7 +222,8 @@
       part('req/s', fmtRate(t.requests_per_second)),
       part('sites', fmtInt(st.sites)),
       part('under attack', fmtInt(t.sites_under_attack), t.sites_under_attack > 0 ? 'alert' : ''),
-      part('bans', fmtInt(t.bans_active)),
+      // In a cluster the ban list is the cluster's (every edge holds every ban): say so.
+      part(st.cluster ? 'bans (cluster-wide)' : 'bans', fmtInt(t.bans_active)),
     ];
     const k = st.kernel;
     if (k && k.enabled) {
