@@ -341,8 +341,9 @@ public final class EdgeServer implements AutoCloseable {
     /** Where this edge serves, for the cluster's roster: its TLS listener, else its clear-text one. */
     private String advertisedAddress(ClusterConfig c) {
         InetSocketAddress a = httpsAddress() != null ? httpsAddress() : httpAddress();
-        if (a == null) {
-            return "-";
+        if (a == null) { // not bound yet (the cluster is joined first): the configured address
+            var l = runtime.snapshot().config().listen();
+            return l.https().or(l::http).map(HostPort::toString).orElse("-");
         }
         String host =
                 a.getAddress().isAnyLocalAddress() ? c.node() : a.getAddress().getHostAddress();
