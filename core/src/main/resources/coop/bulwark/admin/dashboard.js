@@ -462,7 +462,8 @@
       button.setAttribute('aria-label', 'Unban ' + b.subject);
       const action = node('td');
       action.append(button);
-      tr.append(node('td', b.subject), node('td', b.origin), node('td', b.reason), node('td', when(b.expires_at)),
+      tr.append(node('td', b.subject), node('td', b.origin + (b.node ? ' on ' + b.node : '')), node('td', b.reason),
+        node('td', when(b.expires_at)),
         node('td', String(b.strikes), 'num'), action);
       body.append(tr);
     }

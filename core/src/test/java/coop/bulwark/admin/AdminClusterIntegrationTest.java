@@ -65,7 +65,7 @@ class AdminClusterIntegrationTest {
     }
 
     @Test
-    void apiCluster_listsBothNodes_andStatusAndMetricsSayConnected() throws Exception {
+    void apiCluster_listsBothNodes_statusAndMetricsSayConnected_andBansNameTheirNode() throws Exception {
         await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
             JsonNode c = get(a, "/api/cluster");
             assertThat(c.path("enabled").asBoolean()).isTrue();
@@ -94,6 +94,13 @@ class AdminClusterIntegrationTest {
                 .contains("edge-b")
                 .contains("generation 1");
         assertThat(cli(a, "status")).contains("node edge-a, Redis connected (2 nodes)");
+
+        var r = b.call(
+                "POST", "/api/bans", "{\"subject\": \"203.0.113.5\", \"duration\": \"1h\", \"reason\": \"scraper\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(1)).until(() -> cli(a, "bans").contains("manual on edge-b"));
+        assertThat(get(a, "/api/bans").path("bans").get(0).path("node").asText())
+                .isEqualTo("edge-b");
     }
 
     @Test
