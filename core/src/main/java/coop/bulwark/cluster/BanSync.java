@@ -43,6 +43,12 @@ final class BanSync {
     private final Map<Cidr, Ban> mirrored = new HashMap<>();
     private final Map<Cidr, Ban> putting = new HashMap<>();
     private final Set<Cidr> lifting = new HashSet<>();
+    /**
+     * Subjects this edge's config file bans, as of the latest {@link #local()}: a shared ban of the same subject is
+     * hidden here by the file's (the file wins locally), which is no reason to lift it on the other edges.
+     */
+    private final Set<Cidr> configured = new HashSet<>();
+
     private long seenVersion = -1;
     /** Written on the link's thread, read by the admin API's. */
     private volatile long published;
@@ -68,9 +74,12 @@ final class BanSync {
     /** This edge's bans as the cluster would hold them: no config bans, each said to be made by its edge. */
     private Map<Cidr, Ban> local() {
         Map<Cidr, Ban> out = new LinkedHashMap<>();
+        configured.clear();
         for (Ban b : bans.list()) {
             if (b.origin() != BanOrigin.CONFIG) {
                 out.put(b.subject(), b.node() == null ? b.madeBy(link.node()) : b);
+            } else {
+                configured.add(b.subject());
             }
         }
         return out;
@@ -90,7 +99,7 @@ final class BanSync {
             }
         }
         for (Ban m : List.copyOf(mirrored.values())) {
-            if (local.containsKey(m.subject()) || lifting.contains(m.subject())) {
+            if (local.containsKey(m.subject()) || lifting.contains(m.subject()) || configured.contains(m.subject())) {
                 continue;
             }
             if (!m.activeAt(clock.instant())) {
@@ -176,7 +185,9 @@ final class BanSync {
                     put(here);
                 }
             } else if (there != null) {
-                if (known != null) {
+                if (configured.contains(k)) {
+                    mirrored.put(k, there); // hidden here by this edge's config ban; the others keep it
+                } else if (known != null) {
                     lift(k); // unbanned here while the store was away
                 } else {
                     onPut(there);

@@ -138,6 +138,25 @@ class ClusterLinkTest {
     }
 
     @Test
+    void aConfigBanOfTheSameSubject_hidesASharedBanHere_butDoesNotLiftItElsewhere() throws Exception {
+        Edge a = edge("edge-a");
+        Edge b = edge("edge-b");
+        a.bans.ban(Cidr.parse("192.0.2.0/24"), null, "abuse report", BanOrigin.MANUAL);
+        a.link.pollBans();
+        assertThat(b.ban("192.0.2.1").origin()).isEqualTo(BanOrigin.MANUAL);
+        b.bans.replaceConfigured(
+                List.of(new Ban(Cidr.parse("192.0.2.0/24"), null, "in b's file", BanOrigin.CONFIG, 0)));
+        b.link.pollBans();
+        assertThat(a.ban("192.0.2.1")).as("still banned on a").isNotNull();
+        assertThat(store.keys()).contains("ban:192.0.2.0/24");
+        store.down(true);
+        b.step();
+        store.down(false);
+        b.step();
+        assertThat(a.ban("192.0.2.1")).as("nor lifted by b's catch-up").isNotNull();
+    }
+
+    @Test
     void bansMadeWhileTheStoreIsAway_arePublishedWhenItReturns() throws Exception {
         Edge a = edge("edge-a");
         Edge b = edge("edge-b");
