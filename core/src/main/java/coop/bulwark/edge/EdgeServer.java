@@ -86,6 +86,8 @@ public final class EdgeServer implements AutoCloseable {
     private final UpstreamDesk upstream = new UpstreamDesk();
     /** Null on a single box (no {@code cluster:}). */
     private final ClusterLink cluster;
+    /** The {@code cluster:} the edge started with: in force until a restart, whatever a reload says. */
+    private final Optional<ClusterConfig> joined;
 
     private long generation;
     private boolean closed;
@@ -129,9 +131,8 @@ public final class EdgeServer implements AutoCloseable {
         AccessLogAppender.apply(config.accessLog());
         try {
             // Before the listeners: a second edge with this node's name is refused before it takes any traffic.
-            this.cluster = config.cluster().isEmpty()
-                    ? null
-                    : joinCluster(config.cluster().get(), version);
+            this.joined = config.cluster();
+            this.cluster = joined.isEmpty() ? null : joinCluster(joined.get(), version);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             detection.close();
@@ -503,12 +504,12 @@ public final class EdgeServer implements AutoCloseable {
         if (!next.listen().equals(current.config().listen())) {
             LOG.warn("listen addresses or event loops changed: restart Bulwark to apply (keeping the running ones)");
         }
-        if (!next.cluster().equals(current.config().cluster())) {
+        if (!next.cluster().equals(joined)) {
             // The node's name, its lease and its Redis connection belong to the process: a new cluster section
             // is taken at the next start, never half-way (a node must not change name while others see it).
             LOG.warn(
                     "cluster changed: restart Bulwark to apply (keeping {})",
-                    current.config().cluster().map(Object::toString).orElse("a single box"));
+                    joined.map(Object::toString).orElse("a single box"));
         }
         var pc = next.originPool();
         for (EdgeRuntime.Loop l : runtime.loops()) {

@@ -247,6 +247,18 @@ class ClusterIntegrationTest {
     }
 
     @Test
+    void aReloadWithAnotherClusterSection_keepsTheRunningOne_untilARestart() throws Exception {
+        EdgeConfig running = a.snapshot().config();
+        a.reload(running.withCluster(Optional.empty()));
+        a.reload(running.withCluster(
+                Optional.of(new ClusterConfig("redis://127.0.0.1:1", "edge-z", "other", Optional.empty()))));
+        assertThat(a.snapshot().generation()).isEqualTo(3);
+        assertThat(a.cluster().orElseThrow().view().node()).isEqualTo("edge-a");
+        a.gatekeeper().bans().ban(Cidr.parse("127.0.7.9/32"), Duration.ofMinutes(10), "after", BanOrigin.MANUAL);
+        await().atMost(Duration.ofSeconds(1)).until(() -> b.gatekeeper().bans().find(loopback(0, 7, 9)) != null);
+    }
+
+    @Test
     void aSecondEdgeWithANameInUse_refusesToStart() {
         assertThatThrownBy(() -> edge("edge-a", Duration.ofHours(1)))
                 .isInstanceOf(IOException.class)
