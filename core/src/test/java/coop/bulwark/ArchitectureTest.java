@@ -37,6 +37,9 @@ class ArchitectureTest {
             Map.entry("kernel", 2),
             Map.entry("upstream", 2),
             Map.entry("notify", 3),
+            // Above protect and challenge, whose state it mirrors (BanList, ChallengeKeys); below the edge that wires
+            // it.
+            Map.entry("cluster", 3),
             Map.entry("origin", 4),
             Map.entry("proxy", 5),
             Map.entry("incident", 6),
@@ -57,6 +60,7 @@ class ArchitectureTest {
             "kernel",
             "upstream",
             "notify",
+            "cluster",
             "incident",
             "admin");
 
@@ -77,6 +81,7 @@ class ArchitectureTest {
 
     static final Pattern PROJECT_IMPORT =
             Pattern.compile("^import (?:static )?coop\\.bulwark\\.([a-z]+)\\.", Pattern.MULTILINE);
+    static final Pattern LETTUCE_IMPORT = Pattern.compile("^import (?:static )?io\\.lettuce\\.", Pattern.MULTILINE);
     static final Pattern NETTY_IMPORT = Pattern.compile("^import (?:static )?io\\.netty\\.", Pattern.MULTILINE);
     /** Code, strings and comments apart, so names in strings and javadoc are not taken for code. */
     static final Pattern LITERAL_OR_COMMENT = Pattern.compile(
@@ -155,6 +160,19 @@ class ArchitectureTest {
             }
         }
         assertThat(netty).isEmpty();
+    }
+
+    @Test
+    void onlyTheRedisBackend_importsTheRedisClient() {
+        List<String> lettuce = new ArrayList<>();
+        for (Source s : sources()) {
+            boolean backend = s.file().startsWith(MAIN.resolve("cluster").resolve("redis"));
+            if (!backend && LETTUCE_IMPORT.matcher(s.text()).find()) {
+                lettuce.add(s.file().toString());
+            }
+        }
+        assertThat(lettuce).as("Lettuce outside coop.bulwark.cluster.redis").isEmpty();
+        assertThat(MAIN.resolve("cluster/redis/package-info.java")).exists();
     }
 
     @Test

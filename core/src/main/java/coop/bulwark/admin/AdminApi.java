@@ -3,6 +3,7 @@ package coop.bulwark.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import coop.bulwark.admin.ApiViews.BanView;
 import coop.bulwark.admin.ApiViews.SiteView;
+import coop.bulwark.cluster.ClusterView;
 import coop.bulwark.detect.UplinkState;
 import coop.bulwark.edge.EdgeServer;
 import coop.bulwark.kernel.KernelStatus;
@@ -110,7 +111,43 @@ final class AdminApi {
                         underAttack),
                 cache,
                 kernel(edge.kernel().status()),
-                uplink());
+                uplink(),
+                edge.cluster().map(c -> clusterSummary(c.view())).orElse(null));
+    }
+
+    private static ApiViews.ClusterSummary clusterSummary(ClusterView v) {
+        return new ApiViews.ClusterSummary(
+                v.node(), v.connected(), v.since().toString(), v.nodes().size(), (int)
+                        v.nodes().stream().filter(ClusterView.Node::stale).count());
+    }
+
+    /** The nodes of the cluster as this edge sees them; {@code enabled: false} on a single box. */
+    ApiViews.ClusterList cluster() {
+        if (edge.cluster().isEmpty()) {
+            return new ApiViews.ClusterList(false, null, null, false, null, List.of(), 0, 0);
+        }
+        ClusterView v = edge.cluster().get().view();
+        List<ApiViews.NodeView> nodes = new ArrayList<>();
+        for (ClusterView.Node n : v.nodes()) {
+            nodes.add(new ApiViews.NodeView(
+                    n.name(),
+                    n.address(),
+                    n.lastSeen().toString(),
+                    n.version(),
+                    n.configGeneration(),
+                    n.connected(),
+                    n.stale(),
+                    n.self()));
+        }
+        return new ApiViews.ClusterList(
+                true,
+                v.node(),
+                v.redis(),
+                v.connected(),
+                v.since().toString(),
+                nodes,
+                v.bansPublished(),
+                v.bansAdopted());
     }
 
     private static ApiViews.KernelView kernel(KernelStatus k) {
@@ -313,6 +350,7 @@ final class AdminApi {
                 throw ApiException.badRequest("expires_in: not allowed with state auto (auto has no end)");
             }
             overrides.release(s.guard(), reason(b.optional("reason"), StateOverrides.REASON + ": auto"));
+            edge.cluster().ifPresent(c -> c.released(s.name()));
             mitigation(s.name(), "state_released", "handed back to detection by an operator");
             return view(s);
         }
@@ -327,6 +365,8 @@ final class AdminApi {
         }
         String reason = reason(b.optional("reason"), StateOverrides.REASON);
         overrides.force(s.guard(), state, reason, ttl);
+        Instant until = ttl == null ? null : clock.instant().plus(ttl);
+        edge.cluster().ifPresent(c -> c.pinned(s.name(), state.key(), reason, until));
         mitigation(
                 s.name(),
                 "state_forced",

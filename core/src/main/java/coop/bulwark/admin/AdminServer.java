@@ -67,7 +67,10 @@ public final class AdminServer implements AutoCloseable {
         this.failures = new AuthFailures(clock, maxAuthFailures, AUTH_WINDOW, 10_000);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-admin-timer"));
         SiteRates rates = new SiteRates();
-        this.api = new AdminApi(edge, reload, rates, new StateOverrides(clock, scheduler), clock, version);
+        StateOverrides overrides = new StateOverrides(clock, scheduler);
+        this.api = new AdminApi(edge, reload, rates, overrides, clock, version);
+        // Pins made by operators on other edges are applied here like one made here (with their expiry).
+        edge.cluster().ifPresent(c -> c.onPins(new ClusterPins(edge, overrides, clock)));
         this.upstream = new UpstreamApi(edge, clock);
         this.workers = Executors.newFixedThreadPool(THREADS, r -> daemon(r, "bulwark-admin"));
         try {
@@ -260,6 +263,11 @@ public final class AdminServer implements AutoCloseable {
                     case "DELETE" -> send(ex, 200, api.unban(query(ex, "subject")));
                     default -> throw new ApiException(405, method + " not allowed (expected: GET, POST or DELETE)");
                 }
+            }
+            case "cluster" -> {
+                only(p, 2);
+                allow(method, "GET");
+                send(ex, 200, api.cluster());
             }
             case "reload" -> {
                 only(p, 2);

@@ -29,7 +29,54 @@ final class ApiViews {
             Totals totals,
             CacheTotals cache,
             KernelView kernel,
-            UplinkView uplink) {}
+            UplinkView uplink,
+            ClusterSummary cluster) {}
+
+    /**
+     * The cluster in {@code GET /api/status}; null on a single box.
+     *
+     * @param connected whether the cluster's Redis answers now (else this edge serves on its own state)
+     * @param since when {@code connected} last changed
+     * @param nodes nodes known, this one included
+     * @param stale nodes that have not reported for 10 s
+     */
+    record ClusterSummary(String node, boolean connected, String since, int nodes, int stale) {}
+
+    /**
+     * {@code GET /api/cluster}.
+     *
+     * @param enabled whether this edge is in a cluster ({@code cluster:}); when not, the rest is empty
+     * @param redis where the cluster's Redis is (never its password)
+     * @param bansPublished bans this edge sent to the cluster since start
+     * @param bansAdopted bans this edge took from other edges since start
+     */
+    record ClusterList(
+            boolean enabled,
+            String node,
+            String redis,
+            boolean connected,
+            String since,
+            List<NodeView> nodes,
+            long bansPublished,
+            long bansAdopted) {}
+
+    /**
+     * One node of the cluster.
+     *
+     * @param lastSeen its latest report (this edge: now)
+     * @param connected whether it reports to Redis now
+     * @param stale whether its latest report is older than 10 s
+     * @param self whether it is the edge answering
+     */
+    record NodeView(
+            String name,
+            String address,
+            String lastSeen,
+            String version,
+            long configGeneration,
+            boolean connected,
+            boolean stale,
+            boolean self) {}
 
     /**
      * The nftables export of the ban list ({@code kernel.nftables}).
@@ -116,15 +163,16 @@ final class ApiViews {
     /** {@code GET /api/sites}. */
     record SiteList(List<SiteView> sites) {}
 
-    /** One ban. */
-    record BanView(String subject, String origin, String reason, String expiresAt, int strikes) {
+    /** One ban; {@code node}: in a cluster, the edge that made it when not this one (null when made here). */
+    record BanView(String subject, String origin, String reason, String expiresAt, int strikes, String node) {
         static BanView of(Ban b) {
             return new BanView(
                     b.subject().toString(),
                     b.origin().name().toLowerCase(Locale.ROOT),
                     b.reason(),
                     b.expiresAt() == null ? null : b.expiresAt().toString(),
-                    b.strikes());
+                    b.strikes(),
+                    b.node());
         }
     }
 

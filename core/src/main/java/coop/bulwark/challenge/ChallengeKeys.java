@@ -125,6 +125,58 @@ public final class ChallengeKeys {
         return true;
     }
 
+    /** The rotation period in whole seconds (at least 1). */
+    public long rotationSeconds() {
+        return Math.max(1, rotation.toSeconds());
+    }
+
+    /** Whether the key in use now is {@code key} (same id, creation and secret). */
+    public boolean current(KeyMaterial key) {
+        SigningKey c = ring.current();
+        return c.id == key.id() && c.createdEpochSecond == key.createdEpochSecond() && c.sameSecret(key.toKey());
+    }
+
+    /**
+     * Makes {@code current} the key in use (a key the cluster made for this period), and {@code previous} the key that
+     * still verifies; when {@code previous} is null, the key in use until now keeps verifying for one more period, so
+     * cookies it signed (while the cluster was unreachable, say) stay good. Writes the file (blocking).
+     *
+     * @return whether the keys changed
+     * @throws IOException when the file cannot be written; the keys are in force anyway
+     */
+    public synchronized boolean adopt(KeyMaterial current, KeyMaterial previous) throws IOException {
+        KeyRing r = ring;
+        SigningKey next = current.toKey();
+        SigningKey before;
+        if (previous != null) {
+            before = previous.toKey();
+        } else if (r.current().id == next.id && r.current().sameSecret(next)) {
+            before = r.previous();
+        } else {
+            before = r.current();
+        }
+        if (before != null && before.id == next.id) {
+            before = null; // 256 periods apart, or the same key: nothing older can share its id
+        }
+        boolean same = r.current().id == next.id
+                && r.current().createdEpochSecond == next.createdEpochSecond
+                && r.current().sameSecret(next)
+                && (before == null
+                        ? r.previous() == null
+                        : r.previous() != null
+                                && r.previous().id == before.id
+                                && r.previous().sameSecret(before));
+        if (same) {
+            return false;
+        }
+        KeyRing adopted = new KeyRing(next, before);
+        ring = adopted;
+        if (file.isPresent()) {
+            write(adopted);
+        }
+        return true;
+    }
+
     private SigningKey newKey(int id) {
         byte[] secret = new byte[SigningKey.SECRET_BYTES];
         random.nextBytes(secret);

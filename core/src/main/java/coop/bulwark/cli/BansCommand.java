@@ -22,7 +22,11 @@ final class BansCommand extends AdminCommand {
         for (JsonNode b : bans) {
             t.row(
                     b.path("subject").asText(),
-                    b.path("origin").asText(),
+                    // In a cluster, a ban taken from another edge says which one made it.
+                    b.path("origin").asText()
+                            + (b.path("node").isTextual()
+                                    ? " on " + b.path("node").asText()
+                                    : ""),
                     b.path("expires_at").isNull()
                             ? "never"
                             : b.path("expires_at").asText(),

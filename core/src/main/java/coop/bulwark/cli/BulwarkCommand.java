@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
             BanCommand.class,
             UnbanCommand.class,
             UnderAttackCommand.class,
+            ClusterCommand.class,
             ReloadCommand.class,
             UpstreamCommand.class,
             ExabgpApiCommand.class

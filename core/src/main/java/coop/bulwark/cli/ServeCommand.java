@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         EdgeServer server;
         try {
-            server = EdgeServer.start(cfg);
+            server = EdgeServer.start(cfg, BulwarkVersion.current());
         } catch (IOException e) {
             System.err.println("bulwark: " + e.getMessage());
             return 1;

@@ -38,7 +38,21 @@ final class StatusCommand extends AdminCommand {
                 .row("bans", t.path("bans_active").asInt())
                 .row("kernel", kernel(s.path("kernel")))
                 .row("uplink", uplink(s.path("uplink")))
+                .row("cluster", cluster(s.path("cluster")))
                 .print(out);
+    }
+
+    /** One line on the cluster: a single box, or the node, whether Redis answers, and the nodes seen. */
+    static String cluster(JsonNode c) {
+        if (c.isMissingNode() || c.isNull()) {
+            return "single box (no cluster)";
+        }
+        String nodes = c.path("nodes").asInt() + " nodes"
+                + (c.path("stale").asInt() > 0 ? ", " + c.path("stale").asInt() + " stale" : "");
+        return c.path("connected").asBoolean()
+                ? "node " + c.path("node").asText() + ", Redis connected (" + nodes + ")"
+                : "node " + c.path("node").asText() + ", REDIS UNREACHABLE since "
+                        + c.path("since").asText() + ": serving on local state (" + nodes + ")";
     }
 
     /** One line on the nftables export: off, active with its elements and drops, or why it is not. */

@@ -3,6 +3,8 @@ package coop.bulwark.edge;
 import coop.bulwark.cache.CacheStats;
 import coop.bulwark.challenge.ChallengeGate;
 import coop.bulwark.challenge.PassCodec;
+import coop.bulwark.cluster.ClusterLink;
+import coop.bulwark.cluster.redis.RedisSharedState;
 import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.UplinkState;
 import coop.bulwark.incident.DetectionLoop;
@@ -22,6 +24,7 @@ import coop.bulwark.proxy.EdgeRuntime;
 import coop.bulwark.proxy.EdgeSnapshot;
 import coop.bulwark.proxy.Site;
 import coop.bulwark.site.Cidr;
+import coop.bulwark.site.ClusterConfig;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import coop.bulwark.site.SiteConfig;
@@ -81,10 +84,15 @@ public final class EdgeServer implements AutoCloseable {
     private final ChallengeStage challengeStage;
     private final NftablesExport kernel;
     private final UpstreamDesk upstream = new UpstreamDesk();
+    /** Null on a single box (no {@code cluster:}). */
+    private final ClusterLink cluster;
+    /** The {@code cluster:} the edge started with: in force until a restart, whatever a reload says. */
+    private final Optional<ClusterConfig> joined;
+
     private long generation;
     private boolean closed;
 
-    private EdgeServer(EdgeConfig config, Ticker ticker, Clock clock) throws IOException {
+    private EdgeServer(EdgeConfig config, Ticker ticker, Clock clock, String version) throws IOException {
         this.clock = clock;
         this.ticker = ticker;
         this.transport = Transport.best();
@@ -121,6 +129,16 @@ public final class EdgeServer implements AutoCloseable {
         gatekeeper.onAutomaticBan(detection::banned);
         var pipelines = new EdgePipelines(runtime);
         AccessLogAppender.apply(config.accessLog());
+        try {
+            // Before the listeners: a second edge with this node's name is refused before it takes any traffic.
+            this.joined = config.cluster();
+            this.cluster = joined.isEmpty() ? null : joinCluster(joined.get(), version);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            detection.close();
+            metrics.close();
+            throw e;
+        }
         this.httpGate = new ConnectionGate(runtime, clients, false);
         this.httpsGate = new ConnectionGate(runtime, clients, true);
         try {
@@ -142,12 +160,22 @@ public final class EdgeServer implements AutoCloseable {
                 TlsHandshake.install(ch.pipeline(), runtime, pipelines);
             });
         } catch (IOException | RuntimeException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             detection.close();
             metrics.close();
             throw e;
         }
         metrics.eventLoops(group);
+        if (cluster != null) {
+            metrics.gauge(
+                    "bulwark_cluster_connected",
+                    "1 while the cluster's Redis answers, 0 while the edge serves on local state alone",
+                    cluster,
+                    c -> c.connected() ? 1 : 0);
+        }
         metrics.gauge("bulwark_connections_open", "Open client connections", this, EdgeServer::openConnections);
         metrics.gauge(
                 "bulwark_requests_in_flight", "Requests being relayed to origins", runtime, EdgeRuntime::inFlight);
@@ -247,7 +275,11 @@ public final class EdgeServer implements AutoCloseable {
         detection.start(runtime::snapshot);
         kernel.start(config.kernel().nftables(), kernelProtected(config));
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
-        group.next().scheduleWithFixedDelay(challengeStage::rotateWhenDue, 60, 60, TimeUnit.SECONDS);
+        if (cluster == null) {
+            // In a cluster the key of each period is the cluster's (ClusterLink), rotating alone only while Redis is
+            // away.
+            group.next().scheduleWithFixedDelay(challengeStage::rotateWhenDue, 60, 60, TimeUnit.SECONDS);
+        }
         if (cacheStage != null) {
             group.next().scheduleWithFixedDelay(cacheStage::expireFlights, 100, 100, TimeUnit.MILLISECONDS);
         }
@@ -296,9 +328,48 @@ public final class EdgeServer implements AutoCloseable {
         return targets;
     }
 
+    private ClusterLink joinCluster(ClusterConfig c, String version) throws IOException {
+        var self = new ClusterLink.Self(
+                c.node(),
+                () -> advertisedAddress(c),
+                version,
+                () -> runtime.snapshot().generation(),
+                ClusterLink.Self.DEFAULT_LEASE);
+        return ClusterLink.start(
+                RedisSharedState.create(c, clock), self, c.redis(), gatekeeper.bans(), challengeStage.keys(), clock);
+    }
+
+    /** Where this edge serves, for the cluster's roster: its TLS listener, else its clear-text one. */
+    private String advertisedAddress(ClusterConfig c) {
+        InetSocketAddress a = httpsAddress() != null ? httpsAddress() : httpAddress();
+        if (a == null) { // not bound yet (the cluster is joined first): the configured address
+            var l = runtime.snapshot().config().listen();
+            return l.https().or(l::http).map(HostPort::toString).orElse("-");
+        }
+        String host =
+                a.getAddress().isAnyLocalAddress() ? c.node() : a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
     /** Starts an edge with {@code config}; returns once the listeners are bound. */
     public static EdgeServer start(EdgeConfig config) throws IOException {
-        return new EdgeServer(config, Ticker.system(), Clock.systemUTC());
+        return start(config, "unknown");
+    }
+
+    /**
+     * Starts an edge with {@code config}, running Bulwark {@code version} (shown to the other nodes of a cluster);
+     * returns once the listeners are bound.
+     *
+     * @throws IOException when a listener cannot be bound, the challenge key file is unusable, or another running edge
+     *     of the cluster has this edge's {@code cluster.node}
+     */
+    public static EdgeServer start(EdgeConfig config, String version) throws IOException {
+        return new EdgeServer(config, Ticker.system(), Clock.systemUTC(), version);
+    }
+
+    /** This edge's membership of its cluster; empty on a single box. */
+    public Optional<ClusterLink> cluster() {
+        return Optional.ofNullable(cluster);
     }
 
     private interface PipelineStart {
@@ -433,6 +504,13 @@ public final class EdgeServer implements AutoCloseable {
         if (!next.listen().equals(current.config().listen())) {
             LOG.warn("listen addresses or event loops changed: restart Bulwark to apply (keeping the running ones)");
         }
+        if (!next.cluster().equals(joined)) {
+            // The node's name, its lease and its Redis connection belong to the process: a new cluster section
+            // is taken at the next start, never half-way (a node must not change name while others see it).
+            LOG.warn(
+                    "cluster changed: restart Bulwark to apply (keeping {})",
+                    joined.map(Object::toString).orElse("a single box"));
+        }
         var pc = next.originPool();
         for (EdgeRuntime.Loop l : runtime.loops()) {
             l.pool().loop().execute(() -> l.pool().configure(pc.maxIdlePerOrigin(), pc.idleTimeout()));
@@ -503,6 +581,9 @@ public final class EdgeServer implements AutoCloseable {
             l.pool().loop().execute(l.pool()::closeAll);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (cluster != null) {
+            cluster.close();
+        }
         kernel.close();
         metrics.close();
         LOG.info("edge stopped");

@@ -14,8 +14,14 @@ import java.util.Objects;
  * @param origin who banned it
  * @param strikes for {@link BanOrigin#AUTOMATIC} bans, the offences remembered for this subject including this
  *     one (1 for a first ban); 0 for others
+ * @param node in a cluster, the name of the edge that made the ban; null for a ban made here (or on a single box)
  */
-public record Ban(Cidr subject, Instant expiresAt, String reason, BanOrigin origin, int strikes) {
+public record Ban(Cidr subject, Instant expiresAt, String reason, BanOrigin origin, int strikes, String node) {
+    /** A ban made on this edge. */
+    public Ban(Cidr subject, Instant expiresAt, String reason, BanOrigin origin, int strikes) {
+        this(subject, expiresAt, reason, origin, strikes, null);
+    }
+
     public Ban {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(reason, "reason");
@@ -31,6 +37,11 @@ public record Ban(Cidr subject, Instant expiresAt, String reason, BanOrigin orig
                 throw new IllegalArgumentException("expiresAt: " + expiresAt + " (expected: a representable date)");
             }
         }
+    }
+
+    /** The same ban, said to be made by {@code by} (a cluster node's name). */
+    public Ban madeBy(String by) {
+        return new Ban(subject, expiresAt, reason, origin, strikes, by);
     }
 
     /** A ban without expiry. */

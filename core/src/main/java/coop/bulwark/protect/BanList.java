@@ -163,6 +163,43 @@ public final class BanList {
         return offend(new Cidr(addr, addr.length * 8), base, factor, max, reason);
     }
 
+    /**
+     * Puts a ban made elsewhere (another edge of the cluster) as it is, replacing any ban of exactly that subject
+     * except one from this edge's config file, which stays (the file is this edge's own word). An expired ban is
+     * ignored.
+     *
+     * @return whether the ban is now in force here
+     */
+    public synchronized boolean adopt(Ban ban) {
+        if (ban.origin() == BanOrigin.CONFIG || !ban.activeAtMillis(clock.millis())) {
+            return false;
+        }
+        Cidr s = Addresses.canonical(ban.subject());
+        Ban existing = bans.get(s);
+        if (existing != null && existing.origin() == BanOrigin.CONFIG) {
+            return false;
+        }
+        Ban b = s.equals(ban.subject())
+                ? ban
+                : new Ban(s, ban.expiresAt(), ban.reason(), ban.origin(), ban.strikes(), ban.node());
+        if (!b.equals(existing)) {
+            put(b);
+        }
+        return true;
+    }
+
+    /**
+     * Lifts a ban because another edge of the cluster lifted it: like {@link #unban}, but a ban from this edge's config
+     * file stays.
+     */
+    public synchronized boolean unbanAdopted(Cidr subject) {
+        Ban existing = bans.get(Addresses.canonical(subject));
+        if (existing != null && existing.origin() == BanOrigin.CONFIG) {
+            return false;
+        }
+        return unban(subject);
+    }
+
     /** Lifts the ban of exactly {@code subject} and forgets its strikes (an operator's pardon). */
     public synchronized boolean unban(Cidr subject) {
         Cidr s = Addresses.canonical(subject);

@@ -71,6 +71,11 @@ public final class ChallengeStage {
         return gate;
     }
 
+    /** The signing keys (a cluster shares them: {@code coop.bulwark.cluster.KeySync}). */
+    public ChallengeKeys keys() {
+        return keys;
+    }
+
     /**
      * Rotates the signing key when due. Cheap when not (a clock read): the edge calls it every minute from an event
      * loop, and the rotation itself (a file write) runs on a virtual thread of its own.

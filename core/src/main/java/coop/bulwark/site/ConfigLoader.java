@@ -99,6 +99,7 @@ public final class ConfigLoader {
         ChallengeConfig challenge = challenge(top);
         KernelConfig kernel = KernelBinder.bind(top.section("kernel"));
         UpstreamConfig upstream = UpstreamBinder.bind(top.section("upstream"));
+        Optional<ClusterConfig> cluster = ClusterBinder.bind(top);
         if (listen.flatMap(Listen::https).isPresent() && !siteBinder.anyTls()) {
             YamlNode https = top.section("listen").node("https").orElseThrow();
             problems.invalid(https, "listen.https", "at least one site with tls, or no https listener");
@@ -126,6 +127,7 @@ public final class ConfigLoader {
                     .challenge(challenge)
                     .kernel(kernel)
                     .upstream(upstream)
+                    .cluster(cluster)
                     .build();
         } catch (IllegalArgumentException e) {
             // The binder checks everything the records check; this is a safety net, never a half-load.

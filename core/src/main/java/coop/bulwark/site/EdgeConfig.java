@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param challenge edge-wide settings of the proof-of-work challenge
  * @param kernel what is pushed into the kernel (the nftables export of the ban list)
  * @param upstream what the upstream is told to drop when the uplink is full (ExaBGP FlowSpec and RTBH)
+ * @param cluster the Redis the edge shares bans, challenge keys and state pins through; empty for a single box
  */
 public record EdgeConfig(
         Path source,
@@ -47,7 +48,8 @@ public record EdgeConfig(
         List<SiteConfig> sites,
         ChallengeConfig challenge,
         KernelConfig kernel,
-        UpstreamConfig upstream) {
+        UpstreamConfig upstream,
+        Optional<ClusterConfig> cluster) {
     public EdgeConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
@@ -64,6 +66,7 @@ public record EdgeConfig(
         Objects.requireNonNull(challenge, "challenge");
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(cluster, "cluster");
     }
 
     /** A config without a {@code challenge:} section: {@link ChallengeConfig#DEFAULTS} (keys in memory only). */
@@ -97,7 +100,8 @@ public record EdgeConfig(
                 sites,
                 ChallengeConfig.DEFAULTS,
                 KernelConfig.DEFAULTS,
-                UpstreamConfig.DEFAULTS);
+                UpstreamConfig.DEFAULTS,
+                Optional.empty());
     }
 
     /**
@@ -133,6 +137,11 @@ public record EdgeConfig(
         return toBuilder().listen(other).build();
     }
 
+    /** The same config in (or out of) a cluster. */
+    public EdgeConfig withCluster(Optional<ClusterConfig> other) {
+        return toBuilder().cluster(other).build();
+    }
+
     /** The same config with other challenge settings. */
     public EdgeConfig withChallenge(ChallengeConfig other) {
         return toBuilder().challenge(other).build();
@@ -165,7 +174,8 @@ public record EdgeConfig(
                 .sites(sites)
                 .challenge(challenge)
                 .kernel(kernel)
-                .upstream(upstream);
+                .upstream(upstream)
+                .cluster(cluster);
     }
 
     /**
@@ -191,6 +201,7 @@ public record EdgeConfig(
         private ChallengeConfig challenge;
         private KernelConfig kernel = KernelConfig.DEFAULTS;
         private UpstreamConfig upstream = UpstreamConfig.DEFAULTS;
+        private Optional<ClusterConfig> cluster = Optional.empty();
 
         private Builder() {}
 
@@ -274,6 +285,11 @@ public record EdgeConfig(
             return this;
         }
 
+        public Builder cluster(Optional<ClusterConfig> cluster) {
+            this.cluster = Objects.requireNonNull(cluster, "cluster");
+            return this;
+        }
+
         /** The config; throws as the record's constructor does when a component is missing or invalid. */
         public EdgeConfig build() {
             Objects.requireNonNull(source, "source");
@@ -298,7 +314,8 @@ public record EdgeConfig(
                             : ChallengeConfig.DEFAULTS.withKeyFile(
                                     Optional.of(dir.resolve(ChallengeConfig.DEFAULT_KEY_FILE))),
                     kernel,
-                    upstream);
+                    upstream,
+                    cluster);
         }
     }
 }

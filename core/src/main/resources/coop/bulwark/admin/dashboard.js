@@ -114,15 +114,16 @@
     if (running) { again = true; return; }
     running = true;
     try {
-      const [status, sites, bans, attacks, upstream] = await Promise.all([
+      const [status, sites, bans, attacks, upstream, cluster] = await Promise.all([
         api('GET', '/api/status'), api('GET', '/api/sites'), api('GET', '/api/bans'), api('GET', '/api/attacks'),
-        api('GET', '/api/upstream'),
+        api('GET', '/api/upstream'), api('GET', '/api/cluster'),
       ]);
       record(sites.sites);
       renderStatus(status);
       renderSites(sites.sites);
       renderBans(bans.bans);
       renderUpstream(upstream);
+      renderCluster(cluster);
       renderAttacks(attacks.attacks, attacks.detection);
       reportLanguage = pickLanguage(attacks.languages, navigator.languages || [navigator.language]);
       renderReports(attacks.attacks);
@@ -221,7 +222,8 @@
       part('req/s', fmtRate(t.requests_per_second)),
       part('sites', fmtInt(st.sites)),
       part('under attack', fmtInt(t.sites_under_attack), t.sites_under_attack > 0 ? 'alert' : ''),
-      part('bans', fmtInt(t.bans_active)),
+      // In a cluster the ban list is the cluster's (every edge holds every ban): say so.
+      part(st.cluster ? 'bans (cluster-wide)' : 'bans', fmtInt(t.bans_active)),
     ];
     const k = st.kernel;
     if (k && k.enabled) {
@@ -234,6 +236,12 @@
       const util = u.utilisation == null ? '?' : Math.round(u.utilisation * 100) + '%';
       parts.push(part('uplink ' + util, u.state === 'saturated' ? 'SATURATED' : 'ok',
         u.state === 'saturated' ? 'alert' : ''));
+    }
+    const c = st.cluster;
+    if (c) {
+      parts.push(c.connected
+        ? part('nodes' + (c.stale > 0 ? ' (' + c.stale + ' stale)' : ''), fmtInt(c.nodes), c.stale > 0 ? 'alert' : '')
+        : part('cluster: serving alone', 'REDIS UNREACHABLE', 'alert'));
     }
     parts.push(
       part('connections', fmtInt(t.open_connections)),
@@ -454,8 +462,28 @@
       button.setAttribute('aria-label', 'Unban ' + b.subject);
       const action = node('td');
       action.append(button);
-      tr.append(node('td', b.subject), node('td', b.origin), node('td', b.reason), node('td', when(b.expires_at)),
+      tr.append(node('td', b.subject), node('td', b.origin + (b.node ? ' on ' + b.node : '')), node('td', b.reason),
+        node('td', when(b.expires_at)),
         node('td', String(b.strikes), 'num'), action);
+      body.append(tr);
+    }
+  }
+
+  // The nodes of the cluster as this edge sees them; hidden on a single box. Bans and state pins are the cluster's.
+  function renderCluster(c) {
+    $('cluster-card').hidden = !c.enabled;
+    if (!c.enabled) return;
+    $('cluster-state').textContent = 'this edge: ' + c.node + (c.connected
+      ? ' · Redis connected · bans and state pins shared by every node'
+      : ' · Redis unreachable since ' + when(c.since) + ': serving on local state');
+    const body = $('cluster').tBodies[0];
+    body.replaceChildren();
+    for (const n of c.nodes) {
+      const tr = node('tr');
+      const status = n.stale ? 'stale' : n.connected ? 'yes' : 'no';
+      tr.append(node('td', n.name + (n.self ? ' (this)' : '')), node('td', n.address), node('td', when(n.last_seen)),
+        node('td', n.version), node('td', String(n.config_generation), 'num'),
+        node('td', status, status === 'yes' ? '' : 'alert'));
       body.append(tr);
     }
   }

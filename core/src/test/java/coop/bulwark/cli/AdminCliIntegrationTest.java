@@ -106,6 +106,15 @@ class AdminCliIntegrationTest {
     }
 
     @Test
+    void cluster_onASingleBox_saysSo() {
+        Run r = api("cluster");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("single box: no cluster configured");
+        assertThat(api("status").out()).contains("single box (no cluster)");
+        assertThat(api("cluster", "--json").out()).contains("\"enabled\":false");
+    }
+
+    @Test
     void sites_listsTheSiteWithItsState() {
         Run r = api("sites");
         assertThat(r.exit()).isZero();

@@ -32,4 +32,20 @@ class StatusLinesTest {
                 .isEqualTo("SATURATED since 2026-12-06T12:00:03Z (eth0 at 97%)");
         assertThat(StatusCommand.uplink(JSON.readTree("null"))).isEqualTo("not measured (detection.uplink)");
     }
+
+    @Test
+    void clusterLine_saysSingleBox_connected_orServingAlone() throws Exception {
+        assertThat(StatusCommand.cluster(JSON.readTree("null"))).isEqualTo("single box (no cluster)");
+        assertThat(
+                        StatusCommand.cluster(
+                                JSON.readTree(
+                                        "{\"node\":\"edge-1\",\"connected\":true,\"since\":\"2026-12-06T12:00:00Z\",\"nodes\":3,\"stale\":0}")))
+                .isEqualTo("node edge-1, Redis connected (3 nodes)");
+        assertThat(
+                        StatusCommand.cluster(
+                                JSON.readTree(
+                                        "{\"node\":\"edge-1\",\"connected\":false,\"since\":\"2026-12-06T12:00:03Z\",\"nodes\":3,\"stale\":2}")))
+                .isEqualTo("node edge-1, REDIS UNREACHABLE since 2026-12-06T12:00:03Z: serving on local state (3"
+                        + " nodes, 2 stale)");
+    }
 }
