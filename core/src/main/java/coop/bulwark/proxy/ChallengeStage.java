@@ -104,6 +104,11 @@ public final class ChallengeStage {
         return o;
     }
 
+    /** Removes the edge's own cookies from a request about to be answered without the challenge's say. */
+    void stripCookies(RequestHead head) {
+        head.removeCookie(PassCodec.COOKIE_NAME);
+    }
+
     /**
      * The gate's answer to a posted answer whose body (at most the {@code ReadAnswer}'s bytes) has been read, or a
      * 413 when it was longer.

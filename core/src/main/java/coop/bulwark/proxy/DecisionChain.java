@@ -1,5 +1,6 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.challenge.ChallengeEndpoint;
 import coop.bulwark.challenge.ChallengeOutcome;
 import coop.bulwark.detect.RequestTraits;
 import coop.bulwark.metrics.SiteMeters.VerdictLabel;
@@ -16,6 +17,9 @@ import java.util.List;
  * <ol>
  *   <li>admission ({@link RequestAdmission}): a well-formed head naming a configured site, or a refusal;
  *   <li>verdict ({@link Gatekeeper}): bans, per-address and per-prefix rates, concurrency, cache-only mode;
+ *   <li>on a site in cache-only mode (under attack), a request without a valid cookie that the cache can answer
+ *       (fresh or stale) is answered from it, bots included: cheaper than the challenge's page, and people without
+ *       JavaScript keep reading ({@link CacheStage#storedPlan});
  *   <li>challenge ({@link ChallengeStage}): a valid cookie, the challenge page, a limit, or an answer to read;
  *   <li>cache plan ({@link CacheStage#plan}): whether and how the micro-cache takes part.
  * </ol>
@@ -102,6 +106,14 @@ final class DecisionChain {
                 case Verdict.CacheOnly c -> cacheOnly = true;
                 case Verdict.Pass p -> {}
             }
+            if (cacheOnly && !upgrade && cache != null && !head.contains("cookie")) {
+                // Without a cookie no request can be vouched for, so when the cache can answer, the challenge need
+                // not be asked (nor its page built): a stored copy is cheaper for everyone than the page.
+                CachePlan stored = storedAnswer(site, head, ok, log);
+                if (stored != null) {
+                    return new Decision.Forward(ok, stored, true, addr, false);
+                }
+            }
             // The challenge's vouched() is the cookie check: whether this request carried a valid challenge cookie
             // for its site and network.
             var view = new ChallengeStage.View(head, ok.originUri(), addr, info.tls());
@@ -117,6 +129,16 @@ final class DecisionChain {
                 return new Decision.Refuse(403, WEBSOCKET_UNVOUCHED_REASON, false, 0);
             }
             if (!(outcome instanceof ChallengeOutcome.Proceed)) {
+                if (cacheOnly && !upgrade && cache != null && !(outcome instanceof ChallengeOutcome.ReadAnswer)) {
+                    // Cache first under attack: what the cache can answer is answered to every client, people
+                    // without JavaScript included; the challenge only guards what would reach the origin. The
+                    // edge's cookie (an expired or foreign one) goes, so that it does not bypass the cache.
+                    challenge.stripCookies(head);
+                    CachePlan stored = storedAnswer(site, head, ok, log);
+                    if (stored != null) {
+                        return new Decision.Forward(ok, stored, true, addr, false);
+                    }
+                }
                 gatekeeper.release(guard.index(), addr);
                 if (outcome instanceof ChallengeOutcome.ReadAnswer r) {
                     log.traits(null); // an answer is the challenge's own traffic, not the site's
@@ -140,6 +162,22 @@ final class DecisionChain {
         log.relayed();
         CachePlan plan = cache == null ? null : cache.plan(site, head, ok, cacheOnly);
         return new Decision.Forward(ok, plan, protection.enabled(), addr, false);
+    }
+
+    /**
+     * The cache-only plan answering {@code head} from a stored copy (see {@link CacheStage#storedPlan}), logged as a
+     * cache-only relay; null when the cache holds nothing to serve it. Never for the challenge's own endpoint.
+     */
+    private CachePlan storedAnswer(Site site, RequestHead head, Admission.Admitted ok, RequestLog log) {
+        if (ChallengeEndpoint.isEndpoint(ok.originUri())) {
+            return null;
+        }
+        CachePlan stored = cache.storedPlan(site, head, ok);
+        if (stored != null) {
+            log.verdict(VerdictLabel.CACHE_ONLY);
+            log.relayed();
+        }
+        return stored;
     }
 
     /** The response to a posted answer whose body has been read (see {@link Decision.ReadAnswer}). */

@@ -2,6 +2,8 @@ package coop.bulwark.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.cache.CacheResponsePolicy;
+import coop.bulwark.cache.StorageDecision;
 import coop.bulwark.detect.SiteSecond;
 import coop.bulwark.detect.TrafficAccounting;
 import coop.bulwark.metrics.EdgeMetrics;
@@ -9,8 +11,10 @@ import coop.bulwark.protect.Gatekeeper;
 import coop.bulwark.site.BanPolicy.BanAction;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.site.ProtectionState;
 import coop.bulwark.time.Ticker;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -18,6 +22,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +51,7 @@ class DecisionChainTest {
     TrafficAccounting accounting;
     EdgeSnapshot snap;
     Gatekeeper gatekeeper;
+    CacheStage cache;
     DecisionChain chain;
 
     @BeforeEach
@@ -70,7 +76,7 @@ class DecisionChainTest {
         gatekeeper = new Gatekeeper(ticker, clock);
         gatekeeper.configure(config.protection());
         var challenge = ChallengeStage.start(config, gatekeeper.bans(), ticker, clock);
-        var cache = CacheStage.create(config.protection(), Duration.ofSeconds(60), ticker);
+        cache = CacheStage.create(config.protection(), Duration.ofSeconds(60), ticker);
         snap = EdgeSnapshot.build(1, config, Map.of(), Map.of(), RequestAdmissionTest.NO_TLS, metrics, T0);
         snap.activate(T0, metrics);
         chain = new DecisionChain(gatekeeper, challenge, cache);
@@ -309,6 +315,61 @@ class DecisionChainTest {
         Decision d = decide(head, client("198.51.100.7"), log(head));
         assertThat(d).isInstanceOf(Decision.Forward.class);
         assertThat(head.request().headers().getAll("cookie")).containsExactly("theme=dark");
+    }
+
+    /** Stores a cacheable page for {@code head}'s target on its site, as a response with {@code max-age=60} would. */
+    void store(NettyRequestHead head) throws Exception {
+        var admitted = (Admission.Admitted) RequestAdmission.admit(head, snap, client("203.0.113.1"));
+        CachePlan plan = cache.plan(admitted.site(), head, admitted, true);
+        var headers = new DefaultHttpHeaders().set("cache-control", "max-age=60");
+        var meta = (StorageDecision.Storable)
+                CacheResponsePolicy.evaluate(200, new NettyHeaderView(headers), plan.policy(), clock.millis());
+        cache.cache().store(plan.key(), head, meta.meta(), "page".getBytes(StandardCharsets.UTF_8), nanos);
+    }
+
+    @Test
+    void underAttack_aStoredPage_isAnsweredFromTheCache_toEveryClient_andOnlyAMissMeetsTheChallenge() throws Exception {
+        snap.site("guarded").guard().force(ProtectionState.UNDER_ATTACK, "test", T0, null);
+        ClientInfo bot = client("198.51.100.7");
+        var miss = get("guarded.test", "/post/1?x=1", "accept", "text/html");
+        assertThat(decide(miss, bot, log(miss))).isInstanceOf(Decision.Challenge.class);
+
+        store(get("guarded.test", "/post/1"));
+        var busting = get("guarded.test", "/post/1?x=2", "accept", "text/html");
+        RequestLog log = log(busting);
+        Decision d = decide(busting, bot, log);
+
+        assertThat(d).isInstanceOfSatisfying(Decision.Forward.class, f -> {
+            assertThat(f.cache().cacheOnly()).isTrue();
+            assertThat(f.cache().key().toString()).doesNotContain("x=2");
+            assertThat(f.concurrencySlot()).isTrue();
+        });
+        log.complete(200, 4, nanos);
+        assertThat(counter("bulwark_requests_verdict", "guarded", "verdict", "cache_only"))
+                .isEqualTo(1);
+        // Stale is as good: the page is past its max-age, still within stale_if_error.
+        nanos += Duration.ofMinutes(5).toNanos();
+        var stale = get("guarded.test", "/post/1", "accept", "text/html");
+        assertThat(decide(stale, bot, log(stale))).isInstanceOf(Decision.Forward.class);
+    }
+
+    @Test
+    void underAttack_anInvalidEdgeCookie_doesNotKeepAStoredPageFromAPerson_butTheSitesOwnCookieDoes() throws Exception {
+        snap.site("guarded").guard().force(ProtectionState.UNDER_ATTACK, "test", T0, null);
+        store(get("guarded.test", "/"));
+        var forged = get("guarded.test", "/", "accept", "text/html", "cookie", "bulwark_pass=forged");
+        assertThat(decide(forged, client("198.51.100.8"), log(forged))).isInstanceOf(Decision.Forward.class);
+        assertThat(forged.request().headers().get("cookie")).isNull();
+
+        var session = get("guarded.test", "/", "accept", "text/html", "cookie", "PHPSESSID=abc");
+        assertThat(decide(session, client("198.51.100.9"), log(session))).isInstanceOf(Decision.Challenge.class);
+    }
+
+    @Test
+    void normalState_aStoredPage_doesNotSkipTheChallenge_ofASiteThatAlwaysChallenges() throws Exception {
+        store(get("guarded.test", "/"));
+        var head = get("guarded.test", "/", "accept", "text/html");
+        assertThat(decide(head, client("198.51.100.7"), log(head))).isInstanceOf(Decision.Challenge.class);
     }
 
     @Test

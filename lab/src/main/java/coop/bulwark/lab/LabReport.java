@@ -36,13 +36,26 @@ public record LabReport(String scenario, int sites, long durationS, String machi
         }
     }
 
-    /** Legitimate requests to sites that are not attacked. Null figures: no request in the window. */
-    public record Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {}
+    /**
+     * Legitimate requests to sites that are not attacked. Null figures: no request in the window.
+     *
+     * @param nojsSuccessRate the success rate of the people who run no JavaScript (their requests also count in
+     *     {@code legitSuccessRate}); null when the scenario has none or they made no request here
+     */
+    public record Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms, Double nojsSuccessRate) {
+        public Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {
+            this(legitSuccessRate, p50Ms, p99Ms, null);
+        }
+    }
 
-    /** Legitimate requests to the attacked sites. */
-    public record Targets(List<String> sites, Double legitSuccessRate, Long p99Ms) {
+    /** Legitimate requests to the attacked sites; {@code nojsSuccessRate} as for {@link Bystanders}. */
+    public record Targets(List<String> sites, Double legitSuccessRate, Long p99Ms, Double nojsSuccessRate) {
         public Targets {
             sites = List.copyOf(sites);
+        }
+
+        public Targets(List<String> sites, Double legitSuccessRate, Long p99Ms) {
+            this(sites, legitSuccessRate, p99Ms, null);
         }
     }
 

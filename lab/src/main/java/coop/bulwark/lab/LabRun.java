@@ -195,6 +195,10 @@ public final class LabRun {
                 int n = index;
                 threads.execute(() -> LegitClients.crawler(ctx, legit, n, seed * 31 + n));
             }
+            for (int i = 0; i < legit.nojsReaders(); i++, index++) {
+                int n = index;
+                threads.execute(() -> LegitClients.nojsReader(ctx, legit, n, seed * 31 + n));
+            }
             OriginView.Sample o0 = origin.sample();
             long originAttack0 = o0.attackArrived();
             long originLegit0 = o0.legitArrived();
@@ -349,12 +353,17 @@ public final class LabRun {
                 Outcomes.successRate(
                         RunRecorder.sum(rec.bystanderOk, from, to), RunRecorder.sum(rec.bystanderFailed, from, to)),
                 Outcomes.percentile(by, 50),
-                Outcomes.percentile(by, 99));
+                Outcomes.percentile(by, 99),
+                Outcomes.successRate(
+                        RunRecorder.sum(rec.nojsBystanderOk, from, to),
+                        RunRecorder.sum(rec.nojsBystanderFailed, from, to)));
         var targets = new LabReport.Targets(
                 scenario.targets(),
                 Outcomes.successRate(
                         RunRecorder.sum(rec.targetOk, from, to), RunRecorder.sum(rec.targetFailed, from, to)),
-                Outcomes.percentile(tg, 99));
+                Outcomes.percentile(tg, 99),
+                Outcomes.successRate(
+                        RunRecorder.sum(rec.nojsTargetOk, from, to), RunRecorder.sum(rec.nojsTargetFailed, from, to)));
         boolean attacked = scenario.phases().stream().anyMatch(p -> !p.attacks().isEmpty());
         Integer mitigated = null;
         if (attacked) {

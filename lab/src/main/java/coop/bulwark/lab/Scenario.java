@@ -101,6 +101,8 @@ public record Scenario(
      * @param feedInterval time between two polls of one feed reader
      * @param crawlRate requests per second of one crawler
      * @param timeout how long a legitimate client waits for a response before it counts as a failure
+     * @param nojsReaders people without JavaScript (a text browser, a reader app, a script): front pages, cookies kept,
+     *     no script run, so a challenge page is a failure for them
      */
     public record LegitTraffic(
             int browsers,
@@ -110,14 +112,28 @@ public record Scenario(
             Duration thinkTime,
             Duration feedInterval,
             double crawlRate,
-            Duration timeout) {
+            Duration timeout,
+            int nojsReaders) {
         public LegitTraffic {
-            if (browsers < 0 || feedReaders < 0 || crawlers < 0) {
+            if (browsers < 0 || feedReaders < 0 || crawlers < 0 || nojsReaders < 0) {
                 throw new IllegalArgumentException("legit: negative client count (expected: >= 0)");
             }
             if (zipfExponent < 0) {
                 throw new IllegalArgumentException("legit.zipf_exponent: " + zipfExponent + " (expected: >= 0)");
             }
+        }
+
+        /** A population without people who run no JavaScript. */
+        public LegitTraffic(
+                int browsers,
+                int feedReaders,
+                int crawlers,
+                double zipfExponent,
+                Duration thinkTime,
+                Duration feedInterval,
+                double crawlRate,
+                Duration timeout) {
+            this(browsers, feedReaders, crawlers, zipfExponent, thinkTime, feedInterval, crawlRate, timeout, 0);
         }
     }
 

@@ -132,7 +132,8 @@ public final class ScenarioReader {
                 l.duration("think_time", Duration.ofSeconds(3), true),
                 l.duration("feed_interval", Duration.ofSeconds(10), false),
                 rate(l, "crawl_rate", 5),
-                l.duration("timeout", Duration.ofSeconds(4), false));
+                l.duration("timeout", Duration.ofSeconds(4), false),
+                l.count("nojs_readers", 0, 0, MAX));
         l.finish();
         List<YamlNode> items = n.list("phases");
         if (items.isEmpty()) {
