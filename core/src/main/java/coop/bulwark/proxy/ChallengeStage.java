@@ -5,6 +5,7 @@ import coop.bulwark.challenge.ChallengeKeys;
 import coop.bulwark.challenge.ChallengeOutcome;
 import coop.bulwark.challenge.ChallengeRequest;
 import coop.bulwark.challenge.PassCodec;
+import coop.bulwark.challenge.SeenCookies;
 import coop.bulwark.protect.BanList;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.time.Ticker;
@@ -99,14 +100,28 @@ public final class ChallengeStage {
         var guard = site.guard();
         ChallengeOutcome o = gate.decide(site.name(), guard.index(), guard.state(), request);
         if (o instanceof ChallengeOutcome.Proceed) {
-            request.head().removeCookie(PassCodec.COOKIE_NAME);
+            stripCookies(request.head());
         }
         return o;
+    }
+
+    /**
+     * What the request's seen cookie says (counted against the cookie's limits when valid). Call before the cookie is
+     * stripped, that is before {@link #decide}.
+     */
+    SeenCookies.Standing seen(Site site, View request) {
+        return gate.seen().check(site.name(), request.head().get("cookie"), request.address());
+    }
+
+    /** A {@code Set-Cookie} value giving this client a new seen cookie for {@code site}. */
+    String seenCookie(Site site, View request) {
+        return gate.seen().setCookie(site.name(), request.address(), request.tls());
     }
 
     /** Removes the edge's own cookies from a request about to be answered without the challenge's say. */
     void stripCookies(RequestHead head) {
         head.removeCookie(PassCodec.COOKIE_NAME);
+        head.removeCookie(PassCodec.SEEN_COOKIE_NAME);
     }
 
     /**

@@ -2,13 +2,17 @@ package coop.bulwark.proxy;
 
 import coop.bulwark.challenge.ChallengeEndpoint;
 import coop.bulwark.challenge.ChallengeOutcome;
+import coop.bulwark.challenge.SeenCookies;
 import coop.bulwark.detect.RequestTraits;
+import coop.bulwark.detect.TrafficRecorder;
 import coop.bulwark.metrics.SiteMeters.VerdictLabel;
+import coop.bulwark.protect.BulkheadLane;
 import coop.bulwark.protect.Gatekeeper;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.protect.SourceKeys;
 import coop.bulwark.protect.Verdict;
 import coop.bulwark.site.BanPolicy.BanAction;
+import coop.bulwark.site.ProtectionState;
 import java.util.List;
 
 /**
@@ -94,6 +98,10 @@ final class DecisionChain {
         log.traits(traits);
         var protection = snap.config().protection();
         boolean cacheOnly = false;
+        BulkheadLane lane = traits.queryEntropyBucket() >= TrafficRecorder.HIGH_ENTROPY_BUCKET
+                ? BulkheadLane.BUSTERS
+                : BulkheadLane.STRANGERS;
+        String seenCookie = null;
         if (protection.enabled()) {
             switch (gatekeeper.decide(site.name(), guard.index(), guard.policy(), addr, protection)) {
                 case Verdict.Limit limit -> {
@@ -117,8 +125,18 @@ final class DecisionChain {
             // The challenge's vouched() is the cookie check: whether this request carried a valid challenge cookie
             // for its site and network.
             var view = new ChallengeStage.View(head, ok.originUri(), addr, info.tls());
+            SeenCookies.Standing seen = challenge.seen(site, view); // before decide strips the cookie
             ChallengeOutcome outcome = challenge.decide(site, view);
             log.traits(traits.withValidCookie(outcome.vouched()));
+            if (outcome.vouched() || seen == SeenCookies.Standing.KNOWN) {
+                lane = BulkheadLane.PEOPLE;
+            }
+            if ((seen == SeenCookies.Standing.ABSENT || seen == SeenCookies.Standing.INVALID)
+                    && guard.state() == ProtectionState.NORMAL
+                    && asksForPage(head)) {
+                // People first: a visitor of normal times is recognised when a flood comes, before detection.
+                seenCookie = challenge.seenCookie(site, view);
+            }
             if (upgrade
                     && !outcome.vouched()
                     && site.config().challenge().mode().challenges(guard.state())) {
@@ -157,11 +175,25 @@ final class DecisionChain {
                 return new Decision.Refuse(503, WEBSOCKET_CAP_REASON, false, WEBSOCKET_RETRY_AFTER_SECONDS);
             }
             log.relayed();
-            return new Decision.Forward(ok, null, protection.enabled(), addr, true);
+            return new Decision.Forward(ok, null, protection.enabled(), addr, true, lane, null);
         }
         log.relayed();
         CachePlan plan = cache == null ? null : cache.plan(site, head, ok, cacheOnly);
-        return new Decision.Forward(ok, plan, protection.enabled(), addr, false);
+        return new Decision.Forward(ok, plan, protection.enabled(), addr, false, lane, seenCookie);
+    }
+
+    /**
+     * Whether the client asks for a page (fetch metadata's {@code document}, else an {@code Accept} naming
+     * {@code text/html}): the only requests whose response may carry a new seen cookie, so that assets and API
+     * calls cost no signature.
+     */
+    static boolean asksForPage(RequestHead head) {
+        String dest = head.get("sec-fetch-dest");
+        if (dest != null) {
+            return dest.equals("document");
+        }
+        String accept = head.get("accept");
+        return accept != null && accept.contains("text/html");
     }
 
     /**

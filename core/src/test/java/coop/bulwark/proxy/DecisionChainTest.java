@@ -7,6 +7,7 @@ import coop.bulwark.cache.StorageDecision;
 import coop.bulwark.detect.SiteSecond;
 import coop.bulwark.detect.TrafficAccounting;
 import coop.bulwark.metrics.EdgeMetrics;
+import coop.bulwark.protect.BulkheadLane;
 import coop.bulwark.protect.Gatekeeper;
 import coop.bulwark.site.BanPolicy.BanAction;
 import coop.bulwark.site.ConfigLoader;
@@ -370,6 +371,40 @@ class DecisionChainTest {
         store(get("guarded.test", "/"));
         var head = get("guarded.test", "/", "accept", "text/html");
         assertThat(decide(head, client("198.51.100.7"), log(head))).isInstanceOf(Decision.Challenge.class);
+    }
+
+    @Test
+    void normalTimes_aPageWithoutTheSeenCookie_isGivenOne_andTheNextRequestHoldingItIsAPersons() throws Exception {
+        ClientInfo c = client("198.51.100.7");
+        var first = get("open.test", "/post/1", "accept", "text/html");
+        var f = (Decision.Forward) decide(first, c, log(first));
+        assertThat(f.lane()).isEqualTo(BulkheadLane.STRANGERS);
+        assertThat(f.seenCookie()).startsWith("bulwark_seen=");
+        var asset = get("open.test", "/style.css", "sec-fetch-dest", "style", "accept", "text/css");
+        assertThat(((Decision.Forward) decide(asset, c, log(asset))).seenCookie())
+                .as("only pages get one")
+                .isNull();
+
+        String pair = f.seenCookie().substring(0, f.seenCookie().indexOf(';'));
+        nanos += Duration.ofSeconds(2).toNanos(); // this config's per_ip is 1/s with a burst of 2
+        var again = get("open.test", "/post/2", "accept", "text/html", "cookie", pair + "; theme=dark");
+        var g = (Decision.Forward) decide(again, c, log(again));
+
+        assertThat(g.lane()).isEqualTo(BulkheadLane.PEOPLE);
+        assertThat(g.seenCookie()).isNull();
+        assertThat(again.request().headers().getAll("cookie")).containsExactly("theme=dark");
+    }
+
+    @Test
+    void underAttack_noSeenCookieIsGiven() throws Exception {
+        snap.site("open").guard().force(ProtectionState.UNDER_ATTACK, "test", T0, null);
+        var head = get("open.test", "/post/1", "accept", "text/html");
+        var f = (Decision.Forward) decide(head, client("198.51.100.7"), log(head));
+        assertThat(f.seenCookie()).isNull();
+        assertThat(f.lane()).isEqualTo(BulkheadLane.STRANGERS);
+        var busting = get("open.test", "/?q8Zk2xP1=7fG3kQ9w", "accept", "text/html");
+        assertThat(((Decision.Forward) decide(busting, client("198.51.100.8"), log(busting))).lane())
+                .isEqualTo(BulkheadLane.BUSTERS);
     }
 
     @Test
