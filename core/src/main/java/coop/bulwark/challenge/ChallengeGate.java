@@ -140,7 +140,7 @@ public final class ChallengeGate {
      * {@link ChallengeOutcome.ReadAnswer}, read the body and call {@link #answer}.
      */
     public ChallengeOutcome decide(String site, int siteIndex, ProtectionState state, ChallengeRequest req) {
-        return decide(site, siteIndex, state, req, passCookie(site, req));
+        return decide(site, siteIndex, state, req, passCookie(site, req), -1);
     }
 
     /**
@@ -158,9 +158,13 @@ public final class ChallengeGate {
         return cookie >= 0 && !accepted(cookie, s) ? PassCodec.COOKIE_FORGED : cookie;
     }
 
-    /** {@link #decide(String, int, ProtectionState, ChallengeRequest)} with the pass already checked. */
+    /**
+     * {@link #decide(String, int, ProtectionState, ChallengeRequest)} with the pass already checked, for a request of
+     * the cookie holder {@code holder} (the identity of its valid pass or seen cookie, or negative for none): the
+     * challenge's per-client limits key on it instead of the address.
+     */
     public ChallengeOutcome decide(
-            String site, int siteIndex, ProtectionState state, ChallengeRequest req, int passCookie) {
+            String site, int siteIndex, ProtectionState state, ChallengeRequest req, int passCookie, long holder) {
         Rules r = rules;
         SiteRules s = r == null ? null : r.sites.get(site);
         if (s == null) {
@@ -182,7 +186,7 @@ public final class ChallengeGate {
         }
         if (vouched) {
             if (PassCodec.cookieKind(cookie) == PassCodec.Kind.WAIT) {
-                long wait = limit(fallback.get(), r.config.fallbackPerIp(), req.address(), siteIndex);
+                long wait = limit(fallback.get(), r.config.fallbackPerIp(), req.address(), siteIndex, holder);
                 if (wait > 0) {
                     return new ChallengeOutcome.Limited(wait, true);
                 }
@@ -208,7 +212,7 @@ public final class ChallengeGate {
         if (r.goodBots.match(req.header("user-agent"), addr) != null) {
             return ChallengeOutcome.PROCEED;
         }
-        long wait = limit(uncookied.get(), r.config.uncookiedPerIp(), addr, siteIndex);
+        long wait = limit(uncookied.get(), r.config.uncookiedPerIp(), addr, siteIndex, holder);
         return wait > 0 ? new ChallengeOutcome.Limited(wait, false) : ChallengeOutcome.PROCEED;
     }
 
@@ -396,11 +400,18 @@ public final class ChallengeGate {
                 || PassCodec.cookieDifficulty(cookie) >= s.difficulty;
     }
 
-    private static long limit(SourceRateLimiter limiter, Optional<RateLimit> limit, byte[] addr, int siteIndex) {
+    /**
+     * Takes one request from {@code limit}'s allowance, keyed on the cookie {@code holder} when there is one (>= 0: a
+     * person behind a shared address has an allowance of its own), else on the address; returns the seconds to wait
+     * when it is spent, else 0.
+     */
+    private static long limit(
+            SourceRateLimiter limiter, Optional<RateLimit> limit, byte[] addr, int siteIndex, long holder) {
         if (limit.isEmpty()) {
             return 0;
         }
-        long nanos = limiter.tryAcquire(SourceKeys.ip(addr, siteIndex), limit.get());
+        long key = holder >= 0 ? SourceKeys.cookie(holder, siteIndex) : SourceKeys.ip(addr, siteIndex);
+        long nanos = limiter.tryAcquire(key, limit.get());
         return nanos <= 0 ? 0 : Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
     }
 

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 
@@ -29,6 +30,9 @@ import javax.crypto.ShortBufferException;
 /*
  * Wire formats (then base64url without padding). Cookie, 44 bytes -> 59 characters:
  *   0 version (1) | 1 key id | 2 kind | 3 difficulty | 4-11 expiry, epoch seconds, big-endian | 12-43 MAC
+ * The expiry's top 24 bits (4-6) are random in cookies minted since issue 16, read as zero: two cookies given in the
+ * same second to one network (people behind one NAT) then differ, so limits keyed on a cookie tell them apart.
+ * Cookies from before carry zeros there and stay valid.
  * Token, 60 bytes -> 80 characters:
  *   0 version (1) | 1 key id | 2 kind | 3 difficulty | 4-11 issued, epoch seconds | 12-27 random | 28-59 MAC
  * MAC = HMAC-SHA256(key, label | bytes before the MAC | site name length (2) | site name | family (4 or 6) | prefix),
@@ -74,6 +78,10 @@ public final class PassCodec {
     }
 
     static final int VERSION = 1;
+    /** Bits of a cookie's expiry field that hold the time; the 24 above them are a random salt. */
+    static final int EXPIRY_BITS = 40;
+
+    static final long EXPIRY_MASK = (1L << EXPIRY_BITS) - 1;
     static final int MAC_BYTES = 32;
     static final int COOKIE_BYTES = 12 + MAC_BYTES;
     public static final int COOKIE_CHARS = 59;
@@ -170,7 +178,8 @@ public final class PassCodec {
     public String cookie(Kind kind, String site, byte[] addr, int difficulty, long expiryEpochSecond) {
         SigningKey k = keys.ring().current();
         byte[] b = new byte[COOKIE_BYTES];
-        head(b, k.id, kind, difficulty, expiryEpochSecond);
+        long salt = (long) ThreadLocalRandom.current().nextInt(1 << 24) << EXPIRY_BITS;
+        head(b, k.id, kind, difficulty, expiryEpochSecond | salt);
         sign(k.mac(), COOKIE_LABEL, b, 12, site, addr, b, 12);
         return ENCODER.encodeToString(b);
     }
@@ -259,7 +268,7 @@ public final class PassCodec {
         if (!MessageDigest.isEqual(s.computed, s.given)) {
             return COOKIE_FORGED;
         }
-        if (readLong(s.raw, 4) <= nowEpochSecond) {
+        if ((readLong(s.raw, 4) & EXPIRY_MASK) <= nowEpochSecond) {
             return COOKIE_EXPIRED;
         }
         return kind << 8 | (s.raw[3] & 0xFF);

@@ -46,8 +46,10 @@ sealed interface Decision {
      *     the tunnel when the origin answers 101 and given back otherwise
      * @param lane the lane of the site's bulkhead queue the request waits in, if it must: people's for a valid pass
      *     or seen cookie, ahead of strangers' and of cache-busting strangers'
+     * @param holder the identity of the valid pass or seen cookie the client holds (>= 0): the request holds that
+     *     cookie's concurrent-request slot instead of its address's; negative for a stranger
      * @param seenCookie a {@code Set-Cookie} value to add to the response if it is a page ({@code text/html}, 2xx):
-     *     the seen cookie for a visitor without one, in normal times; null for none
+     *     the seen cookie for a visitor without one, while the site is not under attack; null for none
      */
     record Forward(
             Admission.Admitted admitted,
@@ -56,6 +58,7 @@ sealed interface Decision {
             byte[] clientAddress,
             boolean upgrade,
             BulkheadLane lane,
+            long holder,
             String seenCookie)
             implements Decision {
 
@@ -66,7 +69,7 @@ sealed interface Decision {
                 boolean concurrencySlot,
                 byte[] clientAddress,
                 boolean upgrade) {
-            this(admitted, cache, concurrencySlot, clientAddress, upgrade, BulkheadLane.STRANGERS, null);
+            this(admitted, cache, concurrencySlot, clientAddress, upgrade, BulkheadLane.STRANGERS, -1, null);
         }
     }
 }

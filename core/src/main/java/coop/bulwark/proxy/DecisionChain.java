@@ -102,10 +102,19 @@ final class DecisionChain {
                 ? BulkheadLane.BUSTERS
                 : BulkheadLane.STRANGERS;
         String seenCookie = null;
+        long holder = -1;
         if (protection.enabled()) {
-            switch (gatekeeper.decide(site.name(), guard.index(), guard.policy(), addr, protection)) {
+            var view = new ChallengeStage.View(head, ok.originUri(), addr, info.tls());
+            // Who asks: a valid pass or seen cookie makes a cookie holder, limited on its cookie (people behind one
+            // address are not one client) and served in the people's lane. Both checks precede the challenge's
+            // decision, which strips the cookies.
+            int pass = challenge.pass(site, view);
+            long seen = challenge.seen(site, view);
+            holder = ChallengeStage.holder(head, pass, seen);
+            switch (gatekeeper.decide(site.name(), guard.index(), guard.policy(), addr, protection, holder)) {
                 case Verdict.Limit limit -> {
-                    return limited(log, limit.retryAfterSeconds());
+                    Decision instead = holder < 0 && !upgrade ? challengeInstead(site, view, pass, ok, log) : null;
+                    return instead != null ? instead : limited(log, limit.retryAfterSeconds());
                 }
                 case Verdict.Ban ban -> {
                     log.verdict(VerdictLabel.BAN);
@@ -124,17 +133,18 @@ final class DecisionChain {
             }
             // The challenge's vouched() is the cookie check: whether this request carried a valid challenge cookie
             // for its site and network.
-            var view = new ChallengeStage.View(head, ok.originUri(), addr, info.tls());
-            SeenCookies.Standing seen = challenge.seen(site, view); // before decide strips the cookie
-            ChallengeOutcome outcome = challenge.decide(site, view);
+            ChallengeOutcome outcome = challenge.decide(site, view, pass, holder);
             log.traits(traits.withValidCookie(outcome.vouched()));
-            if (outcome.vouched() || seen == SeenCookies.Standing.KNOWN) {
+            if (holder >= 0) {
                 lane = BulkheadLane.PEOPLE;
             }
-            if ((seen == SeenCookies.Standing.ABSENT || seen == SeenCookies.Standing.INVALID)
-                    && guard.state() == ProtectionState.NORMAL
+            SeenCookies.Standing standing = SeenCookies.standing(seen);
+            if ((standing == SeenCookies.Standing.ABSENT || standing == SeenCookies.Standing.INVALID)
+                    && guard.state() != ProtectionState.UNDER_ATTACK
                     && asksForPage(head)) {
-                // People first: a visitor of normal times is recognised when a flood comes, before detection.
+                // People first: a visitor of normal times is recognised when a flood comes, before detection. Also
+                // while the site is only suspect: nothing has been declared yet, and a person reading then (behind a
+                // busy NAT, say) needs it for the next page.
                 seenCookie = challenge.seenCookie(site, view);
             }
             if (upgrade
@@ -142,7 +152,7 @@ final class DecisionChain {
                     && site.config().challenge().mode().challenges(guard.state())) {
                 // Where a page would meet the challenge, an upgrade without the cookie is refused outright: a
                 // long-lived connection is what a flood would most like to hold, and it cannot solve a page.
-                gatekeeper.release(guard.index(), addr);
+                gatekeeper.release(guard.index(), addr, holder);
                 log.verdict(VerdictLabel.CHALLENGE, "websocket_refused");
                 return new Decision.Refuse(403, WEBSOCKET_UNVOUCHED_REASON, false, 0);
             }
@@ -154,10 +164,10 @@ final class DecisionChain {
                     challenge.stripCookies(head);
                     CachePlan stored = storedAnswer(site, head, ok, log);
                     if (stored != null) {
-                        return new Decision.Forward(ok, stored, true, addr, false);
+                        return new Decision.Forward(ok, stored, true, addr, false, lane, holder, null);
                     }
                 }
-                gatekeeper.release(guard.index(), addr);
+                gatekeeper.release(guard.index(), addr, holder);
                 if (outcome instanceof ChallengeOutcome.ReadAnswer r) {
                     log.traits(null); // an answer is the challenge's own traffic, not the site's
                     log.verdict(VerdictLabel.CHALLENGE);
@@ -169,17 +179,35 @@ final class DecisionChain {
         if (upgrade) {
             if (!guard.upgrades().tryAcquire(site.config().limits().maxWebsockets())) {
                 if (protection.enabled()) {
-                    gatekeeper.release(guard.index(), addr);
+                    gatekeeper.release(guard.index(), addr, holder);
                 }
                 log.verdict(VerdictLabel.LIMIT, "websocket_cap");
                 return new Decision.Refuse(503, WEBSOCKET_CAP_REASON, false, WEBSOCKET_RETRY_AFTER_SECONDS);
             }
             log.relayed();
-            return new Decision.Forward(ok, null, protection.enabled(), addr, true, lane, null);
+            return new Decision.Forward(ok, null, protection.enabled(), addr, true, lane, holder, null);
         }
         log.relayed();
         CachePlan plan = cache == null ? null : cache.plan(site, head, ok, cacheOnly);
-        return new Decision.Forward(ok, plan, protection.enabled(), addr, false, lane, seenCookie);
+        return new Decision.Forward(ok, plan, protection.enabled(), addr, false, lane, holder, seenCookie);
+    }
+
+    /**
+     * For a stranger refused by its address's limits: the challenge's own answer when the challenge would answer the
+     * request itself (its page, its endpoint), as on a site under attack whatever the site's state (unless its
+     * challenge is {@code off}); else null (then 429). Behind a shared address the allowance may be spent by others (a
+     * NAT's bots), and a person must still be able to earn a cookie and be limited on it; the answer costs the origin
+     * nothing, and the refusal has already been counted towards a ban of the address.
+     */
+    private Decision challengeInstead(
+            Site site, ChallengeStage.View view, int pass, Admission.Admitted ok, RequestLog log) {
+        ChallengeOutcome o = challenge.decideChallenging(site, view, pass);
+        if (o instanceof ChallengeOutcome.ReadAnswer r) {
+            log.traits(null); // an answer is the challenge's own traffic, not the site's
+            log.verdict(VerdictLabel.CHALLENGE);
+            return new Decision.ReadAnswer(ok, view, r.maxBytes());
+        }
+        return o instanceof ChallengeOutcome.Respond ? challenged(o, log) : null;
     }
 
     /**
@@ -220,7 +248,7 @@ final class DecisionChain {
     /** Ends a forwarded request: gives back its address's concurrent-request slot if it holds one. */
     void release(Decision.Forward forward) {
         if (forward.concurrencySlot()) {
-            gatekeeper.release(forward.admitted().site().guard().index(), forward.clientAddress());
+            gatekeeper.release(forward.admitted().site().guard().index(), forward.clientAddress(), forward.holder());
         }
     }
 

@@ -66,6 +66,22 @@ class SeenCookiesTest {
     }
 
     @Test
+    void cookiesGivenInTheSameSecondToOneNetwork_differ_soPeopleBehindANatAreToldApart() {
+        String a = pair(seen.setCookie("s", ADDR, false));
+        String b = pair(seen.setCookie("s", ADDR, false));
+        assertThat(a).isNotEqualTo(b);
+        assertThat(PassCodec.identity(a, PassCodec.SEEN_COOKIE_NAME))
+                .isNotEqualTo(PassCodec.identity(b, PassCodec.SEEN_COOKIE_NAME));
+        assertThat(seen.checkIdentity("s", a, ADDR)).isNotEqualTo(seen.checkIdentity("s", b, ADDR));
+        String pass = gate.codec().cookie(PassCodec.Kind.WORK, "s", ADDR, 20, clock.seconds() + 60);
+        assertThat(gate.codec().verifyCookie(pass, 0, pass.length(), "s", ADDR, clock.seconds()))
+                .as("the salt is not read as time")
+                .isGreaterThanOrEqualTo(0);
+        assertThat(gate.codec().verifyCookie(pass, 0, pass.length(), "s", ADDR, clock.seconds() + 60))
+                .isEqualTo(PassCodec.COOKIE_EXPIRED);
+    }
+
+    @Test
     void aCookie_countsForItsSiteAndNetworkOnly_untilItExpires() {
         String cookie = "theme=dark; " + pair(seen.setCookie("s", ADDR, false));
         assertThat(seen.check("s", cookie, ADDR)).isEqualTo(Standing.KNOWN);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import coop.bulwark.cache.CacheResponsePolicy;
 import coop.bulwark.cache.StorageDecision;
+import coop.bulwark.challenge.PassCodec;
 import coop.bulwark.detect.SiteSecond;
 import coop.bulwark.detect.TrafficAccounting;
 import coop.bulwark.metrics.EdgeMetrics;
@@ -53,6 +54,7 @@ class DecisionChainTest {
     EdgeSnapshot snap;
     Gatekeeper gatekeeper;
     CacheStage cache;
+    ChallengeStage challenge;
     DecisionChain chain;
 
     @BeforeEach
@@ -76,7 +78,7 @@ class DecisionChainTest {
         metrics = new EdgeMetrics();
         gatekeeper = new Gatekeeper(ticker, clock);
         gatekeeper.configure(config.protection());
-        var challenge = ChallengeStage.start(config, gatekeeper.bans(), ticker, clock);
+        challenge = ChallengeStage.start(config, gatekeeper.bans(), ticker, clock);
         cache = CacheStage.create(config.protection(), Duration.ofSeconds(60), ticker);
         snap = EdgeSnapshot.build(1, config, Map.of(), Map.of(), RequestAdmissionTest.NO_TLS, metrics, T0);
         snap.activate(T0, metrics);
@@ -405,6 +407,52 @@ class DecisionChainTest {
         var busting = get("open.test", "/?q8Zk2xP1=7fG3kQ9w", "accept", "text/html");
         assertThat(((Decision.Forward) decide(busting, client("198.51.100.8"), log(busting))).lane())
                 .isEqualTo(BulkheadLane.BUSTERS);
+    }
+
+    @Test
+    void aStrangerOverItsAddresssLimit_isShownTheChallengeInsteadOf429_whereTheSiteHasOne() throws Exception {
+        ClientInfo c = client("198.51.100.7");
+        for (int i = 0; i < 2; i++) {
+            decide(get("guarded.test", "/", "accept", "text/html"), c, log(get("guarded.test", "/")));
+            var open = get("open.test", "/");
+            decide(open, c, log(open));
+        }
+        var page = get("guarded.test", "/post/1", "accept", "text/html");
+        var open = get("open.test", "/post/1", "accept", "text/html");
+
+        assertThat(decide(page, c, log(page)))
+                .as("a person behind a busy shared address can still earn a cookie")
+                .isInstanceOf(Decision.Challenge.class);
+        assertThat(decide(open, c, log(open)))
+                .isInstanceOfSatisfying(
+                        Decision.Refuse.class, r -> assertThat(r.status()).isEqualTo(429));
+    }
+
+    @Test
+    void aPassHolder_isLimitedOnItsCookie_notOnTheAddressItShares() throws Exception {
+        ClientInfo shared = client("198.51.100.7");
+        for (int i = 0; i < 3; i++) {
+            var stranger = get("open.test", "/");
+            decide(stranger, shared, log(stranger));
+        }
+        var over = get("open.test", "/");
+        assertThat(decide(over, shared, log(over)))
+                .as("the address's allowance is spent")
+                .isInstanceOf(Decision.Refuse.class);
+        String pass = challenge
+                .gate()
+                .codec()
+                .cookie(
+                        PassCodec.Kind.WORK,
+                        "guarded",
+                        InetAddress.getByName("198.51.100.7").getAddress(),
+                        20,
+                        clock.millis() / 1000 + 3600);
+        var person = get("guarded.test", "/post/1", "accept", "text/html", "cookie", "bulwark_pass=" + pass);
+        var f = (Decision.Forward) decide(person, shared, log(person));
+        assertThat(f.holder()).isNotNegative();
+        assertThat(f.lane()).isEqualTo(BulkheadLane.PEOPLE);
+        chain.release(f);
     }
 
     @Test

@@ -199,6 +199,10 @@ public final class LabRun {
                 int n = index;
                 threads.execute(() -> LegitClients.nojsReader(ctx, legit, n, seed * 31 + n));
             }
+            for (int i = 0; i < legit.natPeople(); i++) {
+                long s = seed * 31 + 500_000 + i;
+                threads.execute(() -> LegitClients.natBrowser(ctx, legit, s));
+            }
             OriginView.Sample o0 = origin.sample();
             long originAttack0 = o0.attackArrived();
             long originLegit0 = o0.legitArrived();
@@ -302,6 +306,13 @@ public final class LabRun {
                         int n = i;
                         threads.execute(() -> RapidReset.attacker(
                                 ctx, rr.streamsPerSecond(), targetHosts, n, phaseEnd, base + 300_000 + n));
+                    }
+                }
+                case Scenario.NatFlood nf -> {
+                    for (int i = 0; i < nf.connections(); i++) {
+                        long s = base + 400_000 + i;
+                        threads.execute(() -> Attackers.natBot(
+                                ctx, nf, nf.ratePerSecond() / nf.connections(), targetHosts, phaseEnd, s));
                     }
                 }
                 case Scenario.ConnectionFlood cf -> {

@@ -132,6 +132,41 @@ final class LegitClients {
         }
     }
 
+    /**
+     * One of many people behind one address (a university's NAT, {@link AddressPlan#nat}): reads the attacked sites
+     * like {@link #browser} (one to four pages with their assets, the challenge solved, cookies kept per site), each
+     * page on a new connection closed after its assets, since the edge caps connections per address and hundreds of
+     * people's idle keep-alives would fill it.
+     */
+    static void natBrowser(TrafficContext ctx, Scenario.LegitTraffic cfg, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] source = AddressPlan.nat();
+        int[] targets =
+                ctx.targetRanks().stream().mapToInt(Integer::intValue).sorted().toArray();
+        Map<Integer, String> cookies = new HashMap<>();
+        int timeout = (int) cfg.timeout().toMillis();
+        long meanThink = cfg.thinkTime().toNanos();
+        ctx.sleepUntil(System.nanoTime() + (long) (rnd.nextDouble() * meanThink));
+        while (ctx.running() && targets.length > 0) {
+            int rank = targets[rnd.nextInt(targets.length)];
+            String host = Scenario.siteHost(rank);
+            int pages = 1 + rnd.nextInt(4);
+            for (int p = 0; p < pages && ctx.running(); p++) {
+                String page = p == 0 && rnd.nextBoolean() ? "/" : "/post/" + rnd.nextInt(500);
+                LabConnection conn =
+                        request(ctx, null, source, timeout, host, page, BROWSER_UA, -1, cookies, rank, true);
+                int assets = conn == null ? 0 : 2 + rnd.nextInt(3);
+                for (int a = 0; a < assets && ctx.running() && conn != null; a++) {
+                    conn = request(ctx, conn, source, timeout, host, ASSETS[a], BROWSER_UA, a, cookies, rank, true);
+                }
+                if (conn != null) {
+                    conn.close();
+                }
+                ctx.sleepUntil(System.nanoTime() + exponential(rnd, meanThink));
+            }
+        }
+    }
+
     /** A feed reader: polls the feed of a site chosen by popularity every interval, on a fresh connection. */
     static void feedReader(TrafficContext ctx, Scenario.LegitTraffic cfg, int index, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
