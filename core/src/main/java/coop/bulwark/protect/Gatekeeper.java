@@ -148,6 +148,15 @@ public final class Gatekeeper {
         concurrency.release(SourceKeys.ip(addr, siteIndex));
     }
 
+    /**
+     * Whether a well-behaved cookie holder was served from {@code addr} within {@link #HOLDER_WINDOW_SECONDS}: people
+     * share the address (a NAT), so its strangers may be people too.
+     */
+    public boolean shared(byte[] addr) {
+        return holders.active(
+                SourceKeys.ip(addr, SourceKeys.GLOBAL), ticker.read() / 1_000_000_000L, HOLDER_WINDOW_SECONDS);
+    }
+
     /** Ends a request that {@link #decide} let through with {@code holder} (negative: none). */
     public void release(int siteIndex, byte[] addr, long holder) {
         concurrency.release(holder >= 0 ? SourceKeys.cookie(holder, siteIndex) : SourceKeys.ip(addr, siteIndex));

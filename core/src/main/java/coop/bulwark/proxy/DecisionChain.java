@@ -193,14 +193,18 @@ final class DecisionChain {
     }
 
     /**
-     * For a stranger refused by its address's limits: the challenge's own answer when the challenge would answer the
-     * request itself (its page, its endpoint), as on a site under attack whatever the site's state (unless its
-     * challenge is {@code off}); else null (then 429). Behind a shared address the allowance may be spent by others (a
-     * NAT's bots), and a person must still be able to earn a cookie and be limited on it; the answer costs the origin
-     * nothing, and the refusal has already been counted towards a ban of the address.
+     * For a stranger refused by its address's limits from an address shared with cookie holders (a NAT): the
+     * challenge's own answer when the challenge would answer the request itself (its page, its endpoint), whatever the
+     * site's state unless its challenge is {@code off}; else null (then 429). The allowance of a shared address may be
+     * spent by others (a NAT's bots), and a person behind it must still be able to earn a cookie and be limited on it;
+     * the answer costs the origin nothing, and the refusal has already been counted. A client alone on its address
+     * gets its 429 as before.
      */
     private Decision challengeInstead(
             Site site, ChallengeStage.View view, int pass, Admission.Admitted ok, RequestLog log) {
+        if (!gatekeeper.shared(view.address())) {
+            return null;
+        }
         ChallengeOutcome o = challenge.decideChallenging(site, view, pass);
         if (o instanceof ChallengeOutcome.ReadAnswer r) {
             log.traits(null); // an answer is the challenge's own traffic, not the site's

@@ -409,14 +409,41 @@ class DecisionChainTest {
                 .isEqualTo(BulkheadLane.BUSTERS);
     }
 
+    String passFor(String site, String address) throws Exception {
+        return challenge
+                .gate()
+                .codec()
+                .cookie(
+                        PassCodec.Kind.WORK,
+                        site,
+                        InetAddress.getByName(address).getAddress(),
+                        20,
+                        clock.millis() / 1000 + 3600);
+    }
+
     @Test
-    void aStrangerOverItsAddresssLimit_isShownTheChallengeInsteadOf429_whereTheSiteHasOne() throws Exception {
+    void aStrangerOverTheLimitOfAnAddressSharedWithPeople_isShownTheChallengeInsteadOf429() throws Exception {
         ClientInfo c = client("198.51.100.7");
-        for (int i = 0; i < 2; i++) {
-            decide(get("guarded.test", "/", "accept", "text/html"), c, log(get("guarded.test", "/")));
+        for (int i = 0; i < 3; i++) {
+            var guarded = get("guarded.test", "/", "accept", "text/html");
+            decide(guarded, c, log(guarded));
             var open = get("open.test", "/");
             decide(open, c, log(open));
         }
+        var alone = get("guarded.test", "/post/1", "accept", "text/html");
+        assertThat(decide(alone, c, log(alone)))
+                .as("nobody vouches for the address yet")
+                .isInstanceOfSatisfying(
+                        Decision.Refuse.class, r -> assertThat(r.status()).isEqualTo(429));
+
+        var person = get(
+                "guarded.test",
+                "/",
+                "accept",
+                "text/html",
+                "cookie",
+                "bulwark_pass=" + passFor("guarded", "198.51.100.7"));
+        chain.release((Decision.Forward) decide(person, c, log(person)));
         var page = get("guarded.test", "/post/1", "accept", "text/html");
         var open = get("open.test", "/post/1", "accept", "text/html");
 
@@ -424,6 +451,7 @@ class DecisionChainTest {
                 .as("a person behind a busy shared address can still earn a cookie")
                 .isInstanceOf(Decision.Challenge.class);
         assertThat(decide(open, c, log(open)))
+                .as("a site without a challenge")
                 .isInstanceOfSatisfying(
                         Decision.Refuse.class, r -> assertThat(r.status()).isEqualTo(429));
     }
@@ -439,15 +467,7 @@ class DecisionChainTest {
         assertThat(decide(over, shared, log(over)))
                 .as("the address's allowance is spent")
                 .isInstanceOf(Decision.Refuse.class);
-        String pass = challenge
-                .gate()
-                .codec()
-                .cookie(
-                        PassCodec.Kind.WORK,
-                        "guarded",
-                        InetAddress.getByName("198.51.100.7").getAddress(),
-                        20,
-                        clock.millis() / 1000 + 3600);
+        String pass = passFor("guarded", "198.51.100.7");
         var person = get("guarded.test", "/post/1", "accept", "text/html", "cookie", "bulwark_pass=" + pass);
         var f = (Decision.Forward) decide(person, shared, log(person));
         assertThat(f.holder()).isNotNegative();
