@@ -94,6 +94,16 @@ public final class MicroCache {
     }
 
     /**
+     * Whether {@code key} holds a variant for the request's {@code Vary} values that can still be served at
+     * {@code nowNanos}, fresh or stale within either window. Counts nothing: the lookup that serves it does.
+     */
+    public boolean holds(CacheKey key, HeaderView requestHeaders, long nowNanos) {
+        Variants variants = cache.getIfPresent(key);
+        CacheEntry entry = variants == null ? null : variants.select(requestHeaders);
+        return entry != null && nowNanos < entry.uselessAfterNanos();
+    }
+
+    /**
      * Stores a complete response under {@code key}, as the variant selected by the request's values of
      * {@code meta.varyNames()}. The body is kept as given, not copied: the caller must not modify it afterwards.
      *

@@ -65,6 +65,7 @@ public final class ChallengeGate {
     }
 
     private final PassCodec codec;
+    private final SeenCookies seen;
     private final ChallengePages pages;
     private final BanList bans;
     private final InstantSource clock;
@@ -85,6 +86,7 @@ public final class ChallengeGate {
 
     public ChallengeGate(ChallengeKeys keys, BanList bans, Ticker ticker, InstantSource clock) {
         this.codec = new PassCodec(keys);
+        this.seen = new SeenCookies(codec, ticker, clock);
         this.pages = ChallengePages.load();
         this.bans = bans;
         this.clock = clock;
@@ -111,8 +113,14 @@ public final class ChallengeGate {
                             PathRules.of(exempt),
                             lang));
         }
+        seen.configure(config);
         rules = new Rules(
                 config, Map.copyOf(m), new PrefixSet(config.allowlist()), new GoodBots(config.goodBots()), banPolicy);
+    }
+
+    /** The seen cookie: its check and its {@code Set-Cookie}. */
+    public SeenCookies seen() {
+        return seen;
     }
 
     /** The codec (for tests and tools that mint or check passes). */
@@ -132,6 +140,31 @@ public final class ChallengeGate {
      * {@link ChallengeOutcome.ReadAnswer}, read the body and call {@link #answer}.
      */
     public ChallengeOutcome decide(String site, int siteIndex, ProtectionState state, ChallengeRequest req) {
+        return decide(site, siteIndex, state, req, passCookie(site, req), -1);
+    }
+
+    /**
+     * The request's pass cookie, checked for {@code site}: the codec's result for a pass this site accepts (valid, of
+     * the site's difficulty or the no-JavaScript kind), else {@link PassCodec#COOKIE_ABSENT} or another negative code.
+     * One HMAC when the request carries {@value PassCodec#COOKIE_NAME}, nothing otherwise.
+     */
+    public int passCookie(String site, ChallengeRequest req) {
+        Rules r = rules;
+        SiteRules s = r == null ? null : r.sites.get(site);
+        if (s == null) {
+            return PassCodec.COOKIE_ABSENT;
+        }
+        int cookie = codec.verifyCookieHeader(req.header("cookie"), site, req.address(), clock.millis() / 1000);
+        return cookie >= 0 && !accepted(cookie, s) ? PassCodec.COOKIE_FORGED : cookie;
+    }
+
+    /**
+     * {@link #decide(String, int, ProtectionState, ChallengeRequest)} with the pass already checked, for a request of
+     * the cookie holder {@code holder} (the identity of its valid pass or seen cookie, or negative for none): the
+     * challenge's per-client limits key on it instead of the address.
+     */
+    public ChallengeOutcome decide(
+            String site, int siteIndex, ProtectionState state, ChallengeRequest req, int passCookie, long holder) {
         Rules r = rules;
         SiteRules s = r == null ? null : r.sites.get(site);
         if (s == null) {
@@ -139,7 +172,7 @@ public final class ChallengeGate {
         }
         long nowMillis = clock.millis();
         // The check detection counts as "vouched for": a valid cookie for this site and network.
-        int cookie = codec.verifyCookieHeader(req.header("cookie"), site, req.address(), nowMillis / 1000);
+        int cookie = passCookie;
         boolean vouched = accepted(cookie, s);
         if (s.mode == ChallengeMode.OFF) {
             return vouched ? ChallengeOutcome.PROCEED_VOUCHED : ChallengeOutcome.PROCEED;
@@ -153,7 +186,7 @@ public final class ChallengeGate {
         }
         if (vouched) {
             if (PassCodec.cookieKind(cookie) == PassCodec.Kind.WAIT) {
-                long wait = limit(fallback.get(), r.config.fallbackPerIp(), req.address(), siteIndex);
+                long wait = limit(fallback.get(), r.config.fallbackPerIp(), req.address(), siteIndex, holder);
                 if (wait > 0) {
                     return new ChallengeOutcome.Limited(wait, true);
                 }
@@ -179,7 +212,7 @@ public final class ChallengeGate {
         if (r.goodBots.match(req.header("user-agent"), addr) != null) {
             return ChallengeOutcome.PROCEED;
         }
-        long wait = limit(uncookied.get(), r.config.uncookiedPerIp(), addr, siteIndex);
+        long wait = limit(uncookied.get(), r.config.uncookiedPerIp(), addr, siteIndex, holder);
         return wait > 0 ? new ChallengeOutcome.Limited(wait, false) : ChallengeOutcome.PROCEED;
     }
 
@@ -360,18 +393,25 @@ public final class ChallengeGate {
 
     /** Whether a cookie check result is a pass for this site: valid, and of work at least the site's difficulty. */
     private static boolean accepted(int cookie, SiteRules s) {
-        if (cookie < 0) {
-            return false;
+        if (cookie < 0 || PassCodec.cookieKind(cookie) == PassCodec.Kind.SEEN) {
+            return false; // a seen cookie is no pass, whatever name it is sent under
         }
         return PassCodec.cookieKind(cookie) == PassCodec.Kind.WAIT
                 || PassCodec.cookieDifficulty(cookie) >= s.difficulty;
     }
 
-    private static long limit(SourceRateLimiter limiter, Optional<RateLimit> limit, byte[] addr, int siteIndex) {
+    /**
+     * Takes one request from {@code limit}'s allowance, keyed on the cookie {@code holder} when there is one (>= 0: a
+     * person behind a shared address has an allowance of its own), else on the address; returns the seconds to wait
+     * when it is spent, else 0.
+     */
+    private static long limit(
+            SourceRateLimiter limiter, Optional<RateLimit> limit, byte[] addr, int siteIndex, long holder) {
         if (limit.isEmpty()) {
             return 0;
         }
-        long nanos = limiter.tryAcquire(SourceKeys.ip(addr, siteIndex), limit.get());
+        long key = holder >= 0 ? SourceKeys.cookie(holder, siteIndex) : SourceKeys.ip(addr, siteIndex);
+        long nanos = limiter.tryAcquire(key, limit.get());
         return nanos <= 0 ? 0 : Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
     }
 

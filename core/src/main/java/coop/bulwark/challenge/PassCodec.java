@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 
@@ -16,7 +17,9 @@ import javax.crypto.ShortBufferException;
  *   <li>a <b>token</b> handed out with the challenge page: {@code (kind, difficulty, issue time, 128 random bits)},
  *       so the edge keeps no per-challenge state and any token it did not sign, or signed for another site or
  *       network, is refused;
- *   <li>a <b>cookie</b> ({@value #COOKIE_NAME}) earned by a good answer: {@code (kind, difficulty, expiry)}.
+ *   <li>a <b>cookie</b> ({@value #COOKIE_NAME}) earned by a good answer: {@code (kind, difficulty, expiry)};
+ *   <li>the <b>seen cookie</b> ({@value #SEEN_COOKIE_NAME}), the same format with kind {@link Kind#SEEN}, given on pages
+ *       in normal times: it says only that this browser visited the site before, never that it passed a challenge.
  * </ul>
  *
  * <p>The site and prefix are not carried, only signed: they come from the request being verified, so a cookie moved
@@ -27,6 +30,9 @@ import javax.crypto.ShortBufferException;
 /*
  * Wire formats (then base64url without padding). Cookie, 44 bytes -> 59 characters:
  *   0 version (1) | 1 key id | 2 kind | 3 difficulty | 4-11 expiry, epoch seconds, big-endian | 12-43 MAC
+ * The expiry's top 24 bits (4-6) are random in cookies minted since issue 16, read as zero: two cookies given in the
+ * same second to one network (people behind one NAT) then differ, so limits keyed on a cookie tell them apart.
+ * Cookies from before carry zeros there and stay valid.
  * Token, 60 bytes -> 80 characters:
  *   0 version (1) | 1 key id | 2 kind | 3 difficulty | 4-11 issued, epoch seconds | 12-27 random | 28-59 MAC
  * MAC = HMAC-SHA256(key, label | bytes before the MAC | site name length (2) | site name | family (4 or 6) | prefix),
@@ -36,12 +42,17 @@ public final class PassCodec {
     /** The cookie's name. */
     public static final String COOKIE_NAME = "bulwark_pass";
 
+    /** The seen cookie's name. */
+    public static final String SEEN_COOKIE_NAME = "bulwark_seen";
+
     /** What was proven. */
     public enum Kind {
         /** A proof of work (JavaScript). */
         WORK,
         /** The no-JavaScript fallback: the browser waited. Weaker: shorter-lived cookie, tighter limits. */
-        WAIT
+        WAIT,
+        /** A visit in normal times ({@value #SEEN_COOKIE_NAME}): the people's lane, never a pass. */
+        SEEN
     }
 
     /** The outcome of a cookie or token check; {@code VALID} or why not. */
@@ -67,6 +78,10 @@ public final class PassCodec {
     }
 
     static final int VERSION = 1;
+    /** Bits of a cookie's expiry field that hold the time; the 24 above them are a random salt. */
+    static final int EXPIRY_BITS = 40;
+
+    static final long EXPIRY_MASK = (1L << EXPIRY_BITS) - 1;
     static final int MAC_BYTES = 32;
     static final int COOKIE_BYTES = 12 + MAC_BYTES;
     public static final int COOKIE_CHARS = 59;
@@ -163,7 +178,8 @@ public final class PassCodec {
     public String cookie(Kind kind, String site, byte[] addr, int difficulty, long expiryEpochSecond) {
         SigningKey k = keys.ring().current();
         byte[] b = new byte[COOKIE_BYTES];
-        head(b, k.id, kind, difficulty, expiryEpochSecond);
+        long salt = (long) ThreadLocalRandom.current().nextInt(1 << 24) << EXPIRY_BITS;
+        head(b, k.id, kind, difficulty, expiryEpochSecond | salt);
         sign(k.mac(), COOKIE_LABEL, b, 12, site, addr, b, 12);
         return ENCODER.encodeToString(b);
     }
@@ -177,16 +193,40 @@ public final class PassCodec {
      *     {@code kind.ordinal() << 8 | difficulty} (see {@link #cookieKind} and {@link #cookieDifficulty})
      */
     public int verifyCookieHeader(CharSequence header, String site, byte[] addr, long nowEpochSecond) {
+        return verifyCookieHeader(header, COOKIE_NAME, site, addr, nowEpochSecond);
+    }
+
+    /**
+     * Finds a valid {@value #SEEN_COOKIE_NAME} of kind {@link Kind#SEEN} in a {@code Cookie} header value for
+     * {@code site} and {@code addr}. Allocation-free.
+     *
+     * @return the cookie's identity when valid (63 bits of its MAC, >= 0: the key of its per-cookie limit); else a
+     *     negative {@code COOKIE_*} (a cookie of another kind under this name is {@link #COOKIE_FORGED})
+     */
+    public long verifySeenHeader(CharSequence header, String site, byte[] addr, long nowEpochSecond) {
+        int r = verifyCookieHeader(header, SEEN_COOKIE_NAME, site, addr, nowEpochSecond);
+        if (r < 0) {
+            return r;
+        }
+        if (cookieKind(r) != Kind.SEEN) {
+            return COOKIE_FORGED;
+        }
+        // The scratch still holds the MAC just verified (same thread, no call in between).
+        return readLong(SCRATCH.get().given, 0) & Long.MAX_VALUE;
+    }
+
+    private int verifyCookieHeader(
+            CharSequence header, String cookieName, String site, byte[] addr, long nowEpochSecond) {
         if (header == null) {
             return COOKIE_ABSENT;
         }
         int result = COOKIE_ABSENT;
         int n = header.length();
-        int name = COOKIE_NAME.length();
+        int name = cookieName.length();
         for (int i = 0; i + name < n; i++) {
             if ((i == 0 || header.charAt(i - 1) == ';' || header.charAt(i - 1) == ' ')
                     && header.charAt(i + name) == '='
-                    && regionMatches(header, i, COOKIE_NAME)) {
+                    && regionMatches(header, i, cookieName)) {
                 int from = i + name + 1;
                 int to = from;
                 while (to < n && header.charAt(to) != ';') {
@@ -228,10 +268,36 @@ public final class PassCodec {
         if (!MessageDigest.isEqual(s.computed, s.given)) {
             return COOKIE_FORGED;
         }
-        if (readLong(s.raw, 4) <= nowEpochSecond) {
+        if ((readLong(s.raw, 4) & EXPIRY_MASK) <= nowEpochSecond) {
             return COOKIE_EXPIRED;
         }
         return kind << 8 | (s.raw[3] & 0xFF);
+    }
+
+    /**
+     * The identity of the first {@code name} cookie in a {@code Cookie} header value: 63 bits of a hash of its value,
+     * to key limits on a cookie already verified. -1 when there is none. Allocation-free.
+     */
+    public static long identity(CharSequence header, String name) {
+        if (header == null) {
+            return -1;
+        }
+        int n = header.length();
+        int len = name.length();
+        for (int i = 0; i + len < n; i++) {
+            if ((i == 0 || header.charAt(i - 1) == ';' || header.charAt(i - 1) == ' ')
+                    && header.charAt(i + len) == '='
+                    && regionMatches(header, i, name)) {
+                long h = 0xCBF29CE484222325L; // FNV-1a, then a finaliser: the value is a MAC, already random
+                for (int j = i + len + 1; j < n && header.charAt(j) != ';' && header.charAt(j) != ' '; j++) {
+                    h = (h ^ header.charAt(j)) * 0x100000001B3L;
+                }
+                h ^= h >>> 33;
+                h *= 0xFF51AFD7ED558CCDL;
+                return (h ^ h >>> 33) & Long.MAX_VALUE;
+            }
+        }
+        return -1;
     }
 
     /** The kind of a valid cookie result (>= 0). */

@@ -23,6 +23,12 @@ import java.util.Optional;
  * the per-address concurrent-request cap. A source refused too often within the policy's window is
  * banned, with escalating durations for repeat offenders.
  *
+ * <p>People behind one address: a request holding a valid first-party cookie of the edge (a cookie holder, see
+ * {@link #decide(String, int, StatePolicy, byte[], ProtectionConfig, long)}) is limited on its cookie instead — the
+ * per-address rates and concurrency applied to the cookie, no per-prefix limit — and when refused too often, the
+ * cookie is banned ({@link CookieBans}), not the address. An address is banned as a whole only when no well-behaved
+ * holder was served from it within {@link #HOLDER_WINDOW_SECONDS}: a NAT's people are not banned with its bots.
+ *
  * <p>Also answers the accept-time question "is this address banned?" before any byte is parsed.
  *
  * <p>Thread-safe, lock-free on the hot path apart from the limiters' short per-shard locks; memory is fixed by the
@@ -35,13 +41,19 @@ public final class Gatekeeper {
     /** Memory for counting refusals towards automatic bans. */
     static final long OFFENCE_BUDGET_BYTES = 8L * 1024 * 1024;
 
+    /** How long after its last well-behaved cookie holder an address counts as shared by people. */
+    static final long HOLDER_WINDOW_SECONDS = 60;
+
     /** Allocated on first use: an edge with protection off never pays for the tables (40 MiB). */
     private final LazyLimiter rates;
 
     private final LazyLimiter refusals;
     private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
+    private final HolderActivity holders = new HolderActivity();
+    private final CookieBans cookieBans = new CookieBans();
     private final BanList bans;
     private final InstantSource clock;
+    private final Ticker ticker;
 
     /** Told of every automatic ban, on the thread that decided it (an event loop): must not block. */
     public interface BanListener {
@@ -54,6 +66,7 @@ public final class Gatekeeper {
         this.rates = new LazyLimiter(RATE_BUDGET_BYTES, ticker);
         this.refusals = new LazyLimiter(OFFENCE_BUDGET_BYTES, ticker);
         this.clock = clock;
+        this.ticker = ticker;
         this.bans = new BanList(clock, Duration.ofHours(24), 100_000);
     }
 
@@ -90,9 +103,22 @@ public final class Gatekeeper {
      * the request ends.
      */
     public Verdict decide(String site, int siteIndex, StatePolicy policy, byte[] addr, ProtectionConfig config) {
+        return decide(site, siteIndex, policy, addr, config, -1);
+    }
+
+    /**
+     * As {@link #decide(String, int, StatePolicy, byte[], ProtectionConfig)} for a request that may hold a valid
+     * first-party cookie: {@code holder} is the cookie's identity (>= 0), or negative for none. A holder's request is
+     * limited and banned on its cookie; the caller must {@link #release(int, byte[], long)} with the same holder.
+     */
+    public Verdict decide(
+            String site, int siteIndex, StatePolicy policy, byte[] addr, ProtectionConfig config, long holder) {
         Ban ban = bans.find(addr);
         if (ban != null) {
             return new Verdict.Ban(config.bans().action(), ban.reason());
+        }
+        if (holder >= 0) {
+            return decideHolder(site, siteIndex, policy, addr, config, holder);
         }
         // Address limits before prefix limits: a check that passes spends its allowance even when a later one
         // refuses, so an address over its own limit must be stopped before it spends its network's. In the other
@@ -122,6 +148,76 @@ public final class Gatekeeper {
         concurrency.release(SourceKeys.ip(addr, siteIndex));
     }
 
+    /**
+     * Whether a well-behaved cookie holder was served from {@code addr} within {@link #HOLDER_WINDOW_SECONDS}: people
+     * share the address (a NAT), so its strangers may be people too.
+     */
+    public boolean shared(byte[] addr) {
+        return holders.active(
+                SourceKeys.ip(addr, SourceKeys.GLOBAL), ticker.read() / 1_000_000_000L, HOLDER_WINDOW_SECONDS);
+    }
+
+    /** Ends a request that {@link #decide} let through with {@code holder} (negative: none). */
+    public void release(int siteIndex, byte[] addr, long holder) {
+        concurrency.release(holder >= 0 ? SourceKeys.cookie(holder, siteIndex) : SourceKeys.ip(addr, siteIndex));
+    }
+
+    /** A cookie holder's request: its cookie's ban, rates and concurrency stand for the address's. */
+    private Verdict decideHolder(
+            String site, int siteIndex, StatePolicy policy, byte[] addr, ProtectionConfig config, long holder) {
+        long now = ticker.read() / 1_000_000_000L;
+        if (cookieBans.bannedUntil(holder, now) != 0) {
+            return new Verdict.Ban(config.bans().action(), "cookie banned");
+        }
+        long wait = check(SourceKeys.cookie(holder, SourceKeys.GLOBAL), config.globalPerIp());
+        if (wait == 0) {
+            wait = check(SourceKeys.cookie(holder, siteIndex), policy.perIp());
+        }
+        if (wait > 0) {
+            return refuseHolder(site, siteIndex, policy, addr, config.bans(), holder, new Verdict.Limit(wait, "rate"));
+        }
+        if (!concurrency.tryAcquire(SourceKeys.cookie(holder, siteIndex), policy.maxConcurrentPerIp())) {
+            return refuseHolder(
+                    site,
+                    siteIndex,
+                    policy,
+                    addr,
+                    config.bans(),
+                    holder,
+                    new Verdict.Limit(1_000_000_000L, "concurrency"));
+        }
+        holders.seen(SourceKeys.ip(addr, SourceKeys.GLOBAL), now);
+        return policy.cacheOnly() ? new Verdict.CacheOnly() : Verdict.PASS;
+    }
+
+    /**
+     * Counts a holder's refusal; past the policy's {@code ban_after_limited} within {@code ban_window}, bans the
+     * cookie (escalating on repeat), and the address no longer counts as shared by well-behaved people.
+     */
+    private Verdict refuseHolder(
+            String site,
+            int siteIndex,
+            StatePolicy policy,
+            byte[] addr,
+            BanPolicy banPolicy,
+            long holder,
+            Verdict.Limit limit) {
+        int n = policy.banAfterLimited();
+        if (n <= 0) {
+            return limit;
+        }
+        double perSecond = n / (policy.banWindow().toNanos() / 1e9);
+        if (refusals.get().tryAcquire(SourceKeys.cookie(holder, siteIndex), new RateLimit(perSecond, n)) == 0) {
+            return limit;
+        }
+        long seconds = cookieBans.ban(holder, ticker.read() / 1_000_000_000L, banPolicy);
+        holders.forget(SourceKeys.ip(addr, SourceKeys.GLOBAL));
+        return new Verdict.Ban(
+                banPolicy.action(),
+                "cookie banned for " + seconds + " s: over " + n + " refused requests within "
+                        + policy.banWindow().toSeconds() + " s on site " + site);
+    }
+
     private long check(long key, Optional<RateLimit> limit) {
         return limit.isPresent() ? rates.get().tryAcquire(key, limit.get()) : 0;
     }
@@ -140,6 +236,10 @@ public final class Gatekeeper {
         double perSecond = n / (policy.banWindow().toNanos() / 1e9);
         if (refusals.get().tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
             return limit;
+        }
+        if (holders.active(
+                SourceKeys.ip(addr, SourceKeys.GLOBAL), ticker.read() / 1_000_000_000L, HOLDER_WINDOW_SECONDS)) {
+            return limit; // people are served from this address: its other requests stay refused, it is not banned
         }
         Ban ban = bans.offend(
                 addr,

@@ -18,6 +18,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code slots held here / weight}), ties broken round-robin: max-min fairness, so a site with 10,000 requests
  * waiting cannot delay a site with one — the quiet site is always the least served and is picked next.
  *
+ * <p>People first: each site's queue has three lanes ({@link BulkheadLane}), each bounded by
+ * {@link BulkheadLimits#queue}: people (a valid challenge pass or seen cookie), strangers, and strangers whose query
+ * looks like cache busting. A slot the site gets goes to the first lane that has a waiter, and a request is granted at
+ * once only when no lane before or at its own has one. A person neither waits behind a flood's queue nor is refused
+ * because it is full, so a site's known visitors keep being served in the seconds before an attack on it is detected;
+ * a first-time visitor is not refused because a cache-busting flood filled the last lane.
+ *
  * <p>The budget is either fixed ({@link #capacity(int)}: {@code origin_capacity} set) or learned ({@link #learn()}): an
  * {@link AdaptiveLimit} reads the answers given back with {@link #release(SiteBudget, long, long)} and
  * {@link #releaseDropped} and moves the budget, which the fair share then divides like a fixed one.
@@ -48,26 +55,71 @@ public final class OriginCapacity {
 
     private final ArrayDeque<SiteLane> waiting = new ArrayDeque<>();
 
-    /** A site's requests at this origin: slots held here and its waiting queue. Guarded by the lock. */
+    private static final BulkheadLane[] LANES = BulkheadLane.values();
+
+    /**
+     * A site's requests at this origin: slots held here and its waiting queues, one per {@link BulkheadLane}. Guarded
+     * by the lock.
+     */
     private static final class SiteLane {
         final SiteBudget site;
-        final ArrayDeque<Ticket> queue = new ArrayDeque<>();
+
+        @SuppressWarnings("unchecked")
+        final ArrayDeque<Ticket>[] queues = new ArrayDeque[LANES.length];
+
         int heldHere;
 
         SiteLane(SiteBudget site) {
             this.site = site;
+            for (int i = 0; i < queues.length; i++) {
+                queues[i] = new ArrayDeque<>();
+            }
+        }
+
+        /** Whether no request waits in {@code lane} or a lane before it. */
+        boolean idleUpTo(BulkheadLane lane) {
+            for (int i = 0; i <= lane.ordinal(); i++) {
+                if (!queues[i].isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        boolean idle() {
+            return idleUpTo(LANES[LANES.length - 1]);
+        }
+
+        int waiting() {
+            int n = 0;
+            for (ArrayDeque<Ticket> q : queues) {
+                n += q.size();
+            }
+            return n;
+        }
+
+        /** The first waiter in lane order; null when none. */
+        Ticket poll() {
+            for (ArrayDeque<Ticket> q : queues) {
+                if (!q.isEmpty()) {
+                    return q.pollFirst();
+                }
+            }
+            return null;
         }
     }
 
     /** One request's claim; lets the request cancel its wait when its deadline passes. */
     public static final class Ticket {
         private final SiteBudget site;
+        private final BulkheadLane lane;
         private final Executor executor;
         private final BulkheadWaiter waiter;
         private boolean queued; // guarded by the lock
 
-        private Ticket(SiteBudget site, Executor executor, BulkheadWaiter waiter) {
+        private Ticket(SiteBudget site, BulkheadLane lane, Executor executor, BulkheadWaiter waiter) {
             this.site = site;
+            this.lane = lane;
             this.executor = executor;
             this.waiter = waiter;
         }
@@ -176,7 +228,7 @@ public final class OriginCapacity {
         try {
             int n = 0;
             for (SiteLane l : waiting) {
-                n += l.queue.size();
+                n += l.waiting();
             }
             return n;
         } finally {
@@ -189,27 +241,38 @@ public final class OriginCapacity {
      * to {@link #cancel} at the deadline; {@code waiter.granted()} is later run on {@code executor}.
      */
     public Outcome acquire(SiteBudget site, Executor executor, BulkheadWaiter waiter, Ticket[] ticketOut) {
+        return acquire(site, BulkheadLane.STRANGERS, executor, waiter, ticketOut);
+    }
+
+    /**
+     * Asks for a slot for a request of {@code site} waiting, if it must, in {@code which} lane (see the class
+     * comment); otherwise as {@link #acquire(SiteBudget, Executor, BulkheadWaiter, Ticket[])}.
+     */
+    public Outcome acquire(
+            SiteBudget site, BulkheadLane which, Executor executor, BulkheadWaiter waiter, Ticket[] ticketOut) {
         BulkheadLimits limits = site.limits();
         lock.lock();
         try {
             SiteLane lane = lanes.computeIfAbsent(site, SiteLane::new);
-            if (inFlight < capacity && site.inFlight() < limits.maxConcurrent() && lane.queue.isEmpty()) {
+            ArrayDeque<Ticket> queue = lane.queues[which.ordinal()];
+            // A request waits behind its own lane and those before it, never behind the lanes after it.
+            if (inFlight < capacity && site.inFlight() < limits.maxConcurrent() && lane.idleUpTo(which)) {
                 take(lane);
                 return Outcome.GRANTED;
             }
             if (adaptive != null) {
                 adaptive.onAcquire(inFlight); // a request that must wait at the limit: the limit was reached
             }
-            if (lane.queue.size() >= limits.queue()) {
+            if (queue.size() >= limits.queue()) {
                 site.countRejection();
                 return Outcome.REJECTED;
             }
-            Ticket t = new Ticket(site, executor, waiter);
+            Ticket t = new Ticket(site, which, executor, waiter);
             t.queued = true;
-            if (lane.queue.isEmpty()) {
+            if (lane.idle()) {
                 waiting.addLast(lane);
             }
-            lane.queue.addLast(t);
+            queue.addLast(t);
             ticketOut[0] = t;
             return Outcome.QUEUED;
         } finally {
@@ -231,8 +294,8 @@ public final class OriginCapacity {
             t.queued = false;
             SiteLane lane = lanes.get(t.site);
             if (lane != null) {
-                lane.queue.remove(t);
-                if (lane.queue.isEmpty()) {
+                lane.queues[t.lane.ordinal()].remove(t);
+                if (lane.idle()) {
                     waiting.remove(lane);
                 }
             }
@@ -328,9 +391,9 @@ public final class OriginCapacity {
             if (best == null) {
                 return; // every waiting site is at its own cap
             }
-            Ticket t = best.queue.pollFirst();
+            Ticket t = best.poll();
             t.queued = false;
-            if (best.queue.isEmpty()) {
+            if (best.idle()) {
                 waiting.remove(best);
             }
             take(best);

@@ -41,6 +41,8 @@ public final class SourceKeys {
     private static final long KIND_V6_PREFIX = 3L << 61;
     private static final long HASHED = 1L << 63;
     private static final long SEED = new SecureRandom().nextLong();
+    /** Apart from {@link #SEED}, so a cookie identity never maps onto an IPv6 address's key by design. */
+    private static final long COOKIE_SEED = new SecureRandom().nextLong();
 
     private SourceKeys() {}
 
@@ -54,6 +56,18 @@ public final class SourceKeys {
         long h = mix(Addresses.readLong(addr, 0) + SEED);
         h = mix(h ^ Addresses.readLong(addr, 8));
         h = mix(h ^ siteIndex);
+        return HASHED | h >>> 1;
+    }
+
+    /**
+     * The key of a cookie holder for a site, or for {@link #GLOBAL}: {@code cookie} is the identity of a valid
+     * first-party cookie (the challenge's pass or seen cookie), so that people sharing one address are limited each on
+     * their own. Hashed like a full IPv6 address (keyed, 63 bits); a collision only makes two holders share one
+     * allowance.
+     */
+    public static long cookie(long cookie, int siteIndex) {
+        long h = mix(cookie + COOKIE_SEED);
+        h = mix(h ^ site(siteIndex));
         return HASHED | h >>> 1;
     }
 

@@ -105,13 +105,30 @@ public final class CacheStage {
      * cookies, {@code no-store}); a bypass is counted in the site's cache meters.
      */
     CachePlan plan(Site site, RequestHead head, Admission.Admitted admitted, boolean cacheOnly) {
-        if (head.hasBody()) {
+        CachePlan plan = planFor(site, head, admitted, cacheOnly);
+        if (plan == null) {
             site.meters().cache(SiteMeters.CacheLabel.BYPASS);
+        }
+        return plan;
+    }
+
+    /**
+     * The cache-only plan for a request that has no way past the challenge (no valid cookie) on a site under attack,
+     * when the cache holds a copy it can serve, fresh or stale; null otherwise, and then the challenge decides. The
+     * key is normalised by the site's current query rule, as for every request in this state, so a busting query
+     * lands on the stored page. Counts nothing: the exchange's lookup does.
+     */
+    CachePlan storedPlan(Site site, RequestHead head, Admission.Admitted admitted) {
+        CachePlan plan = planFor(site, head, admitted, true);
+        return plan != null && cache.holds(plan.key(), head, ticker.read()) ? plan : null;
+    }
+
+    private CachePlan planFor(Site site, RequestHead head, Admission.Admitted admitted, boolean cacheOnly) {
+        if (head.hasBody()) {
             return null;
         }
         RequestDecision d = requestPolicy.decide(head.method(), head, cacheOnly);
         if (d instanceof RequestDecision.Bypass) {
-            site.meters().cache(SiteMeters.CacheLabel.BYPASS);
             return null;
         }
         CacheKey key = CacheKey.of(site.name(), admitted.authority(), admitted.originUri(), queryRule(site.guard()));

@@ -6,8 +6,10 @@ import coop.bulwark.challenge.ChallengeOutcome;
 import coop.bulwark.challenge.ChallengeRequest;
 import coop.bulwark.challenge.PassCodec;
 import coop.bulwark.challenge.ResponseBody;
+import coop.bulwark.challenge.SeenCookies;
 import coop.bulwark.protect.BanList;
 import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.site.ProtectionState;
 import coop.bulwark.time.Ticker;
 import java.io.IOException;
 import java.time.InstantSource;
@@ -101,13 +103,60 @@ public final class ChallengeStage {
      * The challenge's decision on an admitted request. A request that goes on has the edge's cookie removed, so
      * origins never see it and it does not make the request look personal to the micro-cache.
      */
-    ChallengeOutcome decide(Site site, View request) {
+    ChallengeOutcome decide(Site site, View request, int passCookie, long holder) {
         var guard = site.guard();
-        ChallengeOutcome o = gate.decide(site.name(), guard.index(), guard.state(), request);
+        ChallengeOutcome o = gate.decide(site.name(), guard.index(), guard.state(), request, passCookie, holder);
         if (o instanceof ChallengeOutcome.Proceed) {
-            request.head().removeCookie(PassCodec.COOKIE_NAME);
+            stripCookies(request.head());
         }
         return o;
+    }
+
+    /**
+     * The request's pass cookie checked for {@code site} ({@link ChallengeGate#passCookie}: >= 0 for a pass the site
+     * accepts). Call before {@link #decide}, which takes the result and strips the cookie.
+     */
+    int pass(Site site, View request) {
+        return gate.passCookie(site.name(), request);
+    }
+
+    /**
+     * What the request's seen cookie says, counted against the cookie's limits when valid: its identity (>= 0) when it
+     * counts as a person's, else a negative code ({@link SeenCookies#standing}). Call before {@link #decide}.
+     */
+    long seen(Site site, View request) {
+        return gate.seen().checkIdentity(site.name(), request.head().get("cookie"), request.address());
+    }
+
+    /**
+     * The cookie holder a request is limited as, from its {@link #pass} and {@link #seen} results: the identity of its
+     * pass, else of its seen cookie; negative when it holds neither (a stranger, limited by its address).
+     */
+    static long holder(RequestHead head, int pass, long seen) {
+        if (pass >= 0) {
+            return PassCodec.identity(head.get("cookie"), PassCodec.COOKIE_NAME);
+        }
+        return seen >= 0 ? seen : -1;
+    }
+
+    /** A {@code Set-Cookie} value giving this client a new seen cookie for {@code site}. */
+    String seenCookie(Site site, View request) {
+        return gate.seen().setCookie(site.name(), request.address(), request.tls());
+    }
+
+    /** Removes the edge's own cookies from a request about to be answered without the challenge's say. */
+    void stripCookies(RequestHead head) {
+        head.removeCookie(PassCodec.COOKIE_NAME);
+        head.removeCookie(PassCodec.SEEN_COOKIE_NAME);
+    }
+
+    /**
+     * The challenge's decision as if the site were under attack (its page for a page request, its endpoint, a limit),
+     * for a stranger its address's limits refused; a site whose challenge is {@code off} proceeds, never challenges.
+     */
+    ChallengeOutcome decideChallenging(Site site, View request, int passCookie) {
+        var guard = site.guard();
+        return gate.decide(site.name(), guard.index(), ProtectionState.UNDER_ATTACK, request, passCookie, -1);
     }
 
     /**

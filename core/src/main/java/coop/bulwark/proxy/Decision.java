@@ -1,6 +1,7 @@
 package coop.bulwark.proxy;
 
 import coop.bulwark.challenge.ChallengeOutcome;
+import coop.bulwark.protect.BulkheadLane;
 import coop.bulwark.site.BanPolicy.BanAction;
 
 /**
@@ -43,12 +44,32 @@ sealed interface Decision {
      * @param clientAddress the client's address bytes the verdict was taken on (the slot's key); not to be modified
      * @param upgrade a WebSocket upgrade: it holds one of the site's upgrade slots ({@code max_websockets}), kept by
      *     the tunnel when the origin answers 101 and given back otherwise
+     * @param lane the lane of the site's bulkhead queue the request waits in, if it must: people's for a valid pass
+     *     or seen cookie, ahead of strangers' and of cache-busting strangers'
+     * @param holder the identity of the valid pass or seen cookie the client holds (>= 0): the request holds that
+     *     cookie's concurrent-request slot instead of its address's; negative for a stranger
+     * @param seenCookie a {@code Set-Cookie} value to add to the response if it is a page ({@code text/html}, 2xx):
+     *     the seen cookie for a visitor without one, while the site is not under attack; null for none
      */
     record Forward(
             Admission.Admitted admitted,
             CachePlan cache,
             boolean concurrencySlot,
             byte[] clientAddress,
-            boolean upgrade)
-            implements Decision {}
+            boolean upgrade,
+            BulkheadLane lane,
+            long holder,
+            String seenCookie)
+            implements Decision {
+
+        /** A stranger's request, given no seen cookie. */
+        Forward(
+                Admission.Admitted admitted,
+                CachePlan cache,
+                boolean concurrencySlot,
+                byte[] clientAddress,
+                boolean upgrade) {
+            this(admitted, cache, concurrencySlot, clientAddress, upgrade, BulkheadLane.STRANGERS, -1, null);
+        }
+    }
 }

@@ -1,13 +1,18 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.challenge.ChallengeEndpoint;
 import coop.bulwark.challenge.ChallengeOutcome;
+import coop.bulwark.challenge.SeenCookies;
 import coop.bulwark.detect.RequestTraits;
+import coop.bulwark.detect.TrafficRecorder;
 import coop.bulwark.metrics.SiteMeters.VerdictLabel;
+import coop.bulwark.protect.BulkheadLane;
 import coop.bulwark.protect.Gatekeeper;
 import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.protect.SourceKeys;
 import coop.bulwark.protect.Verdict;
 import coop.bulwark.site.BanPolicy.BanAction;
+import coop.bulwark.site.ProtectionState;
 import java.util.List;
 
 /**
@@ -16,6 +21,9 @@ import java.util.List;
  * <ol>
  *   <li>admission ({@link RequestAdmission}): a well-formed head naming a configured site, or a refusal;
  *   <li>verdict ({@link Gatekeeper}): bans, per-address and per-prefix rates, concurrency, cache-only mode;
+ *   <li>on a site in cache-only mode (under attack), a request without a valid cookie that the cache can answer
+ *       (fresh or stale) is answered from it, bots included: cheaper than the challenge's page, and people without
+ *       JavaScript keep reading ({@link CacheStage#storedPlan});
  *   <li>challenge ({@link ChallengeStage}): a valid cookie, the challenge page, a limit, or an answer to read;
  *   <li>cache plan ({@link CacheStage#plan}): whether and how the micro-cache takes part.
  * </ol>
@@ -90,10 +98,23 @@ final class DecisionChain {
         log.traits(traits);
         var protection = snap.config().protection();
         boolean cacheOnly = false;
+        BulkheadLane lane = traits.queryEntropyBucket() >= TrafficRecorder.HIGH_ENTROPY_BUCKET
+                ? BulkheadLane.BUSTERS
+                : BulkheadLane.STRANGERS;
+        String seenCookie = null;
+        long holder = -1;
         if (protection.enabled()) {
-            switch (gatekeeper.decide(site.name(), guard.index(), guard.policy(), addr, protection)) {
+            var view = new ChallengeStage.View(head, ok.originUri(), addr, info.tls());
+            // Who asks: a valid pass or seen cookie makes a cookie holder, limited on its cookie (people behind one
+            // address are not one client) and served in the people's lane. Both checks precede the challenge's
+            // decision, which strips the cookies.
+            int pass = challenge.pass(site, view);
+            long seen = challenge.seen(site, view);
+            holder = ChallengeStage.holder(head, pass, seen);
+            switch (gatekeeper.decide(site.name(), guard.index(), guard.policy(), addr, protection, holder)) {
                 case Verdict.Limit limit -> {
-                    return limited(log, limit.retryAfterSeconds());
+                    Decision instead = holder < 0 && !upgrade ? challengeInstead(site, view, pass, ok, log) : null;
+                    return instead != null ? instead : limited(log, limit.retryAfterSeconds());
                 }
                 case Verdict.Ban ban -> {
                     log.verdict(VerdictLabel.BAN);
@@ -102,22 +123,51 @@ final class DecisionChain {
                 case Verdict.CacheOnly c -> cacheOnly = true;
                 case Verdict.Pass p -> {}
             }
+            if (cacheOnly && !upgrade && cache != null && !head.contains("cookie")) {
+                // Without a cookie no request can be vouched for, so when the cache can answer, the challenge need
+                // not be asked (nor its page built): a stored copy is cheaper for everyone than the page.
+                CachePlan stored = storedAnswer(site, head, ok, log);
+                if (stored != null) {
+                    return new Decision.Forward(ok, stored, true, addr, false);
+                }
+            }
             // The challenge's vouched() is the cookie check: whether this request carried a valid challenge cookie
             // for its site and network.
-            var view = new ChallengeStage.View(head, ok.originUri(), addr, info.tls());
-            ChallengeOutcome outcome = challenge.decide(site, view);
+            ChallengeOutcome outcome = challenge.decide(site, view, pass, holder);
             log.traits(traits.withValidCookie(outcome.vouched()));
+            if (holder >= 0) {
+                lane = BulkheadLane.PEOPLE;
+            }
+            SeenCookies.Standing standing = SeenCookies.standing(seen);
+            if ((standing == SeenCookies.Standing.ABSENT || standing == SeenCookies.Standing.INVALID)
+                    && guard.state() != ProtectionState.UNDER_ATTACK
+                    && asksForPage(head)) {
+                // People first: a visitor of normal times is recognised when a flood comes, before detection. Also
+                // while the site is only suspect: nothing has been declared yet, and a person reading then (behind a
+                // busy NAT, say) needs it for the next page.
+                seenCookie = challenge.seenCookie(site, view);
+            }
             if (upgrade
                     && !outcome.vouched()
                     && site.config().challenge().mode().challenges(guard.state())) {
                 // Where a page would meet the challenge, an upgrade without the cookie is refused outright: a
                 // long-lived connection is what a flood would most like to hold, and it cannot solve a page.
-                gatekeeper.release(guard.index(), addr);
+                gatekeeper.release(guard.index(), addr, holder);
                 log.verdict(VerdictLabel.CHALLENGE, "websocket_refused");
                 return new Decision.Refuse(403, WEBSOCKET_UNVOUCHED_REASON, false, 0);
             }
             if (!(outcome instanceof ChallengeOutcome.Proceed)) {
-                gatekeeper.release(guard.index(), addr);
+                if (cacheOnly && !upgrade && cache != null && !(outcome instanceof ChallengeOutcome.ReadAnswer)) {
+                    // Cache first under attack: what the cache can answer is answered to every client, people
+                    // without JavaScript included; the challenge only guards what would reach the origin. The
+                    // edge's cookie (an expired or foreign one) goes, so that it does not bypass the cache.
+                    challenge.stripCookies(head);
+                    CachePlan stored = storedAnswer(site, head, ok, log);
+                    if (stored != null) {
+                        return new Decision.Forward(ok, stored, true, addr, false, lane, holder, null);
+                    }
+                }
+                gatekeeper.release(guard.index(), addr, holder);
                 if (outcome instanceof ChallengeOutcome.ReadAnswer r) {
                     log.traits(null); // an answer is the challenge's own traffic, not the site's
                     log.verdict(VerdictLabel.CHALLENGE);
@@ -129,17 +179,69 @@ final class DecisionChain {
         if (upgrade) {
             if (!guard.upgrades().tryAcquire(site.config().limits().maxWebsockets())) {
                 if (protection.enabled()) {
-                    gatekeeper.release(guard.index(), addr);
+                    gatekeeper.release(guard.index(), addr, holder);
                 }
                 log.verdict(VerdictLabel.LIMIT, "websocket_cap");
                 return new Decision.Refuse(503, WEBSOCKET_CAP_REASON, false, WEBSOCKET_RETRY_AFTER_SECONDS);
             }
             log.relayed();
-            return new Decision.Forward(ok, null, protection.enabled(), addr, true);
+            return new Decision.Forward(ok, null, protection.enabled(), addr, true, lane, holder, null);
         }
         log.relayed();
         CachePlan plan = cache == null ? null : cache.plan(site, head, ok, cacheOnly);
-        return new Decision.Forward(ok, plan, protection.enabled(), addr, false);
+        return new Decision.Forward(ok, plan, protection.enabled(), addr, false, lane, holder, seenCookie);
+    }
+
+    /**
+     * For a stranger refused by its address's limits from an address shared with cookie holders (a NAT): the
+     * challenge's own answer when the challenge would answer the request itself (its page, its endpoint), whatever the
+     * site's state unless its challenge is {@code off}; else null (then 429). The allowance of a shared address may be
+     * spent by others (a NAT's bots), and a person behind it must still be able to earn a cookie and be limited on it;
+     * the answer costs the origin nothing, and the refusal has already been counted. A client alone on its address
+     * gets its 429 as before.
+     */
+    private Decision challengeInstead(
+            Site site, ChallengeStage.View view, int pass, Admission.Admitted ok, RequestLog log) {
+        if (!gatekeeper.shared(view.address())) {
+            return null;
+        }
+        ChallengeOutcome o = challenge.decideChallenging(site, view, pass);
+        if (o instanceof ChallengeOutcome.ReadAnswer r) {
+            log.traits(null); // an answer is the challenge's own traffic, not the site's
+            log.verdict(VerdictLabel.CHALLENGE);
+            return new Decision.ReadAnswer(ok, view, r.maxBytes());
+        }
+        return o instanceof ChallengeOutcome.Respond ? challenged(o, log) : null;
+    }
+
+    /**
+     * Whether the client asks for a page (fetch metadata's {@code document}, else an {@code Accept} naming
+     * {@code text/html}): the only requests whose response may carry a new seen cookie, so that assets and API
+     * calls cost no signature.
+     */
+    static boolean asksForPage(RequestHead head) {
+        String dest = head.get("sec-fetch-dest");
+        if (dest != null) {
+            return dest.equals("document");
+        }
+        String accept = head.get("accept");
+        return accept != null && accept.contains("text/html");
+    }
+
+    /**
+     * The cache-only plan answering {@code head} from a stored copy (see {@link CacheStage#storedPlan}), logged as a
+     * cache-only relay; null when the cache holds nothing to serve it. Never for the challenge's own endpoint.
+     */
+    private CachePlan storedAnswer(Site site, RequestHead head, Admission.Admitted ok, RequestLog log) {
+        if (ChallengeEndpoint.isEndpoint(ok.originUri())) {
+            return null;
+        }
+        CachePlan stored = cache.storedPlan(site, head, ok);
+        if (stored != null) {
+            log.verdict(VerdictLabel.CACHE_ONLY);
+            log.relayed();
+        }
+        return stored;
     }
 
     /** The response to a posted answer whose body has been read (see {@link Decision.ReadAnswer}). */
@@ -150,7 +252,7 @@ final class DecisionChain {
     /** Ends a forwarded request: gives back its address's concurrent-request slot if it holds one. */
     void release(Decision.Forward forward) {
         if (forward.concurrencySlot()) {
-            gatekeeper.release(forward.admitted().site().guard().index(), forward.clientAddress());
+            gatekeeper.release(forward.admitted().site().guard().index(), forward.clientAddress(), forward.holder());
         }
     }
 

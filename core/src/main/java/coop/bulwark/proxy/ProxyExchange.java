@@ -70,6 +70,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private WebSocketTunnel tunnel;
 
     private int attemptIndex;
+    /** {@code Set-Cookie} for the seen cookie if the response is a page ({@link PageCookie}), or null. */
+    private final String seenCookie;
     /** This exchange's origin slot: held, awaited in the bulkhead queue, or none. */
     private final SlotClaim slot;
 
@@ -93,7 +95,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
             EdgeRuntime runtime,
             EdgeSnapshot snapshot,
             OriginPool pool,
-            Admission.Admitted admitted,
+            Decision.Forward forward,
             HttpRequest clientRequest,
             boolean clientKeepAlive,
             HttpRequest originRequest,
@@ -109,7 +111,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         this.onEnd = onEnd;
         this.client = client;
         this.runtime = runtime;
-        this.admitted = admitted;
+        this.admitted = forward.admitted();
+        this.seenCookie = forward.seenCookie();
         this.originRequest = originRequest;
         this.method = clientRequest.method();
         this.clientVersion = clientRequest.protocolVersion();
@@ -119,7 +122,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         this.originTimeoutNanos = limits.originTimeout().toNanos();
         this.attempts = admitted.site().attemptOrder();
         this.pool = pool;
-        this.slot = new SlotClaim(admitted.site().guard().budget());
+        this.slot = new SlotClaim(admitted.site().guard().budget(), forward.lane());
     }
 
     /** Makes this exchange a WebSocket handshake, whose 101 turns the connections into {@code tunnel}. */
@@ -181,6 +184,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         status = entry.status();
         HttpResponse r = CachedResponses.head(
                 entry, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion, runtime.nanoTime(), label);
+        PageCookie.add(r, seenCookie);
         keepAlive = !owner.multiplexed()
                 && ResponseFraming.frame(
                         r, method, clientVersion, clientKeepAlive && owner.mayKeepAlive(), requestComplete || !hasBody);
@@ -388,6 +392,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         }
         HttpResponse out =
                 ForwardedHeaders.toClient(response, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion);
+        PageCookie.add(out, seenCookie);
         keepAlive = !owner.multiplexed()
                 && ResponseFraming.frame(
                         out, method, clientVersion, clientKeepAlive && owner.mayKeepAlive(), requestComplete);

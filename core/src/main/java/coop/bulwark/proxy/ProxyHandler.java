@@ -237,7 +237,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             tunnel = new WebSocketTunnel(ok.site(), loop.pool().deadlines());
         }
         var exchange = new ProxyExchange(
-                this, ctx, runtime, snap, loop.pool(), ok, req, keepAlive, originReq, hasBody, cache, onEnd, log);
+                this, ctx, runtime, snap, loop.pool(), f, req, keepAlive, originReq, hasBody, cache, onEnd, log);
         exchange.upgrade(tunnel);
         current = exchange;
         exchange.start();

@@ -1,5 +1,6 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.protect.BulkheadLane;
 import coop.bulwark.protect.BulkheadWaiter;
 import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.protect.SiteBudget;
@@ -14,13 +15,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class SlotClaim {
     private final SiteBudget budget;
+    /** The lane of the site's bulkhead queue the request waits in, if it must. */
+    private final BulkheadLane lane;
+
     private OriginCapacity held;
     private OriginCapacity waitingAt;
     private OriginCapacity.Ticket ticket;
     private ScheduledFuture<?> deadline;
 
-    SlotClaim(SiteBudget budget) {
+    SlotClaim(SiteBudget budget, BulkheadLane lane) {
         this.budget = budget;
+        this.lane = lane;
     }
 
     /**
@@ -30,7 +35,7 @@ final class SlotClaim {
     OriginCapacity.Outcome request(
             OriginCapacity cap, EventExecutor executor, BulkheadWaiter waiter, Runnable onTimeout) {
         OriginCapacity.Ticket[] t = new OriginCapacity.Ticket[1];
-        OriginCapacity.Outcome outcome = cap.acquire(budget, executor, waiter, t);
+        OriginCapacity.Outcome outcome = cap.acquire(budget, lane, executor, waiter, t);
         switch (outcome) {
             case GRANTED -> held = cap;
             case QUEUED -> {

@@ -76,6 +76,22 @@ final class ChallengeBinder {
         Optional<RateLimit> fallback = ProtectionBinder.rateLimit(c, "fallback_per_ip", d.fallbackPerIp());
         int banAfter = c.count("ban_after_failures", d.banAfterFailures(), 0, Integer.MAX_VALUE);
         Duration window = c.duration("failure_window", d.failureWindow(), false);
+        Duration seenLifetime = c.duration("seen_cookie_lifetime", d.seenCookieLifetime(), false);
+        if (seenLifetime.compareTo(rotation) > 0) {
+            c.problems()
+                    .invalid(
+                            c.node("seen_cookie_lifetime")
+                                    .or(() -> c.node("key_rotation"))
+                                    .orElseThrow(),
+                            c.path(
+                                    c.node("seen_cookie_lifetime").isPresent()
+                                            ? "seen_cookie_lifetime"
+                                            : "key_rotation"),
+                            "seen_cookie_lifetime at most key_rotation (" + ConfigUnits.formatDuration(rotation)
+                                    + "; a cookie must not outlive the key that signed it)");
+            seenLifetime = rotation;
+        }
+        Optional<RateLimit> seenPerCookie = ProtectionBinder.rateLimit(c, "seen_per_cookie", d.seenPerCookie());
         c.finish();
         return new ChallengeConfig(
                 keyFile,
@@ -93,7 +109,9 @@ final class ChallengeBinder {
                 uncookied,
                 fallback,
                 banAfter,
-                window);
+                window,
+                seenLifetime,
+                seenPerCookie);
     }
 
     /** A site's {@code challenge:}: a mode, or a mapping with the mode and overrides. */

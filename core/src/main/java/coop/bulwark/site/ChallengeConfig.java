@@ -30,6 +30,10 @@ import java.util.Optional;
  *     no-JavaScript cookie; empty: no limit
  * @param banAfterFailures wrong or forged answers from one address within {@code failureWindow} that ban it (0: never)
  * @param failureWindow the window for {@code banAfterFailures}
+ * @param seenCookieLifetime how long the {@code seen} cookie given to visitors in normal times is valid; at most
+ *     {@code keyRotation}
+ * @param seenPerCookie the rate at which one {@code seen} cookie keeps counting as a person's; beyond it (a bot's rate,
+ *     or one cookie replayed by many clients) the requests holding it are treated as strangers'; empty: no limit
  */
 public record ChallengeConfig(
         Optional<Path> keyFile,
@@ -47,7 +51,9 @@ public record ChallengeConfig(
         Optional<RateLimit> uncookiedPerIp,
         Optional<RateLimit> fallbackPerIp,
         int banAfterFailures,
-        Duration failureWindow) {
+        Duration failureWindow,
+        Duration seenCookieLifetime,
+        Optional<RateLimit> seenPerCookie) {
 
     /** The page translations Bulwark ships (resources {@code coop/bulwark/challenge/text_LANG.properties}). */
     public static final List<String> SHIPPED_LANGUAGES = List.of("en", "es");
@@ -109,6 +115,54 @@ public record ChallengeConfig(
             throw new IllegalArgumentException("ban_after_failures: " + banAfterFailures + " (expected: >= 0)");
         }
         positive("failure_window", failureWindow);
+        positive("seen_cookie_lifetime", seenCookieLifetime);
+        if (seenCookieLifetime.compareTo(keyRotation) > 0) {
+            throw new IllegalArgumentException("seen_cookie_lifetime: " + seenCookieLifetime
+                    + " (expected: at most key_rotation, " + keyRotation + ")");
+        }
+        Objects.requireNonNull(seenPerCookie, "seenPerCookie");
+    }
+
+    /** Default {@code seen_per_cookie}: a person's pages and their assets, never a flood's pace. */
+    public static final RateLimit DEFAULT_SEEN_PER_COOKIE = new RateLimit(10, 100);
+
+    /** Settings without the {@code seen} cookie's: its defaults (12 h, {@link #DEFAULT_SEEN_PER_COOKIE}). */
+    public ChallengeConfig(
+            Optional<Path> keyFile,
+            Duration keyRotation,
+            Duration cookieLifetime,
+            Duration fallbackCookieLifetime,
+            Duration fallbackWait,
+            Duration tokenLifetime,
+            int difficulty,
+            int underAttackDifficulty,
+            List<Cidr> allowlist,
+            List<GoodBot> goodBots,
+            List<String> exemptPaths,
+            List<String> languages,
+            Optional<RateLimit> uncookiedPerIp,
+            Optional<RateLimit> fallbackPerIp,
+            int banAfterFailures,
+            Duration failureWindow) {
+        this(
+                keyFile,
+                keyRotation,
+                cookieLifetime,
+                fallbackCookieLifetime,
+                fallbackWait,
+                tokenLifetime,
+                difficulty,
+                underAttackDifficulty,
+                allowlist,
+                goodBots,
+                exemptPaths,
+                languages,
+                uncookiedPerIp,
+                fallbackPerIp,
+                banAfterFailures,
+                failureWindow,
+                cookieLifetime.compareTo(Duration.ofHours(12)) < 0 ? cookieLifetime : Duration.ofHours(12),
+                Optional.of(DEFAULT_SEEN_PER_COOKIE));
     }
 
     public static final ChallengeConfig DEFAULTS = new ChallengeConfig(
@@ -147,7 +201,9 @@ public record ChallengeConfig(
                 uncookiedPerIp,
                 fallbackPerIp,
                 banAfterFailures,
-                failureWindow);
+                failureWindow,
+                seenCookieLifetime,
+                seenPerCookie);
     }
 
     private static void positive(String key, Duration d) {

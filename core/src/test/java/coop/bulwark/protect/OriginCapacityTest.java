@@ -55,6 +55,71 @@ class OriginCapacityTest {
     }
 
     @Test
+    void people_goFirst_inTheirSitesQueue_andAreNotRefusedWhenTheStrangersLaneIsFull() {
+        var cap = new OriginCapacity("o", 1);
+        var site = site("flooded", 10, 3, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        assertThat(cap.acquire(site, BulkheadLane.STRANGERS, Runnable::run, new Recorder(log, "bot0"), t))
+                .isEqualTo(OriginCapacity.Outcome.GRANTED);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(cap.acquire(site, BulkheadLane.STRANGERS, Runnable::run, new Recorder(log, "bot" + i), t))
+                    .isEqualTo(OriginCapacity.Outcome.QUEUED);
+        }
+        assertThat(cap.acquire(site, BulkheadLane.STRANGERS, Runnable::run, new Recorder(log, "bot4"), t))
+                .isEqualTo(OriginCapacity.Outcome.REJECTED);
+        assertThat(cap.acquire(site, BulkheadLane.PEOPLE, Runnable::run, new Recorder(log, "person1"), t))
+                .isEqualTo(OriginCapacity.Outcome.QUEUED);
+        assertThat(cap.acquire(site, BulkheadLane.PEOPLE, Runnable::run, new Recorder(log, "person2"), t))
+                .isEqualTo(OriginCapacity.Outcome.QUEUED);
+        assertThat(cap.waitingCount()).isEqualTo(5);
+
+        for (int i = 0; i < 3; i++) {
+            cap.release(site);
+        }
+
+        assertThat(log).containsExactly("person1", "person2", "bot1");
+    }
+
+    @Test
+    void cacheBustingStrangers_waitBehindOtherStrangers_andFillingTheirLaneRefusesNobodyElse() {
+        var cap = new OriginCapacity("o", 1);
+        var site = site("s", 10, 2, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        cap.acquire(site, BulkheadLane.BUSTERS, Runnable::run, new Recorder(log, "held"), t);
+        cap.acquire(site, BulkheadLane.BUSTERS, Runnable::run, new Recorder(log, "buster1"), t);
+        cap.acquire(site, BulkheadLane.BUSTERS, Runnable::run, new Recorder(log, "buster2"), t);
+        assertThat(cap.acquire(site, BulkheadLane.BUSTERS, Runnable::run, new Recorder(log, "buster3"), t))
+                .isEqualTo(OriginCapacity.Outcome.REJECTED);
+        assertThat(cap.acquire(site, BulkheadLane.STRANGERS, Runnable::run, new Recorder(log, "stranger"), t))
+                .isEqualTo(OriginCapacity.Outcome.QUEUED);
+        assertThat(cap.acquire(site, BulkheadLane.PEOPLE, Runnable::run, new Recorder(log, "person"), t))
+                .isEqualTo(OriginCapacity.Outcome.QUEUED);
+
+        for (int i = 0; i < 4; i++) {
+            cap.release(site);
+        }
+
+        assertThat(log).containsExactly("person", "stranger", "buster1", "buster2");
+    }
+
+    @Test
+    void aWithdrawnPerson_leavesTheSiteWaitingOnlyWhileItsStrangersDo() {
+        var cap = new OriginCapacity("o", 1);
+        var site = site("s", 10, 3, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        cap.acquire(site, BulkheadLane.STRANGERS, Runnable::run, new Recorder(log, "held"), t);
+        cap.acquire(site, BulkheadLane.PEOPLE, Runnable::run, new Recorder(log, "person"), t);
+        assertThat(cap.cancel(t[0])).isTrue();
+        assertThat(cap.waitingCount()).isZero();
+        cap.release(site);
+        assertThat(log).isEmpty();
+        assertThat(cap.inFlight()).isZero();
+    }
+
+    @Test
     void quietSite_isServedBeforeFloodedSite_whenASlotFrees() {
         var cap = new OriginCapacity("shared", 4);
         var flooded = site("flooded", 100, 10_000, 1);

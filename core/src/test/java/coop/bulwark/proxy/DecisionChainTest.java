@@ -2,15 +2,21 @@ package coop.bulwark.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.cache.CacheResponsePolicy;
+import coop.bulwark.cache.StorageDecision;
+import coop.bulwark.challenge.PassCodec;
 import coop.bulwark.detect.SiteSecond;
 import coop.bulwark.detect.TrafficAccounting;
 import coop.bulwark.metrics.EdgeMetrics;
+import coop.bulwark.protect.BulkheadLane;
 import coop.bulwark.protect.Gatekeeper;
 import coop.bulwark.site.BanPolicy.BanAction;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.site.ProtectionState;
 import coop.bulwark.time.Ticker;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -18,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +53,8 @@ class DecisionChainTest {
     TrafficAccounting accounting;
     EdgeSnapshot snap;
     Gatekeeper gatekeeper;
+    CacheStage cache;
+    ChallengeStage challenge;
     DecisionChain chain;
 
     @BeforeEach
@@ -69,8 +78,8 @@ class DecisionChainTest {
         metrics = new EdgeMetrics();
         gatekeeper = new Gatekeeper(ticker, clock);
         gatekeeper.configure(config.protection());
-        var challenge = ChallengeStage.start(config, gatekeeper.bans(), ticker, clock);
-        var cache = CacheStage.create(config.protection(), Duration.ofSeconds(60), ticker);
+        challenge = ChallengeStage.start(config, gatekeeper.bans(), ticker, clock);
+        cache = CacheStage.create(config.protection(), Duration.ofSeconds(60), ticker);
         snap = EdgeSnapshot.build(1, config, Map.of(), Map.of(), RequestAdmissionTest.NO_TLS, metrics, T0);
         snap.activate(T0, metrics);
         chain = new DecisionChain(gatekeeper, challenge, cache);
@@ -309,6 +318,161 @@ class DecisionChainTest {
         Decision d = decide(head, client("198.51.100.7"), log(head));
         assertThat(d).isInstanceOf(Decision.Forward.class);
         assertThat(head.request().headers().getAll("cookie")).containsExactly("theme=dark");
+    }
+
+    /** Stores a cacheable page for {@code head}'s target on its site, as a response with {@code max-age=60} would. */
+    void store(NettyRequestHead head) throws Exception {
+        var admitted = (Admission.Admitted) RequestAdmission.admit(head, snap, client("203.0.113.1"));
+        CachePlan plan = cache.plan(admitted.site(), head, admitted, true);
+        var headers = new DefaultHttpHeaders().set("cache-control", "max-age=60");
+        var meta = (StorageDecision.Storable)
+                CacheResponsePolicy.evaluate(200, new NettyHeaderView(headers), plan.policy(), clock.millis());
+        cache.cache().store(plan.key(), head, meta.meta(), "page".getBytes(StandardCharsets.UTF_8), nanos);
+    }
+
+    @Test
+    void underAttack_aStoredPage_isAnsweredFromTheCache_toEveryClient_andOnlyAMissMeetsTheChallenge() throws Exception {
+        snap.site("guarded").guard().force(ProtectionState.UNDER_ATTACK, "test", T0, null);
+        ClientInfo bot = client("198.51.100.7");
+        var miss = get("guarded.test", "/post/1?x=1", "accept", "text/html");
+        assertThat(decide(miss, bot, log(miss))).isInstanceOf(Decision.Challenge.class);
+
+        store(get("guarded.test", "/post/1"));
+        var busting = get("guarded.test", "/post/1?x=2", "accept", "text/html");
+        RequestLog log = log(busting);
+        Decision d = decide(busting, bot, log);
+
+        assertThat(d).isInstanceOfSatisfying(Decision.Forward.class, f -> {
+            assertThat(f.cache().cacheOnly()).isTrue();
+            assertThat(f.cache().key().toString()).doesNotContain("x=2");
+            assertThat(f.concurrencySlot()).isTrue();
+        });
+        log.complete(200, 4, nanos);
+        assertThat(counter("bulwark_requests_verdict", "guarded", "verdict", "cache_only"))
+                .isEqualTo(1);
+        // Stale is as good: the page is past its max-age, still within stale_if_error.
+        nanos += Duration.ofMinutes(5).toNanos();
+        var stale = get("guarded.test", "/post/1", "accept", "text/html");
+        assertThat(decide(stale, bot, log(stale))).isInstanceOf(Decision.Forward.class);
+    }
+
+    @Test
+    void underAttack_anInvalidEdgeCookie_doesNotKeepAStoredPageFromAPerson_butTheSitesOwnCookieDoes() throws Exception {
+        snap.site("guarded").guard().force(ProtectionState.UNDER_ATTACK, "test", T0, null);
+        store(get("guarded.test", "/"));
+        var forged = get("guarded.test", "/", "accept", "text/html", "cookie", "bulwark_pass=forged");
+        assertThat(decide(forged, client("198.51.100.8"), log(forged))).isInstanceOf(Decision.Forward.class);
+        assertThat(forged.request().headers().get("cookie")).isNull();
+
+        var session = get("guarded.test", "/", "accept", "text/html", "cookie", "PHPSESSID=abc");
+        assertThat(decide(session, client("198.51.100.9"), log(session))).isInstanceOf(Decision.Challenge.class);
+    }
+
+    @Test
+    void normalState_aStoredPage_doesNotSkipTheChallenge_ofASiteThatAlwaysChallenges() throws Exception {
+        store(get("guarded.test", "/"));
+        var head = get("guarded.test", "/", "accept", "text/html");
+        assertThat(decide(head, client("198.51.100.7"), log(head))).isInstanceOf(Decision.Challenge.class);
+    }
+
+    @Test
+    void normalTimes_aPageWithoutTheSeenCookie_isGivenOne_andTheNextRequestHoldingItIsAPersons() throws Exception {
+        ClientInfo c = client("198.51.100.7");
+        var first = get("open.test", "/post/1", "accept", "text/html");
+        var f = (Decision.Forward) decide(first, c, log(first));
+        assertThat(f.lane()).isEqualTo(BulkheadLane.STRANGERS);
+        assertThat(f.seenCookie()).startsWith("bulwark_seen=");
+        var asset = get("open.test", "/style.css", "sec-fetch-dest", "style", "accept", "text/css");
+        assertThat(((Decision.Forward) decide(asset, c, log(asset))).seenCookie())
+                .as("only pages get one")
+                .isNull();
+
+        String pair = f.seenCookie().substring(0, f.seenCookie().indexOf(';'));
+        nanos += Duration.ofSeconds(2).toNanos(); // this config's per_ip is 1/s with a burst of 2
+        var again = get("open.test", "/post/2", "accept", "text/html", "cookie", pair + "; theme=dark");
+        var g = (Decision.Forward) decide(again, c, log(again));
+
+        assertThat(g.lane()).isEqualTo(BulkheadLane.PEOPLE);
+        assertThat(g.seenCookie()).isNull();
+        assertThat(again.request().headers().getAll("cookie")).containsExactly("theme=dark");
+    }
+
+    @Test
+    void underAttack_noSeenCookieIsGiven() throws Exception {
+        snap.site("open").guard().force(ProtectionState.UNDER_ATTACK, "test", T0, null);
+        var head = get("open.test", "/post/1", "accept", "text/html");
+        var f = (Decision.Forward) decide(head, client("198.51.100.7"), log(head));
+        assertThat(f.seenCookie()).isNull();
+        assertThat(f.lane()).isEqualTo(BulkheadLane.STRANGERS);
+        var busting = get("open.test", "/?q8Zk2xP1=7fG3kQ9w", "accept", "text/html");
+        assertThat(((Decision.Forward) decide(busting, client("198.51.100.8"), log(busting))).lane())
+                .isEqualTo(BulkheadLane.BUSTERS);
+    }
+
+    String passFor(String site, String address) throws Exception {
+        return challenge
+                .gate()
+                .codec()
+                .cookie(
+                        PassCodec.Kind.WORK,
+                        site,
+                        InetAddress.getByName(address).getAddress(),
+                        20,
+                        clock.millis() / 1000 + 3600);
+    }
+
+    @Test
+    void aStrangerOverTheLimitOfAnAddressSharedWithPeople_isShownTheChallengeInsteadOf429() throws Exception {
+        ClientInfo c = client("198.51.100.7");
+        for (int i = 0; i < 3; i++) {
+            var guarded = get("guarded.test", "/", "accept", "text/html");
+            decide(guarded, c, log(guarded));
+            var open = get("open.test", "/");
+            decide(open, c, log(open));
+        }
+        var alone = get("guarded.test", "/post/1", "accept", "text/html");
+        assertThat(decide(alone, c, log(alone)))
+                .as("nobody vouches for the address yet")
+                .isInstanceOfSatisfying(
+                        Decision.Refuse.class, r -> assertThat(r.status()).isEqualTo(429));
+
+        var person = get(
+                "guarded.test",
+                "/",
+                "accept",
+                "text/html",
+                "cookie",
+                "bulwark_pass=" + passFor("guarded", "198.51.100.7"));
+        chain.release((Decision.Forward) decide(person, c, log(person)));
+        var page = get("guarded.test", "/post/1", "accept", "text/html");
+        var open = get("open.test", "/post/1", "accept", "text/html");
+
+        assertThat(decide(page, c, log(page)))
+                .as("a person behind a busy shared address can still earn a cookie")
+                .isInstanceOf(Decision.Challenge.class);
+        assertThat(decide(open, c, log(open)))
+                .as("a site without a challenge")
+                .isInstanceOfSatisfying(
+                        Decision.Refuse.class, r -> assertThat(r.status()).isEqualTo(429));
+    }
+
+    @Test
+    void aPassHolder_isLimitedOnItsCookie_notOnTheAddressItShares() throws Exception {
+        ClientInfo shared = client("198.51.100.7");
+        for (int i = 0; i < 3; i++) {
+            var stranger = get("open.test", "/");
+            decide(stranger, shared, log(stranger));
+        }
+        var over = get("open.test", "/");
+        assertThat(decide(over, shared, log(over)))
+                .as("the address's allowance is spent")
+                .isInstanceOf(Decision.Refuse.class);
+        String pass = passFor("guarded", "198.51.100.7");
+        var person = get("guarded.test", "/post/1", "accept", "text/html", "cookie", "bulwark_pass=" + pass);
+        var f = (Decision.Forward) decide(person, shared, log(person));
+        assertThat(f.holder()).isNotNegative();
+        assertThat(f.lane()).isEqualTo(BulkheadLane.PEOPLE);
+        chain.release(f);
     }
 
     @Test

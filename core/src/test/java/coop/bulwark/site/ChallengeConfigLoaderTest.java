@@ -159,6 +159,22 @@ class ChallengeConfigLoaderTest {
     }
 
     @Test
+    void seenCookie_settings_areRead_andALifetimeBeyondTheKeyIsAProblemAtTheKey() throws Exception {
+        List<String> p = problems(ONE_SITE + """
+                challenge:
+                  key_rotation: 6h
+                  cookie_lifetime: 6h
+                  seen_cookie_lifetime: 12h
+                  seen_per_cookie: {rate: 0/s}
+                """);
+        assertThat(p).hasSize(2);
+        assertThat(p.get(0))
+                .isEqualTo("10:25: challenge.seen_cookie_lifetime: 12h (expected: seen_cookie_lifetime at most"
+                        + " key_rotation (6h; a cookie must not outlive the key that signed it))");
+        assertThat(p.get(1)).contains("challenge.seen_per_cookie");
+    }
+
+    @Test
     void rangeFile_missingOrCorrupt_isAProblemAtTheKey() throws Exception {
         Files.writeString(dir.resolve("bad.json"), "{\"prefixes\": [{\"ipv4Prefix\": \"66.249.64.0/33\"}]}");
         Files.writeString(dir.resolve("notjson.json"), "{\"prefixes\": [");

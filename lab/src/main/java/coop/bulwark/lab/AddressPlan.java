@@ -12,7 +12,8 @@ import java.util.random.RandomGenerator;
  * {@code X-Forwarded-For} the edge adds:
  *
  * <ul>
- *   <li>127.1.0.0 – 127.63.255.255: legitimate clients, one /24 each (16,128 of them at most);
+ *   <li>127.1.0.0 – 127.63.254.255: legitimate clients, one /24 each (16,127 of them at most);
+ *   <li>127.63.255.10: the one address of the people behind a NAT ({@link #nat}), shared with its bots;
  *   <li>127.64.0.0 – 127.127.255.255: the botnet of a GET flood, {@code perPrefix} bots per /24;
  *   <li>127.128.0.0 – 127.254.255.255: random-source flood, a new address per request.
  * </ul>
@@ -21,7 +22,7 @@ import java.util.random.RandomGenerator;
  * 0 and 255.
  */
 public final class AddressPlan {
-    public static final int MAX_LEGIT = 63 * 256;
+    public static final int MAX_LEGIT = 63 * 256 - 1;
     public static final int MAX_BOTS = 64 * 256 * 254;
 
     /** Who a source address belongs to. */
@@ -33,6 +34,15 @@ public final class AddressPlan {
     }
 
     private AddressPlan() {}
+
+    /**
+     * The one address that the people behind a NAT ({@code legit.nat_people}) and the bots among them
+     * ({@code nat_flood}) share; classified as legitimate, so the origin model tells the bots' requests by their
+     * {@link OriginModel#BOT_HEADER} instead.
+     */
+    public static byte[] nat() {
+        return new byte[] {127, 63, (byte) 255, 10};
+    }
 
     /** The address of legitimate client {@code i} (0-based), alone in its /24. */
     public static byte[] legit(int i) {

@@ -71,6 +71,58 @@ final class Attackers {
     }
 
     /**
+     * One connection of the bots behind the NAT ({@link AddressPlan#nat}, the people's address): like
+     * {@link #getFloodBot} at {@code ratePerSecond}, marked for the origin model by {@link OriginModel#BOT_HEADER}.
+     */
+    static void natBot(
+            TrafficContext ctx,
+            Scenario.NatFlood flood,
+            double ratePerSecond,
+            List<String> targetHosts,
+            long endNanos,
+            long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        long interval = (long) (1e9 / ratePerSecond);
+        int timeout = (int) flood.timeout().toMillis();
+        String ua = BOT_UAS[rnd.nextInt(BOT_UAS.length)];
+        long next = System.nanoTime() + (long) (rnd.nextDouble() * interval);
+        LabConnection conn = null;
+        while (ctx.running() && System.nanoTime() < endNanos) {
+            ctx.sleepUntil(Math.min(next, endNanos));
+            if (!ctx.running() || System.nanoTime() >= endNanos) {
+                break;
+            }
+            long now = System.nanoTime();
+            next = Math.max(next + interval, now);
+            String host = targetHosts.get(rnd.nextInt(targetHosts.size()));
+            try {
+                if (conn == null) {
+                    conn = LabConnection.open(ctx.edge(), AddressPlan.nat(), timeout, ctx.sockets());
+                }
+                ctx.recorder().attackSent(now);
+                LabConnection.Response r = conn.get(
+                        host,
+                        CacheBuster.bust("/", rnd),
+                        ua,
+                        "text/html,*/*;q=0.8",
+                        OriginModel.BOT_HEADER + ": 1\r\n");
+                if (r.close()) {
+                    conn.close();
+                    conn = null;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (conn != null) {
+                    conn.close();
+                    conn = null;
+                }
+            }
+        }
+        if (conn != null) {
+            conn.close();
+        }
+    }
+
+    /**
      * A random-source sender: each request on a new connection from a new random address
      * ({@link AddressPlan#random}), at {@code ratePerSecond} for this sender.
      */

@@ -231,6 +231,14 @@ public final class Lab {
             b.append(wrap("edge CPU: " + String.join(", ", costs)));
         }
         for (LabReport.Run r : report.runs()) {
+            if (r.bystanders().nojsSuccessRate() != null || r.targets().nojsSuccessRate() != null) {
+                b.append(cut(r.name() + " people without JavaScript: bystanders "
+                                + pct(r.bystanders().nojsSuccessRate()) + ", targets "
+                                + pct(r.targets().nojsSuccessRate())))
+                        .append('\n');
+            }
+        }
+        for (LabReport.Run r : report.runs()) {
             if (!r.attack().namedTargets().isEmpty()) {
                 b.append(cut(r.name() + " named as targets: "
                                 + String.join(", ", r.attack().namedTargets())))

@@ -61,6 +61,8 @@ public record LabReport(String scenario, int sites, long durationS, String machi
     /**
      * Legitimate requests to sites that are not attacked. Null figures: no request in the window.
      *
+     * @param nojsSuccessRate the success rate of the people who run no JavaScript (their requests also count in
+     *     {@code legitSuccessRate}); null when the scenario has none or they made no request here
      * @param afterReliefSuccessRate the uplink scenario only: from the upstream's relief to the flood's end (null
      *     elsewhere, or when there was no relief)
      */
@@ -68,9 +70,14 @@ public record LabReport(String scenario, int sites, long durationS, String machi
             Double legitSuccessRate,
             Long p50Ms,
             Long p99Ms,
+            Double nojsSuccessRate,
             @JsonInclude(JsonInclude.Include.NON_NULL) Double afterReliefSuccessRate) {
         public Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {
-            this(legitSuccessRate, p50Ms, p99Ms, null);
+            this(legitSuccessRate, p50Ms, p99Ms, null, null);
+        }
+
+        public Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms, Double nojsSuccessRate) {
+            this(legitSuccessRate, p50Ms, p99Ms, nojsSuccessRate, null);
         }
     }
 
@@ -105,10 +112,14 @@ public record LabReport(String scenario, int sites, long durationS, String machi
      */
     public record UpstreamAnnouncement(String kind, String match, double announcedAtS, Double withdrawnAtS) {}
 
-    /** Legitimate requests to the attacked sites. */
-    public record Targets(List<String> sites, Double legitSuccessRate, Long p99Ms) {
+    /** Legitimate requests to the attacked sites; {@code nojsSuccessRate} as for {@link Bystanders}. */
+    public record Targets(List<String> sites, Double legitSuccessRate, Long p99Ms, Double nojsSuccessRate) {
         public Targets {
             sites = List.copyOf(sites);
+        }
+
+        public Targets(List<String> sites, Double legitSuccessRate, Long p99Ms) {
+            this(sites, legitSuccessRate, p99Ms, null);
         }
     }
 

@@ -240,6 +240,14 @@ public final class LabRun {
                 int n = index;
                 threads.execute(() -> LegitClients.crawler(ctx, legit, n, seed * 31 + n));
             }
+            for (int i = 0; i < legit.nojsReaders(); i++, index++) {
+                int n = index;
+                threads.execute(() -> LegitClients.nojsReader(ctx, legit, n, seed * 31 + n));
+            }
+            for (int i = 0; i < legit.natPeople(); i++) {
+                long s = seed * 31 + 500_000 + i;
+                threads.execute(() -> LegitClients.natBrowser(ctx, legit, s));
+            }
             OriginView.Sample o0 = origin.sample();
             long originAttack0 = o0.attackArrived();
             long originLegit0 = o0.legitArrived();
@@ -375,6 +383,13 @@ public final class LabRun {
                                 ctx, rr.streamsPerSecond(), targetHosts, n, phaseEnd, base + 300_000 + n));
                     }
                 }
+                case Scenario.NatFlood nf -> {
+                    for (int i = 0; i < nf.connections(); i++) {
+                        long s = base + 400_000 + i;
+                        threads.execute(() -> Attackers.natBot(
+                                ctx, nf, nf.ratePerSecond() / nf.connections(), targetHosts, phaseEnd, s));
+                    }
+                }
                 case Scenario.ConnectionFlood cf -> {
                     for (int i = 0; i < cf.connections(); i++) {
                         int n = i;
@@ -424,12 +439,17 @@ public final class LabRun {
                 Outcomes.successRate(
                         RunRecorder.sum(rec.bystanderOk, from, to), RunRecorder.sum(rec.bystanderFailed, from, to)),
                 Outcomes.percentile(by, 50),
-                Outcomes.percentile(by, 99));
+                Outcomes.percentile(by, 99),
+                Outcomes.successRate(
+                        RunRecorder.sum(rec.nojsBystanderOk, from, to),
+                        RunRecorder.sum(rec.nojsBystanderFailed, from, to)));
         var targets = new LabReport.Targets(
                 scenario.targets(),
                 Outcomes.successRate(
                         RunRecorder.sum(rec.targetOk, from, to), RunRecorder.sum(rec.targetFailed, from, to)),
-                Outcomes.percentile(tg, 99));
+                Outcomes.percentile(tg, 99),
+                Outcomes.successRate(
+                        RunRecorder.sum(rec.nojsTargetOk, from, to), RunRecorder.sum(rec.nojsTargetFailed, from, to)));
         boolean attacked = scenario.phases().stream().anyMatch(p -> !p.attacks().isEmpty());
         Integer mitigated = null;
         if (attacked) {

@@ -19,6 +19,10 @@ final class LegitClients {
             "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 (bulwark-lab browser)";
     private static final String FEED_UA = "FreshRSS/1.24 (bulwark-lab feed reader)";
     private static final String CRAWLER_UA = "Mozilla/5.0 (compatible; bulwark-lab-crawler/1.0)";
+    private static final String NOJS_UA = "Lynx/2.9.0 libwww-FM/2.14 (bulwark-lab no-JavaScript reader)";
+    /** {@link #request}'s {@code asset} for a person who runs no script: a page, no challenge solved. */
+    private static final int NOJS = -2;
+
     private static final String[] ASSETS = {"/assets/style.css", "/assets/app.js", "/img/header.jpg", "/img/logo.png"};
     /** What a browser sends for a page it navigates to, and for the assets of that page (fetch metadata included). */
     private static final String PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -95,6 +99,74 @@ final class LegitClients {
         }
     }
 
+    /**
+     * A person without JavaScript (a text browser, a reader app, a script run from cron): reads the front page of a
+     * site chosen by popularity, on a new connection, then pauses for a think time. Keeps each site's cookies like any
+     * HTTP client but runs no script, so a challenge page is a failure for it (a 503 it cannot get past).
+     */
+    static void nojsReader(TrafficContext ctx, Scenario.LegitTraffic cfg, int index, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] source = AddressPlan.legit(index);
+        Map<Integer, String> cookies = new HashMap<>();
+        int timeout = (int) cfg.timeout().toMillis();
+        long meanThink = cfg.thinkTime().toNanos();
+        ctx.sleepUntil(System.nanoTime() + (long) (rnd.nextDouble() * meanThink));
+        while (ctx.running()) {
+            int rank = ctx.popularity().sample(rnd);
+            LabConnection c = request(
+                    ctx,
+                    null,
+                    source,
+                    timeout,
+                    Scenario.siteHost(rank),
+                    "/",
+                    NOJS_UA,
+                    NOJS,
+                    cookies,
+                    rank,
+                    ctx.isTarget(rank));
+            if (c != null) {
+                c.close();
+            }
+            ctx.sleepUntil(System.nanoTime() + exponential(rnd, meanThink));
+        }
+    }
+
+    /**
+     * One of many people behind one address (a university's NAT, {@link AddressPlan#nat}): reads the attacked sites
+     * like {@link #browser} (one to four pages with their assets, the challenge solved, cookies kept per site), each
+     * page on a new connection closed after its assets, since the edge caps connections per address and hundreds of
+     * people's idle keep-alives would fill it.
+     */
+    static void natBrowser(TrafficContext ctx, Scenario.LegitTraffic cfg, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] source = AddressPlan.nat();
+        int[] targets =
+                ctx.targetRanks().stream().mapToInt(Integer::intValue).sorted().toArray();
+        Map<Integer, String> cookies = new HashMap<>();
+        int timeout = (int) cfg.timeout().toMillis();
+        long meanThink = cfg.thinkTime().toNanos();
+        ctx.sleepUntil(System.nanoTime() + (long) (rnd.nextDouble() * meanThink));
+        while (ctx.running() && targets.length > 0) {
+            int rank = targets[rnd.nextInt(targets.length)];
+            String host = Scenario.siteHost(rank);
+            int pages = 1 + rnd.nextInt(4);
+            for (int p = 0; p < pages && ctx.running(); p++) {
+                String page = p == 0 && rnd.nextBoolean() ? "/" : "/post/" + rnd.nextInt(500);
+                LabConnection conn =
+                        request(ctx, null, source, timeout, host, page, BROWSER_UA, -1, cookies, rank, true);
+                int assets = conn == null ? 0 : 2 + rnd.nextInt(3);
+                for (int a = 0; a < assets && ctx.running() && conn != null; a++) {
+                    conn = request(ctx, conn, source, timeout, host, ASSETS[a], BROWSER_UA, a, cookies, rank, true);
+                }
+                if (conn != null) {
+                    conn.close();
+                }
+                ctx.sleepUntil(System.nanoTime() + exponential(rnd, meanThink));
+            }
+        }
+    }
+
     /** A feed reader: polls the feed of a site chosen by popularity every interval, on a fresh connection. */
     static void feedReader(TrafficContext ctx, Scenario.LegitTraffic cfg, int index, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -157,8 +229,9 @@ final class LegitClients {
     /**
      * One request on {@code conn} (opened first if null), recorded; returns the connection to reuse, or null when it
      * failed or the server closes it. {@code asset} is the index in {@link #ASSETS} for a browser's asset, -1 for a
-     * page it navigates to (then a challenge page is solved, as the page's script would, and its cookie kept), and
-     * anything else for a client that is not a browser.
+     * page it navigates to (then a challenge page is solved, as the page's script would, and its cookie kept),
+     * {@link #NOJS} for a page read by a client that keeps cookies but runs no script, and anything else for a client
+     * that is neither.
      */
     private static LabConnection request(
             TrafficContext ctx,
@@ -180,9 +253,11 @@ final class LegitClients {
             }
             String cookie = cookies == null ? null : cookies.get(rank);
             String cookieLine = cookie == null ? "" : "Cookie: " + cookie + "\r\n";
-            boolean browser = cookies != null;
+            boolean browser = cookies != null && asset != NOJS;
             LabConnection.Response r;
-            if (browser && asset < 0) {
+            if (asset == NOJS) {
+                r = c.get(host, path, userAgent, "text/html, text/plain;q=0.8, */*;q=0.1", cookieLine);
+            } else if (browser && asset < 0) {
                 r = c.get(host, path, userAgent, PAGE_ACCEPT, PAGE_HEADERS + cookieLine);
                 if (r.body() != null && r.body().contains("data-challenge=\"") && !r.close()) {
                     r = solve(ctx, c, host, path, userAgent, r.body(), cookies, rank);
@@ -198,11 +273,14 @@ final class LegitClients {
                 r = c.get(host, path, userAgent, cookieLine);
             }
             if (r.setCookie() != null && cookies != null) {
-                cookies.put(rank, r.setCookie());
+                cookies.put(rank, withCookie(cookies.get(rank), r.setCookie()));
             }
             boolean ok = r.status() >= 200 && r.status() < 400;
             if (ctx.running()) {
                 ctx.recorder().legit(target, ok, t0, System.nanoTime());
+                if (asset == NOJS) {
+                    ctx.recorder().nojs(target, ok, t0);
+                }
             }
             if (r.close() || !ok) {
                 c.close();
@@ -214,6 +292,9 @@ final class LegitClients {
             // close.
             if (ctx.running()) {
                 ctx.recorder().legit(target, false, t0, System.nanoTime());
+                if (asset == NOJS) {
+                    ctx.recorder().nojs(target, false, t0);
+                }
             }
             if (c != null) {
                 c.close();
@@ -251,17 +332,37 @@ final class LegitClients {
         if (answer.setCookie() == null || answer.location() == null || answer.close()) {
             return answer;
         }
-        cookies.put(rank, answer.setCookie());
+        String jar = withCookie(cookies.get(rank), answer.setCookie());
+        cookies.put(rank, jar);
         if (ctx.running()) {
             ctx.recorder().challengeSolved();
         }
-        String cookieLine = "Cookie: " + answer.setCookie() + "\r\n";
+        String cookieLine = "Cookie: " + jar + "\r\n";
         LabConnection.Response check =
                 c.get(host, answer.location(), userAgent, PAGE_ACCEPT, PAGE_HEADERS + cookieLine);
         if (check.status() != 303 || check.location() == null || check.close()) {
             return check;
         }
         return c.get(host, check.location(), userAgent, PAGE_ACCEPT, PAGE_HEADERS + cookieLine);
+    }
+
+    /**
+     * A site's cookie jar ({@code a=1; b=2}, as a {@code Cookie} field sends it) with {@code pair} ({@code name=value})
+     * set: a cookie of the same name is replaced, so the edge's cookies and the site's own live side by side.
+     */
+    static String withCookie(String jar, String pair) {
+        if (jar == null || jar.isEmpty()) {
+            return pair;
+        }
+        int eq = pair.indexOf('=');
+        String prefix = (eq < 0 ? pair : pair.substring(0, eq)) + "=";
+        StringBuilder b = new StringBuilder(jar.length() + pair.length() + 2);
+        for (String kept : jar.split("; ")) {
+            if (!kept.startsWith(prefix)) {
+                b.append(kept).append("; ");
+            }
+        }
+        return b.append(pair).toString();
     }
 
     /** The value of {@code name="..."} in {@code html}, or null. */

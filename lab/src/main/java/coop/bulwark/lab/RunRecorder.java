@@ -23,6 +23,12 @@ final class RunRecorder {
     final AtomicLongArray targetOk;
     final AtomicLongArray targetFailed;
     final AtomicLongArray attackSent;
+    /** The no-JavaScript people's share of the legitimate outcomes above (counted in both). */
+    final AtomicLongArray nojsBystanderOk;
+
+    final AtomicLongArray nojsBystanderFailed;
+    final AtomicLongArray nojsTargetOk;
+    final AtomicLongArray nojsTargetFailed;
     /** Sampled by the run's ticker: per second, attack and legitimate arrivals at the origin, workers busy, backlog. */
     final long[] originAttack;
 
@@ -51,6 +57,10 @@ final class RunRecorder {
         targetOk = new AtomicLongArray(n);
         targetFailed = new AtomicLongArray(n);
         attackSent = new AtomicLongArray(n);
+        nojsBystanderOk = new AtomicLongArray(n);
+        nojsBystanderFailed = new AtomicLongArray(n);
+        nojsTargetOk = new AtomicLongArray(n);
+        nojsTargetFailed = new AtomicLongArray(n);
         originAttack = new long[n];
         originLegit = new long[n];
         originBusy = new long[n];
@@ -70,6 +80,13 @@ final class RunRecorder {
         if (s >= windowFrom && s < windowTo) {
             (target ? targetLatency : bystanderLatency).add((endNanos - startNanos) / 1_000_000L);
         }
+    }
+
+    /** A no-JavaScript person's request, already recorded with {@link #legit}, counted again in their own figure. */
+    void nojs(boolean target, boolean ok, long startNanos) {
+        int s = second(startNanos);
+        (target ? (ok ? nojsTargetOk : nojsTargetFailed) : (ok ? nojsBystanderOk : nojsBystanderFailed))
+                .incrementAndGet(s);
     }
 
     void challengeSolved() {

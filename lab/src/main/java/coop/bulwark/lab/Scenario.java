@@ -101,6 +101,10 @@ public record Scenario(
      * @param feedInterval time between two polls of one feed reader
      * @param crawlRate requests per second of one crawler
      * @param timeout how long a legitimate client waits for a response before it counts as a failure
+     * @param nojsReaders people without JavaScript (a text browser, a reader app, a script): front pages, cookies kept,
+     *     no script run, so a challenge page is a failure for them
+     * @param natPeople people behind one shared address ({@link AddressPlan#nat}, a university's NAT), browsing the
+     *     attacked sites like {@code browsers} (challenge solved, cookies kept), a new connection per page
      */
     public record LegitTraffic(
             int browsers,
@@ -110,14 +114,29 @@ public record Scenario(
             Duration thinkTime,
             Duration feedInterval,
             double crawlRate,
-            Duration timeout) {
+            Duration timeout,
+            int nojsReaders,
+            int natPeople) {
         public LegitTraffic {
-            if (browsers < 0 || feedReaders < 0 || crawlers < 0) {
+            if (browsers < 0 || feedReaders < 0 || crawlers < 0 || nojsReaders < 0 || natPeople < 0) {
                 throw new IllegalArgumentException("legit: negative client count (expected: >= 0)");
             }
             if (zipfExponent < 0) {
                 throw new IllegalArgumentException("legit.zipf_exponent: " + zipfExponent + " (expected: >= 0)");
             }
+        }
+
+        /** A population without people who run no JavaScript. */
+        public LegitTraffic(
+                int browsers,
+                int feedReaders,
+                int crawlers,
+                double zipfExponent,
+                Duration thinkTime,
+                Duration feedInterval,
+                double crawlRate,
+                Duration timeout) {
+            this(browsers, feedReaders, crawlers, zipfExponent, thinkTime, feedInterval, crawlRate, timeout, 0, 0);
         }
     }
 
@@ -182,6 +201,13 @@ public record Scenario(
      * one line every {@code lineInterval}, never finishing it; reopened when the edge closes them.
      */
     public record Slowloris(int connections, Duration lineInterval) implements Attack {}
+
+    /**
+     * GET flood from the shared address of {@code legit.nat_people} ({@link AddressPlan#nat}): bots behind the same
+     * NAT as the people, {@code ratePerSecond} in total over {@code connections} keep-alive connections, random queries,
+     * no cookies.
+     */
+    public record NatFlood(double ratePerSecond, int connections, Duration timeout) implements Attack {}
 
     /** Connection flood: {@code connections} connections opened to the edge and held idle, reopened when closed. */
     public record ConnectionFlood(int connections) implements Attack {}

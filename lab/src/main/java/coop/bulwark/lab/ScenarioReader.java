@@ -47,6 +47,12 @@ public final class ScenarioReader {
                             a.duration("line_interval", Duration.ofSeconds(5), false))),
             new AttackKind("connection_flood", a -> new Scenario.ConnectionFlood(a.count("connections", 500, 1, MAX))),
             new AttackKind(
+                    "nat_flood",
+                    a -> new Scenario.NatFlood(
+                            rate(a, "rate", 100),
+                            a.count("connections", 20, 1, MAX),
+                            a.duration("timeout", Duration.ofSeconds(2), false))),
+            new AttackKind(
                     "random_source",
                     a -> new Scenario.RandomSource(
                             rate(a, "rate", 500),
@@ -132,7 +138,9 @@ public final class ScenarioReader {
                 l.duration("think_time", Duration.ofSeconds(3), true),
                 l.duration("feed_interval", Duration.ofSeconds(10), false),
                 rate(l, "crawl_rate", 5),
-                l.duration("timeout", Duration.ofSeconds(4), false));
+                l.duration("timeout", Duration.ofSeconds(4), false),
+                l.count("nojs_readers", 0, 0, MAX),
+                l.count("nat_people", 0, 0, MAX));
         l.finish();
         List<YamlNode> items = n.list("phases");
         if (items.isEmpty()) {

@@ -17,7 +17,7 @@ class LabIntegrationTest {
             sites: 10
             targets: [site-0003]
             origin: {workers: 4, backlog: 32, page_service: 50ms, asset_service: 1ms, feed_service: 10ms}
-            legit: {browsers: 12, feed_readers: 2, crawlers: 1, think_time: 500ms, feed_interval: 1s,
+            legit: {browsers: 12, feed_readers: 2, crawlers: 1, nojs_readers: 4, think_time: 500ms, feed_interval: 1s,
                     crawl_rate: 4/s, timeout: 2s}
             phases:
               - {name: warm-up, seconds: 1}
@@ -53,8 +53,12 @@ class LabIntegrationTest {
             assertThat(fieldNames(run.get("edge"))).containsExactly("cpu_seconds", "cpu_us_per_request");
             assertThat(run.get("edge").get("cpu_seconds").asDouble()).isGreaterThan(0);
             assertThat(run.get("edge").get("cpu_us_per_request").asDouble()).isGreaterThan(0);
-            assertThat(fieldNames(run.get("bystanders"))).containsExactly("legit_success_rate", "p50_ms", "p99_ms");
-            assertThat(fieldNames(run.get("targets"))).containsExactly("sites", "legit_success_rate", "p99_ms");
+            assertThat(fieldNames(run.get("bystanders")))
+                    .containsExactly("legit_success_rate", "p50_ms", "p99_ms", "nojs_success_rate");
+            assertThat(fieldNames(run.get("targets")))
+                    .containsExactly("sites", "legit_success_rate", "p99_ms", "nojs_success_rate");
+            assertThat(run.get("bystanders").get("nojs_success_rate").asDouble())
+                    .isBetween(0.0, 1.0);
             assertThat(fieldNames(run.get("attack")))
                     .containsExactly(
                             "requests_sent",

@@ -78,7 +78,7 @@ class ScenarioReaderTest {
                         "bad.yaml:1:8: sites: 0 (expected: an integer >= 1)",
                         "bad.yaml:3:19: origin.workers: x (expected: an integer >= 1)",
                         "bad.yaml:4:22: legit.colour: unknown key (expected: one of browsers, crawl_rate, crawlers,"
-                                + " feed_interval, feed_readers, think_time, timeout, zipf_exponent)")
+                                + " feed_interval, feed_readers, nat_people, nojs_readers, think_time, timeout, zipf_exponent)")
                 .anyMatch(p -> p.startsWith("bad.yaml:2:11: targets[0]: site-9999 (expected: site-NNNN"))
                 .anyMatch(p -> p.startsWith("bad.yaml:3:36: origin.page_service: fast (expected: a duration"))
                 .anyMatch(p -> p.startsWith("bad.yaml:6:45: phases[0].get_flood.rate: lots (expected: a rate"));

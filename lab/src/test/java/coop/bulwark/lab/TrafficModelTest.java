@@ -31,6 +31,13 @@ class TrafficModelTest {
     }
 
     @Test
+    void cookieJar_replacesACookieOfTheSameName_andKeepsTheOthers() {
+        assertThat(LegitClients.withCookie(null, "a=1")).isEqualTo("a=1");
+        assertThat(LegitClients.withCookie("a=1; bb=2", "b=3")).isEqualTo("a=1; bb=2; b=3");
+        assertThat(LegitClients.withCookie("a=1; b=2", "a=9")).isEqualTo("b=2; a=9");
+    }
+
+    @Test
     void popularity_exponentZero_isUniform() {
         Popularity p = new Popularity(4, 0);
         for (int k = 1; k <= 4; k++) {

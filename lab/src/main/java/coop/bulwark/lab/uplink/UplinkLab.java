@@ -304,6 +304,7 @@ public final class UplinkLab {
                 UplinkRecord.rate(rec.bystanderOk, rec.bystanderFailed, from, to),
                 latency[0] < 0 ? null : latency[0],
                 latency[1] < 0 ? null : latency[1],
+                null,
                 afterRelief);
         var targets = new LabReport.Targets(
                 plan.targetNames(),

@@ -1,0 +1,25 @@
+package coop.bulwark.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+
+/**
+ * Adds the edge's seen cookie to a response that is a page: a 2xx whose {@code Content-Type} is {@code text/html}.
+ * Assets, API answers, redirects and errors never carry it, so the cookie marks only a person's visit to a page. Added
+ * to the head sent to the client after the cache decided on the origin's own head, so it is never stored.
+ */
+final class PageCookie {
+    private PageCookie() {}
+
+    /** Adds {@code setCookie} (a {@code Set-Cookie} value, or null for none) to {@code response} if it is a page. */
+    static void add(HttpResponse response, String setCookie) {
+        if (setCookie == null) {
+            return;
+        }
+        int code = response.status().code();
+        String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (code >= 200 && code < 300 && type != null && type.regionMatches(true, 0, "text/html", 0, 9)) {
+            response.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
+        }
+    }
+}
