@@ -206,7 +206,7 @@ class ClusterIntegrationTest {
         // The edges offer the period's key again on their cluster thread's next round, which on a busy machine may
         // come after the new edge joined: it adopts the key when it is offered.
         await().atMost(Duration.ofSeconds(5))
-                .as("the key of the period is back in Redis")
+                .alias("the key of the period is back in Redis")
                 .until(() -> get(c, loopback(0, 6, 3), "Cookie: " + PassCodec.COOKIE_NAME + "=" + cookie)
                                 .status()
                         == 200);
