@@ -94,7 +94,7 @@ final class ChallengePages {
             String lang, String token, int difficulty, String waitToken, long waitSeconds, String returnUri) {
         Prepared p = challenge.get(lang);
         if (p == null) {
-            throw new IllegalArgumentException("lang: " + lang + " (expected: one of " + texts.keySet() + ")");
+            throw unknown(lang);
         }
         String seconds = Long.toString(waitSeconds);
         return p.render(
@@ -132,9 +132,13 @@ final class ChallengePages {
     private Map<String, String> texts(String lang) {
         Map<String, String> t = texts.get(lang);
         if (t == null) {
-            throw new IllegalArgumentException("lang: " + lang + " (expected: one of " + texts.keySet() + ")");
+            throw unknown(lang);
         }
         return t;
+    }
+
+    private IllegalArgumentException unknown(String lang) {
+        return new IllegalArgumentException("lang: " + lang + " (expected: one of " + texts.keySet() + ")");
     }
 
     /**

@@ -140,10 +140,12 @@ class WebSocketIntegrationTest {
             expected.update(b);
             writes.add(c.sendBinary(Unpooled.wrappedBuffer(b)));
         }
-        // Without backpressure the edge would read all 64 MiB into its memory and every write would complete.
-        Thread.sleep(1500);
-        long written = writes.stream().filter(ChannelFuture::isDone).count();
-        assertThat(written).as("frames the client could hand to the kernel").isLessThan(frames / 2);
+        // Without backpressure the edge would read all 64 MiB into its memory and every write would complete: for
+        // 1.5 s, fewer than half of them may.
+        await().during(Duration.ofMillis(1500))
+                .atMost(Duration.ofSeconds(3))
+                .alias("frames the client could hand to the kernel stay below half")
+                .until(() -> writes.stream().filter(ChannelFuture::isDone).count() < frames / 2);
 
         origin.pause(false);
         await().atMost(Duration.ofSeconds(60)).until(() -> c.binaryBytes.get() == (long) frames * frameBytes);

@@ -152,7 +152,7 @@ public final class LabRun {
                                 : "");
             }
         } finally {
-            deleteTree(edgeDir);
+            ScratchFiles.deleteTree(edgeDir);
         }
         // The edge has stopped, so every report it had to write is on disk (an attack still open at the end is
         // written as it stood).
@@ -334,15 +334,6 @@ public final class LabRun {
                 + RunRecorder.sum(rec.attackSent, 0, to);
         return new LabReport.EdgeCost(
                 Math.round(cpu * 100) / 100.0, requests > 0 ? Math.round(cpu * 1e7 / requests) / 10.0 : null);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var all = Files.walk(dir)) {
-            for (Path f :
-                    all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 
     private void startAttacks(

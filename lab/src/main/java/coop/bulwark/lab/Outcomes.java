@@ -19,7 +19,7 @@ public final class Outcomes {
      * The nearest-rank percentile {@code q} (0 < q <= 100) of {@code values}: the smallest value such that at least q%
      * of the values are at or below it; null when there are none. Sorts a copy.
      */
-    static Long percentile(long[] values, double q) {
+    public static Long percentile(long[] values, double q) {
         if (!(q > 0 && q <= 100)) {
             throw new IllegalArgumentException("q: " + q + " (expected: > 0 and <= 100)");
         }

@@ -1,6 +1,5 @@
 package coop.bulwark.lab;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -119,22 +118,5 @@ final class RunRecorder {
             t += a[i];
         }
         return t;
-    }
-
-    /** A growable list of longs. */
-    private static final class LatencyList {
-        private long[] values = new long[4096];
-        private int size;
-
-        synchronized void add(long v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = v;
-        }
-
-        synchronized long[] toArray() {
-            return Arrays.copyOf(values, size);
-        }
     }
 }

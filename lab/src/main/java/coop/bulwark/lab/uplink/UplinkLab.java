@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import coop.bulwark.lab.Lab;
 import coop.bulwark.lab.LabReport;
 import coop.bulwark.lab.Outcomes;
+import coop.bulwark.lab.ScratchFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -94,7 +95,7 @@ public final class UplinkLab {
         for (boolean upstream : new boolean[] {false, true}) {
             String name = upstream ? "upstream" : "edge_only";
             Path dir = reportsDir.resolve("uplink-" + name).toAbsolutePath();
-            deleteTree(dir);
+            ScratchFiles.deleteTree(dir);
             Files.createDirectories(dir);
             UplinkRecord rec = new UplinkRecord(plan);
             LabReport.Run run = runOnce(name, plan, size, seed, upstream, dir, rec, progress);
@@ -426,17 +427,5 @@ public final class UplinkLab {
 
     private static String pct(Double v) {
         return v == null ? "-" : String.format(Locale.ROOT, "%.1f%%", v * 100);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p :
-                    all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

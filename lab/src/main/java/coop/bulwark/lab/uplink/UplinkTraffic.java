@@ -1,6 +1,7 @@
 package coop.bulwark.lab.uplink;
 
 import coop.bulwark.lab.LabConnection;
+import coop.bulwark.lab.LatencyList;
 import coop.bulwark.lab.Scenario;
 import coop.bulwark.lab.SocketRegistry;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -40,8 +40,8 @@ public final class UplinkTraffic {
     private final AtomicLongArray targetFailed;
     private final AtomicLongArray attackSent;
     private final AtomicLongArray floodBytes;
-    private final LatencyLog bystanderLatency = new LatencyLog();
-    private final LatencyLog targetLatency = new LatencyLog();
+    private final LatencyList bystanderLatency = new LatencyList();
+    private final LatencyList targetLatency = new LatencyList();
 
     private UplinkTraffic(UplinkPlan plan, long start) {
         this.plan = plan;
@@ -108,11 +108,16 @@ public final class UplinkTraffic {
         out.printf(
                 Locale.ROOT,
                 "latency %d %d %d %d%n",
-                bystanderLatency.percentile(50),
-                bystanderLatency.percentile(99),
-                targetLatency.percentile(50),
-                targetLatency.percentile(99));
+                orNone(bystanderLatency.percentile(50)),
+                orNone(bystanderLatency.percentile(99)),
+                orNone(targetLatency.percentile(50)),
+                orNone(targetLatency.percentile(99)));
         out.flush();
+    }
+
+    /** A percentile for the {@code latency} line: -1 when there was no successful request. */
+    private static long orNone(Long millis) {
+        return millis == null ? -1 : millis;
     }
 
     private int second(long now) {
@@ -279,28 +284,6 @@ public final class UplinkTraffic {
             return InetAddress.getByName(dotted).getAddress();
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(dotted, e); // a literal address never needs a lookup
-        }
-    }
-
-    /** Latencies of successful requests, in milliseconds. Thread-safe. */
-    private static final class LatencyLog {
-        private long[] values = new long[4096];
-        private int size;
-
-        synchronized void add(long millis) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = millis;
-        }
-
-        synchronized long percentile(int p) {
-            if (size == 0) {
-                return -1;
-            }
-            long[] sorted = Arrays.copyOf(values, size);
-            Arrays.sort(sorted);
-            return sorted[Math.min(size - 1, (int) Math.ceil(p / 100.0 * size) - 1)];
         }
     }
 }

@@ -1,9 +1,9 @@
-package coop.bulwark.proxy;
+package coop.bulwark.edge;
 
+import coop.bulwark.proxy.EmbeddedEdge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * What a bot's request costs the edge when the edge answers it itself, from its bytes in to the answer's bytes out
- * through the production pipeline ({@link StrictHttpServerCodec}, {@link HttpTimeoutHandler}, {@link ProxyHandler}) on
+ * through the production HTTP/1.1 pipeline ({@link EdgePipelines#addHttp1}: strict codec, timeouts, proxy handler) on
  * an {@link EmbeddedChannel}: the challenge page (an uncookied GET on a site under attack) and a 429 (the source over
  * its rate), on one keep-alive connection. (A banned source is refused at accept, or by the kernel: see
  * bench/kernel-drops.sh.) Run with the
@@ -60,7 +60,6 @@ public class RefusalPathBenchmark {
     private EmbeddedEdge edge;
     private EmbeddedChannel ch;
     private ByteBuf request;
-    private long n;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -84,17 +83,10 @@ public class RefusalPathBenchmark {
         }
     }
 
+    /** The production HTTP/1.1 pipeline ({@link EdgePipelines#addHttp1}) on {@code c}. */
     private EmbeddedChannel pipeline(EmbeddedChannel c) {
         EmbeddedEdge.identify(c);
-        c.pipeline()
-                .addLast(
-                        new StrictHttpServerCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(8192 + 32)
-                                .setMaxHeaderSize(16384)
-                                .setMaxChunkSize(64 * 1024)
-                                .setValidateHeaders(true)),
-                        new HttpTimeoutHandler(edge.runtime),
-                        new ProxyHandler(edge.runtime, false, "http"));
+        new EdgePipelines(edge.runtime).addHttp1(c.pipeline(), "http");
         return c;
     }
 
@@ -124,6 +116,5 @@ public class RefusalPathBenchmark {
         for (Object o; (o = c.readInbound()) != null; ) {
             bh.consume(o);
         }
-        n++;
     }
 }
