@@ -24,8 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * The {@code inet} side of the uplink lab, its own process inside the {@code inet} namespace (a JVM cannot put one
  * socket in one namespace and the next in another): people on the bystander sites and on the targets, the HTTP flood
  * on the targets from {@link UplinkPlan#BOTNET}, and the UDP flood toward the targets' address. It prints {@code go}
- * when its clock starts, one {@code sec} line per second of results (each once the requests asked in that second have
- * ended), and a {@code latency} line at the end; the lab
+ * when its clock starts, one {@code sec} line per second of results, and a {@code latency} line at the end; the lab
  * (in the host namespace) reads them. Every loop ends by itself at the run's end.
  */
 public final class UplinkTraffic {
@@ -85,23 +84,20 @@ public final class UplinkTraffic {
                 threads.execute(() -> bot(n, seed * 41 + n));
             }
             Thread flood = Thread.ofPlatform().name("uplink-udp-flood").start(this::udpFlood);
-            // A second's line waits until every request asked in it has ended (answered or given up on).
-            int lag = (int) plan.timeout().toSeconds() + 1;
-            for (int s = -lag; s < plan.durationS(); s++) {
-                sleepUntil(start + (s + lag + 1) * 1_000_000_000L);
-                if (s >= 0) {
-                    out.printf(
-                            Locale.ROOT,
-                            "sec %d %d %d %d %d %d %d%n",
-                            s,
-                            bystanderOk.get(s),
-                            bystanderFailed.get(s),
-                            targetOk.get(s),
-                            targetFailed.get(s),
-                            attackSent.get(s),
-                            floodBytes.get(s));
-                    out.flush();
-                }
+            for (int s = 0; s < plan.durationS(); s++) {
+                sleepUntil(start + (s + 1) * 1_000_000_000L);
+                // The second just ended; slow answers that finish later are counted in the second they finish.
+                out.printf(
+                        Locale.ROOT,
+                        "sec %d %d %d %d %d %d %d%n",
+                        s,
+                        bystanderOk.get(s),
+                        bystanderFailed.get(s),
+                        targetOk.get(s),
+                        targetFailed.get(s),
+                        attackSent.get(s),
+                        floodBytes.get(s));
+                out.flush();
             }
             flood.join(5_000);
         } finally {
@@ -167,9 +163,7 @@ public final class UplinkTraffic {
             if (t1 >= end + plan.timeout().toNanos()) {
                 break;
             }
-            // Counted in the second the person asked: a request sent while the pipe was full and given up on after
-            // the flood ended failed because of the flood.
-            int s = second(t0);
+            int s = second(t1);
             (onTargets ? (ok ? targetOk : targetFailed) : (ok ? bystanderOk : bystanderFailed)).incrementAndGet(s);
             if (ok) {
                 (onTargets ? targetLatency : bystanderLatency).add((t1 - t0) / 1_000_000);
