@@ -51,7 +51,7 @@ record UplinkPlan(
         return switch (size) {
             case "full" -> sized(20, 5, 90, 20);
             case "quick" -> sized(12, 4, 30, 6);
-            case "brief" -> sized(10, 3, 16, 2);
+            case "brief" -> sized(10, 3, 30, 2);
             default -> throw new IllegalArgumentException("uplink plan: " + size + " (expected: full, quick, brief)");
         };
     }

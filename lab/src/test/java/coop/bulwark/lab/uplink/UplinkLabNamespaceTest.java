@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The uplink lab end to end, at its brief size (about 70 s): real namespaces, tc, BIRD, ExaBGP, Bulwark and the
+ * The uplink lab end to end, at its brief size (about 100 s): real namespaces, tc, BIRD, ExaBGP, Bulwark and the
  * traffic process. Needs root and the tools (CI has both); skipped with the reason otherwise.
  */
 class UplinkLabNamespaceTest {
