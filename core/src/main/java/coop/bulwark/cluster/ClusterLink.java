@@ -95,6 +95,12 @@ public final class ClusterLink implements AutoCloseable {
     private volatile List<NodeReport> others = List.of();
     private volatile boolean closed;
     private String knownEpoch;
+    /**
+     * Messages that arrived while a resync's snapshot was being read, applied after its reconcile: applied before it,
+     * a ban another edge sent after the snapshot was read would be taken for one lifted meanwhile and dropped again.
+     */
+    private List<ClusterMessage> heldDuringResync;
+
     private boolean busy;
     private boolean conflict;
 
@@ -389,6 +395,9 @@ public final class ClusterLink implements AutoCloseable {
      * declares the store connected. {@code done} runs on the link's thread either way.
      */
     private void resync(Runnable done) {
+        if (heldDuringResync == null) {
+            heldDuringResync = new ArrayList<>();
+        }
         var s = store;
         var work = s.epoch(newEpoch())
                 .thenCompose(epoch -> s.claimNode(self.node(), instance, self.lease())
@@ -439,6 +448,11 @@ public final class ClusterLink implements AutoCloseable {
                                     snap.bans().size());
                         }
                     } finally {
+                        List<ClusterMessage> held = heldDuringResync;
+                        heldDuringResync = null;
+                        if (held != null) {
+                            held.forEach(this::received);
+                        }
                         done.run();
                     }
                 },
@@ -462,6 +476,10 @@ public final class ClusterLink implements AutoCloseable {
 
     private void received(ClusterMessage m) {
         if (m.instance().equals(instance) || closed || conflict) {
+            return;
+        }
+        if (heldDuringResync != null) {
+            heldDuringResync.add(m);
             return;
         }
         switch (m) {

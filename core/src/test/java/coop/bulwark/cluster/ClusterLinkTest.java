@@ -11,6 +11,8 @@ import coop.bulwark.protect.BanList;
 import coop.bulwark.protect.BanOrigin;
 import coop.bulwark.site.Cidr;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,9 +41,13 @@ class ClusterLinkTest {
         final List<String> pins = new ArrayList<>();
 
         Edge(String node, Duration lease) throws IOException {
+            this(node, lease, store.client());
+        }
+
+        Edge(String node, Duration lease, SharedState client) throws IOException {
             keys = ChallengeKeys.open(Optional.empty(), ROTATION, clock);
             link = ClusterLink.manual(
-                    store.client(),
+                    client,
                     new ClusterLink.Self(node, () -> node + ":443", "1.2.3", () -> 7, lease),
                     bans,
                     keys,
@@ -171,6 +177,48 @@ class ClusterLinkTest {
         assertThat(a.link.connected()).isTrue();
         assertThat(b.ban("203.0.113.9")).isNotNull();
         assertThat(b.ban("203.0.113.9").origin()).isEqualTo(BanOrigin.AUTOMATIC);
+    }
+
+    @Test
+    void aBanSentWhileAnotherEdgeReadsItsCatchUpSnapshot_isNotDroppedByThatCatchUp() throws Exception {
+        Edge a = edge("edge-a");
+        // b's catch-up reads the store, then (before it reconciles) a catches up too and sends its ban: the message
+        // reaches b between its snapshot, which lacks the ban, and its reconcile.
+        Runnable[] duringSnapshot = {() -> {}};
+        SharedState client = store.client();
+        SharedState interposed = (SharedState) Proxy.newProxyInstance(
+                SharedState.class.getClassLoader(), new Class<?>[] {SharedState.class}, (proxy, method, args) -> {
+                    Object answer;
+                    try {
+                        answer = method.invoke(client, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("nodes")) {
+                        Runnable r = duringSnapshot[0];
+                        duringSnapshot[0] = () -> {};
+                        r.run();
+                    }
+                    return answer;
+                });
+        Edge b = new Edge("edge-b", ClusterLink.Self.DEFAULT_LEASE, interposed);
+        store.down(true);
+        a.step();
+        b.step();
+        assertThat(b.link.connected()).isFalse();
+        a.bans.ban(Cidr.parse("203.0.113.11"), Duration.ofMinutes(10), "paused", BanOrigin.MANUAL);
+        a.step();
+        store.down(false);
+        duringSnapshot[0] = a::step;
+        b.step();
+        assertThat(a.link.connected()).isTrue();
+        assertThat(b.link.connected()).isTrue();
+        assertThat(b.ban("203.0.113.11"))
+                .as("the ban a sent during b's catch-up")
+                .isNotNull();
+        b.step();
+        a.step();
+        assertThat(b.ban("203.0.113.11")).isNotNull();
     }
 
     @Test

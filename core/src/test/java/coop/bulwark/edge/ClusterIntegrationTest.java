@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import coop.bulwark.challenge.PassCodec;
+import coop.bulwark.cluster.redis.RedisSharedState;
 import coop.bulwark.protect.BanOrigin;
 import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.ChallengeConfig;
@@ -221,7 +222,7 @@ class ClusterIntegrationTest {
         redis.pause();
         try {
             a.gatekeeper().bans().ban(Cidr.parse("127.0.7.3/32"), Duration.ofMinutes(10), "paused", BanOrigin.MANUAL);
-            long slowest = 0;
+            List<Long> took = new ArrayList<>();
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             int served = 0;
             while (System.nanoTime() < until && served < 2000) {
@@ -231,21 +232,29 @@ class ClusterIntegrationTest {
                 String cookie = cookie(a, from, expiry);
                 var r = get(served % 2 == 0 ? a : b, from, "Cookie: " + PassCodec.COOKIE_NAME + "=" + cookie);
                 assertThat(r.status()).as("request %s: %s", served, r).isEqualTo(200);
-                slowest = Math.max(slowest, System.nanoTime() - t);
+                took.add(System.nanoTime() - t);
                 served++;
             }
-            System.out.println("ClusterIntegrationTest: " + served + " requests while Redis was paused, slowest "
-                    + Duration.ofNanos(slowest).toMillis() + " ms");
-            // A request that waited for the paused Redis would take the 1 s command timeout at least; the bound leaves
-            // room for a busy two-core machine, not for a wait on Redis.
-            assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofMillis(900));
+            took.sort(null);
+            Duration median = Duration.ofNanos(took.get(took.size() / 2));
+            Duration slowest = Duration.ofNanos(took.getLast());
+            long waitedLikeRedis = took.stream()
+                    .filter(n -> n >= RedisSharedState.COMMAND_TIMEOUT.toNanos())
+                    .count();
+            System.out.println("ClusterIntegrationTest: " + served + " requests while Redis was paused, median "
+                    + median.toMillis() + " ms, slowest " + slowest.toMillis() + " ms");
+            // Every one of these requests is a new person with a new cookie: one that waited for the paused Redis would
+            // take its 1 s command timeout, and so would all its like. A pause of the test's own JVM (GC, JIT on a busy
+            // two-core machine) may stretch one or two, never most.
+            assertThat(waitedLikeRedis).as("requests that took Redis's timeout").isLessThanOrEqualTo(2);
+            assertThat(median).isLessThan(Duration.ofMillis(200));
             assertThat(refusedAtAccept(a, loopback(0, 7, 3))).isTrue();
             await().atMost(Duration.ofSeconds(3))
                     .until(() -> !a.cluster().orElseThrow().connected());
         } finally {
             redis.resume();
         }
-        // Catching up waits for the client's next reconnection attempt, whose back-off grew while Redis was paused.
+        // Catching up waits for each link's next heartbeat and for the replies Redis owes to commands that timed out.
         await().atMost(Duration.ofSeconds(15)).until(() -> b.gatekeeper().bans().find(loopback(0, 7, 3)) != null);
         assertThat(a.cluster().orElseThrow().connected()).isTrue();
     }
