@@ -27,6 +27,6 @@ cp_file="$here/core/target/jmh-classpath.txt"
 echo "jmh.sh: compiling core's tests and resolving the class path..." >&2
 ./mvnw -B -q -pl core test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
 
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+exec "$JAVA_HOME/bin/java" @"$here/jvm.options" \
   -cp "$here/core/target/test-classes:$here/core/target/classes:$(cat "$cp_file")" \
   org.openjdk.jmh.Main "$@"

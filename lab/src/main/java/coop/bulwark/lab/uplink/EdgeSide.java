@@ -2,6 +2,7 @@ package coop.bulwark.lab.uplink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import coop.bulwark.lab.EdgeJvmOptions;
 import coop.bulwark.lab.OriginModel;
 import coop.bulwark.lab.Scenario;
 import java.io.IOException;
@@ -46,8 +47,9 @@ final class EdgeSide implements AutoCloseable {
             if (Runtime.getRuntime().availableProcessors() > 1) {
                 edge.addAll(List.of("taskset", "-c", "0"));
             }
+            edge.add(java);
+            EdgeJvmOptions.find(System.err).ifPresent(f -> edge.add("@" + f));
             edge.addAll(List.of(
-                    java,
                     "-Xmx512m",
                     "-cp",
                     cp,
