@@ -7,6 +7,7 @@ import coop.bulwark.site.ConfigException;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.ConfigProblem;
 import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.warmup.JitWarmup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,6 +31,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The YAML config file.")
     Path config;
 
+    @Option(
+            names = "--warmup",
+            paramLabel = "DURATION|off",
+            description = "Compile the request paths before listening, for at most this long (default: 30s; off: not at"
+                    + " all). See BENCHMARKS.md, \"Warm-up\".")
+    String warmup = "30s";
+
     @Override
     public Integer call() {
         EdgeConfig cfg;
@@ -40,6 +48,19 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println(p);
             }
             return 2;
+        }
+        Duration warmFor;
+        if (warmup.equals("off")) {
+            warmFor = Duration.ZERO;
+        } else {
+            warmFor = WarmupDuration.parse(warmup);
+            if (warmFor == null) {
+                System.err.println("bulwark: --warmup " + warmup + " (expected: off, or a duration like 20s or 1m)");
+                return 2;
+            }
+        }
+        if (!warmFor.isZero()) {
+            warm(cfg, warmFor);
         }
         EdgeServer server;
         try {
@@ -87,5 +108,27 @@ final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    private static void warm(EdgeConfig cfg, Duration max) {
+        LOG.info(
+                "warm-up: compiling the request paths before listening (at most {} s; --warmup off skips it)",
+                max.toSeconds());
+        try {
+            JitWarmup.Result r = JitWarmup.run(cfg, max);
+            LOG.info(
+                    "warm-up: {} requests in {} ms ({} challenge pages, {} solved, {} attacks, {} bans), {} ms of"
+                            + " compiling; {}",
+                    r.requests(),
+                    r.took().toMillis(),
+                    r.paths().challengePages(),
+                    r.paths().challengesSolved(),
+                    r.paths().attacksDeclared(),
+                    r.paths().bans(),
+                    r.compiling().toMillis(),
+                    r.settled() ? "the compiler settled" : "time was up before the compiler settled");
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("warm-up: skipped ({}); the edge starts cold", e.getMessage());
+        }
     }
 }

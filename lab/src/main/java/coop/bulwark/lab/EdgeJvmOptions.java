@@ -19,6 +19,15 @@ public final class EdgeJvmOptions {
      * working directory or its parent, as in a module's tests); absent, the run goes on with the JVM's defaults and
      * says so, since its CPU figures then are not the deployed edge's.
      */
+    /**
+     * The {@code serve} arguments for the JIT warm-up: none (the product's default) unless
+     * {@code BULWARK_LAB_EDGE_WARMUP} names a value for {@code --warmup} (the lab's own tests set {@code off}).
+     */
+    public static List<String> warmupArguments() {
+        String w = System.getenv("BULWARK_LAB_EDGE_WARMUP");
+        return w == null || w.isBlank() ? List.of() : List.of("--warmup", w.strip());
+    }
+
     public static Optional<Path> find(PrintStream progress) {
         List<Path> candidates = new ArrayList<>();
         String home = System.getenv("BULWARK_HOME");

@@ -84,13 +84,14 @@ final class LabEdgeProcess implements AutoCloseable {
                 "serve",
                 "--config",
                 config.toString()));
+        command.addAll(EdgeJvmOptions.warmupArguments());
         Process p = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("access.log").toFile())
                 .start();
         p.getOutputStream().close();
         Thread reader = Thread.ofPlatform().daemon().name("lab-edge-log").start(() -> follow(p, events, progress));
         LabEdgeProcess edge = new LabEdgeProcess(p, dir, new InetSocketAddress("127.0.0.1", port), admin, reader);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90); // the JIT warm-up takes up to 30 s
         while (!edge.answers()) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 edge.close();

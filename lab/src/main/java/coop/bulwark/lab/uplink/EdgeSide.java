@@ -57,6 +57,7 @@ final class EdgeSide implements AutoCloseable {
                     "serve",
                     "--config",
                     dir.resolve("bulwark.yaml").toString()));
+            edge.addAll(EdgeJvmOptions.warmupArguments());
             side.spawn("edge", edge.toArray(String[]::new));
             Path helper = dir.resolve("exabgp-api.sh");
             Files.writeString(

@@ -1,0 +1,244 @@
+package coop.bulwark.warmup;
+
+import coop.bulwark.challenge.ChallengeEndpoint;
+import coop.bulwark.challenge.ProofOfWork;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What the warm-up sends: the requests of a quiet day and of a flood, each kind from its own loopback addresses, so
+ * the paths a flood takes are compiled with the profiles a flood gives them. Three kinds of client, each on a thread
+ * of its own:
+ *
+ * <ul>
+ *   <li>{@linkplain #reader readers} on the open site: pages, cached style sheets, HEAD, form posts with both body
+ *       framings, 404s, HTTP/1.0 one-shot connections, malformed requests and unknown hosts;
+ *   <li>{@linkplain #visitor visitors} of the attacked site: its challenge page, the puzzle solved and posted, then
+ *       pages with the pass cookie, and cached pages without it;
+ *   <li>{@linkplain #bot bots} on the attacked site and on one that detection must find: cache-busting queries,
+ *       forged cookies, more than the per-address limit allows, until banned, then from the next address.
+ * </ul>
+ *
+ * <p>Thread-safe: each client keeps its own state; {@link #requests()} counts all of them.
+ */
+final class WarmupTraffic {
+    static final String OPEN = "open.warmup.invalid";
+    static final String ATTACKED = "attacked.warmup.invalid";
+    static final String FLOODED = "flooded.warmup.invalid";
+
+    private static final String UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    private static final String PAGE =
+            "Accept: text/html,application/xhtml+xml\r\nAccept-Language: en\r\nUser-Agent: " + UA;
+
+    private final InetSocketAddress edge;
+    private final int fillers;
+    private final BooleanSupplier running;
+    private final AtomicLong requests = new AtomicLong();
+
+    /**
+     * @param fillers how many quiet sites besides the three named ones ({@link #filler} names them): as many as the
+     *     real edge has, up to {@link JitWarmup#MAX_SITES}
+     */
+    WarmupTraffic(InetSocketAddress edge, int fillers, BooleanSupplier running) {
+        this.edge = edge;
+        this.fillers = fillers;
+        this.running = running;
+    }
+
+    static String filler(int i) {
+        return "fill-" + i + ".warmup.invalid";
+    }
+
+    long requests() {
+        return requests.get();
+    }
+
+    private static InetAddress address(int block, int n) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 77, (byte) block, (byte) (1 + n % 250)});
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private WarmupConnection.Response get(WarmupConnection c, String host, String path, String extra)
+            throws IOException {
+        requests.incrementAndGet();
+        return c.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + PAGE + extra, null);
+    }
+
+    /** Readers of the open site, one connection per twenty requests, from 127.77.1.0/24. */
+    void reader() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        byte[] form = "name=a+member&message=hello".getBytes(StandardCharsets.US_ASCII);
+        for (int n = 0; running.getAsBoolean(); n++) {
+            InetAddress from = address(1, n);
+            String cookie = "";
+            try (WarmupConnection c = WarmupConnection.open(from, edge)) {
+                for (int i = 0; i < 20 && running.getAsBoolean() && !c.ended(); i++) {
+                    WarmupConnection.Response r;
+                    switch (i % 10) {
+                        case 0, 1 -> r = get(c, OPEN, "/articles/" + rnd.nextInt(50), cookie);
+                        case 2 -> r = get(c, fillers == 0 ? OPEN : filler(rnd.nextInt(fillers)), "/", "");
+                        case 3 -> r = get(c, OPEN, "/static/site.css", cookie);
+                        case 4 -> {
+                            requests.incrementAndGet();
+                            r = c.send("HEAD / HTTP/1.1\r\nHost: " + OPEN + "\r\nUser-Agent: " + UA, null);
+                        }
+                        case 5 -> {
+                            requests.incrementAndGet();
+                            r = c.send(
+                                    "POST /contact HTTP/1.1\r\nHost: " + OPEN + "\r\nUser-Agent: " + UA
+                                            + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                                            + form.length + cookie,
+                                    form);
+                        }
+                        case 6 -> {
+                            requests.incrementAndGet();
+                            byte[] chunked = ("1b\r\n" + new String(form, StandardCharsets.US_ASCII) + "\r\n0\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII);
+                            r = c.send(
+                                    "POST /contact HTTP/1.1\r\nHost: " + OPEN + "\r\nUser-Agent: " + UA
+                                            + "\r\nTransfer-Encoding: chunked" + cookie,
+                                    chunked);
+                        }
+                        case 7 -> r = get(c, OPEN, "/missing?page=" + rnd.nextInt(5), cookie);
+                        case 8 -> r = get(c, OPEN, "/?utm_source=" + rnd.nextInt(1000), cookie);
+                        default -> r = get(c, "unknown.warmup.invalid", "/", "");
+                    }
+                    String set = r.field("set-cookie");
+                    if (set != null && cookie.isEmpty()) {
+                        cookie = "\r\nCookie: "
+                                + set.lines()
+                                        .map(WarmupTraffic::pair)
+                                        .reduce((a, b) -> a + "; " + b)
+                                        .orElse("");
+                    }
+                }
+            } catch (IOException e) {
+                // a refused or reset connection is one of the paths too
+            }
+            oneShots(from, n);
+        }
+    }
+
+    /** HTTP/1.0 requests on connections of their own, and malformed ones. */
+    private void oneShots(InetAddress from, int n) {
+        try (WarmupConnection c = WarmupConnection.open(from, edge)) {
+            requests.incrementAndGet();
+            c.send("GET /articles/" + (n % 50) + " HTTP/1.0\r\nHost: " + OPEN + "\r\nUser-Agent: " + UA, null);
+        } catch (IOException e) {
+            // counted as sent; the edge's answer does not matter
+        }
+        byte[] bad = switch (n % 3) {
+            case 0 -> "GET /\u0001 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+            case 1 ->
+                ("POST / HTTP/1.1\r\nHost: " + OPEN + "\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFF1\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
+            default ->
+                ("GET / HTTP/1.1\r\nHost: " + OPEN + "\r\nX-Long: " + "a".repeat(70_000) + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
+        };
+        try (WarmupConnection c = WarmupConnection.open(from, edge)) {
+            requests.incrementAndGet();
+            c.sendRaw(bad);
+        } catch (IOException e) {
+            // the edge may answer 400/431 and close, or close at once
+        }
+    }
+
+    /** Visitors of the attacked site, each a new address of 127.77.2.0/24 that solves the challenge once. */
+    void visitor() {
+        SplittableRandom rnd = new SplittableRandom(2);
+        for (int n = 0; running.getAsBoolean(); n++) {
+            try (WarmupConnection c = WarmupConnection.open(address(2, n), edge)) {
+                String path = "/news/" + rnd.nextInt(20);
+                WarmupConnection.Response page = get(c, ATTACKED, path, "");
+                String html = HttpHead.text(page.body());
+                String token = attribute(html, "data-challenge");
+                String bits = attribute(html, "data-difficulty");
+                get(c, ATTACKED, "/static/site.css", "");
+                if (token == null || bits == null || c.ended()) {
+                    continue;
+                }
+                long nonce = ProofOfWork.solve(token, Integer.parseInt(bits));
+                byte[] form = ("token=" + token + "&nonce=" + nonce + "&return="
+                                + URLEncoder.encode(path, StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.US_ASCII);
+                requests.incrementAndGet();
+                WarmupConnection.Response answer = c.send(
+                        "POST " + ChallengeEndpoint.PATH + " HTTP/1.1\r\nHost: " + ATTACKED + "\r\n" + PAGE
+                                + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                                + form.length,
+                        form);
+                String set = answer.field("set-cookie");
+                if (set == null || c.ended()) {
+                    continue;
+                }
+                String cookie = "\r\nCookie: " + pair(set.lines().findFirst().orElse(""));
+                for (int i = 0; i < 6 && running.getAsBoolean() && !c.ended(); i++) {
+                    get(c, ATTACKED, "/news/" + rnd.nextInt(20), cookie);
+                }
+            } catch (IOException e) {
+                // refused or reset: the next visitor
+            }
+        }
+    }
+
+    /**
+     * Bots on {@code host} (the attacked site, challenging from the start, or the flooded one, which detection has to
+     * find) from 127.77.8.0/21 or 127.77.16.0/21 ({@code block}), each until the edge refuses or bans it.
+     */
+    void bot(String host, int block) {
+        SplittableRandom rnd = new SplittableRandom(block);
+        for (int n = 0; running.getAsBoolean(); n++) {
+            try (WarmupConnection c = WarmupConnection.open(address(block + (n / 250) % 8, n), edge)) {
+                for (int i = 0; i < 200 && running.getAsBoolean() && !c.ended(); i++) {
+                    String forged = i % 4 == 1 ? "\r\nCookie: bulwark_pass=AAAA" + rnd.nextInt() : "";
+                    String path = i % 8 == 0 ? "/news/1" : "/news/1?q=" + Long.toHexString(rnd.nextLong());
+                    get(c, host, path, forged);
+                }
+            } catch (IOException e) {
+                // banned, refused or reset: the next address
+            }
+        }
+    }
+
+    /**
+     * Clients that ask once and go, from 127.77.32.0/21: a flood of new connections takes the accept, protocol
+     * detection and close paths far more often than keep-alive readers do.
+     */
+    void hitAndRun() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        String[] hosts = {ATTACKED, FLOODED, OPEN};
+        for (int n = 0; running.getAsBoolean(); n++) {
+            try (WarmupConnection c = WarmupConnection.open(address(32 + (n / 250) % 8, n), edge)) {
+                get(c, hosts[n % 3], "/news/" + rnd.nextInt(20) + (n % 2 == 0 ? "" : "?r=" + rnd.nextInt()), "");
+            } catch (IOException e) {
+                // refused or reset: the next one
+            }
+        }
+    }
+
+    /** {@code name=value} of a Set-Cookie value. */
+    private static String pair(String setCookie) {
+        int semi = setCookie.indexOf(';');
+        return semi < 0 ? setCookie : setCookie.substring(0, semi);
+    }
+
+    private static String attribute(String html, String name) {
+        int at = html.indexOf(name + "=\"");
+        if (at < 0) {
+            return null;
+        }
+        int from = at + name.length() + 2;
+        int to = html.indexOf('"', from);
+        return to < 0 ? null : html.substring(from, to);
+    }
+}
