@@ -1,6 +1,8 @@
 package coop.bulwark.cluster;
 
 import coop.bulwark.challenge.ChallengeKeys;
+import coop.bulwark.detect.PeerTraffic;
+import coop.bulwark.detect.SiteCounts;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.protect.BanList;
 import coop.bulwark.site.Cidr;
@@ -12,6 +14,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -90,6 +93,7 @@ public final class ClusterLink implements AutoCloseable {
     private final BanSync bans;
     private final KeySync keys;
     private final PinRelay pins;
+    private final TrafficRelay traffic;
     private volatile boolean connected;
     private volatile Instant since;
     private volatile List<NodeReport> others = List.of();
@@ -126,6 +130,7 @@ public final class ClusterLink implements AutoCloseable {
         this.bans = new BanSync(this, banList, clock);
         this.keys = challengeKeys == null ? null : new KeySync(this, challengeKeys, clock);
         this.pins = new PinRelay(this, clock);
+        this.traffic = new TrafficRelay(this, clock);
         store.listen(m -> executor.execute(() -> received(m)));
     }
 
@@ -161,6 +166,8 @@ public final class ClusterLink implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(link::tick, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(
                 link::pollBans, BAN_POLL.toMillis(), BAN_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        long every = TrafficRelay.EVERY.toMillis();
+        scheduler.scheduleWithFixedDelay(link::pollTraffic, every, every, TimeUnit.MILLISECONDS);
         return link;
     }
 
@@ -283,6 +290,7 @@ public final class ClusterLink implements AutoCloseable {
         }
         connected = false;
         since = clock.instant();
+        traffic.lost();
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         LOG.warn(
                 "cluster: lost Redis at {} ({}): serving on local state; bans, pins and keys made meanwhile are shared"
@@ -361,6 +369,7 @@ public final class ClusterLink implements AutoCloseable {
         conflict = true;
         connected = false;
         since = clock.instant();
+        traffic.lost();
     }
 
     private void roster(List<NodeReport> nodes) {
@@ -474,6 +483,21 @@ public final class ClusterLink implements AutoCloseable {
         }
     }
 
+    /** Sends this edge's traffic counts (every {@link TrafficRelay#EVERY}, on the link's thread). */
+    void pollTraffic() {
+        if (!closed && !conflict) {
+            traffic.poll();
+        }
+    }
+
+    /**
+     * Shares detection's counts: this edge's running totals per site ({@code running}, read on the link's thread) go
+     * to the other edges every {@link TrafficRelay#EVERY}, and theirs come into {@code peers}.
+     */
+    public void shareTraffic(Supplier<Map<String, SiteCounts>> running, PeerTraffic peers) {
+        executor.execute(() -> traffic.attach(running, peers));
+    }
+
     private void received(ClusterMessage m) {
         if (m.instance().equals(instance) || closed || conflict) {
             return;
@@ -492,6 +516,7 @@ public final class ClusterLink implements AutoCloseable {
                     keys.onKeyMade(k.rotationSeconds(), k.epoch());
                 }
             }
+            case ClusterMessage.Traffic t -> traffic.onTraffic(t);
         }
     }
 

@@ -191,6 +191,14 @@ public final class MemorySharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<Void> announce(ClusterMessage message) {
+        return run(() -> {
+            store.publish(message);
+            return null;
+        });
+    }
+
+    @Override
     public void listen(Consumer<ClusterMessage> l) {
         this.listener = l;
     }

@@ -83,6 +83,9 @@ public interface SharedState extends AutoCloseable {
     /** Every node report stored. */
     CompletionStage<List<NodeReport>> nodes();
 
+    /** Sends {@code message} to every node without storing anything (traffic counts: news for a second only). */
+    CompletionStage<Void> announce(ClusterMessage message);
+
     /**
      * Sets who receives the messages of every node, this one's included (filter on {@link ClusterMessage#instance()});
      * replaces the previous listener. Called on the backend's threads: it must not block.

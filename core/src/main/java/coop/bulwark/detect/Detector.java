@@ -36,6 +36,8 @@ public final class Detector {
     private TrafficSecond lastTraffic;
     private AttackTracker attack;
     private long attackSequence;
+    /** The other edges' counts (a cluster), or null on a single box. */
+    private PeerTraffic peers;
 
     /**
      * @param siteNames the site names by index; their number must equal {@code accounting.sites()}
@@ -96,7 +98,16 @@ public final class Detector {
         next.lastTick = previous.lastTick;
         next.attack = previous.attack;
         next.attackSequence = previous.attackSequence;
+        next.peers = previous.peers;
         return next;
+    }
+
+    /**
+     * Judges every site on the cluster's traffic from the next tick on: the other edges' counts in {@code peers} are
+     * added to this edge's own at each tick (null: this edge's alone).
+     */
+    public void peers(PeerTraffic peers) {
+        this.peers = peers;
     }
 
     public DetectionConfig config() {
@@ -125,7 +136,7 @@ public final class Detector {
             seconds = Math.clamp(Duration.between(lastTick, now).toNanos() / 1e9, 0.001, 60.0);
         }
         lastTick = now;
-        TrafficSecond traffic = accounting.harvest(now, seconds);
+        TrafficSecond traffic = withPeers(accounting.harvest(now, seconds));
         lastTraffic = traffic;
 
         List<DetectionEvent> events = new ArrayList<>();
@@ -153,6 +164,23 @@ public final class Detector {
                 uplink == null ? Double.NaN : uplink.droppedPerSecond(),
                 originSaturation.getAsDouble());
         return events;
+    }
+
+    /** The harvest with the other edges' counts of each site added (by name: indexes differ between edges). */
+    private TrafficSecond withPeers(TrafficSecond local) {
+        Map<String, SiteCounts> counts = peers == null ? Map.of() : peers.drain();
+        if (counts.isEmpty()) {
+            return local;
+        }
+        List<SiteSecond> merged = new ArrayList<>(local.sites());
+        for (SiteDetector d : sites) {
+            SiteCounts c = d.name().isEmpty() ? null : counts.get(d.name());
+            if (c != null) {
+                merged.set(d.site(), merged.get(d.site()).withPeers(c));
+            }
+        }
+        return new TrafficSecond(
+                local.at(), local.seconds(), merged, local.requests(), local.distinctSources(), local.topPrefixes());
     }
 
     private void attribute(

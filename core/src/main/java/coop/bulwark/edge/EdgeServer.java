@@ -133,6 +133,9 @@ public final class EdgeServer implements AutoCloseable {
             // Before the listeners: a second edge with this node's name is refused before it takes any traffic.
             this.joined = config.cluster();
             this.cluster = joined.isEmpty() ? null : joinCluster(joined.get(), version);
+            if (cluster != null) {
+                cluster.shareTraffic(detection::running, detection.peers());
+            }
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             detection.close();

@@ -370,6 +370,11 @@ public final class RedisSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<Void> announce(ClusterMessage message) {
+        return call(r -> publish(r, message));
+    }
+
+    @Override
     public void listen(Consumer<ClusterMessage> l) {
         this.listener = l;
     }
