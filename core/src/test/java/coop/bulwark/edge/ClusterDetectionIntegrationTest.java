@@ -1,0 +1,162 @@
+package coop.bulwark.edge;
+
+import static coop.bulwark.edge.LoopbackClient.loopback;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import coop.bulwark.detect.DetectionEvent;
+import coop.bulwark.site.ConfigLoader;
+import coop.bulwark.testing.RedisProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Detection across a cluster, on real edges and a real {@code redis-server}: edges A and B share one Redis, edge C
+ * stands alone. The same flood (30 requests a second, cache-busting, from new addresses) goes to C whole and to A and B
+ * split in halves, as DNS round-robin would split it. Each half alone is under the attack floor (20 a second above the
+ * baseline), so A and B can only see the attack through each other's counts; they must name it no later than a second
+ * after C names the whole flood.
+ */
+class ClusterDetectionIntegrationTest {
+    static final String HOST = "shop.test";
+    static final int RATE = 30;
+
+    @TempDir
+    Path dir;
+
+    RedisProcess redis;
+    TestOrigin origin;
+    final List<EdgeServer> edges = new ArrayList<>();
+    /** When each edge declared its first attack, by node. */
+    final Map<String, DetectionEvent.AttackStarted> started = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = RedisProcess.start();
+        origin = new TestOrigin("origin");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        edges.forEach(EdgeServer::close);
+        origin.close();
+        redis.close();
+    }
+
+    EdgeServer edge(String node, boolean clustered) throws Exception {
+        Path file = dir.resolve(node + ".yaml");
+        String cluster = clustered ? "cluster: {redis: '" + redis.url() + "', node: " + node + ", key_prefix: it}" : "";
+        Files.writeString(file, """
+                listen: {http: 127.0.0.1:%d, event_loops: 1}
+                access_log: {enabled: false}
+                protection: {origin_capacity: 64}
+                detection:
+                  warmup: 3s
+                  short_window: 2s
+                  long_window: 60s
+                reports: {dir: %s}
+                %s
+                sites:
+                  - {name: shop, hosts: [%s], origins: [%s]}
+                """.formatted(
+                        ConfigReloadIntegrationTest.freePort(),
+                        dir.resolve(node + "-reports"),
+                        cluster,
+                        HOST,
+                        origin.hostPort()));
+        EdgeServer e = EdgeServer.start(ConfigLoader.load(file), "test");
+        e.detection().addListener((now, traffic, global, events) -> {
+            for (DetectionEvent ev : events) {
+                if (ev instanceof DetectionEvent.AttackStarted s) {
+                    started.putIfAbsent(node, s);
+                }
+            }
+        });
+        edges.add(e);
+        return e;
+    }
+
+    @Test
+    void aFloodSplitAcrossTwoEdges_isNamedWithinASecondOfTheSameFloodOnOneEdge() throws Exception {
+        EdgeServer a = edge("edge-a", true);
+        EdgeServer b = edge("edge-b", true);
+        EdgeServer c = edge("edge-c", false);
+        await().alias("both clustered edges see each other")
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> a.cluster().orElseThrow().view().nodes().size() == 2
+                        && b.cluster().orElseThrow().view().nodes().size() == 2);
+        // Past the warm-up on all three (3 s of quiet: a baseline near zero).
+        await().alias("warm-up over")
+                .pollDelay(Duration.ofSeconds(4))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> true);
+        assertThat(started).isEmpty();
+
+        Instant floodStart = Instant.now();
+        Duration length = Duration.ofSeconds(6);
+        List<Thread> bots = new ArrayList<>();
+        bots.addAll(flood(c, RATE, length, 0));
+        bots.addAll(flood(a, RATE / 2, length, 1));
+        bots.addAll(flood(b, RATE / 2, length, 2));
+        await().alias("the flood named by all three edges")
+                .atMost(length.plusSeconds(1))
+                .until(() -> started.size() == 3);
+        for (Thread t : bots) {
+            t.join();
+        }
+
+        Duration alone = Duration.between(floodStart, started.get("edge-c").at());
+        Duration split = Duration.ofMillis(Math.max(
+                Duration.between(floodStart, started.get("edge-a").at()).toMillis(),
+                Duration.between(floodStart, started.get("edge-b").at()).toMillis()));
+        System.out.println("ClusterDetectionIntegrationTest: flood of " + RATE + " rps named by one edge after "
+                + alone.toMillis() + " ms, split across two after " + split.toMillis() + " ms");
+        assertThat(split).isLessThanOrEqualTo(alone.plusSeconds(1));
+        assertThat(started.get("edge-a").attack().targetNames()).containsExactly("shop");
+        assertThat(a.detection().peers().stale()).isZero();
+    }
+
+    /** {@code rps} requests a second for {@code length}, from ten new addresses, each with a cache-busting query. */
+    private static List<Thread> flood(EdgeServer edge, int rps, Duration length, int net) {
+        long end = System.nanoTime() + length.toNanos();
+        int bots = 10;
+        long period = Duration.ofSeconds(1).toNanos() * bots / rps;
+        List<Thread> out = new ArrayList<>();
+        for (int i = 0; i < bots; i++) {
+            int bot = i;
+            out.add(Thread.ofVirtual().start(() -> {
+                long next = System.nanoTime() + period * bot / bots;
+                while (System.nanoTime() < end) {
+                    try (LoopbackClient client =
+                            new LoopbackClient(edge.httpAddress(), loopback(0, 120 + net, 1 + bot))) {
+                        while (System.nanoTime() < end) {
+                            LockSupport.parkNanos(next - System.nanoTime()); // pacing the flood, not waiting
+                            next += period;
+                            client.send(
+                                    "GET",
+                                    HOST,
+                                    "/?"
+                                            + Long.toString(
+                                                    ThreadLocalRandom.current().nextLong() >>> 1, 36) + "x9");
+                        }
+                    } catch (Exception e) {
+                        // closed (banned or limited): reconnect
+                    }
+                }
+            }));
+        }
+        return out;
+    }
+}
