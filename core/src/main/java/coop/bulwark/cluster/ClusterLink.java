@@ -1,6 +1,7 @@
 package coop.bulwark.cluster;
 
 import coop.bulwark.challenge.ChallengeKeys;
+import coop.bulwark.detect.AttackClaims;
 import coop.bulwark.detect.PeerTraffic;
 import coop.bulwark.detect.SiteCounts;
 import coop.bulwark.protect.Ban;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +27,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,28 +62,8 @@ public final class ClusterLink implements AutoCloseable {
     /** How long the start waits for the store before serving on local state. */
     static final Duration START_WAIT = Duration.ofSeconds(3);
 
-    /**
-     * This node.
-     *
-     * @param address where it serves, for the roster
-     * @param version the Bulwark version
-     * @param generation its config generation now
-     * @param lease how long its name stays taken after its last heartbeat (a crashed node's name is free after it)
-     */
-    public record Self(String node, Supplier<String> address, String version, LongSupplier generation, Duration lease) {
-        public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
-
-        public Self {
-            Objects.requireNonNull(node, "node");
-            Objects.requireNonNull(address, "address");
-            Objects.requireNonNull(version, "version");
-            Objects.requireNonNull(generation, "generation");
-            Objects.requireNonNull(lease, "lease");
-        }
-    }
-
     private final SharedState store;
-    private final Self self;
+    private final LocalNode self;
     private final String redis;
     private final InstantSource clock;
     private final Executor executor;
@@ -94,6 +73,7 @@ public final class ClusterLink implements AutoCloseable {
     private final KeySync keys;
     private final PinRelay pins;
     private final TrafficRelay traffic;
+    private final AttackRelay attacks;
     private volatile boolean connected;
     private volatile Instant since;
     private volatile List<NodeReport> others = List.of();
@@ -110,7 +90,7 @@ public final class ClusterLink implements AutoCloseable {
 
     private ClusterLink(
             SharedState store,
-            Self self,
+            LocalNode self,
             String redis,
             BanList banList,
             ChallengeKeys challengeKeys,
@@ -131,6 +111,7 @@ public final class ClusterLink implements AutoCloseable {
         this.keys = challengeKeys == null ? null : new KeySync(this, challengeKeys, clock);
         this.pins = new PinRelay(this, clock);
         this.traffic = new TrafficRelay(this, clock);
+        this.attacks = new AttackRelay(this);
         store.listen(m -> executor.execute(() -> received(m)));
     }
 
@@ -141,11 +122,11 @@ public final class ClusterLink implements AutoCloseable {
      *
      * @param challengeKeys the challenge's keys, or null to leave them to each edge
      * @throws IOException when another running edge holds this node's name (its lease did not lapse within
-     *     {@link Self#lease()}); the message says what to change
+     *     {@link LocalNode#lease()}); the message says what to change
      */
     public static ClusterLink start(
             SharedState store,
-            Self self,
+            LocalNode self,
             String redis,
             BanList banList,
             ChallengeKeys challengeKeys,
@@ -177,7 +158,7 @@ public final class ClusterLink implements AutoCloseable {
      */
     static ClusterLink manual(
             SharedState store,
-            Self self,
+            LocalNode self,
             BanList banList,
             ChallengeKeys challengeKeys,
             InstantSource clock,
@@ -483,10 +464,36 @@ public final class ClusterLink implements AutoCloseable {
         }
     }
 
-    /** Sends this edge's traffic counts (every {@link TrafficRelay#EVERY}, on the link's thread). */
+    /** Sends this edge's traffic counts and claims its attack (every {@link TrafficRelay#EVERY}, link's thread). */
     void pollTraffic() {
-        if (!closed && !conflict) {
-            traffic.poll();
+        if (!closed) {
+            if (!conflict) {
+                traffic.poll();
+            }
+            attacks.poll();
+        }
+    }
+
+    /** Names attacks and writes their reports as one with the other edges: see {@link AttackRelay}. */
+    public void shareAttacks(AttackClaims claims) {
+        executor.execute(() -> attacks.attach(claims));
+    }
+
+    /**
+     * The report of attack {@code id} as its owner stored it (JSON), if any. Blocks for at most a second: for the
+     * admin API's thread, never the request path.
+     */
+    public Optional<String> sharedReport(String id) {
+        if (!connected) {
+            return Optional.empty();
+        }
+        try {
+            return store.text("report:" + id).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 

@@ -1,5 +1,6 @@
 package coop.bulwark.incident;
 
+import coop.bulwark.detect.AttackClaims;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.Detector;
 import coop.bulwark.detect.GlobalSignals;
@@ -75,6 +76,9 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
     /** The other edges' traffic in a cluster (stays empty on a single box). */
     private final PeerTraffic peers = new PeerTraffic();
 
+    /** The cluster's attack ids; null on a single box. */
+    private volatile AttackClaims claims;
+
     private volatile Detector detector;
     /** Reports, event log and webhooks; null until detection is first on. */
     private volatile IncidentDesk desk;
@@ -138,6 +142,25 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Names attacks and writes their reports as one with the other edges of the cluster (set once, when the edge joins
+     * its cluster): see {@link AttackClaims}.
+     */
+    public void claims(AttackClaims c) {
+        thread.execute(() -> {
+            claims = c;
+            Detector d = detector;
+            if (d != null) {
+                d.claims(c);
+            }
+        });
+    }
+
+    /** The cluster's attack ids: empty on a single box. */
+    public Optional<AttackClaims> claims() {
+        return Optional.ofNullable(claims);
     }
 
     /** Where incident reports read the kernel export's drops from (set once at start). */
@@ -238,11 +261,12 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
             }
             boolean first = settings == null || !settings.enabled();
             if (desk == null) {
-                desk = new IncidentDesk(next, List.of(names), () -> kernel.get());
+                desk = new IncidentDesk(next, List.of(names), () -> kernel.get(), () -> claims);
             } else {
                 desk.reconfigure(next, List.of(names));
             }
             fresh.peers(peers);
+            fresh.claims(claims);
             detector = fresh;
             accountedNames = List.of(names);
             accounting = a;

@@ -1,5 +1,6 @@
 package coop.bulwark.incident;
 
+import coop.bulwark.detect.AttackClaims;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.TrafficSecond;
@@ -9,6 +10,7 @@ import coop.bulwark.notify.Webhooks;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.report.IncidentRecorder;
 import coop.bulwark.report.IncidentReport;
+import coop.bulwark.report.ReportJson;
 import coop.bulwark.report.ReportLanguage;
 import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.DetectionSettings;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -31,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * event), incident reports (written when an attack starts, every minute while it lasts, and when it ends) and
  * webhooks. Also collects the mitigations applied outside the detector (automatic bans, an operator's forced
  * state or manual ban) so the report can show what was done and when.
+ *
+ * <p>In a cluster, an attack several edges see is reported by the edge that declared it first ({@link AttackClaims}):
+ * only that edge writes report files, and it also hands each version to the cluster's store, where any edge's API reads
+ * it. The others keep their own view of it in memory ({@link #current}) and log and send its events as before.
  *
  * <p>Thread-safety: {@link #onTick} runs on the detection thread; {@link #mitigation} and {@link #banned} may be
  * called from any thread (event loops, the admin server) and never block.
@@ -52,8 +59,15 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     private final AtomicLong attacksDeclared = new AtomicLong();
     private volatile boolean attackOn;
     private final KernelDropNotes kernelDrops;
+    /** The cluster's attack ids; null on a single box. */
+    private final Supplier<AttackClaims> claims;
 
-    IncidentDesk(DetectionSettings settings, List<String> siteNames, Supplier<KernelStatus> kernel) {
+    IncidentDesk(
+            DetectionSettings settings,
+            List<String> siteNames,
+            Supplier<KernelStatus> kernel,
+            Supplier<AttackClaims> claims) {
+        this.claims = claims;
         kernelDrops = new KernelDropNotes(kernel);
         recorder = new IncidentRecorder(siteNames, settings.thresholds());
         writer = writer(settings);
@@ -152,7 +166,12 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
                     continue;
                 }
                 Webhooks hooksNow = webhooks;
-                writer.submit(report).whenComplete((files, failure) -> {
+                if (ownership(report.id()) == AttackClaims.Ownership.OTHERS) {
+                    EventLog.log(x, report, null); // the edge that declared it first writes the report
+                    hooksNow.publish(x, report, null);
+                    continue;
+                }
+                submit(report).whenComplete((files, failure) -> {
                     EventLog.log(x, report, files);
                     hooksNow.publish(x, report, files);
                 });
@@ -161,9 +180,26 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
         Optional<IncidentReport> open = recorder.current();
         attackOn = open.isPresent();
         if (open.isPresent() && (lastWrite == null || !now.isBefore(lastWrite.plus(REWRITE_EVERY)))) {
-            lastWrite = now;
-            writer.submit(open.get());
+            // Pending: this edge's claim on the attack is on its way to the store; write once it is known to be ours.
+            if (ownership(open.get().id()) == AttackClaims.Ownership.MINE) {
+                lastWrite = now;
+                submit(open.get());
+            }
         }
+    }
+
+    private AttackClaims.Ownership ownership(String id) {
+        AttackClaims c = claims.get();
+        return c == null ? AttackClaims.Ownership.MINE : c.ownership(id);
+    }
+
+    /** Writes the report's files and, in a cluster, hands it to the store for the other edges' APIs. */
+    private CompletableFuture<ReportWriter.ReportFiles> submit(IncidentReport report) {
+        AttackClaims c = claims.get();
+        if (c != null) {
+            c.shareReport(report.id(), ReportJson.render(report));
+        }
+        return writer.submit(report);
     }
 
     private void drainBans(Instant now) {
@@ -210,7 +246,9 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     /** Writes the open attack's report as it stands (shutdown must not lose it), then stops writing and sending. */
     @Override
     public synchronized void close() {
-        recorder.current().ifPresent(writer::submit);
+        recorder.current()
+                .filter(r -> ownership(r.id()) != AttackClaims.Ownership.OTHERS)
+                .ifPresent(writer::submit);
         writer.close();
         webhooks.close();
     }

@@ -202,6 +202,29 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void claim_theFirstValueHolds_renewableByItsHolder_releasableOnlyByIt() throws Exception {
+        assertThat(get(a.claim("attack:shop", "atk-1 edge-a", Duration.ofSeconds(30))))
+                .isEqualTo("atk-1 edge-a");
+        assertThat(get(b.claim("attack:shop", "atk-2 edge-b", Duration.ofSeconds(30))))
+                .isEqualTo("atk-1 edge-a");
+        assertThat(get(b.claim("attack:shop", "atk-1 edge-a", Duration.ofSeconds(30))))
+                .isEqualTo("atk-1 edge-a");
+        get(b.release("attack:shop", "atk-2 edge-b"));
+        assertThat(get(b.claim("attack:shop", "atk-2 edge-b", Duration.ofSeconds(30))))
+                .isEqualTo("atk-1 edge-a");
+        get(a.release("attack:shop", "atk-1 edge-a"));
+        assertThat(get(b.claim("attack:shop", "atk-2 edge-b", Duration.ofSeconds(1))))
+                .isEqualTo("atk-2 edge-b");
+    }
+
+    @Test
+    void texts_storedForTheirTime() throws Exception {
+        get(a.putText("report:atk-1", "{\"id\":\"atk-1\"}", Duration.ofMinutes(1)));
+        assertThat(get(b.text("report:atk-1"))).contains("{\"id\":\"atk-1\"}");
+        assertThat(get(b.text("report:atk-2"))).isEmpty();
+    }
+
+    @Test
     void announce_reachesTheOthers_andStoresNothing() throws Exception {
         var counts = Map.of(
                 "a.coop",

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * stands alone. The same flood (30 requests a second, cache-busting, from new addresses) goes to C whole and to A and B
  * split in halves, as DNS round-robin would split it. Each half alone is under the attack floor (20 a second above the
  * baseline), so A and B can only see the attack through each other's counts; they must name it no later than a second
- * after C names the whole flood.
+ * after C names the whole flood, under one attack id, with one report (written by the first to declare, readable from
+ * Redis by either).
  */
 class ClusterDetectionIntegrationTest {
     static final String HOST = "shop.test";
@@ -41,6 +42,8 @@ class ClusterDetectionIntegrationTest {
     final List<EdgeServer> edges = new ArrayList<>();
     /** When each edge declared its first attack, by node. */
     final Map<String, DetectionEvent.AttackStarted> started = new ConcurrentHashMap<>();
+    /** The id each edge gives its attack now, by node. */
+    final Map<String, String> ids = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -81,6 +84,9 @@ class ClusterDetectionIntegrationTest {
             for (DetectionEvent ev : events) {
                 if (ev instanceof DetectionEvent.AttackStarted s) {
                     started.putIfAbsent(node, s);
+                    ids.put(node, s.attack().id());
+                } else if (ev instanceof DetectionEvent.AttackUpdated u) {
+                    ids.put(node, u.attack().id());
                 }
             }
         });
@@ -113,6 +119,11 @@ class ClusterDetectionIntegrationTest {
         await().alias("the flood named by all three edges")
                 .atMost(length.plusSeconds(1))
                 .until(() -> started.size() == 3);
+        // One attack for the two clustered edges: the second to declare takes the first one's id.
+        await().alias("one attack id on both clustered edges")
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> ids.get("edge-a").equals(ids.get("edge-b")));
+        String id = ids.get("edge-a");
         for (Thread t : bots) {
             t.join();
         }
@@ -126,6 +137,21 @@ class ClusterDetectionIntegrationTest {
         assertThat(split).isLessThanOrEqualTo(alone.plusSeconds(1));
         assertThat(started.get("edge-a").attack().targetNames()).containsExactly("shop");
         assertThat(a.detection().peers().stale()).isZero();
+
+        // One report, by the edge whose claim reached Redis first, readable through either edge.
+        String owner = id.endsWith("-edge-a") ? "edge-a" : "edge-b";
+        String other = owner.equals("edge-a") ? "edge-b" : "edge-a";
+        await().alias("the owner's report in its directory and in Redis")
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> Files.exists(dir.resolve(owner + "-reports").resolve(id + ".json"))
+                        && b.cluster().orElseThrow().sharedReport(id).isPresent());
+        assertThat(a.cluster().orElseThrow().sharedReport(id).orElseThrow()).contains("\"shop\"");
+        Path otherReports = dir.resolve(other + "-reports");
+        if (Files.isDirectory(otherReports)) {
+            try (var files = Files.list(otherReports)) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith(id));
+            }
+        }
     }
 
     /** {@code rps} requests a second for {@code length}, from ten new addresses, each with a cache-busting query. */
