@@ -7,6 +7,7 @@ import coop.bulwark.detect.SiteCounts;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.protect.BanList;
 import coop.bulwark.site.Cidr;
+import coop.bulwark.upstream.UpstreamDesk;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -74,6 +75,7 @@ public final class ClusterLink implements AutoCloseable {
     private final PinRelay pins;
     private final TrafficRelay traffic;
     private final AttackRelay attacks;
+    private final UpstreamLease upstream;
     private volatile boolean connected;
     private volatile Instant since;
     private volatile List<NodeReport> others = List.of();
@@ -112,6 +114,7 @@ public final class ClusterLink implements AutoCloseable {
         this.pins = new PinRelay(this, clock);
         this.traffic = new TrafficRelay(this, clock);
         this.attacks = new AttackRelay(this);
+        this.upstream = new UpstreamLease(this, clock);
         store.listen(m -> executor.execute(() -> received(m)));
     }
 
@@ -471,7 +474,13 @@ public final class ClusterLink implements AutoCloseable {
                 traffic.poll();
             }
             attacks.poll();
+            upstream.poll();
         }
+    }
+
+    /** Lets this node speak for the cluster upstream only while it holds the lease: see {@link UpstreamLease}. */
+    public void shareUpstream(UpstreamDesk desk) {
+        executor.execute(() -> upstream.attach(desk));
     }
 
     /** Names attacks and writes their reports as one with the other edges: see {@link AttackRelay}. */
@@ -557,16 +566,7 @@ public final class ClusterLink implements AutoCloseable {
                 false,
                 true));
         for (NodeReport r : others) {
-            boolean stale = Duration.between(r.at(), now).compareTo(STALE_AFTER) > 0;
-            nodes.add(new ClusterView.Node(
-                    r.name(),
-                    r.address(),
-                    r.at(),
-                    r.version(),
-                    r.configGeneration(),
-                    !stale && connected,
-                    stale,
-                    false));
+            nodes.add(ClusterView.Node.of(r, now, connected));
         }
         return new ClusterView(self.node(), redis, connected, since, nodes, bans.published(), bans.adopted());
     }
@@ -579,7 +579,10 @@ public final class ClusterLink implements AutoCloseable {
         }
         if (connected) {
             try {
-                store.releaseNode(self.node(), instance).toCompletableFuture().get(1, TimeUnit.SECONDS);
+                store.releaseNode(self.node(), instance)
+                        .thenCompose(v -> store.release(UpstreamLease.NAME, self.node())) // no-op unless held
+                        .toCompletableFuture()
+                        .get(1, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.debug("cluster: lease not given back ({}); it lapses in {}", e.getMessage(), self.lease());
             } catch (InterruptedException e) {

@@ -76,8 +76,8 @@ public final class AttackClaims {
         return Optional.ofNullable(bySite.get(site));
     }
 
-    /** The attack open here now (detection tick); null when none. */
-    void open(Open attack) {
+    /** The attack open here now (the detection tick; tests); null when none. */
+    public void open(Open attack) {
         this.open = attack;
     }
 

@@ -140,6 +140,7 @@ public final class EdgeServer implements AutoCloseable {
                 AttackClaims claims = new AttackClaims(joined.get().node());
                 detection.claims(claims);
                 cluster.shareAttacks(claims);
+                cluster.shareUpstream(upstream);
             }
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
