@@ -3,10 +3,13 @@ package coop.bulwark.cluster;
 import coop.bulwark.detect.PeerTraffic;
 import coop.bulwark.detect.SiteCounts;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per-site traffic counts for detection across the cluster: every {@link #EVERY} this edge's running totals are read,
@@ -24,12 +27,16 @@ final class TrafficRelay {
     /** How often this edge's counts go out. */
     static final Duration EVERY = Duration.ofMillis(250);
 
+    private static final Duration LATE_WARNING_EVERY = Duration.ofMinutes(1);
+    private static final Logger LOG = LoggerFactory.getLogger(TrafficRelay.class);
+
     private final ClusterLink link;
     private final InstantSource clock;
     private Supplier<Map<String, SiteCounts>> running;
     private PeerTraffic peers;
     private Map<String, SiteCounts> last = Map.of();
     private long sent;
+    private Instant lastLateWarning;
 
     TrafficRelay(ClusterLink link, InstantSource clock) {
         this.link = link;
@@ -65,8 +72,19 @@ final class TrafficRelay {
     }
 
     void onTraffic(ClusterMessage.Traffic t) {
-        if (peers != null && !t.node().equals(link.node())) {
-            peers.offer(t.node(), t.at(), t.sites(), clock.instant());
+        if (peers == null || t.node().equals(link.node())) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (!peers.offer(t.node(), t.at(), t.sites(), now)
+                && (lastLateWarning == null || now.isAfter(lastLateWarning.plus(LATE_WARNING_EVERY)))) {
+            lastLateWarning = now;
+            LOG.warn(
+                    "cluster: traffic counts from {} arrived {} ms after they were sent (over {}): not counted;"
+                            + " are the edges' clocks kept by NTP?",
+                    t.node(),
+                    Duration.between(t.at(), now).toMillis(),
+                    PeerTraffic.MAX_AGE);
         }
     }
 

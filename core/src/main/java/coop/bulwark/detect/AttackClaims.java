@@ -53,6 +53,17 @@ public final class AttackClaims {
     private final String idSuffix;
     private final Map<String, Claim> bySite = new ConcurrentHashMap<>();
     private final Map<String, String> reports = new LinkedHashMap<>();
+    /**
+     * The latest ids another edge was found to own: kept past the claim's end, so an attack's last tick (which may
+     * come after this edge's claim was forgotten) still leaves the report to its owner.
+     */
+    private final Map<String, Boolean> othersIds = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 64;
+        }
+    };
+
     private volatile Open open;
     private volatile boolean online;
 
@@ -89,6 +100,11 @@ public final class AttackClaims {
     /** What the store holds for {@code site} (the cluster's thread, after a claim). */
     public void known(String site, Claim claim) {
         bySite.put(site, claim);
+        if (!claim.owner().equals(node)) {
+            synchronized (othersIds) {
+                othersIds.put(claim.id(), Boolean.TRUE);
+            }
+        }
     }
 
     /** The claim on {@code site} was given back or lapsed. */
@@ -108,6 +124,11 @@ public final class AttackClaims {
     public Ownership ownership(String id) {
         if (!online) {
             return Ownership.MINE;
+        }
+        synchronized (othersIds) {
+            if (othersIds.containsKey(id)) {
+                return Ownership.OTHERS;
+            }
         }
         Open o = open;
         for (Claim c : bySite.values()) {

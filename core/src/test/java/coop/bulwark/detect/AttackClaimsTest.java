@@ -66,6 +66,11 @@ class AttackClaimsTest {
         assertThat(claims.open().id()).isEqualTo("atk-1-1-edge-a");
         assertThat(claims.ownership("atk-1-1-edge-a")).isEqualTo(AttackClaims.Ownership.OTHERS);
         assertThat(own).isNotEqualTo("atk-1-1-edge-a");
+
+        // The claim forgotten before the attack's last tick: its report is still the owner's.
+        claims.forget("site0.coop");
+        claims.open(null);
+        assertThat(claims.ownership("atk-1-1-edge-a")).isEqualTo(AttackClaims.Ownership.OTHERS);
     }
 
     @Test
