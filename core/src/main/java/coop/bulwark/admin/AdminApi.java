@@ -127,7 +127,7 @@ final class AdminApi {
     /** The nodes of the cluster as this edge sees them; {@code enabled: false} on a single box. */
     ApiViews.ClusterList cluster() {
         if (edge.cluster().isEmpty()) {
-            return new ApiViews.ClusterList(false, null, null, false, null, List.of(), 0, 0);
+            return new ApiViews.ClusterList(false, null, null, false, null, List.of(), 0, 0, List.of());
         }
         ClusterView v = edge.cluster().get().view();
         List<ApiViews.NodeView> nodes = new ArrayList<>();
@@ -150,7 +150,8 @@ final class AdminApi {
                 v.since().toString(),
                 nodes,
                 v.bansPublished(),
-                v.bansAdopted());
+                v.bansAdopted(),
+                edge.detection().peers().nodes(clock.instant()));
     }
 
     private static ApiViews.KernelView kernel(KernelStatus k) {

@@ -124,6 +124,8 @@ class ClusterDetectionIntegrationTest {
                 .atMost(Duration.ofSeconds(2))
                 .until(() -> ids.get("edge-a").equals(ids.get("edge-b")));
         String id = ids.get("edge-a");
+        assertThat(a.detection().peers().nodes(Instant.now())).containsExactly("edge-b");
+        assertThat(c.detection().peers().nodes(Instant.now())).isEmpty();
         for (Thread t : bots) {
             t.join();
         }
