@@ -154,6 +154,20 @@ class ClusterDetectionIntegrationTest {
                 assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith(id));
             }
         }
+        // Redis gone: no other edge's counts are used any more, and both edges go on answering on their own.
+        redis.kill();
+        await().alias("the other edge's counts dropped once Redis is gone")
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> a.detection().peers().nodes(Instant.now()).isEmpty()
+                        && b.detection().peers().nodes(Instant.now()).isEmpty());
+        for (EdgeServer e : List.of(a, b)) {
+            long t0 = System.nanoTime();
+            var r = LoopbackClient.once(e.httpAddress(), loopback(0, 130, 1), "GET", HOST, "/", "Accept: text/html");
+            // Still under attack: a stranger gets the challenge's page (served as 503), from the edge's own state.
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.body()).contains("/.bulwark/challenge");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+        }
     }
 
     /** {@code rps} requests a second for {@code length}, from ten new addresses, each with a cache-busting query. */
