@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One attack id and one report across the cluster: every {@link TrafficRelay#EVERY}, the attack open on this edge has
@@ -17,7 +21,7 @@ import java.util.Map;
  * outlives its attack by at most {@link #CLAIM_TTL} when its owner stops without giving it back; a flood that starts
  * again within that time is named as the same attack.
  *
- * <p>Confined to the {@link ClusterLink}'s thread.
+ * <p>Confined to the {@link ClusterLink}'s thread, but {@link #report} (the admin API's thread).
  */
 final class AttackRelay {
     static final Duration CLAIM_TTL = Duration.ofSeconds(30);
@@ -74,6 +78,18 @@ final class AttackRelay {
         }
         for (Map.Entry<String, String> r : claims.takeReports()) {
             link.call(link.store().putText("report:" + r.getKey(), r.getValue(), REPORT_TTL), ok -> {}, () -> {});
+        }
+    }
+
+    /** The report of attack {@code id} its owner stored, if any: blocks for at most a second (any thread). */
+    Optional<String> report(String id) {
+        try {
+            return link.store().text("report:" + id).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 

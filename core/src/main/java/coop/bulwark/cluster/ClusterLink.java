@@ -493,17 +493,7 @@ public final class ClusterLink implements AutoCloseable {
      * admin API's thread, never the request path.
      */
     public Optional<String> sharedReport(String id) {
-        if (!connected) {
-            return Optional.empty();
-        }
-        try {
-            return store.text("report:" + id).toCompletableFuture().get(1, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return connected ? attacks.report(id) : Optional.empty();
     }
 
     /**

@@ -70,7 +70,9 @@ public final class AttackClaims {
     /** @param node this edge's name in the cluster */
     public AttackClaims(String node) {
         this.node = Objects.requireNonNull(node, "node");
-        this.idSuffix = "-" + node.replaceAll("[^A-Za-z0-9_-]", "-");
+        // Report file names are ids (ReportWriter.ID: at most 100 characters): a long host name is cut.
+        String name = node.replaceAll("[^A-Za-z0-9_-]", "-");
+        this.idSuffix = "-" + (name.length() > 60 ? name.substring(0, 60) : name);
     }
 
     public String node() {
