@@ -1,5 +1,6 @@
 package coop.bulwark.incident;
 
+import coop.bulwark.detect.Attack;
 import coop.bulwark.detect.AttackClaims;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.GlobalSignals;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In a cluster, an attack several edges see is reported by the edge that declared it first ({@link AttackClaims}):
  * only that edge writes report files, and it also hands each version to the cluster's store, where any edge's API reads
- * it. The others keep their own view of it in memory ({@link #current}) and log and send its events as before.
+ * it, and sends the attack's webhooks. The others keep their own view of it in memory ({@link #current}) and in their
+ * event log.
  *
  * <p>Thread-safety: {@link #onTick} runs on the detection thread; {@link #mitigation} and {@link #banned} may be
  * called from any thread (event loops, the admin server) and never block.
@@ -61,6 +63,12 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     private final KernelDropNotes kernelDrops;
     /** The cluster's attack ids; null on a single box. */
     private final Supplier<AttackClaims> claims;
+
+    /** In a cluster: attack events for the webhooks waiting to know whether this edge reports the attack. */
+    private final List<DetectionEvent> held = new ArrayList<>();
+
+    private Instant heldSince;
+    static final Duration HOLD_AT_MOST = Duration.ofSeconds(3);
 
     IncidentDesk(
             DetectionSettings settings,
@@ -153,7 +161,7 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
             }
         }
         EventLog.log(notEnded);
-        webhooks.publish(notEnded);
+        webhooks.publish(forWebhooks(now, notEnded));
         for (DetectionEvent e : events) {
             if (e instanceof DetectionEvent.AttackEnded x) {
                 IncidentReport report = ended.stream()
@@ -167,8 +175,8 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
                 }
                 Webhooks hooksNow = webhooks;
                 if (ownership(report.id()) == AttackClaims.Ownership.OTHERS) {
-                    EventLog.log(x, report, null); // the edge that declared it first writes the report
-                    hooksNow.publish(x, report, null);
+                    // The edge that declared it first writes the report and tells the webhooks.
+                    EventLog.log(x, report, null);
                     continue;
                 }
                 submit(report).whenComplete((files, failure) -> {
@@ -186,6 +194,56 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
                 submit(open.get());
             }
         }
+    }
+
+    /**
+     * The events for the webhooks: in a cluster, an attack's events go out from the edge that reports it only, so the
+     * receivers hear of one attack, not one per edge. While this edge's claim is on its way (a quarter second), its
+     * attack events wait (at most {@link #HOLD_AT_MOST}); an edge that declared second drops its own, its start under
+     * its own id included. The event log keeps every event of this edge.
+     */
+    private List<DetectionEvent> forWebhooks(Instant now, List<DetectionEvent> events) {
+        if (claims.get() == null) {
+            return events;
+        }
+        List<DetectionEvent> pending = new ArrayList<>(held);
+        pending.addAll(events);
+        held.clear();
+        List<DetectionEvent> out = new ArrayList<>();
+        for (DetectionEvent e : pending) {
+            Attack a = switch (e) {
+                case DetectionEvent.AttackStarted s -> s.attack();
+                case DetectionEvent.AttackUpdated u -> u.attack();
+                default -> null;
+            };
+            if (a == null) {
+                out.add(e);
+                continue;
+            }
+            // An attack renamed since (another edge named it first) is judged by the name it has now.
+            String id = recorder.current()
+                    .filter(r -> r.start().equals(a.start()))
+                    .map(IncidentReport::id)
+                    .orElse(a.id());
+            switch (ownership(id)) {
+                case MINE -> out.add(e);
+                case OTHERS -> {}
+                case PENDING -> {
+                    if (heldSince == null) {
+                        heldSince = now;
+                    }
+                    if (now.isBefore(heldSince.plus(HOLD_AT_MOST))) {
+                        held.add(e);
+                    } else {
+                        out.add(e); // no answer from the store in time: this edge speaks for what it saw
+                    }
+                }
+            }
+        }
+        if (held.isEmpty()) {
+            heldSince = null;
+        }
+        return out;
     }
 
     private AttackClaims.Ownership ownership(String id) {

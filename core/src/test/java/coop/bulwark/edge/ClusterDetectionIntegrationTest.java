@@ -4,9 +4,12 @@ import static coop.bulwark.edge.LoopbackClient.loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.testing.RedisProcess;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +43,10 @@ class ClusterDetectionIntegrationTest {
 
     RedisProcess redis;
     TestOrigin origin;
+    HttpServer hooks;
+    /** The webhook bodies every edge sent. */
+    final List<String> received = new CopyOnWriteArrayList<>();
+
     final List<EdgeServer> edges = new ArrayList<>();
     /** When each edge declared its first attack, by node. */
     final Map<String, DetectionEvent.AttackStarted> started = new ConcurrentHashMap<>();
@@ -49,6 +57,13 @@ class ClusterDetectionIntegrationTest {
     void start() throws Exception {
         redis = RedisProcess.start();
         origin = new TestOrigin("origin");
+        hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hooks.createContext("/hook", ex -> {
+            received.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        hooks.start();
     }
 
     @AfterEach
@@ -56,6 +71,7 @@ class ClusterDetectionIntegrationTest {
         edges.forEach(EdgeServer::close);
         origin.close();
         redis.close();
+        hooks.stop(0);
     }
 
     EdgeServer edge(String node, boolean clustered) throws Exception {
@@ -70,12 +86,15 @@ class ClusterDetectionIntegrationTest {
                   short_window: 2s
                   long_window: 60s
                 reports: {dir: %s}
+                webhooks:
+                  - {url: "http://127.0.0.1:%d/hook", events: [attack_started, attack_updated], secret: a-long-enough-shared-secret}
                 %s
                 sites:
                   - {name: shop, hosts: [%s], origins: [%s]}
                 """.formatted(
                         ConfigReloadIntegrationTest.freePort(),
                         dir.resolve(node + "-reports"),
+                        hooks.getAddress().getPort(),
                         cluster,
                         HOST,
                         origin.hostPort()));
@@ -154,6 +173,20 @@ class ClusterDetectionIntegrationTest {
                 assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith(id));
             }
         }
+        // One attack for the webhooks too: its start, sent once, by its owner, under the cluster's id.
+        await().alias("one attack_started webhook from the clustered edges")
+                .during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> received.stream()
+                                .filter(body -> body.contains("\"attack_started\"") && body.contains("-edge-"))
+                                .count()
+                        == 1);
+        assertThat(received)
+                .filteredOn(body -> body.contains("\"attack_started\"") && body.contains("-edge-"))
+                .singleElement()
+                .satisfies(body -> assertThat(body).contains(id));
+        assertThat(received).noneMatch(body -> body.contains("\"attack_updated\"") && body.contains(other + "\""));
+
         // Redis gone: no other edge's counts are used any more, and both edges go on answering on their own.
         redis.kill();
         await().alias("the other edge's counts dropped once Redis is gone")
