@@ -35,7 +35,6 @@ final class TrafficRelay {
     private Supplier<Map<String, SiteCounts>> running;
     private PeerTraffic peers;
     private Map<String, SiteCounts> last = Map.of();
-    private long sent;
     private Instant lastLateWarning;
 
     TrafficRelay(ClusterLink link, InstantSource clock) {
@@ -68,7 +67,7 @@ final class TrafficRelay {
             return;
         }
         var message = new ClusterMessage.Traffic(link.node(), clock.instant(), delta, link.instance());
-        link.call(link.store().announce(message), ok -> sent++, () -> {});
+        link.call(link.store().announce(message), ok -> {}, () -> {});
     }
 
     void onTraffic(ClusterMessage.Traffic t) {
@@ -93,10 +92,5 @@ final class TrafficRelay {
         if (peers != null) {
             peers.clear();
         }
-    }
-
-    /** Messages of counts sent since start. */
-    long sent() {
-        return sent;
     }
 }

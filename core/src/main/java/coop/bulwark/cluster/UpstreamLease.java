@@ -63,9 +63,4 @@ final class UpstreamLease {
                 },
                 () -> {});
     }
-
-    /** Whether this node speaks for the cluster upstream now. */
-    boolean holding() {
-        return holding;
-    }
 }
