@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import coop.bulwark.admin.ApiViews.BanView;
 import coop.bulwark.admin.ApiViews.SiteView;
 import coop.bulwark.cluster.ClusterView;
+import coop.bulwark.detect.AttackClaims;
 import coop.bulwark.detect.UplinkState;
 import coop.bulwark.edge.EdgeServer;
 import coop.bulwark.kernel.KernelStatus;
@@ -18,11 +19,13 @@ import coop.bulwark.proxy.EdgeSnapshot;
 import coop.bulwark.proxy.Site;
 import coop.bulwark.report.IncidentReport;
 import coop.bulwark.report.ReportFormat;
+import coop.bulwark.report.ReportJson;
 import coop.bulwark.report.ReportLanguage;
 import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.Cidr;
 import coop.bulwark.site.ProtectionState;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -124,7 +127,7 @@ final class AdminApi {
     /** The nodes of the cluster as this edge sees them; {@code enabled: false} on a single box. */
     ApiViews.ClusterList cluster() {
         if (edge.cluster().isEmpty()) {
-            return new ApiViews.ClusterList(false, null, null, false, null, List.of(), 0, 0);
+            return new ApiViews.ClusterList(false, null, null, false, null, List.of(), 0, 0, List.of());
         }
         ClusterView v = edge.cluster().get().view();
         List<ApiViews.NodeView> nodes = new ArrayList<>();
@@ -147,7 +150,8 @@ final class AdminApi {
                 v.since().toString(),
                 nodes,
                 v.bansPublished(),
-                v.bansAdopted());
+                v.bansAdopted(),
+                edge.detection().peers().nodes(clock.instant()));
     }
 
     private static ApiViews.KernelView kernel(KernelStatus k) {
@@ -430,15 +434,35 @@ final class AdminApi {
         }
         ReportLanguage lang =
                 langText == null ? desk.get().reports().languages().get(0) : ReportLanguage.of(langText);
-        Optional<IncidentReport> open = desk.get().current().filter(r -> r.id().equals(id));
+        // In a cluster, an attack another edge declared first is reported by that edge: its report, from the store.
+        boolean othersReport = edge.detection()
+                .claims()
+                .map(c -> c.ownership(id) == AttackClaims.Ownership.OTHERS)
+                .orElse(false);
+        Optional<IncidentReport> shared = othersReport ? sharedReport(id) : Optional.empty();
+        Optional<IncidentReport> open = shared.or(() -> desk.get().current().filter(r -> r.id().equals(id)));
         if (open.isPresent()) {
             return new Rendered(format.mediaType(), format.render(open.get(), lang));
         }
-        return desk.get()
-                .reports()
-                .readText(id, format, lang)
-                .map(text -> new Rendered(format.mediaType(), text))
+        Optional<Rendered> local =
+                desk.get().reports().readText(id, format, lang).map(text -> new Rendered(format.mediaType(), text));
+        if (local.isPresent()) {
+            return local.get();
+        }
+        return sharedReport(id)
+                .map(r -> new Rendered(format.mediaType(), format.render(r, lang)))
                 .orElseThrow(() -> ApiException.notFound("no attack " + id));
+    }
+
+    /** The report another edge of the cluster stored (waits up to a second for the store), if any. */
+    private Optional<IncidentReport> sharedReport(String id) {
+        return edge.cluster().flatMap(c -> c.sharedReport(id)).flatMap(json -> {
+            try {
+                return Optional.of(ReportJson.parse(json));
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     /** A report in one format, ready to send. */

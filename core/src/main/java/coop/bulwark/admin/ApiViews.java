@@ -49,6 +49,8 @@ final class ApiViews {
      * @param redis where the cluster's Redis is (never its password)
      * @param bansPublished bans this edge sent to the cluster since start
      * @param bansAdopted bans this edge took from other edges since start
+     * @param detectionPeers the other edges whose traffic counts this edge's detection adds to its own now (heard
+     *     from within 2 s): its per-site rates are the cluster's
      */
     record ClusterList(
             boolean enabled,
@@ -58,7 +60,8 @@ final class ApiViews {
             String since,
             List<NodeView> nodes,
             long bansPublished,
-            long bansAdopted) {}
+            long bansAdopted,
+            List<String> detectionPeers) {}
 
     /**
      * One node of the cluster.

@@ -56,8 +56,19 @@ final class UpstreamApi {
         }
     }
 
-    /** {@code GET /api/upstream}. */
-    record UpstreamView(String mode, boolean uplinkSaturated, List<AnnouncementView> announcements) {}
+    /**
+     * {@code GET /api/upstream}.
+     *
+     * @param speaker {@code active}, or in a cluster where another node holds the upstream lease,
+     *     {@code standby (held by NODE)}
+     * @param heldBy that node, else null
+     */
+    record UpstreamView(
+            String mode,
+            boolean uplinkSaturated,
+            String speaker,
+            String heldBy,
+            List<AnnouncementView> announcements) {}
 
     /** {@code POST /api/upstream/apply}: what was applied. */
     record Applied(List<AnnouncementView> applied) {}
@@ -68,9 +79,12 @@ final class UpstreamApi {
     UpstreamView list() {
         UpstreamDesk d = edge.upstream();
         UpstreamConfig c = d.config();
+        String heldBy = d.standbyFor().orElse(null);
         return new UpstreamView(
                 c.mode().key(),
                 d.saturated(),
+                heldBy == null ? "active" : "standby (held by " + heldBy + ")",
+                heldBy,
                 d.list().stream().map(a -> AnnouncementView.of(a, c)).toList());
     }
 
@@ -80,6 +94,10 @@ final class UpstreamApi {
         UpstreamDesk d = edge.upstream();
         if (d.config().mode() == UpstreamConfig.Mode.OFF) {
             throw new ApiException(409, "upstream.mode is off: nothing is suggested or announced");
+        }
+        if (d.standbyFor().isPresent()) {
+            throw new ApiException(
+                    409, "standby (held by " + d.standbyFor().get() + "): that node speaks for the cluster upstream");
         }
         String attack = b.optional("attack_id");
         List<Announcement> applied = d.apply(attack, clock.instant());

@@ -2,6 +2,8 @@ package coop.bulwark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code bulwark cluster}: the nodes of the cluster as the edge asked sees them. */
@@ -26,6 +28,13 @@ final class ClusterCommand extends AdminCommand {
                         : "REDIS UNREACHABLE since " + c.path("since").asText() + ", serving on local state")
                 + "; bans sent " + c.path("bans_published").asLong() + ", taken "
                 + c.path("bans_adopted").asLong());
+        List<String> peers = new ArrayList<>();
+        c.path("detection_peers").forEach(n -> peers.add(n.asText()));
+        out.println(
+                peers.isEmpty()
+                        ? "detection: this edge's traffic alone (no other edge's counts in the last 2 s)"
+                        : "detection: per-site rates of the cluster (this edge's traffic and "
+                                + String.join(", ", peers) + "'s)");
         TextTable t = new TextTable("NODE", "ADDRESS", "LAST SEEN", "VERSION", "CONFIG", "CONNECTED");
         for (JsonNode n : c.path("nodes")) {
             t.row(

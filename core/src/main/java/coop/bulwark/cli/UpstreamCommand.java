@@ -24,8 +24,10 @@ final class UpstreamCommand extends AdminCommand {
             return;
         }
         JsonNode u = client.callJson("GET", "api/upstream", null);
+        String speaker = u.path("speaker").asText("active");
         out.println("mode " + u.path("mode").asText() + ", uplink "
-                + (u.path("uplink_saturated").asBoolean() ? "SATURATED" : "not saturated"));
+                + (u.path("uplink_saturated").asBoolean() ? "SATURATED" : "not saturated")
+                + (speaker.equals("active") ? "" : ", " + speaker));
         JsonNode list = u.path("announcements");
         if (list.isEmpty()) {
             out.println("nothing announced or suggested");

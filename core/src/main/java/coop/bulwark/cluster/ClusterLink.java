@@ -1,9 +1,13 @@
 package coop.bulwark.cluster;
 
 import coop.bulwark.challenge.ChallengeKeys;
+import coop.bulwark.detect.AttackClaims;
+import coop.bulwark.detect.PeerTraffic;
+import coop.bulwark.detect.SiteCounts;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.protect.BanList;
 import coop.bulwark.site.Cidr;
+import coop.bulwark.upstream.UpstreamDesk;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -12,7 +16,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,28 +63,8 @@ public final class ClusterLink implements AutoCloseable {
     /** How long the start waits for the store before serving on local state. */
     static final Duration START_WAIT = Duration.ofSeconds(3);
 
-    /**
-     * This node.
-     *
-     * @param address where it serves, for the roster
-     * @param version the Bulwark version
-     * @param generation its config generation now
-     * @param lease how long its name stays taken after its last heartbeat (a crashed node's name is free after it)
-     */
-    public record Self(String node, Supplier<String> address, String version, LongSupplier generation, Duration lease) {
-        public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
-
-        public Self {
-            Objects.requireNonNull(node, "node");
-            Objects.requireNonNull(address, "address");
-            Objects.requireNonNull(version, "version");
-            Objects.requireNonNull(generation, "generation");
-            Objects.requireNonNull(lease, "lease");
-        }
-    }
-
     private final SharedState store;
-    private final Self self;
+    private final LocalNode self;
     private final String redis;
     private final InstantSource clock;
     private final Executor executor;
@@ -90,6 +73,9 @@ public final class ClusterLink implements AutoCloseable {
     private final BanSync bans;
     private final KeySync keys;
     private final PinRelay pins;
+    private final TrafficRelay traffic;
+    private final AttackRelay attacks;
+    private final UpstreamLease upstream;
     private volatile boolean connected;
     private volatile Instant since;
     private volatile List<NodeReport> others = List.of();
@@ -106,7 +92,7 @@ public final class ClusterLink implements AutoCloseable {
 
     private ClusterLink(
             SharedState store,
-            Self self,
+            LocalNode self,
             String redis,
             BanList banList,
             ChallengeKeys challengeKeys,
@@ -126,6 +112,9 @@ public final class ClusterLink implements AutoCloseable {
         this.bans = new BanSync(this, banList, clock);
         this.keys = challengeKeys == null ? null : new KeySync(this, challengeKeys, clock);
         this.pins = new PinRelay(this, clock);
+        this.traffic = new TrafficRelay(this, clock);
+        this.attacks = new AttackRelay(this);
+        this.upstream = new UpstreamLease(this, clock);
         store.listen(m -> executor.execute(() -> received(m)));
     }
 
@@ -136,11 +125,11 @@ public final class ClusterLink implements AutoCloseable {
      *
      * @param challengeKeys the challenge's keys, or null to leave them to each edge
      * @throws IOException when another running edge holds this node's name (its lease did not lapse within
-     *     {@link Self#lease()}); the message says what to change
+     *     {@link LocalNode#lease()}); the message says what to change
      */
     public static ClusterLink start(
             SharedState store,
-            Self self,
+            LocalNode self,
             String redis,
             BanList banList,
             ChallengeKeys challengeKeys,
@@ -161,6 +150,8 @@ public final class ClusterLink implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(link::tick, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(
                 link::pollBans, BAN_POLL.toMillis(), BAN_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        long every = TrafficRelay.EVERY.toMillis();
+        scheduler.scheduleWithFixedDelay(link::pollTraffic, every, every, TimeUnit.MILLISECONDS);
         return link;
     }
 
@@ -170,7 +161,7 @@ public final class ClusterLink implements AutoCloseable {
      */
     static ClusterLink manual(
             SharedState store,
-            Self self,
+            LocalNode self,
             BanList banList,
             ChallengeKeys challengeKeys,
             InstantSource clock,
@@ -283,6 +274,7 @@ public final class ClusterLink implements AutoCloseable {
         }
         connected = false;
         since = clock.instant();
+        traffic.lost();
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         LOG.warn(
                 "cluster: lost Redis at {} ({}): serving on local state; bans, pins and keys made meanwhile are shared"
@@ -361,6 +353,7 @@ public final class ClusterLink implements AutoCloseable {
         conflict = true;
         connected = false;
         since = clock.instant();
+        traffic.lost();
     }
 
     private void roster(List<NodeReport> nodes) {
@@ -474,6 +467,43 @@ public final class ClusterLink implements AutoCloseable {
         }
     }
 
+    /** Sends this edge's traffic counts and claims its attack (every {@link TrafficRelay#EVERY}, link's thread). */
+    void pollTraffic() {
+        if (!closed) {
+            if (!conflict) {
+                traffic.poll();
+            }
+            attacks.poll();
+            upstream.poll();
+        }
+    }
+
+    /** Lets this node speak for the cluster upstream only while it holds the lease: see {@link UpstreamLease}. */
+    public void shareUpstream(UpstreamDesk desk) {
+        executor.execute(() -> upstream.attach(desk));
+    }
+
+    /** Names attacks and writes their reports as one with the other edges: see {@link AttackRelay}. */
+    public void shareAttacks(AttackClaims claims) {
+        executor.execute(() -> attacks.attach(claims));
+    }
+
+    /**
+     * The report of attack {@code id} as its owner stored it (JSON), if any. Blocks for at most a second: for the
+     * admin API's thread, never the request path.
+     */
+    public Optional<String> sharedReport(String id) {
+        return connected ? attacks.report(id) : Optional.empty();
+    }
+
+    /**
+     * Shares detection's counts: this edge's running totals per site ({@code running}, read on the link's thread) go
+     * to the other edges every {@link TrafficRelay#EVERY}, and theirs come into {@code peers}.
+     */
+    public void shareTraffic(Supplier<Map<String, SiteCounts>> running, PeerTraffic peers) {
+        executor.execute(() -> traffic.attach(running, peers));
+    }
+
     private void received(ClusterMessage m) {
         if (m.instance().equals(instance) || closed || conflict) {
             return;
@@ -492,6 +522,7 @@ public final class ClusterLink implements AutoCloseable {
                     keys.onKeyMade(k.rotationSeconds(), k.epoch());
                 }
             }
+            case ClusterMessage.Traffic t -> traffic.onTraffic(t);
         }
     }
 
@@ -525,16 +556,7 @@ public final class ClusterLink implements AutoCloseable {
                 false,
                 true));
         for (NodeReport r : others) {
-            boolean stale = Duration.between(r.at(), now).compareTo(STALE_AFTER) > 0;
-            nodes.add(new ClusterView.Node(
-                    r.name(),
-                    r.address(),
-                    r.at(),
-                    r.version(),
-                    r.configGeneration(),
-                    !stale && connected,
-                    stale,
-                    false));
+            nodes.add(ClusterView.Node.of(r, now, connected));
         }
         return new ClusterView(self.node(), redis, connected, since, nodes, bans.published(), bans.adopted());
     }
@@ -547,7 +569,10 @@ public final class ClusterLink implements AutoCloseable {
         }
         if (connected) {
             try {
-                store.releaseNode(self.node(), instance).toCompletableFuture().get(1, TimeUnit.SECONDS);
+                store.releaseNode(self.node(), instance)
+                        .thenCompose(v -> store.release(UpstreamLease.NAME, self.node())) // no-op unless held
+                        .toCompletableFuture()
+                        .get(1, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.debug("cluster: lease not given back ({}); it lapses in {}", e.getMessage(), self.lease());
             } catch (InterruptedException e) {

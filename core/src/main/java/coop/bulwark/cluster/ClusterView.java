@@ -1,5 +1,6 @@
 package coop.bulwark.cluster;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -46,5 +47,12 @@ public record ClusterView(
             long configGeneration,
             boolean connected,
             boolean stale,
-            boolean self) {}
+            boolean self) {
+        /** Another node, from its latest report; {@code linked}: whether this edge reaches the store now. */
+        static Node of(NodeReport r, Instant now, boolean linked) {
+            boolean stale = Duration.between(r.at(), now).compareTo(ClusterLink.STALE_AFTER) > 0;
+            return new Node(
+                    r.name(), r.address(), r.at(), r.version(), r.configGeneration(), !stale && linked, stale, false);
+        }
+    }
 }

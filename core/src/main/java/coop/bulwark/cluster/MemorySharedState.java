@@ -191,6 +191,53 @@ public final class MemorySharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<String> claim(String name, String value, Duration ttl) {
+        return run(() -> {
+            synchronized (store) {
+                String holder = (String) store.get(name);
+                if (holder == null || holder.equals(value)) {
+                    store.put(name, value, now().plus(ttl));
+                    return value;
+                }
+                return holder;
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> release(String name, String value) {
+        return run(() -> {
+            synchronized (store) {
+                if (value.equals(store.get(name))) {
+                    store.remove(name);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> putText(String name, String text, Duration ttl) {
+        return run(() -> {
+            store.put(name, text, now().plus(ttl));
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> text(String name) {
+        return run(() -> Optional.ofNullable((String) store.get(name)));
+    }
+
+    @Override
+    public CompletionStage<Void> announce(ClusterMessage message) {
+        return run(() -> {
+            store.publish(message);
+            return null;
+        });
+    }
+
+    @Override
     public void listen(Consumer<ClusterMessage> l) {
         this.listener = l;
     }

@@ -84,6 +84,24 @@ public interface SharedState extends AutoCloseable {
     CompletionStage<List<NodeReport>> nodes();
 
     /**
+     * Takes or renews the claim {@code P:NAME} for {@code ttl}: stores {@code value} when the name is free or holds
+     * {@code value} already, and returns the value in force afterwards (this one, or the earlier claimant's).
+     */
+    CompletionStage<String> claim(String name, String value, Duration ttl);
+
+    /** Frees the claim {@code P:NAME} if it holds {@code value} (a claimant giving back only its own claim). */
+    CompletionStage<Void> release(String name, String value);
+
+    /** Stores a text under {@code P:NAME} for {@code ttl} (a shared incident report), replacing any. */
+    CompletionStage<Void> putText(String name, String text, Duration ttl);
+
+    /** The text under {@code P:NAME}, if any. */
+    CompletionStage<Optional<String>> text(String name);
+
+    /** Sends {@code message} to every node without storing anything (traffic counts: news for a second only). */
+    CompletionStage<Void> announce(ClusterMessage message);
+
+    /**
      * Sets who receives the messages of every node, this one's included (filter on {@link ClusterMessage#instance()});
      * replaces the previous listener. Called on the backend's threads: it must not block.
      */

@@ -1,5 +1,6 @@
 /**
- * Several edges acting as one (docs/cluster.md): bans, challenge signing keys and operator state pins shared through a
+ * Several edges acting as one (docs/cluster.md): bans, challenge signing keys, operator state pins, detection's
+ * per-site traffic counts, attack ids and reports, and the upstream speaker's lease, shared through a
  * {@link coop.bulwark.cluster.SharedState} (Redis in production, {@code cluster.redis}; memory in tests), and the
  * roster of nodes.
  *

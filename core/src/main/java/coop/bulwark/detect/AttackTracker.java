@@ -16,7 +16,7 @@ import java.util.Map;
 final class AttackTracker {
     private static final int TOP_PREFIXES = 16;
 
-    private final String id;
+    private String id;
     private final Instant start;
     private final int maxTargets;
     private final Map<Integer, AttackTarget> targets = new LinkedHashMap<>();
@@ -27,6 +27,15 @@ final class AttackTracker {
         this.id = id;
         this.start = start;
         this.maxTargets = maxTargets;
+    }
+
+    String id() {
+        return id;
+    }
+
+    /** The cluster named this attack first: it goes on under the cluster's id. */
+    void rename(String clusterId) {
+        this.id = clusterId;
     }
 
     boolean isTarget(int site) {

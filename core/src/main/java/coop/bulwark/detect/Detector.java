@@ -36,6 +36,10 @@ public final class Detector {
     private TrafficSecond lastTraffic;
     private AttackTracker attack;
     private long attackSequence;
+    /** The other edges' counts (a cluster), or null on a single box. */
+    private PeerTraffic peers;
+    /** The cluster's attack ids (a cluster), or null on a single box. */
+    private AttackClaims claims;
 
     /**
      * @param siteNames the site names by index; their number must equal {@code accounting.sites()}
@@ -96,7 +100,26 @@ public final class Detector {
         next.lastTick = previous.lastTick;
         next.attack = previous.attack;
         next.attackSequence = previous.attackSequence;
+        next.peers = previous.peers;
+        next.claims = previous.claims;
         return next;
+    }
+
+    /**
+     * Judges every site on the cluster's traffic from the next tick on: the other edges' counts in {@code peers} are
+     * added to this edge's own at each tick (null: this edge's alone).
+     */
+    public void peers(PeerTraffic peers) {
+        this.peers = peers;
+    }
+
+    /**
+     * Names attacks as the cluster does from the next tick on: new ids carry the edge's name, and an open attack that
+     * another edge declared first takes that edge's id (an {@link DetectionEvent.AttackUpdated} with the new id). Null:
+     * this edge's ids alone.
+     */
+    public void claims(AttackClaims claims) {
+        this.claims = claims;
     }
 
     public DetectionConfig config() {
@@ -125,7 +148,7 @@ public final class Detector {
             seconds = Math.clamp(Duration.between(lastTick, now).toNanos() / 1e9, 0.001, 60.0);
         }
         lastTick = now;
-        TrafficSecond traffic = accounting.harvest(now, seconds);
+        TrafficSecond traffic = withPeers(accounting.harvest(now, seconds));
         lastTraffic = traffic;
 
         List<DetectionEvent> events = new ArrayList<>();
@@ -155,6 +178,23 @@ public final class Detector {
         return events;
     }
 
+    /** The harvest with the other edges' counts of each site added (by name: indexes differ between edges). */
+    private TrafficSecond withPeers(TrafficSecond local) {
+        Map<String, SiteCounts> counts = peers == null ? Map.of() : peers.drain();
+        if (counts.isEmpty()) {
+            return local;
+        }
+        List<SiteSecond> merged = new ArrayList<>(local.sites());
+        for (SiteDetector d : sites) {
+            SiteCounts c = d.name().isEmpty() ? null : counts.get(d.name());
+            if (c != null) {
+                merged.set(d.site(), merged.get(d.site()).withPeers(c));
+            }
+        }
+        return new TrafficSecond(
+                local.at(), local.seconds(), merged, local.requests(), local.distinctSources(), local.topPrefixes());
+    }
+
     private void attribute(
             Instant now,
             TrafficSecond traffic,
@@ -164,8 +204,8 @@ public final class Detector {
         boolean opened = false;
         boolean added = false;
         if (!attacked.isEmpty() && attack == null) {
-            attack =
-                    new AttackTracker("atk-" + now.getEpochSecond() + "-" + ++attackSequence, now, config.maxTargets());
+            String id = "atk-" + now.getEpochSecond() + "-" + ++attackSequence;
+            attack = new AttackTracker(claims == null ? id : claims.qualify(id), now, config.maxTargets());
             opened = true;
         }
         if (attack == null) {
@@ -174,6 +214,7 @@ public final class Detector {
         for (DetectionEvent.StateChanged c : attacked) {
             added |= attack.addTarget(c.site(), c.siteName(), now, c.signals());
         }
+        added |= adoptClusterId();
         Map<Integer, Signals> signals = new HashMap<>();
         boolean allNormal = true;
         for (int site : attack.targetSites()) {
@@ -193,6 +234,32 @@ public final class Detector {
             events.add(new DetectionEvent.AttackEnded(now, attack.snapshot(now)));
             attack = null;
         }
+        if (claims != null) {
+            claims.open(attack == null ? null : new AttackClaims.Open(attack.id(), targetNames()));
+        }
+    }
+
+    /** Takes the id another edge claimed for one of the targets first, if any; true when the id changed. */
+    private boolean adoptClusterId() {
+        if (claims == null) {
+            return false;
+        }
+        for (String site : targetNames()) {
+            var claim = claims.claimOf(site);
+            if (claim.isPresent() && !claim.get().id().equals(attack.id())) {
+                attack.rename(claim.get().id());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<String> targetNames() {
+        List<String> names = new ArrayList<>();
+        for (int site : attack.targetSites()) {
+            names.add(sites[site].name());
+        }
+        return names;
     }
 
     /** The site's current state. */

@@ -27,6 +27,8 @@ import java.util.Map;
  * @param topUserAgents the heaviest user-agent hashes (k = 8), largest first; empty when idle
  * @param labels the texts recorded for the keys of {@code topPaths} and {@code topUserAgents} (request target,
  *     User-Agent), where known
+ * @param peerRequests of {@code requests}, those the other edges of a cluster counted ({@link #withPeers}); the
+ *     counts above include theirs, the methods, sketches and summaries are this edge's alone
  */
 public record SiteSecond(
         int site,
@@ -46,8 +48,13 @@ public record SiteSecond(
         List<HeavyHitter> topPrefixes,
         List<HeavyHitter> topPaths,
         List<HeavyHitter> topUserAgents,
-        Map<Long, String> labels) {
+        Map<Long, String> labels,
+        long peerRequests) {
     public SiteSecond {
+        if (peerRequests < 0 || peerRequests > requests) {
+            throw new IllegalArgumentException(
+                    "peerRequests: " + peerRequests + " (expected: 0-" + requests + ", the requests)");
+        }
         labels = Map.copyOf(labels);
         methods = List.copyOf(methods);
         topPrefixes = List.copyOf(topPrefixes);
@@ -65,10 +72,42 @@ public record SiteSecond(
         return originResponses == 0 ? -1 : (double) originNanos / originResponses;
     }
 
-    /** The heaviest prefix's estimated share of requests, 0 when idle. */
+    /**
+     * The heaviest prefix's estimated share of this edge's requests, 0 when idle. The prefixes are this edge's alone, so
+     * the share is of its own requests: an estimate of the cluster's share when the edges see the same mix, as they
+     * do behind DNS round-robin.
+     */
     public double topPrefixShare() {
-        return requests == 0 || topPrefixes.isEmpty()
+        long own = requests - peerRequests;
+        return own == 0 || topPrefixes.isEmpty()
                 ? 0
-                : Math.min(1.0, (double) topPrefixes.get(0).count() / requests);
+                : Math.min(1.0, (double) topPrefixes.get(0).count() / own);
+    }
+
+    /** This interval with the other edges' counts of the site added (the cluster's view of it). */
+    public SiteSecond withPeers(SiteCounts peers) {
+        if (peers.isZero()) {
+            return this;
+        }
+        return new SiteSecond(
+                site,
+                requests + peers.requests(),
+                clientErrors + peers.clientErrors(),
+                serverErrors + peers.serverErrors(),
+                timeouts + peers.timeouts(),
+                bytes + peers.bytes(),
+                originResponses,
+                originNanos,
+                cookied + peers.cookied(),
+                returning,
+                vouched + peers.vouched(),
+                highEntropy + peers.highEntropy(),
+                methods,
+                distinctSources,
+                topPrefixes,
+                topPaths,
+                topUserAgents,
+                labels,
+                peerRequests + peers.requests());
     }
 }

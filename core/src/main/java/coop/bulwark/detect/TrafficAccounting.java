@@ -83,6 +83,26 @@ public final class TrafficAccounting {
         return recorders.length * TrafficRecorder.bytesPerSite() + 2L * (1 << SOURCE_PRECISION);
     }
 
+    /**
+     * Every site's running totals since this accounting was built, summed over the event loops: what an edge of a
+     * cluster sends the others as deltas. Thread-safe (any thread, any time); a request being recorded meanwhile may be
+     * counted in part, and is counted in full at the next reading.
+     */
+    public List<SiteCounts> running() {
+        List<SiteCounts> out = new ArrayList<>(sites);
+        for (TrafficRecorder r : recorders) {
+            r.acquire();
+        }
+        for (int s = 0; s < sites; s++) {
+            SiteCounts sum = SiteCounts.ZERO;
+            for (TrafficRecorder r : recorders) {
+                sum = sum.plus(r.running(s));
+            }
+            out.add(sum);
+        }
+        return out;
+    }
+
     /** The current epoch (generation = epoch & 1). */
     int epoch() {
         return epoch;
@@ -196,7 +216,8 @@ public final class TrafficAccounting {
                 prefixes,
                 paths,
                 agents,
-                labels);
+                labels,
+                0);
     }
 
     /** The recorded texts of the heavy keys (a key whose sample slot was taken by another shows no text). */

@@ -64,6 +64,9 @@ public final class TrafficRecorder {
     static final int SIGNATURE_CAPACITY = 8;
     static final int GLOBAL_PREFIX_CAPACITY = 64;
 
+    /** Running totals per site: the fields of {@link SiteCounts}, one cache line. */
+    static final int RUNNING_FIELDS = 8;
+
     private static final VarHandle SEQUENCE;
 
     static {
@@ -86,6 +89,13 @@ public final class TrafficRecorder {
 
     final String[][] sampleTexts;
 
+    /**
+     * Running totals per site since this recorder was built, {@link #RUNNING_FIELDS} per site in {@link SiteCounts}'s
+     * order: never cleared, so another thread (the cluster's, every 250 ms) may read them at any time without touching
+     * the generations the tick harvests. Written by the owner only.
+     */
+    final long[] running;
+
     @SuppressWarnings("unused") // written by VarHandle
     private long sequence;
 
@@ -102,6 +112,7 @@ public final class TrafficRecorder {
         agents = new SpaceSaving[2][sites];
         sampleKeys = new long[2][sites * 2 * SAMPLE_SLOTS];
         sampleTexts = new String[2][sites * 2 * SAMPLE_SLOTS];
+        running = new long[sites * RUNNING_FIELDS];
         for (int g = 0; g < 2; g++) {
             for (int s = 0; s < sites; s++) {
                 prefixes[g][s] = new SpaceSaving(PREFIX_CAPACITY);
@@ -163,6 +174,7 @@ public final class TrafficRecorder {
             c[b + HIGH_ENTROPY]++;
         }
         c[b + METHODS + (method >= METHOD_GET && method <= METHOD_POST ? method : METHOD_OTHER)]++;
+        count(site, status, bytes, validCookie, validCookie || returning, queryEntropyBucket >= HIGH_ENTROPY_BUCKET);
 
         long h = mix(sourceKey ^ seed);
         accounting.sourceSketch(g, site).add(h);
@@ -177,6 +189,32 @@ public final class TrafficRecorder {
             sample(g, site, SAMPLE_AGENT, userAgentHash, userAgentText);
         }
         SEQUENCE.setRelease(this, (long) SEQUENCE.get(this) + 1);
+    }
+
+    private void count(int site, int status, long bytes, boolean cookied, boolean vouched, boolean highEntropy) {
+        long[] t = running;
+        int b = site * RUNNING_FIELDS;
+        t[b]++;
+        if (status >= 400) {
+            t[b + (status < 500 ? 1 : status == 504 ? 3 : 2)]++;
+        }
+        t[b + 4] += bytes;
+        if (cookied) {
+            t[b + 5]++;
+        }
+        if (vouched) {
+            t[b + 6]++;
+        }
+        if (highEntropy) {
+            t[b + 7]++;
+        }
+    }
+
+    /** Site {@code site}'s running totals (any thread, after {@link #acquire}; a record in progress may be half in). */
+    SiteCounts running(int site) {
+        long[] t = running;
+        int b = site * RUNNING_FIELDS;
+        return new SiteCounts(t[b], t[b + 1], t[b + 2], t[b + 3], t[b + 4], t[b + 5], t[b + 6], t[b + 7]);
     }
 
     private void sample(int g, int site, int kind, long key, String text) {
@@ -227,6 +265,6 @@ public final class TrafficRecorder {
         long counterBytes = FIELDS * 8L;
         long summary = 3 * 8L * PREFIX_CAPACITY + 2 * (3 * 8L * SIGNATURE_CAPACITY) + 3 * (16 + 3 * 16);
         long samples = 2 * SAMPLE_SLOTS * (8L + 4L); // hash and reference; the strings belong to requests in flight
-        return 2 * (counterBytes + summary + samples);
+        return 2 * (counterBytes + summary + samples) + RUNNING_FIELDS * 8L;
     }
 }

@@ -8,8 +8,9 @@ import java.util.List;
  *
  * @param at the end of the interval
  * @param seconds the interval's length in seconds (about 1; the tick scheduler may be late)
- * @param sites one entry per site index, in order
- * @param requests requests over all sites
+ * @param sites one entry per site index, in order; in a cluster each includes the other edges' counts of the site
+ *     ({@link SiteSecond#peerRequests()})
+ * @param requests requests over all sites, this edge's alone
  * @param distinctSources distinct client addresses over all sites (HyperLogLog)
  * @param topPrefixes the heaviest prefixes over all sites (Space-Saving, k = 64), largest first
  */

@@ -4,7 +4,9 @@ import coop.bulwark.cache.CacheStats;
 import coop.bulwark.challenge.ChallengeGate;
 import coop.bulwark.challenge.PassCodec;
 import coop.bulwark.cluster.ClusterLink;
+import coop.bulwark.cluster.LocalNode;
 import coop.bulwark.cluster.redis.RedisSharedState;
+import coop.bulwark.detect.AttackClaims;
 import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.UplinkState;
 import coop.bulwark.incident.DetectionLoop;
@@ -133,6 +135,13 @@ public final class EdgeServer implements AutoCloseable {
             // Before the listeners: a second edge with this node's name is refused before it takes any traffic.
             this.joined = config.cluster();
             this.cluster = joined.isEmpty() ? null : joinCluster(joined.get(), version);
+            if (cluster != null) {
+                cluster.shareTraffic(detection::running, detection.peers());
+                AttackClaims claims = new AttackClaims(joined.get().node());
+                detection.claims(claims);
+                cluster.shareAttacks(claims);
+                cluster.shareUpstream(upstream);
+            }
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             detection.close();
@@ -329,12 +338,12 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     private ClusterLink joinCluster(ClusterConfig c, String version) throws IOException {
-        var self = new ClusterLink.Self(
+        var self = new LocalNode(
                 c.node(),
                 () -> advertisedAddress(c),
                 version,
                 () -> runtime.snapshot().generation(),
-                ClusterLink.Self.DEFAULT_LEASE);
+                LocalNode.DEFAULT_LEASE);
         return ClusterLink.start(
                 RedisSharedState.create(c, clock), self, c.redis(), gatekeeper.bans(), challengeStage.keys(), clock);
     }

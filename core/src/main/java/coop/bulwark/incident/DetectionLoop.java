@@ -1,9 +1,12 @@
 package coop.bulwark.incident;
 
+import coop.bulwark.detect.AttackClaims;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.Detector;
 import coop.bulwark.detect.GlobalSignals;
+import coop.bulwark.detect.PeerTraffic;
 import coop.bulwark.detect.RecorderSource;
+import coop.bulwark.detect.SiteCounts;
 import coop.bulwark.detect.SiteState;
 import coop.bulwark.detect.TrafficAccounting;
 import coop.bulwark.detect.TrafficRecorder;
@@ -24,7 +27,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,6 +70,15 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
     /** Null while detection is off. */
     private volatile TrafficAccounting accounting;
 
+    /** The site names by index of {@link #accounting}, for {@link #running} (read on the cluster's thread). */
+    private volatile List<String> accountedNames = List.of();
+
+    /** The other edges' traffic in a cluster (stays empty on a single box). */
+    private final PeerTraffic peers = new PeerTraffic();
+
+    /** The cluster's attack ids; null on a single box. */
+    private volatile AttackClaims claims;
+
     private volatile Detector detector;
     /** Reports, event log and webhooks; null until detection is first on. */
     private volatile IncidentDesk desk;
@@ -103,6 +117,50 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
     public TrafficRecorder recorder(int loop, int site) {
         TrafficAccounting a = accounting;
         return a == null || site >= a.sites() ? null : a.recorder(loop);
+    }
+
+    /** Where the cluster relays the other edges' traffic: every tick adds it to this edge's own. */
+    public PeerTraffic peers() {
+        return peers;
+    }
+
+    /**
+     * This edge's running totals per site name since its accounting was built (empty while detection is off): what the
+     * cluster sends the other edges as deltas. Thread-safe, non-blocking; sites without traffic are left out.
+     */
+    public Map<String, SiteCounts> running() {
+        TrafficAccounting a = accounting;
+        List<String> names = accountedNames;
+        if (a == null || names.size() != a.sites()) {
+            return Map.of();
+        }
+        List<SiteCounts> totals = a.running();
+        Map<String, SiteCounts> out = new HashMap<>();
+        for (int i = 0; i < totals.size(); i++) {
+            if (!names.get(i).isEmpty() && !totals.get(i).isZero()) {
+                out.put(names.get(i), totals.get(i));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Names attacks and writes their reports as one with the other edges of the cluster (set once, when the edge joins
+     * its cluster): see {@link AttackClaims}.
+     */
+    public void claims(AttackClaims c) {
+        thread.execute(() -> {
+            claims = c;
+            Detector d = detector;
+            if (d != null) {
+                d.claims(c);
+            }
+        });
+    }
+
+    /** The cluster's attack ids: empty on a single box. */
+    public Optional<AttackClaims> claims() {
+        return Optional.ofNullable(claims);
     }
 
     /** Where incident reports read the kernel export's drops from (set once at start). */
@@ -156,6 +214,7 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
                     LOG.info("detection off");
                 }
                 accounting = null;
+                accountedNames = List.of();
                 detector = null;
                 settings = next;
                 return;
@@ -202,11 +261,14 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
             }
             boolean first = settings == null || !settings.enabled();
             if (desk == null) {
-                desk = new IncidentDesk(next, List.of(names), () -> kernel.get());
+                desk = new IncidentDesk(next, List.of(names), () -> kernel.get(), () -> claims);
             } else {
                 desk.reconfigure(next, List.of(names));
             }
+            fresh.peers(peers);
+            fresh.claims(claims);
             detector = fresh;
+            accountedNames = List.of(names);
             accounting = a;
             settings = next;
             if (first) {

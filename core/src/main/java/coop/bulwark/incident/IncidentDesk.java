@@ -1,5 +1,7 @@
 package coop.bulwark.incident;
 
+import coop.bulwark.detect.Attack;
+import coop.bulwark.detect.AttackClaims;
 import coop.bulwark.detect.DetectionEvent;
 import coop.bulwark.detect.GlobalSignals;
 import coop.bulwark.detect.TrafficSecond;
@@ -9,6 +11,7 @@ import coop.bulwark.notify.Webhooks;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.report.IncidentRecorder;
 import coop.bulwark.report.IncidentReport;
+import coop.bulwark.report.ReportJson;
 import coop.bulwark.report.ReportLanguage;
 import coop.bulwark.report.ReportWriter;
 import coop.bulwark.site.DetectionSettings;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -31,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * event), incident reports (written when an attack starts, every minute while it lasts, and when it ends) and
  * webhooks. Also collects the mitigations applied outside the detector (automatic bans, an operator's forced
  * state or manual ban) so the report can show what was done and when.
+ *
+ * <p>In a cluster, an attack several edges see is reported by the edge that declared it first ({@link AttackClaims}):
+ * only that edge writes report files, and it also hands each version to the cluster's store, where any edge's API reads
+ * it, and sends the attack's webhooks. The others keep their own view of it in memory ({@link #current}) and in their
+ * event log.
  *
  * <p>Thread-safety: {@link #onTick} runs on the detection thread; {@link #mitigation} and {@link #banned} may be
  * called from any thread (event loops, the admin server) and never block.
@@ -52,8 +61,21 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     private final AtomicLong attacksDeclared = new AtomicLong();
     private volatile boolean attackOn;
     private final KernelDropNotes kernelDrops;
+    /** The cluster's attack ids; null on a single box. */
+    private final Supplier<AttackClaims> claims;
 
-    IncidentDesk(DetectionSettings settings, List<String> siteNames, Supplier<KernelStatus> kernel) {
+    /** In a cluster: attack events for the webhooks waiting to know whether this edge reports the attack. */
+    private final List<DetectionEvent> held = new ArrayList<>();
+
+    private Instant heldSince;
+    static final Duration HOLD_AT_MOST = Duration.ofSeconds(3);
+
+    IncidentDesk(
+            DetectionSettings settings,
+            List<String> siteNames,
+            Supplier<KernelStatus> kernel,
+            Supplier<AttackClaims> claims) {
+        this.claims = claims;
         kernelDrops = new KernelDropNotes(kernel);
         recorder = new IncidentRecorder(siteNames, settings.thresholds());
         writer = writer(settings);
@@ -139,7 +161,7 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
             }
         }
         EventLog.log(notEnded);
-        webhooks.publish(notEnded);
+        webhooks.publish(forWebhooks(now, notEnded));
         for (DetectionEvent e : events) {
             if (e instanceof DetectionEvent.AttackEnded x) {
                 IncidentReport report = ended.stream()
@@ -152,7 +174,12 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
                     continue;
                 }
                 Webhooks hooksNow = webhooks;
-                writer.submit(report).whenComplete((files, failure) -> {
+                if (ownership(report.id()) == AttackClaims.Ownership.OTHERS) {
+                    // The edge that declared it first writes the report and tells the webhooks.
+                    EventLog.log(x, report, null);
+                    continue;
+                }
+                submit(report).whenComplete((files, failure) -> {
                     EventLog.log(x, report, files);
                     hooksNow.publish(x, report, files);
                 });
@@ -161,9 +188,76 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
         Optional<IncidentReport> open = recorder.current();
         attackOn = open.isPresent();
         if (open.isPresent() && (lastWrite == null || !now.isBefore(lastWrite.plus(REWRITE_EVERY)))) {
-            lastWrite = now;
-            writer.submit(open.get());
+            // Pending: this edge's claim on the attack is on its way to the store; write once it is known to be ours.
+            if (ownership(open.get().id()) == AttackClaims.Ownership.MINE) {
+                lastWrite = now;
+                submit(open.get());
+            }
         }
+    }
+
+    /**
+     * The events for the webhooks: in a cluster, an attack's events go out from the edge that reports it only, so the
+     * receivers hear of one attack, not one per edge. While this edge's claim is on its way (a quarter second), its
+     * attack events wait (at most {@link #HOLD_AT_MOST}); an edge that declared second drops its own, its start under
+     * its own id included. The event log keeps every event of this edge.
+     */
+    private List<DetectionEvent> forWebhooks(Instant now, List<DetectionEvent> events) {
+        if (claims.get() == null) {
+            return events;
+        }
+        List<DetectionEvent> pending = new ArrayList<>(held);
+        pending.addAll(events);
+        held.clear();
+        List<DetectionEvent> out = new ArrayList<>();
+        for (DetectionEvent e : pending) {
+            Attack a = switch (e) {
+                case DetectionEvent.AttackStarted s -> s.attack();
+                case DetectionEvent.AttackUpdated u -> u.attack();
+                default -> null;
+            };
+            if (a == null) {
+                out.add(e);
+                continue;
+            }
+            // An attack renamed since (another edge named it first) is judged by the name it has now.
+            String id = recorder.current()
+                    .filter(r -> r.start().equals(a.start()))
+                    .map(IncidentReport::id)
+                    .orElse(a.id());
+            switch (ownership(id)) {
+                case MINE -> out.add(e);
+                case OTHERS -> {}
+                case PENDING -> {
+                    if (heldSince == null) {
+                        heldSince = now;
+                    }
+                    if (now.isBefore(heldSince.plus(HOLD_AT_MOST))) {
+                        held.add(e);
+                    } else {
+                        out.add(e); // no answer from the store in time: this edge speaks for what it saw
+                    }
+                }
+            }
+        }
+        if (held.isEmpty()) {
+            heldSince = null;
+        }
+        return out;
+    }
+
+    private AttackClaims.Ownership ownership(String id) {
+        AttackClaims c = claims.get();
+        return c == null ? AttackClaims.Ownership.MINE : c.ownership(id);
+    }
+
+    /** Writes the report's files and, in a cluster, hands it to the store for the other edges' APIs. */
+    private CompletableFuture<ReportWriter.ReportFiles> submit(IncidentReport report) {
+        AttackClaims c = claims.get();
+        if (c != null) {
+            c.shareReport(report.id(), ReportJson.render(report));
+        }
+        return writer.submit(report);
     }
 
     private void drainBans(Instant now) {
@@ -210,7 +304,9 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
     /** Writes the open attack's report as it stands (shutdown must not lose it), then stops writing and sending. */
     @Override
     public synchronized void close() {
-        recorder.current().ifPresent(writer::submit);
+        recorder.current()
+                .filter(r -> ownership(r.id()) != AttackClaims.Ownership.OTHERS)
+                .ifPresent(writer::submit);
         writer.close();
         webhooks.close();
     }

@@ -201,6 +201,9 @@ public final class IncidentRecorder {
     }
 
     private void attack(Attack a, Instant at, List<IncidentReport> ended) {
+        if (open != null && !open.id.equals(a.id()) && open.start.equals(a.start())) {
+            open.id = a.id(); // the same attack, named by the cluster (another edge declared it first)
+        }
         if (open != null && !open.id.equals(a.id())) {
             ended.add(open.build(at, at, siteNames));
             open = null;

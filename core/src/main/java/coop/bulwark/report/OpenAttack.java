@@ -26,7 +26,9 @@ import java.util.Map;
  * {@link IncidentRecorder} that owns it.
  */
 final class OpenAttack {
-    final String id;
+    /** Not final: an attack another edge of the cluster declared first takes its id. */
+    String id;
+
     final Instant start;
     final Instant detectedAt;
     double baselineTotalRps = Double.NaN;

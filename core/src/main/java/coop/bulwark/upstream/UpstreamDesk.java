@@ -58,6 +58,8 @@ public final class UpstreamDesk {
     private Journal journal = (at, kind, detail) -> {};
     private volatile List<Announcement> snapshot = List.of();
     private volatile boolean saturated;
+    /** In a cluster, the node that speaks for it upstream when it is another one; null while this desk speaks. */
+    private volatile String standbyFor;
 
     /** Where announcements and withdrawals are recorded (the incident desk). */
     public synchronized void journal(Journal j) {
@@ -114,7 +116,7 @@ public final class UpstreamDesk {
         saturated = uplink.map(UplinkState.View::saturated).orElse(false);
         boolean ongoing =
                 attack != null && attackEndedAt == null && !attack.targets().isEmpty();
-        if (config.mode() != UpstreamConfig.Mode.OFF && saturated && ongoing) {
+        if (config.mode() != UpstreamConfig.Mode.OFF && saturated && ongoing && standbyFor == null) {
             decide(now);
         }
         for (Announcement a : List.copyOf(current.values())) {
@@ -283,6 +285,9 @@ public final class UpstreamDesk {
      */
     public synchronized List<Announcement> apply(String attackId, Instant now) {
         List<Announcement> applied = new ArrayList<>();
+        if (standbyFor != null) {
+            return applied; // nothing is suggested on standby
+        }
         for (Announcement a : List.copyOf(current.values())) {
             if (a.state() == Announcement.State.SUGGESTED
                     && (attackId == null || a.attackId().equals(attackId))) {
@@ -313,6 +318,29 @@ public final class UpstreamDesk {
         end(a, now, "withdrawn by an operator");
         publish();
         return true;
+    }
+
+    /**
+     * In a cluster only one node speaks upstream at a time (the holder of a lease in the shared store): {@code holder}
+     * is that node when it is another one, and this desk then withdraws what it announced and decides nothing until it
+     * speaks again ({@code holder} null).
+     */
+    public synchronized void standby(String holder, Instant now) {
+        if (Objects.equals(standbyFor, holder)) {
+            return;
+        }
+        standbyFor = holder;
+        if (holder != null) {
+            for (Announcement a : List.copyOf(current.values())) {
+                end(a, now, "standby: " + holder + " speaks for the cluster upstream");
+            }
+        }
+        publish();
+    }
+
+    /** The node that speaks for the cluster upstream, when it is another one (this desk is on standby). Any thread. */
+    public Optional<String> standbyFor() {
+        return Optional.ofNullable(standbyFor);
     }
 
     /** The announcements and suggestions in force, oldest first. Any thread. */

@@ -80,6 +80,7 @@ class AdminClusterIntegrationTest {
             assertThat(other.path("version").asText()).isEqualTo("unknown");
             assertThat(other.path("config_generation").asLong()).isEqualTo(1);
             assertThat(other.path("address").asText()).startsWith("127.0.0.1:");
+            assertThat(c.path("detection_peers").isArray()).isTrue();
         });
         JsonNode status = get(a, "/api/status").path("cluster");
         assertThat(status.path("node").asText()).isEqualTo("edge-a");
@@ -88,6 +89,7 @@ class AdminClusterIntegrationTest {
 
         String out = cli(a, "cluster");
         assertThat(out).contains("node edge-a on " + redis.url() + ": Redis connected");
+        assertThat(out).contains("detection: ");
         assertThat(out)
                 .contains("NODE")
                 .contains("edge-a (this)")

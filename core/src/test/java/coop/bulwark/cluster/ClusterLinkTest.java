@@ -48,7 +48,7 @@ class ClusterLinkTest {
             keys = ChallengeKeys.open(Optional.empty(), ROTATION, clock);
             link = ClusterLink.manual(
                     client,
-                    new ClusterLink.Self(node, () -> node + ":443", "1.2.3", () -> 7, lease),
+                    new LocalNode(node, () -> node + ":443", "1.2.3", () -> 7, lease),
                     bans,
                     keys,
                     clock,
@@ -101,7 +101,7 @@ class ClusterLinkTest {
     }
 
     private Edge edge(String node) throws IOException {
-        return new Edge(node, ClusterLink.Self.DEFAULT_LEASE);
+        return new Edge(node, LocalNode.DEFAULT_LEASE);
     }
 
     @AfterEach
@@ -201,7 +201,7 @@ class ClusterLinkTest {
                     }
                     return answer;
                 });
-        Edge b = new Edge("edge-b", ClusterLink.Self.DEFAULT_LEASE, interposed);
+        Edge b = new Edge("edge-b", LocalNode.DEFAULT_LEASE, interposed);
         store.down(true);
         a.step();
         b.step();
@@ -312,7 +312,7 @@ class ClusterLinkTest {
         a.link.pinned("alpha", "under_attack", "admin", null);
         ClusterLink late = ClusterLink.manual(
                 store.client(),
-                new ClusterLink.Self("edge-late", () -> "late:443", "1.2.3", () -> 1, ClusterLink.Self.DEFAULT_LEASE),
+                new LocalNode("edge-late", () -> "late:443", "1.2.3", () -> 1, LocalNode.DEFAULT_LEASE),
                 new BanList(clock, Duration.ofHours(24), 1000),
                 null,
                 clock,

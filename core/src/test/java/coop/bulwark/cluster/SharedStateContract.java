@@ -3,6 +3,7 @@ package coop.bulwark.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import coop.bulwark.detect.SiteCounts;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.protect.BanOrigin;
 import coop.bulwark.site.Cidr;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -197,6 +199,44 @@ abstract class SharedStateContract {
     void epoch_theFirstProposalStays() throws Exception {
         assertThat(get(a.epoch("one"))).isEqualTo("one");
         assertThat(get(b.epoch("two"))).isEqualTo("one");
+    }
+
+    @Test
+    void claim_theFirstValueHolds_renewableByItsHolder_releasableOnlyByIt() throws Exception {
+        assertThat(get(a.claim("attack:shop", "atk-1 edge-a", Duration.ofSeconds(30))))
+                .isEqualTo("atk-1 edge-a");
+        assertThat(get(b.claim("attack:shop", "atk-2 edge-b", Duration.ofSeconds(30))))
+                .isEqualTo("atk-1 edge-a");
+        assertThat(get(b.claim("attack:shop", "atk-1 edge-a", Duration.ofSeconds(30))))
+                .isEqualTo("atk-1 edge-a");
+        get(b.release("attack:shop", "atk-2 edge-b"));
+        assertThat(get(b.claim("attack:shop", "atk-2 edge-b", Duration.ofSeconds(30))))
+                .isEqualTo("atk-1 edge-a");
+        get(a.release("attack:shop", "atk-1 edge-a"));
+        assertThat(get(b.claim("attack:shop", "atk-2 edge-b", Duration.ofSeconds(1))))
+                .isEqualTo("atk-2 edge-b");
+    }
+
+    @Test
+    void texts_storedForTheirTime() throws Exception {
+        get(a.putText("report:atk-1", "{\"id\":\"atk-1\"}", Duration.ofMinutes(1)));
+        assertThat(get(b.text("report:atk-1"))).contains("{\"id\":\"atk-1\"}");
+        assertThat(get(b.text("report:atk-2"))).isEmpty();
+    }
+
+    @Test
+    void announce_reachesTheOthers_andStoresNothing() throws Exception {
+        var counts = Map.of(
+                "a.coop",
+                new SiteCounts(120, 1, 2, 3, 64_000, 4, 5, 60),
+                "b.coop",
+                new SiteCounts(1, 0, 0, 0, 10, 0, 0, 0));
+        var traffic = new ClusterMessage.Traffic("edge-a", now().truncatedTo(ChronoUnit.MILLIS), counts, "instance-a");
+        get(a.announce(traffic));
+        await().atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(seenByB).containsExactly(traffic));
+        assertThat(get(b.bans())).isEmpty();
+        assertThat(get(b.pins())).isEmpty();
     }
 
     @Test

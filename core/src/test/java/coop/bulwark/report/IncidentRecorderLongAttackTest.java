@@ -142,7 +142,8 @@ class IncidentRecorderLongAttackTest {
                     List.of(),
                     List.of(),
                     List.of(),
-                    Map.of()));
+                    Map.of(),
+                    0));
         }
         return new TrafficSecond(at, 1, sites, total, total, List.of());
     }

@@ -111,6 +111,26 @@ class UpstreamDeskTest {
     }
 
     @Test
+    void standby_withdrawsWhatItAnnounced_decidesNothing_untilItSpeaksAgain() {
+        configure(config(UpstreamConfig.Mode.AUTO, UpstreamConfig.RtbhAllowed.DEDICATED_ONLY, 20));
+        tick(true, new DetectionEvent.AttackStarted(now, attack("target")));
+        assertThat(desk.list()).isNotEmpty();
+
+        desk.standby("edge-a", now);
+        assertThat(desk.standbyFor()).contains("edge-a");
+        assertThat(desk.list()).isEmpty();
+        assertThat(journal).anyMatch(j -> j.contains("standby: edge-a speaks for the cluster upstream"));
+        for (int i = 0; i < 30; i++) {
+            tick(true);
+        }
+        assertThat(desk.list()).as("nothing decided on standby").isEmpty();
+
+        desk.standby(null, now);
+        tick(true);
+        assertThat(desk.list()).isNotEmpty();
+    }
+
+    @Test
     void dedicatedOnly_neverBlackholesAnAddressThatServesABystander_alwaysDoesAndNamesThem() {
         configure(config(UpstreamConfig.Mode.AUTO, UpstreamConfig.RtbhAllowed.DEDICATED_ONLY, 20));
         tick(true, new DetectionEvent.AttackStarted(now, attack("other-target")));

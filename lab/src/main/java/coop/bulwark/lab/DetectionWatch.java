@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,6 +22,12 @@ final class DetectionWatch {
     private Instant firstAttack;
     private final Set<String> named = new LinkedHashSet<>();
     private final Set<String> attackIds = new LinkedHashSet<>();
+    /**
+     * The id of each attack by the edge's start time of it: in a cluster, an edge that declared second goes on under
+     * the first one's id (an {@code attack_updated} with the new id), so the run counts one attack, not two.
+     */
+    private final Map<String, String> idByStart = new LinkedHashMap<>();
+
     private final List<String> stateChanges = new ArrayList<>();
     private final List<Moment> moments = new ArrayList<>();
 
@@ -83,7 +91,9 @@ final class DetectionWatch {
 
     /** The attack's id and targets noted; its target names returned. */
     private List<String> note(JsonNode attack) {
-        attackIds.add(attack.path("id").asText());
+        idByStart.put(attack.path("start").asText(), attack.path("id").asText());
+        attackIds.clear();
+        attackIds.addAll(idByStart.values());
         List<String> names = new ArrayList<>();
         attack.path("targets").forEach(t -> names.add(t.path("name").asText()));
         named.addAll(names);

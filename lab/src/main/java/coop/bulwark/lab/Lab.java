@@ -26,6 +26,7 @@ public final class Lab {
      * @param reportsDir where the protected run's edge writes its incident reports
      * @param targetsUnderAttack see {@link LabRun.Spawned}
      * @param untuned see {@link LabRun.Spawned}
+     * @param edges how many Bulwark processes share the traffic (a cluster on the lab's redis-server when more than one)
      */
     public record Plan(
             Scenario scenario,
@@ -35,9 +36,10 @@ public final class Lab {
             String externalName,
             Path reportsDir,
             boolean targetsUnderAttack,
-            boolean untuned) {
+            boolean untuned,
+            int edges) {
         public Plan(Scenario scenario, boolean quick, long seed, LabRun.External external, String externalName) {
-            this(scenario, quick, seed, external, externalName, Path.of("lab-reports"), false, false);
+            this(scenario, quick, seed, external, externalName, Path.of("lab-reports"), false, false, 1);
         }
     }
 
@@ -46,8 +48,8 @@ public final class Lab {
 
     public static Outcome run(Plan plan, PrintStream progress, boolean interactive)
             throws IOException, InterruptedException, ConfigException {
-        LabRun runner =
-                new LabRun(plan.scenario(), plan.quick(), plan.seed(), progress, interactive, plan.reportsDir());
+        LabRun runner = new LabRun(
+                plan.scenario(), plan.quick(), plan.seed(), progress, interactive, plan.reportsDir(), plan.edges());
 
         List<LabReport.Run> runs = new ArrayList<>();
         List<LabReport.Series> series = new ArrayList<>();

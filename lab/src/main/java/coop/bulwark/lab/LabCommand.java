@@ -120,6 +120,15 @@ final class LabCommand implements Callable<Integer> {
                     + " origin's concurrency limit from its answers instead of being told its worker count.")
     boolean untuned;
 
+    @Option(
+            names = "--edges",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Run N Bulwark processes side by side, people and attackers sharing them round-robin as DNS"
+                    + " would; the protected run's edges form a cluster on a redis-server the lab starts on loopback"
+                    + " (default: 1).")
+    int edges;
+
     @Override
     public Integer call() throws Exception {
         if (merge != null) {
@@ -146,6 +155,10 @@ final class LabCommand implements Callable<Integer> {
         if (originOnly) {
             return originOnly(s);
         }
+        if (edges < 1 || edges > 8 || (edges > 1 && edge != null)) {
+            System.err.println("--edges: " + edges + " (expected: 1-8, and 1 with --edge)");
+            return 2;
+        }
         LabRun.External external = null;
         if (edge != null) {
             int colon = edge.lastIndexOf(':');
@@ -171,7 +184,7 @@ final class LabCommand implements Callable<Integer> {
         Lab.Outcome outcome;
         try {
             outcome = Lab.run(
-                    new Lab.Plan(s, quick, seed, external, runName, reports, targetsUnderAttack, untuned),
+                    new Lab.Plan(s, quick, seed, external, runName, reports, targetsUnderAttack, untuned, edges),
                     System.err,
                     System.console() != null);
         } catch (IOException | ConfigException e) {
@@ -196,6 +209,15 @@ final class LabCommand implements Callable<Integer> {
             System.out.println("json:    " + json.toAbsolutePath());
         }
         for (var run : outcome.report().runs()) {
+            if (run.cluster() != null) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "cluster (%s): %d edges, %d bans shared, %d challenge passes across edges%n",
+                        run.name(),
+                        run.cluster().edges(),
+                        run.cluster().bansShared(),
+                        run.cluster().challengePassesAcrossEdges());
+            }
             for (String r : run.attack().reports()) {
                 System.out.println("incident (" + run.name() + "): " + r);
             }

@@ -34,7 +34,20 @@ public record LabReport(String scenario, int sites, long durationS, String machi
             @JsonIgnore Long challengesSolved,
             @JsonInclude(JsonInclude.Include.NON_NULL) Uplink uplink,
             @JsonInclude(JsonInclude.Include.NON_NULL) Upstream upstream,
-            @JsonInclude(JsonInclude.Include.NON_NULL) EdgeCost edge) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) EdgeCost edge,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Cluster cluster) {
+        public Run(
+                String name,
+                Bystanders bystanders,
+                Targets targets,
+                Attack attack,
+                Long challengesSolved,
+                Uplink uplink,
+                Upstream upstream,
+                EdgeCost edge) {
+            this(name, bystanders, targets, attack, challengesSolved, uplink, upstream, edge, null);
+        }
+
         public Run(String name, Bystanders bystanders, Targets targets, Attack attack) {
             this(name, bystanders, targets, attack, null);
         }
@@ -45,9 +58,24 @@ public record LabReport(String scenario, int sites, long durationS, String machi
 
         /** This run with {@code cost} as its edge's. */
         public Run withEdge(EdgeCost cost) {
-            return new Run(name, bystanders, targets, attack, challengesSolved, uplink, upstream, cost);
+            return new Run(name, bystanders, targets, attack, challengesSolved, uplink, upstream, cost, cluster);
+        }
+
+        /** This run with {@code c} as its cluster's figures. */
+        public Run withCluster(Cluster c) {
+            return new Run(name, bystanders, targets, attack, challengesSolved, uplink, upstream, edge, c);
         }
     }
+
+    /**
+     * A run on several edges sharing one Redis ({@code --edges N}, the protected run).
+     *
+     * @param edges how many edges shared the traffic
+     * @param bansShared bans one edge took from another (summed over the edges)
+     * @param challengePassesAcrossEdges pages a person got without a challenge from an edge other than the one where
+     *     they solved it (their pass cookie accepted by another edge)
+     */
+    public record Cluster(int edges, long bansShared, long challengePassesAcrossEdges) {}
 
     /**
      * What the edge under test cost, measured on its own process (null for an edge the lab did not start and was not

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
@@ -66,8 +67,12 @@ public final class LabRun {
         }
     }
 
-    /** What a run produced. */
-    public record Result(LabReport.Run run, LabReport.Series series) {}
+    /**
+     * What a run produced.
+     *
+     * @param passesAcrossEdges see {@link LabReport.Cluster#challengePassesAcrossEdges()}
+     */
+    public record Result(LabReport.Run run, LabReport.Series series, long passesAcrossEdges) {}
 
     private final Scenario scenario;
     private final boolean quick;
@@ -75,14 +80,29 @@ public final class LabRun {
     private final PrintStream progress;
     private final boolean interactive;
     private final Path reportsDir;
+    private final int edges;
 
     public LabRun(Scenario scenario, boolean quick, long seed, PrintStream progress, boolean interactive) {
-        this(scenario, quick, seed, progress, interactive, Path.of("lab-reports"));
+        this(scenario, quick, seed, progress, interactive, Path.of("lab-reports"), 1);
     }
 
-    /** @param reportsDir where the protected run's edge writes its incident reports */
+    /**
+     * @param reportsDir where the protected run's edge writes its incident reports
+     * @param edges how many Bulwark processes share each run's traffic (round-robin, as DNS would); with more than one,
+     *     the protected run's edges form a cluster on a {@code redis-server} the lab starts
+     */
     public LabRun(
-            Scenario scenario, boolean quick, long seed, PrintStream progress, boolean interactive, Path reportsDir) {
+            Scenario scenario,
+            boolean quick,
+            long seed,
+            PrintStream progress,
+            boolean interactive,
+            Path reportsDir,
+            int edges) {
+        if (edges < 1 || edges > 8) {
+            throw new IllegalArgumentException("edges: " + edges + " (expected: 1-8)");
+        }
+        this.edges = edges;
         this.reportsDir = reportsDir;
         this.scenario = scenario;
         this.quick = quick;
@@ -102,36 +122,59 @@ public final class LabRun {
         if (choice instanceof External ext) {
             // The origin model runs in its own process (bulwark lab --origin-only), started with the edge in front.
             RemoteOrigin origin = RemoteOrigin.connect(ext.originPort(), scenario, Set.copyOf(targetHosts), progress);
-            return drive(name, origin, ext.edge(), targetRanks, targetHosts, null, null, ext.cpu());
+            return drive(name, origin, List.of(ext.edge()), targetRanks, targetHosts, null, null, ext.cpu());
         }
         Spawned p = (Spawned) choice;
         DetectionWatch watch = new DetectionWatch(progress, Instant.now());
         Result result;
         Path edgeDir = Files.createTempDirectory("bulwark-lab-edge-");
-        try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), 0)) {
-            try (LabEdgeProcess edge = LabEdgeProcess.start(
-                    LabEdgeConfig.forProcess(
-                            scenario,
-                            origin.address().getPort(),
-                            p.protect(),
-                            quick,
-                            reportsDir,
-                            p.targetsUnderAttack(),
-                            p.untuned()),
-                    edgeDir,
-                    watch::onEvent,
-                    progress)) {
+        boolean clustered = edges > 1 && p.protect();
+        List<LabEdgeProcess> started = new ArrayList<>();
+        LabReport.Cluster cluster = null;
+        try (OriginModel origin = OriginModel.start(scenario.origin(), Set.copyOf(targetHosts), 0);
+                LabRedis redis = clustered ? LabRedis.start() : null) {
+            String yaml = LabEdgeConfig.forProcess(
+                    scenario,
+                    origin.address().getPort(),
+                    p.protect(),
+                    quick,
+                    reportsDir,
+                    p.targetsUnderAttack(),
+                    p.untuned());
+            try {
+                for (int i = 1; i <= edges; i++) {
+                    String own = redis == null
+                            ? yaml
+                            : yaml + "cluster: {redis: \"" + redis.url() + "\", node: edge-" + i
+                                    + ", key_prefix: lab}\n";
+                    started.add(LabEdgeProcess.start(
+                            own, edges == 1 ? edgeDir : edgeDir.resolve("edge-" + i), watch::onEvent, progress));
+                }
+                LabEdgeProcess first = started.get(0);
                 result = drive(
                         name,
                         origin,
-                        edge.httpAddress(),
+                        started.stream().map(LabEdgeProcess::httpAddress).toList(),
                         targetRanks,
                         targetHosts,
                         watch,
-                        edge::activeBans,
-                        edge::cpuSeconds);
+                        () -> started.stream()
+                                .mapToInt(LabEdgeProcess::activeBans)
+                                .max()
+                                .orElse(0),
+                        () -> started.stream()
+                                .mapToDouble(LabEdgeProcess::cpuSeconds)
+                                .sum());
+                if (clustered) {
+                    long adopted = 0;
+                    for (LabEdgeProcess e : started) {
+                        JsonNode c = e.admin("/api/cluster");
+                        adopted += c == null ? 0 : c.path("bans_adopted").asLong();
+                    }
+                    cluster = new LabReport.Cluster(edges, adopted, result.passesAcrossEdges());
+                }
                 LabReport.EdgeCost cost = result.run().edge();
-                JsonNode site = edge.admin("/api/sites/" + Scenario.siteName(1));
+                JsonNode site = first.admin("/api/sites/" + Scenario.siteName(1));
                 progress.printf(
                         "%s: origin backlog at most %d of %d, %d requests refused by the origin (backlog full);"
                                 + " edge CPU %.2f s (%s µs per request)%s%n",
@@ -150,6 +193,10 @@ public final class LabRun {
                                                 .path("limit")
                                                 .asText("-")
                                 : "");
+            } finally {
+                for (LabEdgeProcess e : started) {
+                    e.close();
+                }
             }
         } finally {
             ScratchFiles.deleteTree(edgeDir);
@@ -182,14 +229,16 @@ public final class LabRun {
                         run.challengesSolved(),
                         null,
                         null,
-                        run.edge()),
-                result.series());
+                        run.edge(),
+                        cluster),
+                result.series(),
+                result.passesAcrossEdges());
     }
 
     private Result drive(
             String name,
             OriginView origin,
-            InetSocketAddress edgeAddress,
+            List<InetSocketAddress> edgeAddresses,
             Set<Integer> targetRanks,
             List<String> targetHosts,
             DetectionWatch watch,
@@ -222,8 +271,8 @@ public final class LabRun {
         SocketRegistry sockets = new SocketRegistry();
         Popularity popularity =
                 new Popularity(scenario.sites(), scenario.legit().zipfExponent());
-        TrafficContext ctx =
-                new TrafficContext(edgeAddress, scenario.sites(), targetRanks, popularity, rec, sockets, end);
+        TrafficContext ctx = new TrafficContext(
+                edgeAddresses, new AtomicInteger(), scenario.sites(), targetRanks, popularity, rec, sockets, end);
         Scenario.LegitTraffic legit = scenario.legit();
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
@@ -315,7 +364,7 @@ public final class LabRun {
                     "from here on, at most 10% of the attack reached the origin"));
         }
         markers.sort(Comparator.comparingDouble(LabReport.Marker::atS));
-        return new Result(run, series(name, rec, starts, markers));
+        return new Result(run, series(name, rec, starts, markers), rec.passesAcrossEdges.get());
     }
 
     /**

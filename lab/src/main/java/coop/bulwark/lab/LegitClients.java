@@ -259,7 +259,11 @@ final class LegitClients {
                 r = c.get(host, path, userAgent, "text/html, text/plain;q=0.8, */*;q=0.1", cookieLine);
             } else if (browser && asset < 0) {
                 r = c.get(host, path, userAgent, PAGE_ACCEPT, PAGE_HEADERS + cookieLine);
-                if (r.body() != null && r.body().contains("data-challenge=\"") && !r.close()) {
+                boolean challenged = r.body() != null && r.body().contains("data-challenge=\"");
+                if (!challenged && target && r.status() < 400 && passFromAnotherEdge(c, cookies, rank)) {
+                    ctx.recorder().passesAcrossEdges.incrementAndGet();
+                }
+                if (challenged && !r.close()) {
                     r = solve(ctx, c, host, path, userAgent, r.body(), cookies, rank);
                 }
             } else if (browser) {
@@ -334,6 +338,9 @@ final class LegitClients {
         }
         String jar = withCookie(cookies.get(rank), answer.setCookie());
         cookies.put(rank, jar);
+        if (ctx.edges().size() > 1) {
+            cookies.put(-rank, edgeOf(c)); // where this pass was solved (ranks are >= 1: no site's jar)
+        }
         if (ctx.running()) {
             ctx.recorder().challengeSolved();
         }
@@ -344,6 +351,16 @@ final class LegitClients {
             return check;
         }
         return c.get(host, check.location(), userAgent, PAGE_ACCEPT, PAGE_HEADERS + cookieLine);
+    }
+
+    /** Whether the pass in the site's jar was solved on another edge than the one {@code c} reaches. */
+    private static boolean passFromAnotherEdge(LabConnection c, Map<Integer, String> cookies, int rank) {
+        String solvedOn = cookies.get(-rank);
+        return solvedOn != null && !solvedOn.equals(edgeOf(c));
+    }
+
+    private static String edgeOf(LabConnection c) {
+        return String.valueOf(c.socket().getRemoteSocketAddress());
     }
 
     /**

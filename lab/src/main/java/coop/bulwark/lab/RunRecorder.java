@@ -37,6 +37,9 @@ final class RunRecorder {
     /** Challenges the simulated browsers solved (proofs of work accepted by the edge). */
     final AtomicLong challengesSolved = new AtomicLong();
 
+    /** Pages of attacked sites got without a challenge on another edge than the one the pass was solved on. */
+    final AtomicLong passesAcrossEdges = new AtomicLong();
+
     private final LatencyList bystanderLatency = new LatencyList();
     private final LatencyList targetLatency = new LatencyList();
 

@@ -1,21 +1,26 @@
 package coop.bulwark.lab;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * What every simulated client of one run shares: where the edge is, the sites and which are targets, the recorder,
  * the socket registry, and when the run ends.
  *
- * @param edge the edge's HTTP address (Bulwark in-process, or an external edge)
+ * @param edges the edges' HTTP addresses (Bulwark's processes, or an external edge): one, or several sharing the
+ *     traffic as DNS round-robin would
+ * @param turn whose turn it is among {@code edges}
  * @param sites number of sites (ranks 1..sites)
  * @param targetRanks popularity ranks of the attacked sites
  * @param popularity the legitimate visitors' site choice
  * @param endNanos {@link System#nanoTime()} at which the run ends: every loop stops by then
  */
 record TrafficContext(
-        InetSocketAddress edge,
+        List<InetSocketAddress> edges,
+        AtomicInteger turn,
         int sites,
         Set<Integer> targetRanks,
         Popularity popularity,
@@ -24,7 +29,27 @@ record TrafficContext(
         long endNanos) {
 
     TrafficContext {
+        edges = List.copyOf(edges);
         targetRanks = Set.copyOf(targetRanks);
+    }
+
+    TrafficContext(
+            InetSocketAddress edge,
+            int sites,
+            Set<Integer> targetRanks,
+            Popularity popularity,
+            RunRecorder recorder,
+            SocketRegistry sockets,
+            long endNanos) {
+        this(List.of(edge), new AtomicInteger(), sites, targetRanks, popularity, recorder, sockets, endNanos);
+    }
+
+    /**
+     * The edge a new connection goes to: with several, each in turn, as DNS round-robin hands out one address after
+     * another (so a person's next connection may reach another edge than the last one).
+     */
+    InetSocketAddress edge() {
+        return edges.size() == 1 ? edges.get(0) : edges.get(Math.floorMod(turn.getAndIncrement(), edges.size()));
     }
 
     boolean running() {

@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A tiny scenario end to end: 10 sites, a flood on one, both runs of 5 s, the JSON of issue 4 checked field by field. */
 class LabIntegrationTest {
@@ -111,6 +115,32 @@ class LabIntegrationTest {
         assertThat(LabHtml.render(outcome.report(), outcome.series()))
                 .contains("<p class=\"verdict\" id=\"verdict\">", "<table id=\"runs\">", "<svg viewBox")
                 .doesNotContain("<script", "src=\"http", "href=\"http");
+    }
+
+    @Test
+    void tinyScenario_onTwoEdges_sharingOneRedis_addsTheClusterFigures(@TempDir Path reports) throws Exception {
+        Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/redis-server")),
+                "redis-server not installed (apt-get install redis-server)");
+        Scenario s = ScenarioReader.parse(TINY, "tiny.yaml", "tiny");
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        Lab.Outcome outcome = Lab.run(
+                new Lab.Plan(s, false, 1, null, "external", reports, false, false, 2),
+                new PrintStream(progress, true, StandardCharsets.UTF_8),
+                false);
+        JsonNode json = Lab.json().readTree(Lab.json().writeValueAsString(outcome.report()));
+        JsonNode unprotected = json.get("runs").get(0);
+        JsonNode bulwark = json.get("runs").get(1);
+        assertThat(fieldNames(unprotected)).doesNotContain("cluster");
+        assertThat(fieldNames(bulwark)).containsExactly("name", "bystanders", "targets", "attack", "edge", "cluster");
+        assertThat(fieldNames(bulwark.get("cluster")))
+                .containsExactly("edges", "bans_shared", "challenge_passes_across_edges");
+        assertThat(bulwark.at("/cluster/edges").asInt()).isEqualTo(2);
+        // One attack for the cluster, however many edges saw it.
+        assertThat(bulwark.at("/attack/attacks_declared").asInt())
+                .as(progress.toString(StandardCharsets.UTF_8))
+                .isLessThanOrEqualTo(1);
+        assertThat(bulwark.at("/attack/requests_sent").asLong()).isGreaterThan(0);
     }
 
     private static List<String> fieldNames(JsonNode n) {

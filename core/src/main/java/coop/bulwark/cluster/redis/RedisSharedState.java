@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Key layout under the prefix {@code P} (docs/cluster.md): {@code P:epoch}, {@code P:ban:SUBJECT},
  * {@code P:lifted:SUBJECT}, {@code P:key:ROTATION:EPOCH}, {@code P:pin:SITE}, {@code P:lease:NODE},
- * {@code P:node:NODE}; messages on the channel {@code P:events}.
+ * {@code P:node:NODE}, {@code P:attack:SITE}, {@code P:report:ID}, {@code P:upstream}; messages on the channel
+ * {@code P:events}.
  *
  * <p>Thread-safe.
  */
@@ -367,6 +368,38 @@ public final class RedisSharedState implements SharedState {
     @Override
     public CompletionStage<List<NodeReport>> nodes() {
         return values("node:*").thenApply(texts -> parseAll(texts, "node report", WireFormat::report));
+    }
+
+    @Override
+    public CompletionStage<String> claim(String name, String value, Duration ttl) {
+        return call(r -> r.<String>eval(
+                        CLAIM,
+                        ScriptOutputType.VALUE,
+                        new String[] {prefix + name},
+                        value,
+                        Long.toString(ttl.toMillis()))
+                .thenApply(holder -> holder == null || holder.isEmpty() ? value : holder));
+    }
+
+    @Override
+    public CompletionStage<Void> release(String name, String value) {
+        return call(r -> r.<String>eval(RELEASE, ScriptOutputType.VALUE, new String[] {prefix + name}, value)
+                .thenApply(v -> null));
+    }
+
+    @Override
+    public CompletionStage<Void> putText(String name, String text, Duration ttl) {
+        return call(r -> r.set(prefix + name, text, SetArgs.Builder.px(ttl)).thenApply(ok -> null));
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> text(String name) {
+        return call(r -> r.get(prefix + name).thenApply(Optional::ofNullable));
+    }
+
+    @Override
+    public CompletionStage<Void> announce(ClusterMessage message) {
+        return call(r -> publish(r, message));
     }
 
     @Override

@@ -8,11 +8,14 @@ import coop.bulwark.cluster.ClusterMessage;
 import coop.bulwark.cluster.NodeReport;
 import coop.bulwark.cluster.SharedKey;
 import coop.bulwark.cluster.SharedPin;
+import coop.bulwark.detect.SiteCounts;
 import coop.bulwark.protect.Ban;
 import coop.bulwark.protect.BanOrigin;
 import coop.bulwark.site.Cidr;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The JSON of values and messages in Redis. Small, explicit and versionless on purpose: every field is named here, so a
@@ -161,6 +164,23 @@ final class WireFormat {
                 n.put("rotation_seconds", k.rotationSeconds());
                 n.put("epoch", k.epoch());
             }
+            case ClusterMessage.Traffic t -> {
+                n.put("type", "traffic");
+                n.put("node", t.node());
+                n.put("at", t.at().toEpochMilli());
+                ObjectNode sites = n.putObject("sites");
+                // One array per site, in SiteCounts' order: a message every 250 ms per edge stays small.
+                t.sites()
+                        .forEach((site, c) -> sites.putArray(site)
+                                .add(c.requests())
+                                .add(c.clientErrors())
+                                .add(c.serverErrors())
+                                .add(c.timeouts())
+                                .add(c.bytes())
+                                .add(c.cookied())
+                                .add(c.vouched())
+                                .add(c.highEntropy()));
+            }
         }
         return n.toString();
     }
@@ -185,10 +205,38 @@ final class WireFormat {
                         required(n, "rotation_seconds").asLong(),
                         required(n, "epoch").asLong(),
                         instance);
+            case "traffic" -> traffic(n, instance);
             default ->
                 throw new IllegalArgumentException("message type: " + type + " (expected: ban, unban, pin,"
-                        + " unpin or key; a newer Bulwark on another node?)");
+                        + " unpin, key or traffic; a newer Bulwark on another node?)");
         };
+    }
+
+    private static ClusterMessage.Traffic traffic(JsonNode n, String instance) {
+        Map<String, SiteCounts> sites = new HashMap<>();
+        for (var it = required(n, "sites").properties().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode c = e.getValue();
+            if (!c.isArray() || c.size() != 8) {
+                throw new IllegalArgumentException("sites." + e.getKey() + ": " + c + " (expected: 8 counts)");
+            }
+            sites.put(
+                    e.getKey(),
+                    new SiteCounts(
+                            c.get(0).asLong(),
+                            c.get(1).asLong(),
+                            c.get(2).asLong(),
+                            c.get(3).asLong(),
+                            c.get(4).asLong(),
+                            c.get(5).asLong(),
+                            c.get(6).asLong(),
+                            c.get(7).asLong()));
+        }
+        return new ClusterMessage.Traffic(
+                required(n, "node").asText(),
+                Instant.ofEpochMilli(required(n, "at").asLong()),
+                sites,
+                instance);
     }
 
     private static JsonNode required(JsonNode n, String field) {
