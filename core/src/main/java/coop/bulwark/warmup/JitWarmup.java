@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,11 @@ public final class JitWarmup {
     /** The JIT counts as settled when it compiled less than this share of the last second. */
     static final double SETTLED = 0.05;
 
-    /** The least time it runs: the flood's paths only get hot after the first bans and challenges. */
-    static final Duration MIN = Duration.ofSeconds(6);
+    /** When the flood on the site detection must find begins (after its quiet baseline). */
+    static final Duration FLOOD_AFTER = Duration.ofSeconds(3);
+
+    /** The least time it runs: the flood on the flooded site begins at 3 s and is declared an attack some seconds later. */
+    static final Duration MIN = Duration.ofSeconds(10);
 
     /**
      * What it did.
@@ -103,7 +107,15 @@ public final class JitWarmup {
                 clients.add(client("reader", traffic::reader));
                 clients.add(client("visitor", traffic::visitor));
                 clients.add(client("bot-1", () -> traffic.bot(WarmupTraffic.ATTACKED, 8)));
-                clients.add(client("bot-2", () -> traffic.bot(WarmupTraffic.FLOODED, 16)));
+                // The flooded site's bots come once detection has learned its quiet baseline: a flood from the first
+                // second would be the baseline, and no attack would be declared.
+                clients.add(client("bot-2", () -> {
+                    long from = System.nanoTime() + FLOOD_AFTER.toNanos();
+                    while (flag.running && System.nanoTime() < from) {
+                        LockSupport.parkNanos(50_000_000L);
+                    }
+                    traffic.bot(WarmupTraffic.FLOODED, 16);
+                }));
                 clients.add(client("hit-and-run", traffic::hitAndRun));
                 settled = waitUntilSettled(jit, measurable, start, max);
                 flag.running = false;
