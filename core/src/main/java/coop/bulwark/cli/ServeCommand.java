@@ -7,11 +7,15 @@ import coop.bulwark.site.ConfigException;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.ConfigProblem;
 import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.site.HostPort;
 import coop.bulwark.warmup.JitWarmup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -60,6 +64,12 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         if (!warmFor.isZero()) {
+            // A port in use should be said at once, not after the warm-up.
+            String busy = unbindable(cfg);
+            if (busy != null) {
+                System.err.println("bulwark: " + busy);
+                return 1;
+            }
             warm(cfg, warmFor);
         }
         EdgeServer server;
@@ -108,6 +118,23 @@ final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Why a configured listener cannot be bound now, or null when each can (tried and released at once). */
+    private static String unbindable(EdgeConfig cfg) {
+        for (var where : List.of(cfg.listen().http(), cfg.listen().https())) {
+            if (where.isEmpty()) {
+                continue;
+            }
+            HostPort hp = where.get();
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(hp.host(), hp.port()));
+            } catch (IOException e) {
+                return "cannot listen on " + hp + ": " + e.getMessage();
+            }
+        }
+        return null;
     }
 
     private static void warm(EdgeConfig cfg, Duration max) {

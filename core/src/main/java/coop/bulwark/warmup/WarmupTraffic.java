@@ -9,6 +9,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -123,6 +124,7 @@ final class WarmupTraffic {
                 }
             } catch (IOException e) {
                 // a refused or reset connection is one of the paths too
+                failed();
             }
             oneShots(from, n);
         }
@@ -187,6 +189,7 @@ final class WarmupTraffic {
                 }
             } catch (IOException e) {
                 // refused or reset: the next visitor
+                failed();
             }
         }
     }
@@ -206,6 +209,7 @@ final class WarmupTraffic {
                 }
             } catch (IOException e) {
                 // banned, refused or reset: the next address
+                failed();
             }
         }
     }
@@ -222,8 +226,17 @@ final class WarmupTraffic {
                 get(c, hosts[n % 3], "/news/" + rnd.nextInt(20) + (n % 2 == 0 ? "" : "?r=" + rnd.nextInt()), "");
             } catch (IOException e) {
                 // refused or reset: the next one
+                failed();
             }
         }
+    }
+
+    /**
+     * A short pause after a failed connection: a refusal is one of the paths, but an edge that refuses everything (or a
+     * loopback address this host does not answer on) must not turn a client into a busy loop for the whole warm-up.
+     */
+    private static void failed() {
+        LockSupport.parkNanos(1_000_000L);
     }
 
     /** {@code name=value} of a Set-Cookie value. */

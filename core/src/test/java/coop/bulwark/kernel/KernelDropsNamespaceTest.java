@@ -98,7 +98,16 @@ class KernelDropsNamespaceTest {
                     hosts: [alpha.test]
                     origins: [127.0.0.1:9]
                 """.formatted(EDGE, dir.resolve("access.log")));
-        edge = start(edgeNs, dir.resolve("edge.out"), "coop.bulwark.cli.Main", "serve", "--config", config.toString());
+        // No JIT warm-up: this test is about the kernel's drops, and the warm-up would add up to 30 s before listening.
+        edge = start(
+                edgeNs,
+                dir.resolve("edge.out"),
+                "coop.bulwark.cli.Main",
+                "serve",
+                "--config",
+                config.toString(),
+                "--warmup",
+                "off");
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(300))
                 .until(() -> !curl(BYSTANDER).equals("000"));
