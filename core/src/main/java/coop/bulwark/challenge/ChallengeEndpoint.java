@@ -31,6 +31,21 @@ public final class ChallengeEndpoint {
 
     private ChallengeEndpoint() {}
 
+    /**
+     * The value of {@code name="..."} in a challenge page ({@code data-challenge}, {@code data-difficulty}: what the
+     * page gives its script to solve and post here), or null: for clients written in Java that answer the page as its
+     * script would (the lab's browsers, the JIT warm-up).
+     */
+    public static String pageAttribute(String html, String name) {
+        int at = html.indexOf(name + "=\"");
+        if (at < 0) {
+            return null;
+        }
+        int from = at + name.length() + 2;
+        int to = html.indexOf('"', from);
+        return to < 0 ? null : html.substring(from, to);
+    }
+
     /** Whether {@code uri} addresses the endpoint. */
     public static boolean isEndpoint(String uri) {
         return uri.startsWith(PATH) && (uri.length() == PATH.length() || uri.charAt(PATH.length()) == '?');

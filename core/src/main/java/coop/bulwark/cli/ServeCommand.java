@@ -1,6 +1,7 @@
 package coop.bulwark.cli;
 
 import coop.bulwark.admin.AdminServer;
+import coop.bulwark.admin.DurationText;
 import coop.bulwark.edge.ConfigReloader;
 import coop.bulwark.edge.EdgeServer;
 import coop.bulwark.site.ConfigException;
@@ -42,6 +43,9 @@ final class ServeCommand implements Callable<Integer> {
                     + " all). See BENCHMARKS.md, \"Warm-up\".")
     String warmup = "30s";
 
+    /** The longest warm-up accepted: beyond it the edge would be away for longer than any restart should take. */
+    private static final Duration MAX_WARMUP = Duration.ofMinutes(5);
+
     @Override
     public Integer call() {
         EdgeConfig cfg;
@@ -57,9 +61,10 @@ final class ServeCommand implements Callable<Integer> {
         if (warmup.equals("off")) {
             warmFor = Duration.ZERO;
         } else {
-            warmFor = WarmupDuration.parse(warmup);
-            if (warmFor == null) {
-                System.err.println("bulwark: --warmup " + warmup + " (expected: off, or a duration like 20s or 1m)");
+            warmFor = DurationText.parse(warmup);
+            if (warmFor == null || warmFor.compareTo(MAX_WARMUP) > 0) {
+                System.err.println(
+                        "bulwark: --warmup " + warmup + " (expected: off, or a duration up to 5m, like 20s or 1m)");
                 return 2;
             }
         }

@@ -163,8 +163,8 @@ final class WarmupTraffic {
                 String path = "/news/" + rnd.nextInt(20);
                 WarmupConnection.Response page = get(c, ATTACKED, path, "");
                 String html = HttpHead.text(page.body());
-                String token = attribute(html, "data-challenge");
-                String bits = attribute(html, "data-difficulty");
+                String token = ChallengeEndpoint.pageAttribute(html, "data-challenge");
+                String bits = ChallengeEndpoint.pageAttribute(html, "data-difficulty");
                 get(c, ATTACKED, "/static/site.css", "");
                 if (token == null || bits == null || c.ended()) {
                     continue;
@@ -243,15 +243,5 @@ final class WarmupTraffic {
     private static String pair(String setCookie) {
         int semi = setCookie.indexOf(';');
         return semi < 0 ? setCookie : setCookie.substring(0, semi);
-    }
-
-    private static String attribute(String html, String name) {
-        int at = html.indexOf(name + "=\"");
-        if (at < 0) {
-            return null;
-        }
-        int from = at + name.length() + 2;
-        int to = html.indexOf('"', from);
-        return to < 0 ? null : html.substring(from, to);
     }
 }

@@ -321,8 +321,8 @@ final class LegitClients {
             Map<Integer, String> cookies,
             int rank)
             throws IOException {
-        String token = attribute(page, "data-challenge");
-        String bits = attribute(page, "data-difficulty");
+        String token = ChallengeEndpoint.pageAttribute(page, "data-challenge");
+        String bits = ChallengeEndpoint.pageAttribute(page, "data-difficulty");
         if (token == null || bits == null) {
             throw new IOException("challenge page without a challenge");
         }
@@ -380,17 +380,6 @@ final class LegitClients {
             }
         }
         return b.append(pair).toString();
-    }
-
-    /** The value of {@code name="..."} in {@code html}, or null. */
-    static String attribute(String html, String name) {
-        int at = html.indexOf(name + "=\"");
-        if (at < 0) {
-            return null;
-        }
-        int from = at + name.length() + 2;
-        int to = html.indexOf('"', from);
-        return to < 0 ? null : html.substring(from, to);
     }
 
     static long exponential(SplittableRandom rnd, long meanNanos) {
