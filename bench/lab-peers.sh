@@ -40,7 +40,6 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-KEEP_TMP=${KEEP_TMP:-0}
 if [ ${#quick[@]} -gt 0 ]; then LAB_RUN_TIMEOUT=${LAB_RUN_TIMEOUT:-300}; else LAB_RUN_TIMEOUT=${LAB_RUN_TIMEOUT:-900}; fi
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,7 +49,10 @@ if [ -n "$json_out" ] && [[ $json_out != /* ]]; then json_out="$OLDPWD/$json_out
 scenario_file=scenarios/$scenario.yaml
 [ -f "$scenario_file" ] || { echo "no scenario $scenario_file" >&2; exit 2; }
 
-log() { printf '[peers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# --- temp dir, servers, ports (stopped and removed at exit) -------------------------------------------------------
+BENCH_NAME=peers
+# shellcheck source=lib/servers.sh
+. "$repo_root/bench/lib/servers.sh"
 
 # --- packages -------------------------------------------------------------------------------------------------
 ensure_packages() {
@@ -67,75 +69,6 @@ ensure_packages
 PATH="$PATH:/usr/sbin:/sbin" # nginx and haproxy live in sbin, which a non-root PATH lacks
 NGINX=$(command -v nginx)
 HAPROXY=$(command -v haproxy)
-
-# --- temp dir and cleanup -------------------------------------------------------------------------------------
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-peers.XXXXXX")
-chmod 755 "$tmp" # nginx workers drop to 'nobody' when started as root; they must reach the cache dir
-declare -A pid_of=() logs_of=()
-
-stop_server() { # stop_server NAME: TERM its session, wait up to 5 s, then KILL the group
-  local name=$1 pid _
-  pid=${pid_of[$name]:-}
-  [ -n "$pid" ] || return 0
-  unset "pid_of[$name]"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$? name
-  trap - EXIT INT TERM
-  for name in "${!pid_of[@]}"; do stop_server "$name"; done
-  if [ "$KEEP_TMP" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-die() { # die MESSAGE [LOGFILE...]
-  local msg=$1 f; shift
-  echo "peers: FAILED: $msg" >&2
-  for f in "$@"; do
-    [ -f "$f" ] || continue
-    echo "---- last 40 lines of $f ----" >&2
-    tail -n 40 "$f" >&2
-  done
-  exit 1
-}
-
-start_server() { # start_server NAME LOGFILE CMD...: own session, so stopping it reaches all its processes
-  local name=$1 logf=$2; shift 2
-  setsid "$@" >"$logf" 2>&1 </dev/null &
-  pid_of[$name]=$!
-  logs_of[$name]=$logf
-}
-
-wait_http() { # wait_http NAME TIMEOUT_S CURL_ARGS...: bounded polling until curl gets a 2xx
-  local name=$1 timeout=$2 deadline; shift 2
-  deadline=$((SECONDS + timeout))
-  until curl -fs -o /dev/null -m 1 "$@" 2>/dev/null; do
-    kill -0 "${pid_of[$name]}" 2>/dev/null || die "$name exited during start-up" "${logs_of[$name]}" "$tmp/$name/error.log"
-    [ $SECONDS -lt "$deadline" ] || die "$name did not answer within ${timeout}s" "${logs_of[$name]}" "$tmp/$name/error.log"
-    sleep 0.2
-  done
-}
-
-# --- ports ----------------------------------------------------------------------------------------------------
-taken_ports=" "
-port_busy() { [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]; }
-pick_port() { # pick_port VAR: a random loopback port nothing uses
-  local p _
-  for _ in $(seq 1 500); do
-    p=$((20000 + RANDOM % 40000))
-    [[ $taken_ports == *" $p "* ]] && continue
-    port_busy "$p" && continue
-    taken_ports+="$p "
-    printf -v "$1" '%s' "$p"
-    return 0
-  done
-  die "no free port found"
-}
 
 # The origin's worker count, for HAProxy's per-server maxconn (Bulwark's run gets the same figure as
 # origin_capacity: an operator knows the size of the php-fpm pool behind the edge).

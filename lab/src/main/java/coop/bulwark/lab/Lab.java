@@ -241,6 +241,21 @@ public final class Lab {
             }
         }
         for (LabReport.Run r : report.runs()) {
+            LabReport.Onset o = r.bystanders().onset();
+            if (o != null && o.legitSuccessRate() != null) {
+                b.append(cut(r.name() + " bystanders in the attack's first " + o.seconds() + " s: "
+                                + pct(o.legitSuccessRate()) + ", p50 " + ms(o.p50Ms()) + ", p99 "
+                                + ms(o.p99Ms())))
+                        .append('\n');
+            }
+            LabReport.Chromium c = r.targets().chromium();
+            if (c != null) {
+                b.append(cut(r.name() + " people in Chromium on the targets: " + pct(c.successRate()) + " of "
+                                + c.visits() + " visits, p50 " + ms(c.p50Ms())))
+                        .append('\n');
+            }
+        }
+        for (LabReport.Run r : report.runs()) {
             if (!r.attack().namedTargets().isEmpty()) {
                 b.append(cut(r.name() + " named as targets: "
                                 + String.join(", ", r.attack().namedTargets())))

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,6 +70,21 @@ final class LabCommand implements Callable<Integer> {
             description = "With --edge: the external edge's processes (their children are counted too), whose CPU the"
                     + " run reports as edge.cpu_seconds and edge.cpu_us_per_request.")
     List<Long> edgePids = new ArrayList<>();
+
+    @Option(
+            names = "--clients",
+            defaultValue = "all",
+            paramLabel = "all|people|attack",
+            description = "With --edge: run only the people (measuring clients) or only the attack in this process,"
+                    + " so the two can run in separate processes at different priorities (default: all).")
+    String clients;
+
+    @Option(
+            names = "--start-at",
+            paramLabel = "EPOCH_MS",
+            description = "With --edge: begin the run at this wall-clock time (milliseconds since the epoch), so a"
+                    + " --clients people and a --clients attack process keep one clock (default: now).")
+    Long startAt;
 
     @Option(
             names = "--share-cores",
@@ -166,10 +182,30 @@ final class LabCommand implements Callable<Integer> {
                 System.err.println("--edge: " + edge + " (expected: HOST:PORT)");
                 return 2;
             }
+            ClientSide side;
+            try {
+                side = ClientSide.valueOf(clients.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                System.err.println("--clients: " + clients + " (expected: all, people or attack)");
+                return 2;
+            }
+            Instant at = startAt == null ? null : Instant.ofEpochMilli(startAt);
+            if (at != null
+                    && (at.isBefore(Instant.now().minusSeconds(5))
+                            || at.isAfter(Instant.now().plusSeconds(600)))) {
+                System.err.println(
+                        "--start-at: " + startAt + " (expected: within the next 10 minutes, ms since the epoch)");
+                return 2;
+            }
             external = new LabRun.External(
                     new InetSocketAddress(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1))),
                     originPort,
-                    edgePids);
+                    edgePids,
+                    side,
+                    at);
+        } else if (!clients.equals("all") || startAt != null) {
+            System.err.println("--clients and --start-at need --edge (the lab's own runs drive every client)");
+            return 2;
         }
         System.err.print(Lab.wrap(String.format(
                 Locale.ROOT,

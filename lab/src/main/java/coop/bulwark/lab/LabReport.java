@@ -93,21 +93,46 @@ public record LabReport(String scenario, int sites, long durationS, String machi
      *     {@code legitSuccessRate}); null when the scenario has none or they made no request here
      * @param afterReliefSuccessRate the uplink scenario only: from the upstream's relief to the flood's end (null
      *     elsewhere, or when there was no relief)
+     * @param onset the attack's first {@link RunRecorder#ONSET_SECONDS} seconds, when an edge has not yet adapted
+     *     (null without an attack)
      */
     public record Bystanders(
             Double legitSuccessRate,
             Long p50Ms,
             Long p99Ms,
             Double nojsSuccessRate,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Double afterReliefSuccessRate) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double afterReliefSuccessRate,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Onset onset) {
         public Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {
-            this(legitSuccessRate, p50Ms, p99Ms, null, null);
+            this(legitSuccessRate, p50Ms, p99Ms, null, null, null);
         }
 
         public Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms, Double nojsSuccessRate) {
-            this(legitSuccessRate, p50Ms, p99Ms, nojsSuccessRate, null);
+            this(legitSuccessRate, p50Ms, p99Ms, nojsSuccessRate, null, null);
+        }
+
+        public Bystanders(
+                Double legitSuccessRate,
+                Long p50Ms,
+                Long p99Ms,
+                Double nojsSuccessRate,
+                Double afterReliefSuccessRate) {
+            this(legitSuccessRate, p50Ms, p99Ms, nojsSuccessRate, afterReliefSuccessRate, null);
         }
     }
+
+    /**
+     * Bystanders over the attack's first seconds. Null figures: no request then.
+     *
+     * @param seconds how many seconds from the attack's start
+     */
+    public record Onset(int seconds, Double legitSuccessRate, Long p50Ms, Long p99Ms) {}
+
+    /**
+     * The people reading the attacked sites in a real headless Chromium ({@code legit.chromium_readers}), over the
+     * window: visits that showed the site within {@link ChromiumReaders#PATIENCE}, and their median time to it.
+     */
+    public record Chromium(int readers, long visits, Double successRate, Long p50Ms) {}
 
     /**
      * The uplink scenario: the link from the upstream router to the edge, measured at the router.
@@ -140,14 +165,26 @@ public record LabReport(String scenario, int sites, long durationS, String machi
      */
     public record UpstreamAnnouncement(String kind, String match, double announcedAtS, Double withdrawnAtS) {}
 
-    /** Legitimate requests to the attacked sites; {@code nojsSuccessRate} as for {@link Bystanders}. */
-    public record Targets(List<String> sites, Double legitSuccessRate, Long p99Ms, Double nojsSuccessRate) {
+    /**
+     * Legitimate requests to the attacked sites; {@code nojsSuccessRate} as for {@link Bystanders}; {@code chromium}
+     * null when the scenario has no Chromium readers.
+     */
+    public record Targets(
+            List<String> sites,
+            Double legitSuccessRate,
+            Long p99Ms,
+            Double nojsSuccessRate,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Chromium chromium) {
         public Targets {
             sites = List.copyOf(sites);
         }
 
         public Targets(List<String> sites, Double legitSuccessRate, Long p99Ms) {
-            this(sites, legitSuccessRate, p99Ms, null);
+            this(sites, legitSuccessRate, p99Ms, null, null);
+        }
+
+        public Targets(List<String> sites, Double legitSuccessRate, Long p99Ms, Double nojsSuccessRate) {
+            this(sites, legitSuccessRate, p99Ms, nojsSuccessRate, null);
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
@@ -50,11 +52,18 @@ public final class LabRun {
 
     /**
      * An edge someone else started (nginx, HAProxy...) proxying every site to the origin model's fixed port; with
-     * {@code pids}, its processes (and their children, e.g. nginx's workers), whose CPU the run measures.
+     * {@code pids}, its processes (and their children, e.g. nginx's workers), whose CPU the run measures;
+     * {@code clients}, which of the scenario's clients this process runs; {@code startAt}, when the run's first second
+     * begins (null: now), so two processes running the two sides keep one clock.
      */
-    public record External(InetSocketAddress edge, int originPort, List<Long> pids) implements EdgeChoice {
+    public record External(InetSocketAddress edge, int originPort, List<Long> pids, ClientSide clients, Instant startAt)
+            implements EdgeChoice {
         public External {
             pids = List.copyOf(pids);
+        }
+
+        public External(InetSocketAddress edge, int originPort, List<Long> pids) {
+            this(edge, originPort, pids, ClientSide.ALL, null);
         }
 
         public External(InetSocketAddress edge, int originPort) {
@@ -122,7 +131,17 @@ public final class LabRun {
         if (choice instanceof External ext) {
             // The origin model runs in its own process (bulwark lab --origin-only), started with the edge in front.
             RemoteOrigin origin = RemoteOrigin.connect(ext.originPort(), scenario, Set.copyOf(targetHosts), progress);
-            return drive(name, origin, List.of(ext.edge()), targetRanks, targetHosts, null, null, ext.cpu());
+            return drive(
+                    name,
+                    origin,
+                    List.of(ext.edge()),
+                    targetRanks,
+                    targetHosts,
+                    null,
+                    null,
+                    ext.cpu(),
+                    ext.clients(),
+                    ext.startAt());
         }
         Spawned p = (Spawned) choice;
         DetectionWatch watch = new DetectionWatch(progress, Instant.now());
@@ -164,7 +183,9 @@ public final class LabRun {
                                 .orElse(0),
                         () -> started.stream()
                                 .mapToDouble(LabEdgeProcess::cpuSeconds)
-                                .sum());
+                                .sum(),
+                        ClientSide.ALL,
+                        null);
                 if (clustered) {
                     long adopted = 0;
                     for (LabEdgeProcess e : started) {
@@ -243,7 +264,9 @@ public final class LabRun {
             List<String> targetHosts,
             DetectionWatch watch,
             IntSupplier activeBans,
-            DoubleSupplier edgeCpu)
+            DoubleSupplier edgeCpu,
+            ClientSide clients,
+            Instant startAt)
             throws InterruptedException {
         int seconds = (int) scenario.duration(quick).toSeconds();
         List<Integer> starts = new ArrayList<>();
@@ -261,6 +284,12 @@ public final class LabRun {
         // The window the headline figures describe: the attack; without one, everything after the first phase.
         int windowFrom = attackFrom >= 0 ? attackFrom : (scenario.phases().size() > 1 ? starts.get(1) : 0);
         int windowTo = attackFrom >= 0 ? attackTo : seconds;
+        if (startAt != null) {
+            long wait = Duration.between(Instant.now(), startAt).toNanos();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+        }
         double cpu0 = edgeCpu == null ? Double.NaN : edgeCpu.getAsDouble();
         long start = System.nanoTime();
         Instant startedAt = Instant.now();
@@ -275,25 +304,38 @@ public final class LabRun {
                 edgeAddresses, new AtomicInteger(), scenario.sites(), targetRanks, popularity, rec, sockets, end);
         Scenario.LegitTraffic legit = scenario.legit();
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        ChromiumReaders chromium = null;
         try {
             int index = 0;
-            for (int i = 0; i < legit.browsers(); i++, index++) {
+            if (clients.people() && legit.chromiumReaders() > 0) {
+                try {
+                    chromium = ChromiumReaders.start();
+                } catch (IOException e) {
+                    progress.println("lab: no Chromium readers: " + e.getMessage());
+                }
+            }
+            for (int i = 0; chromium != null && i < legit.chromiumReaders(); i++) {
+                ChromiumReaders readers = chromium;
+                int n = i;
+                threads.execute(() -> readers.read(ctx, legit, n, seed * 31 + 900_000 + n));
+            }
+            for (int i = 0; clients.people() && i < legit.browsers(); i++, index++) {
                 int n = index;
                 threads.execute(() -> LegitClients.browser(ctx, legit, n, seed * 31 + n));
             }
-            for (int i = 0; i < legit.feedReaders(); i++, index++) {
+            for (int i = 0; clients.people() && i < legit.feedReaders(); i++, index++) {
                 int n = index;
                 threads.execute(() -> LegitClients.feedReader(ctx, legit, n, seed * 31 + n));
             }
-            for (int i = 0; i < legit.crawlers(); i++, index++) {
+            for (int i = 0; clients.people() && i < legit.crawlers(); i++, index++) {
                 int n = index;
                 threads.execute(() -> LegitClients.crawler(ctx, legit, n, seed * 31 + n));
             }
-            for (int i = 0; i < legit.nojsReaders(); i++, index++) {
+            for (int i = 0; clients.people() && i < legit.nojsReaders(); i++, index++) {
                 int n = index;
                 threads.execute(() -> LegitClients.nojsReader(ctx, legit, n, seed * 31 + n));
             }
-            for (int i = 0; i < legit.natPeople(); i++) {
+            for (int i = 0; clients.people() && i < legit.natPeople(); i++) {
                 long s = seed * 31 + 500_000 + i;
                 threads.execute(() -> LegitClients.natBrowser(ctx, legit, s));
             }
@@ -303,8 +345,10 @@ public final class LabRun {
             for (int p = 0; p < scenario.phases().size(); p++) {
                 Scenario.Phase phase = scenario.phases().get(p);
                 long phaseEnd = start + (starts.get(p) + phase.duration(quick).toSeconds()) * 1_000_000_000L;
-                startAttacks(threads, ctx, phase, targetHosts, phaseEnd, p);
-                if (phase.crowd().isPresent()) {
+                if (clients.attack()) {
+                    startAttacks(threads, ctx, phase, targetHosts, phaseEnd, p);
+                }
+                if (clients.people() && phase.crowd().isPresent()) {
                     var crowd = phase.crowd().get();
                     int rank = Integer.parseInt(crowd.site().substring("site-".length()));
                     for (int i = 0; i < crowd.browsers(); i++, index++) {
@@ -341,6 +385,9 @@ public final class LabRun {
         } finally {
             sockets.closeAll();
             threads.shutdownNow();
+            if (chromium != null) {
+                chromium.close();
+            }
             if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
                 progress.println("lab: some client threads did not stop within 10 s");
             }
@@ -350,7 +397,7 @@ public final class LabRun {
             progress.println();
         }
         Instant attackStart = attackFrom >= 0 ? startedAt.plusSeconds(attackFrom) : null;
-        LabReport.Run run = outcome(name, rec, windowFrom, windowTo, watch, attackStart);
+        LabReport.Run run = outcome(name, rec, windowFrom, windowTo, watch, attackStart, clients);
         if (edgeCpu != null) {
             run = run.withEdge(edgeCost(edgeCpu.getAsDouble() - cpu0, rec));
         }
@@ -472,9 +519,28 @@ public final class LabRun {
     }
 
     private LabReport.Run outcome(
-            String name, RunRecorder rec, int from, int to, DetectionWatch watch, Instant attackStart) {
+            String name,
+            RunRecorder rec,
+            int from,
+            int to,
+            DetectionWatch watch,
+            Instant attackStart,
+            ClientSide clients) {
         long[] by = rec.bystanderLatencies();
         long[] tg = rec.targetLatencies();
+        boolean attacked = scenario.phases().stream().anyMatch(p -> !p.attacks().isEmpty());
+        LabReport.Onset onset = null;
+        if (attacked) {
+            long[] first = rec.bystanderOnsetLatencies();
+            int until = Math.min(to, from + RunRecorder.ONSET_SECONDS);
+            onset = new LabReport.Onset(
+                    RunRecorder.ONSET_SECONDS,
+                    Outcomes.successRate(
+                            RunRecorder.sum(rec.bystanderOk, from, until),
+                            RunRecorder.sum(rec.bystanderFailed, from, until)),
+                    Outcomes.percentile(first, 50),
+                    Outcomes.percentile(first, 99));
+        }
         var bystanders = new LabReport.Bystanders(
                 Outcomes.successRate(
                         RunRecorder.sum(rec.bystanderOk, from, to), RunRecorder.sum(rec.bystanderFailed, from, to)),
@@ -482,15 +548,27 @@ public final class LabRun {
                 Outcomes.percentile(by, 99),
                 Outcomes.successRate(
                         RunRecorder.sum(rec.nojsBystanderOk, from, to),
-                        RunRecorder.sum(rec.nojsBystanderFailed, from, to)));
+                        RunRecorder.sum(rec.nojsBystanderFailed, from, to)),
+                null,
+                onset);
+        LabReport.Chromium chromium = null;
+        if (scenario.legit().chromiumReaders() > 0 && clients.people()) {
+            long ok = rec.chromiumOk.get();
+            long failed = rec.chromiumFailed.get();
+            chromium = new LabReport.Chromium(
+                    scenario.legit().chromiumReaders(),
+                    ok + failed,
+                    Outcomes.successRate(ok, failed),
+                    Outcomes.percentile(rec.chromiumLatencies(), 50));
+        }
         var targets = new LabReport.Targets(
                 scenario.targets(),
                 Outcomes.successRate(
                         RunRecorder.sum(rec.targetOk, from, to), RunRecorder.sum(rec.targetFailed, from, to)),
                 Outcomes.percentile(tg, 99),
                 Outcomes.successRate(
-                        RunRecorder.sum(rec.nojsTargetOk, from, to), RunRecorder.sum(rec.nojsTargetFailed, from, to)));
-        boolean attacked = scenario.phases().stream().anyMatch(p -> !p.attacks().isEmpty());
+                        RunRecorder.sum(rec.nojsTargetOk, from, to), RunRecorder.sum(rec.nojsTargetFailed, from, to)),
+                chromium);
         Integer mitigated = null;
         if (attacked) {
             long[] sent = new long[to - from];

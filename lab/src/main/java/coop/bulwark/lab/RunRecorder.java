@@ -40,8 +40,18 @@ final class RunRecorder {
     /** Pages of attacked sites got without a challenge on another edge than the one the pass was solved on. */
     final AtomicLong passesAcrossEdges = new AtomicLong();
 
+    /** Seconds of the attack's onset whose bystander latencies are kept apart (the first five of the window). */
+    static final int ONSET_SECONDS = 5;
+
+    /** Visits of the Chromium readers ({@link ChromiumReaders}) in the window, kept apart from every other figure. */
+    final AtomicLong chromiumOk = new AtomicLong();
+
+    final AtomicLong chromiumFailed = new AtomicLong();
+
     private final LatencyList bystanderLatency = new LatencyList();
     private final LatencyList targetLatency = new LatencyList();
+    private final LatencyList bystanderOnsetLatency = new LatencyList();
+    private final LatencyList chromiumLatency = new LatencyList();
 
     /**
      * @param seconds the run's length
@@ -81,6 +91,21 @@ final class RunRecorder {
         (target ? (ok ? targetOk : targetFailed) : (ok ? bystanderOk : bystanderFailed)).incrementAndGet(s);
         if (s >= windowFrom && s < windowTo) {
             (target ? targetLatency : bystanderLatency).add((endNanos - startNanos) / 1_000_000L);
+            if (!target && s < windowFrom + ONSET_SECONDS) {
+                bystanderOnsetLatency.add((endNanos - startNanos) / 1_000_000L);
+            }
+        }
+    }
+
+    /** A Chromium reader's visit that began at {@code startNanos}: counted (and timed when shown) in the window only. */
+    void chromium(boolean ok, long startNanos, long endNanos) {
+        int s = second(startNanos);
+        if (s < windowFrom || s >= windowTo) {
+            return;
+        }
+        (ok ? chromiumOk : chromiumFailed).incrementAndGet();
+        if (ok) {
+            chromiumLatency.add((endNanos - startNanos) / 1_000_000L);
         }
     }
 
@@ -105,6 +130,15 @@ final class RunRecorder {
 
     long[] targetLatencies() {
         return targetLatency.toArray();
+    }
+
+    /** Bystander requests begun in the window's first {@link #ONSET_SECONDS} seconds (as {@link #bystanderLatencies}). */
+    long[] bystanderOnsetLatencies() {
+        return bystanderOnsetLatency.toArray();
+    }
+
+    long[] chromiumLatencies() {
+        return chromiumLatency.toArray();
     }
 
     static long sum(AtomicLongArray a, int from, int to) {

@@ -105,6 +105,8 @@ public record Scenario(
      *     no script run, so a challenge page is a failure for them
      * @param natPeople people behind one shared address ({@link AddressPlan#nat}, a university's NAT), browsing the
      *     attacked sites like {@code browsers} (challenge solved, cookies kept), a new connection per page
+     * @param chromiumReaders people reading the attacked sites in a real headless Chromium ({@link ChromiumReaders}):
+     *     the challenge solved by the page's own script, as a visitor's browser would
      */
     public record LegitTraffic(
             int browsers,
@@ -116,9 +118,15 @@ public record Scenario(
             double crawlRate,
             Duration timeout,
             int nojsReaders,
-            int natPeople) {
+            int natPeople,
+            int chromiumReaders) {
         public LegitTraffic {
-            if (browsers < 0 || feedReaders < 0 || crawlers < 0 || nojsReaders < 0 || natPeople < 0) {
+            if (browsers < 0
+                    || feedReaders < 0
+                    || crawlers < 0
+                    || nojsReaders < 0
+                    || natPeople < 0
+                    || chromiumReaders < 0) {
                 throw new IllegalArgumentException("legit: negative client count (expected: >= 0)");
             }
             if (zipfExponent < 0) {
@@ -136,7 +144,7 @@ public record Scenario(
                 Duration feedInterval,
                 double crawlRate,
                 Duration timeout) {
-            this(browsers, feedReaders, crawlers, zipfExponent, thinkTime, feedInterval, crawlRate, timeout, 0, 0);
+            this(browsers, feedReaders, crawlers, zipfExponent, thinkTime, feedInterval, crawlRate, timeout, 0, 0, 0);
         }
     }
 

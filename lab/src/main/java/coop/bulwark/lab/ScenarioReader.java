@@ -140,7 +140,9 @@ public final class ScenarioReader {
                 rate(l, "crawl_rate", 5),
                 l.duration("timeout", Duration.ofSeconds(4), false),
                 l.count("nojs_readers", 0, 0, MAX),
-                l.count("nat_people", 0, 0, MAX));
+                l.count("nat_people", 0, 0, MAX),
+                // Each a whole headless Chromium: a handful is a measurement, hundreds would be the lab's own flood.
+                l.count("chromium_readers", 0, 0, 8));
         l.finish();
         List<YamlNode> items = n.list("phases");
         if (items.isEmpty()) {
