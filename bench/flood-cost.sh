@@ -21,7 +21,8 @@
 # onset_p99 bulwark/nginx=W` as its last line (ratios of one run; `n/a` where an edge was not run). onset: the flood's
 # first 5 s, when an edge has not adapted yet.
 #
-# Environment: KEEP_TMP [0] keep configs and logs; LAB_RUN_TIMEOUT [400] seconds per run; BULWARK_START_TIMEOUT
+# Environment: EDGE_JAVA_OPTS [] extra JVM flags for Bulwark's process only (e.g. GC logging, a perf map);
+# KEEP_TMP [0] keep configs and logs; LAB_RUN_TIMEOUT [400] seconds per run; BULWARK_START_TIMEOUT
 # [150] seconds for Bulwark to listen (its JIT warm-up runs first, 30 s by default).
 set -euo pipefail
 
@@ -265,12 +266,13 @@ run_edge() { # run_edge NAME
   pick_port ap
   mkdir -p "$d"
   log "$name: origin model on 127.0.0.1:$op, $name on 127.0.0.1:$pp (CPU 0)"
-  start_server origin "$d/origin.log" "${REST_PIN[@]}" ./bulwark lab --scenario "$scenario" --origin-only --origin-port "$op"
+  start_server origin "$d/origin.log" env BULWARK_JAVA_OPTS= "${REST_PIN[@]}" ./bulwark lab --scenario "$scenario" --origin-only --origin-port "$op"
   wait_http origin 60 "http://127.0.0.1:$op/__lab/origin-stats"
   case "$name" in
     bulwark)
       bulwark_conf "$pp" "$ap" "$op" >"$d/bulwark.yaml"
-      start_server bulwark "$d/bulwark.log" "${EDGE_PIN[@]}" ./bulwark serve --config "$d/bulwark.yaml"
+      start_server bulwark "$d/bulwark.log" env BULWARK_JAVA_OPTS="${EDGE_JAVA_OPTS:-}" "${EDGE_PIN[@]}" \
+        ./bulwark serve --config "$d/bulwark.yaml"
       log "bulwark: JIT warm-up, then listening (up to ${BULWARK_START_TIMEOUT}s)"
       wait_http bulwark "$BULWARK_START_TIMEOUT" "http://127.0.0.1:$ap/healthz"
       ;;
@@ -294,10 +296,10 @@ run_edge() { # run_edge NAME
   log "$name: people (nice 0) and bots (nice 10) from $(date -d "@$((start_at / 1000))" +%H:%M:%S), ${warmup_s}s warm-up, ${flood_s}s flood"
   local common=(--scenario "$scenario" "${quick[@]}" --edge "127.0.0.1:$pp" --origin-port "$op" --run-name "$name"
     --start-at "$start_at" --reports "$d/reports")
-  setsid "${REST_PIN[@]}" timeout --kill-after=10 "$LAB_RUN_TIMEOUT" ./bulwark lab "${common[@]}" --clients people \
+  BULWARK_JAVA_OPTS= setsid "${REST_PIN[@]}" timeout --kill-after=10 "$LAB_RUN_TIMEOUT" ./bulwark lab "${common[@]}" --clients people \
     --json "$d/people.json" --html "$d/people.html" >"$d/people.out" 2>&1 </dev/null &
   local people=$!
-  setsid "${REST_PIN[@]}" nice -n 10 timeout --kill-after=10 "$LAB_RUN_TIMEOUT" ./bulwark lab "${common[@]}" \
+  BULWARK_JAVA_OPTS= setsid "${REST_PIN[@]}" nice -n 10 timeout --kill-after=10 "$LAB_RUN_TIMEOUT" ./bulwark lab "${common[@]}" \
     --clients attack --json "$d/attack.json" --html "$d/attack.html" >"$d/attack.out" 2>&1 </dev/null &
   local bots=$!
   pid_of[people-$name]=$people

@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -530,7 +529,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private void fail(HttpResponseStatus s, String reason) {
         if (cache != null && cache.stale() != null && !responseStarted && s.code() >= 502 && s.code() <= 504) {
             // stale-if-error (RFC 5861 §4): an expired copy is better than an error while the origin is in trouble.
-            cache.onFailure(new IOException(reason));
+            cache.onFailure(reason);
             cache.countStale();
             serveCached(cache.stale(), "STALE");
             return;
@@ -579,7 +578,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         slot.release(runtime.nanoTime(), log.originNanos(), status);
         if (cache != null) {
             // No-op when the response was stored; otherwise the requests waiting on this fetch decide for themselves.
-            cache.onFailure(new IOException("the fetch ended without a complete response"));
+            cache.onFailure("the fetch ended without a complete response");
         }
         if (onEnd != null) {
             onEnd.run();

@@ -210,6 +210,8 @@ class KernelDropsNamespaceTest {
     @Order(1)
     void aBannedSourceIsDroppedInTheKernel_theBystanderServed_andAnUnbanLetsItIn() throws Exception {
         assertThat(curl(BANNED)).isNotEqualTo("000");
+        // The access log is flushed every 250 ms: the line of this request is there before the count below is taken.
+        await().atMost(Duration.ofSeconds(5)).until(() -> accessLogLinesFrom(BANNED) >= 1);
         JsonNode kernel = status().path("kernel");
         assertThat(kernel.path("active").asBoolean()).as(kernel.toString()).isTrue();
         assertThat(kernel.path("table").asText()).isEqualTo("inet bwit");

@@ -64,12 +64,35 @@ final class ChromiumReaders implements AutoCloseable {
         return CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
     }
 
-    /** Starts chromedriver on a free loopback port and waits until it is ready (at most 20 s). */
+    /**
+     * Starts chromedriver on a free loopback port and waits until it is ready (at most 30 s). chromedriver also listens
+     * on the IPv6 loopback and gives up when that port is taken there, which a port free on IPv4 may be: then it is
+     * tried again on another port (five times at most).
+     */
     static ChromiumReaders start() throws IOException, InterruptedException {
         if (!available()) {
             throw new IOException("legit.chromium_readers needs " + CHROMIUM + " and " + CHROMEDRIVER
                     + " (Debian packages chromium and chromium-driver)");
         }
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return startOnce();
+            } catch (PortTaken e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** chromedriver exited at once because its port was taken (on IPv6). */
+    private static final class PortTaken extends IOException {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    private static ChromiumReaders startOnce() throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -80,10 +103,10 @@ final class ChromiumReaders implements AutoCloseable {
                 .redirectOutput(profiles.resolve("chromedriver.log").toFile())
                 .start();
         ChromiumReaders readers = new ChromiumReaders(p, URI.create("http://127.0.0.1:" + port), profiles);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
-                JsonNode status = readers.call("GET", "/status", null);
+                JsonNode status = readers.call("GET", "/status", null, Duration.ofSeconds(2));
                 if (status.path("value").path("ready").asBoolean(false)) {
                     return readers;
                 }
@@ -91,9 +114,13 @@ final class ChromiumReaders implements AutoCloseable {
                 // still starting
             }
             if (!p.isAlive() || System.nanoTime() > deadline) {
+                String log = Files.readString(profiles.resolve("chromedriver.log"));
                 readers.close();
-                throw new IOException(
-                        "chromedriver did not start within 20 s (log: " + profiles.resolve("chromedriver.log") + ")");
+                String message = (p.isAlive()
+                                ? "chromedriver did not answer within 30 s"
+                                : "chromedriver exited with status " + p.exitValue())
+                        + "; its output: " + log.strip();
+                throw log.contains("port not available") ? new PortTaken(message) : new IOException(message);
             }
             Thread.sleep(100);
         }
@@ -216,7 +243,12 @@ final class ChromiumReaders implements AutoCloseable {
     }
 
     private JsonNode call(String method, String path, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(PATIENCE.plusSeconds(20));
+        return call(method, path, body, PATIENCE.plusSeconds(20));
+    }
+
+    private JsonNode call(String method, String path, JsonNode body, Duration timeout)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
