@@ -130,7 +130,7 @@ public final class EdgeServer implements AutoCloseable {
                 first, pools, ticker, clock, metrics, gatekeeper, cacheStage, challengeStage, detection);
         gatekeeper.onAutomaticBan(detection::banned);
         var pipelines = new EdgePipelines(runtime);
-        AccessLogAppender.apply(config.accessLog());
+        AccessLogWriter.apply(config.accessLog());
         try {
             // Before the listeners: a second edge with this node's name is refused before it takes any traffic.
             this.joined = config.cluster();
@@ -525,7 +525,7 @@ public final class EdgeServer implements AutoCloseable {
             l.pool().loop().execute(() -> l.pool().configure(pc.maxIdlePerOrigin(), pc.idleTimeout()));
         }
         if (!next.accessLog().equals(current.config().accessLog())) {
-            AccessLogAppender.apply(next.accessLog());
+            AccessLogWriter.reapply(next.accessLog());
         }
         challengeStage.configure(next);
         runtime.swap(snap);

@@ -1,24 +1,31 @@
 package coop.bulwark.proxy;
 
 import java.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The JSON access log: one line per request on the {@code bulwark.access} logger, whose appender (file or stdout,
- * asynchronous, never blocking an event loop) is set up from the config by {@link AccessLogAppender}.
+ * The JSON access log: one line per request, handed to the {@link Sink} the edge set up from the config (a file or
+ * standard output, buffered, never blocking an event loop: {@code coop.bulwark.edge.AccessLogWriter}); none, no log.
  *
  * <p>Fields: {@code time, site, client, method, path, status, bytes, upstream_ms, duration_ms, proto, verdict}.
  * {@code verdict} is the protection decision ({@code pass} until protection says otherwise). Thread-safe.
  */
 public final class AccessLog {
-    public static final String LOGGER = "bulwark.access";
-    private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+    /** Takes each line (without its newline); called on event loops, so it must not block. */
+    public interface Sink {
+        void append(CharSequence line);
+    }
+
+    private static volatile Sink sink;
 
     private AccessLog() {}
 
+    /** Where lines go from now on; null: nowhere (the access log is off). */
+    public static void use(Sink s) {
+        sink = s;
+    }
+
     static boolean enabled() {
-        return LOG.isInfoEnabled();
+        return sink != null;
     }
 
     /** One access record; {@code upstreamMillis} is negative when no origin was contacted. */
@@ -36,7 +43,8 @@ public final class AccessLog {
             String verdict) {}
 
     static void write(Entry e) {
-        if (!LOG.isInfoEnabled()) {
+        Sink out = sink;
+        if (out == null) {
             return;
         }
         StringBuilder b = new StringBuilder(256);
@@ -57,7 +65,7 @@ public final class AccessLog {
         str(b, "proto", e.proto());
         str(b, "verdict", e.verdict());
         b.append('}');
-        LOG.info(b.toString());
+        out.append(b);
     }
 
     private static void str(StringBuilder b, String key, String value) {
