@@ -85,18 +85,41 @@ final class ChromiumReaders implements AutoCloseable {
         throw last;
     }
 
-    /** chromedriver exited at once because its port was taken (on IPv6). */
+    /** chromedriver exited instead of listening (its port taken, on IPv6). */
     private static final class PortTaken extends IOException {
         PortTaken(String message) {
             super(message);
         }
     }
 
-    private static ChromiumReaders startOnce() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+    /** A port free on 127.0.0.1 and, where the machine has IPv6, on ::1 (chromedriver listens on both). */
+    private static int freeOnBothLoopbacks() throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                port = s.getLocalPort();
+            }
+            try (ServerSocket s6 = new ServerSocket(port, 1, InetAddress.getByName("::1"))) {
+                return port;
+            } catch (IOException takenOrNoIpv6) {
+                if (!hasIpv6Loopback()) {
+                    return port;
+                }
+            }
         }
+        throw new IOException("no port free on both 127.0.0.1 and ::1 for chromedriver");
+    }
+
+    private static boolean hasIpv6Loopback() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static ChromiumReaders startOnce() throws IOException, InterruptedException {
+        int port = freeOnBothLoopbacks();
         Path profiles = Files.createTempDirectory("bulwark-lab-chromium-");
         Process p = new ProcessBuilder(CHROMEDRIVER.getPath(), "--port=" + port, "--allowed-ips=127.0.0.1")
                 .redirectErrorStream(true)
@@ -120,7 +143,9 @@ final class ChromiumReaders implements AutoCloseable {
                                 ? "chromedriver did not answer within 30 s"
                                 : "chromedriver exited with status " + p.exitValue())
                         + "; its output: " + log.strip();
-                throw log.contains("port not available") ? new PortTaken(message) : new IOException(message);
+                // An exit within a few seconds is chromedriver failing to listen (its port taken on IPv6, which it
+                // does not always say without --verbose): another port is tried.
+                throw p.isAlive() ? new IOException(message) : new PortTaken(message);
             }
             Thread.sleep(100);
         }
