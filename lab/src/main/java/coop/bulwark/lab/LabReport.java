@@ -124,7 +124,7 @@ public record LabReport(String scenario, int sites, long durationS, String machi
     /**
      * Bystanders over the attack's first seconds. Null figures: no request then.
      *
-     * @param seconds how many seconds from the attack's start
+     * @param seconds how many seconds from the attack's start: 5, or the whole attack when it is shorter
      */
     public record Onset(int seconds, Double legitSuccessRate, Long p50Ms, Long p99Ms) {}
 

@@ -534,7 +534,7 @@ public final class LabRun {
             long[] first = rec.bystanderOnsetLatencies();
             int until = Math.min(to, from + RunRecorder.ONSET_SECONDS);
             onset = new LabReport.Onset(
-                    RunRecorder.ONSET_SECONDS,
+                    until - from,
                     Outcomes.successRate(
                             RunRecorder.sum(rec.bystanderOk, from, until),
                             RunRecorder.sum(rec.bystanderFailed, from, until)),

@@ -58,7 +58,13 @@ class LabIntegrationTest {
             assertThat(run.get("edge").get("cpu_seconds").asDouble()).isGreaterThan(0);
             assertThat(run.get("edge").get("cpu_us_per_request").asDouble()).isGreaterThan(0);
             assertThat(fieldNames(run.get("bystanders")))
-                    .containsExactly("legit_success_rate", "p50_ms", "p99_ms", "nojs_success_rate");
+                    .containsExactly("legit_success_rate", "p50_ms", "p99_ms", "nojs_success_rate", "onset");
+            // The attack's first seconds, apart: the onset an edge has not adapted to yet.
+            assertThat(fieldNames(run.get("bystanders").get("onset")))
+                    .containsExactly("seconds", "legit_success_rate", "p50_ms", "p99_ms");
+            assertThat(run.get("bystanders").get("onset").get("seconds").asInt())
+                    .as("5 s, or the whole of a shorter attack (3 s here)")
+                    .isEqualTo(3);
             assertThat(fieldNames(run.get("targets")))
                     .containsExactly("sites", "legit_success_rate", "p99_ms", "nojs_success_rate");
             assertThat(run.get("bystanders").get("nojs_success_rate").asDouble())

@@ -123,14 +123,15 @@ public final class UplinkLab {
         try (Topology topo = Topology.build(plan);
                 Router router = Router.start(topo.upstream, dir);
                 EdgeSide edge = EdgeSide.start(topo.edge, dir, plan, size, upstream)) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            // 150 s: the edge's JIT warm-up (30 s unless turned off) on a busy machine, then ExaBGP's connection retries.
+            long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
             while (!(edge.ready() && router.established())) {
                 String dead = edge.dead();
                 if (dead != null) {
                     throw new IOException(name + ": " + dead + " stopped while starting");
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IOException(name + ": the edge or the BGP session did not come up within 90 s (logs in "
+                    throw new IOException(name + ": the edge or the BGP session did not come up within 150 s (logs in "
                             + dir + ")\n" + router.log());
                 }
                 Thread.sleep(250);
