@@ -47,8 +47,9 @@ public final class MicroCache {
      * A cache within {@code limits}.
      *
      * @param nanoTicker monotonic nanoseconds, the same clock the caller passes to {@link #lookup}
-     * @param maintenance where Caffeine runs eviction and listener work ({@code ForkJoinPool.commonPool()} in
-     *     production is fine; {@code Runnable::run} in tests)
+     * @param maintenance where Caffeine runs eviction and listener work: {@code Runnable::run} (the edge's choice:
+     *     the caller drains, under Caffeine's try-lock, what it would otherwise hand to a pool thread; on the
+     *     common pool, waking that thread for every few reads cost the edge about 6 % of its CPU under a flood)
      */
     public MicroCache(CacheLimits limits, LongSupplier nanoTicker, Executor maintenance) {
         this.limits = limits;

@@ -20,7 +20,6 @@ import coop.bulwark.site.StatePolicy;
 import coop.bulwark.time.Ticker;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * The edge's micro-cache and request coalescing, and how each site's current protection state shapes them: the
@@ -64,8 +63,7 @@ public final class CacheStage {
         }
         long max = config.cacheMaxBytes();
         int maxObject = (int) Math.min(Integer.MAX_VALUE, Math.min(config.cacheMaxObjectBytes(), max));
-        var cache =
-                new MicroCache(new CacheLimits(max, maxObject, MAX_VARIANTS), ticker::read, ForkJoinPool.commonPool());
+        var cache = new MicroCache(new CacheLimits(max, maxObject, MAX_VARIANTS), ticker::read, Runnable::run);
         return new CacheStage(cache, new Coalescer<>(MAX_WAITERS_PER_KEY, leaderTimeout.toNanos()), ticker);
     }
 

@@ -123,7 +123,8 @@ public final class UplinkLab {
         try (Topology topo = Topology.build(plan);
                 Router router = Router.start(topo.upstream, dir);
                 EdgeSide edge = EdgeSide.start(topo.edge, dir, plan, size, upstream)) {
-            // 150 s: the edge's JIT warm-up (30 s unless turned off) on a busy machine, then ExaBGP's connection retries.
+            // 150 s: the edge's JIT warm-up (30 s unless turned off) on a busy machine, then ExaBGP's connection
+            // retries.
             long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
             while (!(edge.ready() && router.established())) {
                 String dead = edge.dead();
