@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,12 +93,21 @@ final class ChromiumReaders implements AutoCloseable {
         }
     }
 
-    /** A port free on 127.0.0.1 and, where the machine has IPv6, on ::1 (chromedriver listens on both). */
+    /**
+     * A port for chromedriver: below the kernel's ephemeral range, free on 127.0.0.1 and (where the machine has IPv6)
+     * on ::1. chromedriver also binds the IPv6 wildcard without address reuse, which any socket on that port refuses,
+     * the TIME_WAIT of an outgoing connection included; an edge's warm-up or a flood leaves thousands of those, all on
+     * ephemeral ports.
+     */
     private static int freeOnBothLoopbacks() throws IOException {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        int below = ephemeralLow();
+        SplittableRandom rnd = new SplittableRandom();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = below > 11_000 ? 10_000 + rnd.nextInt(below - 10_000) : 0;
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
                 port = s.getLocalPort();
+            } catch (IOException taken) {
+                continue;
             }
             try (ServerSocket s6 = new ServerSocket(port, 1, InetAddress.getByName("::1"))) {
                 return port;
@@ -108,6 +118,20 @@ final class ChromiumReaders implements AutoCloseable {
             }
         }
         throw new IOException("no port free on both 127.0.0.1 and ::1 for chromedriver");
+    }
+
+    /** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            // Read as a stream: /proc reports a size its content does not have, and readString trusted it.
+            String range;
+            try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+                range = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+            }
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
     }
 
     private static boolean hasIpv6Loopback() {
