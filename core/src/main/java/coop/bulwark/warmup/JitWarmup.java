@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,14 @@ public final class JitWarmup {
 
     /** The least time it runs: the flood on the flooded site begins at 3 s and is declared an attack some seconds later. */
     static final Duration MIN = Duration.ofSeconds(10);
+
+    /**
+     * Nor before this many requests: on a core the compiler itself keeps busy, the warm-up's clients can be slow, and a
+     * quiet second of the compiler after a few thousand requests said "settled" while most paths had not run often
+     * enough to be compiled at all (bench/flood-cost.sh: 8,498 requests in 10.8 s, then a flood onset with bystanders'
+     * p99 at 1.2 s; settled runs with 145,000 requests in 28 s met it with 0.14-0.16 s).
+     */
+    static final long MIN_REQUESTS = 60_000;
 
     /**
      * What it did.
@@ -117,7 +126,7 @@ public final class JitWarmup {
                     traffic.bot(WarmupTraffic.FLOODED, 16);
                 }));
                 clients.add(client("hit-and-run", traffic::hitAndRun));
-                settled = waitUntilSettled(jit, measurable, start, max);
+                settled = waitUntilSettled(jit, measurable, start, max, traffic::requests);
                 flag.running = false;
                 for (Thread t : clients) {
                     t.join(5_000);
@@ -153,8 +162,12 @@ public final class JitWarmup {
         return t;
     }
 
-    /** Polls the JIT's accumulated compile time four times a second; true when it settled before {@code max}. */
-    private static boolean waitUntilSettled(CompilationMXBean jit, boolean measurable, long start, Duration max)
+    /**
+     * Polls the JIT's accumulated compile time four times a second; true when it settled before {@code max}: at least
+     * {@link #MIN} and {@link #MIN_REQUESTS} behind it, and under {@link #SETTLED} of the last second compiling.
+     */
+    private static boolean waitUntilSettled(
+            CompilationMXBean jit, boolean measurable, long start, Duration max, LongSupplier requests)
             throws InterruptedException {
         long[] window = new long[4]; // compile time at each of the last four polls: one second
         int polls = 0;
@@ -171,7 +184,10 @@ public final class JitWarmup {
             long secondAgo = window[polls % 4];
             window[polls % 4] = now;
             polls++;
-            if (polls > 4 && elapsed >= MIN.toNanos() && now - secondAgo < SETTLED * 1000) {
+            if (polls > 4
+                    && elapsed >= MIN.toNanos()
+                    && requests.getAsLong() >= MIN_REQUESTS
+                    && now - secondAgo < SETTLED * 1000) {
                 return true;
             }
         }
