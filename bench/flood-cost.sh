@@ -260,7 +260,7 @@ PY
 
 # --- one edge -------------------------------------------------------------------------------------------------
 run_edge() { # run_edge NAME
-  local name=$1 op pp ap d="$tmp/$1" start_at now ready_url
+  local name=$1 op pp ap d="$tmp/$1" start_at now
   pick_port op
   pick_port pp
   pick_port ap
