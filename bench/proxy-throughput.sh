@@ -156,26 +156,8 @@ if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
 fi
 
 # --- ports ----------------------------------------------------------------------------------------------------
-taken_ports=" "
-port_busy() {
-  if command -v ss >/dev/null; then
-    [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]
-  else
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-  fi
-}
-pick_port() { # pick_port VAR: a random loopback port that nothing listens on (or is connected from)
-  local p _
-  for _ in $(seq 1 500); do
-    p=$((20000 + RANDOM % 40000))
-    [[ $taken_ports == *" $p "* ]] && continue
-    port_busy "$p" && continue
-    taken_ports+="$p "
-    printf -v "$1" '%s' "$p"
-    return 0
-  done
-  die "no free port found"
-}
+# shellcheck source=lib/ports.sh
+. "$repo_root/bench/lib/ports.sh"
 pick_port ORIGIN_PORT
 declare -A port=([direct]=$ORIGIN_PORT)
 for t in nginx haproxy bulwark protect; do [ -n "${wanted[$t]:-}" ] && pick_port "port[$t]"; done

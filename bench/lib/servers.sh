@@ -65,17 +65,5 @@ wait_http() {
   done
 }
 
-taken_ports=" "
-port_busy() { [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]; }
-pick_port() {
-  local p _
-  for _ in $(seq 1 500); do
-    p=$((20000 + RANDOM % 40000))
-    [[ $taken_ports == *" $p "* ]] && continue
-    port_busy "$p" && continue
-    taken_ports+="$p "
-    printf -v "$1" '%s' "$p"
-    return 0
-  done
-  die "no free port found"
-}
+# shellcheck source=ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
