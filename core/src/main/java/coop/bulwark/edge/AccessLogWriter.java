@@ -165,7 +165,7 @@ final class AccessLogWriter implements AccessLog.Sink {
             out0 = pending;
             n = size;
             lost = dropped;
-            pending = spare.length >= 64 * 1024 ? spare : new byte[64 * 1024];
+            pending = spare; // never below its first 64 KiB: the two buffers only trade places or grow
             spare = out0;
             size = 0;
             dropped = 0;
