@@ -48,6 +48,9 @@ final class ExchangeCache {
     private final SiteCachePolicy sitePolicy;
     private final SiteMeters meters;
     private CacheEntry stale;
+    /** Whether the key has been looked up ({@link #answerAtOnce}): a second look would count twice. */
+    private boolean looked;
+
     private Flight<CacheKey, CacheEntry> flight;
     private StorageDecision.Storable storable;
     private byte[] body;
@@ -66,8 +69,14 @@ final class ExchangeCache {
         this.meters = meters;
     }
 
-    /** Looks up the key and decides; {@code waiter} is called later only for {@link Wait}. */
-    Step begin(long nowNanos, Waiter<CacheEntry> waiter) {
+    /**
+     * Looks the key up and returns the answer the cache can give at once: a fresh copy, or (a refresh being already
+     * under way) a stale one; null when it cannot, and then {@link #begin} decides the rest. Lets the relay answer a
+     * hit without preparing an origin request it would not send (a flood's requests answered from the cache are most
+     * of its work). Called at most once, before {@link #begin}.
+     */
+    Serve answerAtOnce(long nowNanos) {
+        looked = true;
         CacheLookup found = stage.cache().lookup(key, requestHeaders, nowNanos);
         switch (found) {
             case CacheLookup.Fresh f -> {
@@ -89,6 +98,20 @@ final class ExchangeCache {
                 }
             }
             case CacheLookup.Miss m -> {}
+        }
+        return null;
+    }
+
+    /**
+     * Decides (looking the key up first unless {@link #answerAtOnce} did); {@code waiter} is called later only for
+     * {@link Wait}.
+     */
+    Step begin(long nowNanos, Waiter<CacheEntry> waiter) {
+        if (!looked) {
+            Serve now = answerAtOnce(nowNanos);
+            if (now != null) {
+                return now;
+            }
         }
         if (stale == null && !cacheOnly && stage.markedPass(key)) {
             // Its last response could not be stored: nothing to wait for, go straight to the origin.

@@ -1,5 +1,6 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.cache.CacheEntry;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -215,6 +217,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             Decision.Forward f, NettyRequestHead head, ClientInfo info, EdgeSnapshot snap, RequestLog log) {
         HttpRequest req = head.request();
         Admission.Admitted ok = f.admitted();
+        CacheStage stage = runtime.cacheStage();
+        ExchangeCache cache = f.cache() == null
+                ? null
+                : new ExchangeCache(stage, f.cache(), ok.site().meters());
+        if (cache != null) {
+            ExchangeCache.Serve now = cache.answerAtOnce(runtime.nanoTime());
+            if (now != null) {
+                fromCache(f, req, now, log);
+                return;
+            }
+        }
         if (!head.complete() && HttpUtil.is100ContinueExpected(req)) {
             // We answer Expect ourselves once the request is admitted (the origin never sees Expect).
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
@@ -223,10 +236,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean hasBody = head.hasBody();
         boolean keepAlive = HttpUtil.isKeepAlive(req); // read before toOrigin edits the header block
         var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
-        CacheStage stage = runtime.cacheStage();
-        ExchangeCache cache = f.cache() == null
-                ? null
-                : new ExchangeCache(stage, f.cache(), ok.site().meters());
         Runnable onEnd = f.concurrencySlot() ? () -> runtime.chain().release(f) : null;
         WebSocketTunnel tunnel = null;
         if (f.upgrade() && multiplexed) {
@@ -241,6 +250,31 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         exchange.upgrade(tunnel);
         current = exchange;
         exchange.start();
+    }
+
+    /**
+     * A forwarded request the cache answers at once (a fresh copy, or a stale one while another request refreshes
+     * it): written here, with no origin request prepared and no exchange started. A flood that busts a site's cache
+     * under attack is answered almost entirely this way. Carries no body (the cache never plans for one).
+     */
+    private void fromCache(Decision.Forward f, HttpRequest req, ExchangeCache.Serve serve, RequestLog log) {
+        CacheEntry entry = serve.entry();
+        HttpVersion version = req.protocolVersion();
+        HttpResponse r = CachedResponses.head(
+                entry, multiplexed ? HttpVersion.HTTP_1_1 : version, runtime.nanoTime(), serve.label());
+        PageCookie.add(r, f.seenCookie());
+        boolean keepAlive = !multiplexed
+                && ResponseFraming.frame(r, req.method(), version, clientKeepAlive && mayKeepAlive(), true);
+        boolean headOnly = HttpMethod.HEAD.equals(req.method());
+        runtime.chain().release(f);
+        log.complete(entry.status(), headOnly ? 0 : entry.body().length, runtime.nanoTime());
+        ctx.write(r, ctx.voidPromise());
+        LastHttpContent last = CachedResponses.body(entry, headOnly);
+        if (keepAlive || multiplexed) {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+        } else {
+            closeAfter(ctx.writeAndFlush(last));
+        }
     }
 
     /** Starts the body clock (minimum data rate) for a request whose body will be read. */
