@@ -223,6 +223,36 @@ class CacheIntegrationTest {
         assertThat(origin.count("/fresh")).isEqualTo(1);
     }
 
+    @Test
+    void hit_framesTheConnectionAsTheClientAsked() throws IOException {
+        String body = get("/fresh").body();
+        try (LoopbackClient c = new LoopbackClient(edge.httpAddress(), CLIENT)) {
+            Response hit = c.send("GET", HOST, "/fresh", "Connection: close");
+
+            assertThat(hit.header("x-cache")).isEqualTo("HIT");
+            assertThat(hit.header("connection")).isEqualToIgnoringCase("close");
+            assertThat(hit.body()).isEqualTo(body);
+            assertThat(c.closedWithoutResponse())
+                    .as("closed after a hit asked with Connection: close")
+                    .isTrue();
+        }
+        try (LoopbackClient c = new LoopbackClient(edge.httpAddress(), CLIENT)) {
+            Response first = c.exchange("GET /fresh HTTP/1.0\r\nHost: " + HOST + "\r\nConnection: keep-alive\r\n\r\n");
+            Response second = c.exchange("GET /fresh HTTP/1.0\r\nHost: " + HOST + "\r\n\r\n");
+
+            assertThat(first.header("x-cache")).isEqualTo("HIT");
+            assertThat(first.header("connection")).isEqualToIgnoringCase("keep-alive");
+            assertThat(first.body()).isEqualTo(body);
+            assertThat(second.header("x-cache")).isEqualTo("HIT");
+            assertThat(second.header("connection")).isEqualToIgnoringCase("close");
+            assertThat(second.body()).isEqualTo(body);
+            assertThat(c.closedWithoutResponse())
+                    .as("HTTP/1.0 without keep-alive ends after the hit")
+                    .isTrue();
+        }
+        assertThat(origin.count("/fresh")).isEqualTo(1);
+    }
+
     private Response get(String path, String... headers) throws IOException {
         return LoopbackClient.once(edge.httpAddress(), CLIENT, "GET", HOST, path, headers);
     }
