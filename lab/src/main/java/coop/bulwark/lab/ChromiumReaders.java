@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,57 +90,8 @@ final class ChromiumReaders implements AutoCloseable {
         }
     }
 
-    /**
-     * A port for chromedriver: below the kernel's ephemeral range, free on 127.0.0.1 and (where the machine has IPv6)
-     * on ::1. chromedriver also binds the IPv6 wildcard without address reuse, which any socket on that port refuses,
-     * the TIME_WAIT of an outgoing connection included; an edge's warm-up or a flood leaves thousands of those, all on
-     * ephemeral ports.
-     */
-    private static int freeOnBothLoopbacks() throws IOException {
-        int below = ephemeralLow();
-        SplittableRandom rnd = new SplittableRandom();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = below > 11_000 ? 10_000 + rnd.nextInt(below - 10_000) : 0;
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-                port = s.getLocalPort();
-            } catch (IOException taken) {
-                continue;
-            }
-            try (ServerSocket s6 = new ServerSocket(port, 1, InetAddress.getByName("::1"))) {
-                return port;
-            } catch (IOException takenOrNoIpv6) {
-                if (!hasIpv6Loopback()) {
-                    return port;
-                }
-            }
-        }
-        throw new IOException("no port free on both 127.0.0.1 and ::1 for chromedriver");
-    }
-
-    /** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
-    private static int ephemeralLow() {
-        try {
-            // Read as a stream: /proc reports a size its content does not have, and readString trusted it.
-            String range;
-            try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
-                range = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
-            }
-            return Integer.parseInt(range.split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 32_768;
-        }
-    }
-
-    private static boolean hasIpv6Loopback() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private static ChromiumReaders startOnce() throws IOException, InterruptedException {
-        int port = freeOnBothLoopbacks();
+        int port = LoopbackPorts.freeOnBoth();
         Path profiles = Files.createTempDirectory("bulwark-lab-chromium-");
         Process p = new ProcessBuilder(CHROMEDRIVER.getPath(), "--port=" + port, "--allowed-ips=127.0.0.1")
                 .redirectErrorStream(true)

@@ -6,9 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,8 +55,8 @@ final class LabEdgeProcess implements AutoCloseable {
      */
     static LabEdgeProcess start(String yaml, Path dir, Consumer<JsonNode> events, PrintStream progress)
             throws IOException, InterruptedException {
-        int port = freePort();
-        int admin = freePort();
+        int port = LoopbackPorts.free();
+        int admin = LoopbackPorts.free();
         Files.createDirectories(dir);
         Path config = dir.resolve("bulwark.yaml");
         Files.writeString(
@@ -100,12 +98,6 @@ final class LabEdgeProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         return edge;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private boolean answers() {
