@@ -1,5 +1,6 @@
 package coop.bulwark.cache;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,8 @@ public final class CacheEntry {
     private final long staleWhileRevalidateUntilNanos;
     private final long staleIfErrorUntilNanos;
     private final int weightBytes;
+    /** {@link #fieldLines()}, encoded on first use: racing threads compute the same bytes, so no lock. */
+    private volatile byte[] fieldLines;
 
     CacheEntry(ResponseMeta meta, byte[] body, String[] varyValues, long storedAtNanos) {
         this.meta = meta;
@@ -47,6 +50,27 @@ public final class CacheEntry {
     /** The field lines to replay; the proxy adds {@code Age} ({@link #ageSeconds}) and framing. */
     public List<Map.Entry<String, String>> headers() {
         return meta.headers();
+    }
+
+    /**
+     * The stored fields as HTTP/1.1 field lines ({@code name: value} and CRLF each, ISO-8859-1 as they arrived),
+     * without {@code Content-Length} and {@code X-Cache}, which the proxy writes for each answer: encoded on first use
+     * and kept, so that a hit replays bytes instead of building and encoding a header map. Not copied: read only.
+     */
+    public byte[] fieldLines() {
+        byte[] lines = fieldLines;
+        if (lines == null) {
+            StringBuilder b = new StringBuilder(256);
+            for (Map.Entry<String, String> f : meta.headers()) {
+                String name = f.getKey();
+                if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("x-cache")) {
+                    b.append(name).append(": ").append(f.getValue()).append("\r\n");
+                }
+            }
+            lines = b.toString().getBytes(StandardCharsets.ISO_8859_1);
+            fieldLines = lines;
+        }
+        return lines;
     }
 
     /** The body, not copied: read only. */

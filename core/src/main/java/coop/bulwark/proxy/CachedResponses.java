@@ -1,6 +1,9 @@
 package coop.bulwark.proxy;
 
 import coop.bulwark.cache.CacheEntry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -15,6 +18,9 @@ final class CachedResponses {
     /** Says whether a response came from the micro-cache ({@code HIT}, {@code STALE}); absent when it did not. */
     static final String X_CACHE = "x-cache";
 
+    /** CR LF as one big-endian short. */
+    private static final int CRLF = ('\r' << 8) | '\n';
+
     private CachedResponses() {}
 
     /** The head: stored status and fields, exact {@code Content-Length}, {@code Age} and {@code X-Cache}. */
@@ -28,6 +34,60 @@ final class CachedResponses {
         r.headers().set(HttpHeaderNames.AGE, entry.ageSeconds(nowNanos));
         r.headers().set(X_CACHE, label);
         return r;
+    }
+
+    /**
+     * The HTTP/1.x head of a hit as bytes, for {@link StrictHttpServerCodec}: what {@link #head} holds, then the seen
+     * cookie when the entry is a page ({@code setCookie} null for none) and {@code Connection} ({@code connection} null
+     * for none, see {@link ResponseFraming#connectionField}). The stored fields are copied from their encoded form
+     * ({@link CacheEntry#fieldLines}); only the status line, the length, the age and the label are written per hit.
+     */
+    static EncodedHead encodedHead(
+            ByteBufAllocator alloc,
+            CacheEntry entry,
+            HttpVersion version,
+            long nowNanos,
+            String label,
+            String setCookie,
+            String connection) {
+        byte[] fields = entry.fieldLines();
+        String cookie = setCookie != null && PageCookie.isPage(entry.status(), contentType(entry)) ? setCookie : null;
+        ByteBuf b = alloc.buffer(fields.length + 128 + (cookie == null ? 0 : cookie.length() + 16));
+        HttpResponseStatus status = HttpResponseStatus.valueOf(entry.status());
+        ByteBufUtil.writeAscii(b, version.text());
+        b.writeByte(' ');
+        ByteBufUtil.writeAscii(b, status.codeAsText());
+        b.writeByte(' ');
+        ByteBufUtil.writeAscii(b, status.reasonPhrase());
+        b.writeShort(CRLF);
+        b.writeBytes(fields);
+        field(b, "content-length: ", Integer.toString(entry.body().length));
+        field(b, "age: ", Long.toString(entry.ageSeconds(nowNanos)));
+        field(b, "x-cache: ", label);
+        if (cookie != null) {
+            field(b, "set-cookie: ", cookie);
+        }
+        if (connection != null) {
+            field(b, "connection: ", connection);
+        }
+        b.writeShort(CRLF);
+        return new EncodedHead(b);
+    }
+
+    private static void field(ByteBuf b, String nameAndColon, String value) {
+        ByteBufUtil.writeAscii(b, nameAndColon);
+        ByteBufUtil.writeAscii(b, value);
+        b.writeShort(CRLF);
+    }
+
+    /** The entry's {@code Content-Type}, or null. */
+    private static String contentType(CacheEntry entry) {
+        for (var h : entry.headers()) {
+            if (h.getKey().equalsIgnoreCase("content-type")) {
+                return h.getValue();
+            }
+        }
+        return null;
     }
 
     /** The body; the stored array is shared by every hit, so it is wrapped read-only, never copied or written. */

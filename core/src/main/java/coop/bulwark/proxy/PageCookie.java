@@ -16,10 +16,16 @@ final class PageCookie {
         if (setCookie == null) {
             return;
         }
-        int code = response.status().code();
-        String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (code >= 200 && code < 300 && type != null && type.regionMatches(true, 0, "text/html", 0, 9)) {
+        if (isPage(response.status().code(), response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             response.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
         }
+    }
+
+    /** Whether a response with this status and {@code Content-Type} (or null) is a page. */
+    static boolean isPage(int status, String contentType) {
+        return status >= 200
+                && status < 300
+                && contentType != null
+                && contentType.regionMatches(true, 0, "text/html", 0, 9);
     }
 }

@@ -259,16 +259,31 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void fromCache(Decision.Forward f, HttpRequest req, ExchangeCache.Serve serve, RequestLog log) {
         CacheEntry entry = serve.entry();
-        HttpVersion version = req.protocolVersion();
-        HttpResponse r = CachedResponses.head(
-                entry, multiplexed ? HttpVersion.HTTP_1_1 : version, runtime.nanoTime(), serve.label());
-        PageCookie.add(r, f.seenCookie());
-        boolean keepAlive = !multiplexed
-                && ResponseFraming.frame(r, req.method(), version, clientKeepAlive && mayKeepAlive(), true);
         boolean headOnly = HttpMethod.HEAD.equals(req.method());
+        long now = runtime.nanoTime();
+        boolean keepAlive = false;
+        if (multiplexed) {
+            HttpResponse r = CachedResponses.head(entry, HttpVersion.HTTP_1_1, now, serve.label());
+            PageCookie.add(r, f.seenCookie());
+            ctx.write(r, ctx.voidPromise());
+        } else {
+            // The head from the entry's encoded fields: a cached response always has its length, so the connection
+            // stays open as the client and the edge want (ResponseFraming's rule for a framed body).
+            HttpVersion version = req.protocolVersion();
+            keepAlive = clientKeepAlive && mayKeepAlive();
+            ctx.write(
+                    CachedResponses.encodedHead(
+                            ctx.alloc(),
+                            entry,
+                            version,
+                            now,
+                            serve.label(),
+                            f.seenCookie(),
+                            ResponseFraming.connectionField(version, keepAlive)),
+                    ctx.voidPromise());
+        }
         runtime.chain().release(f);
-        log.complete(entry.status(), headOnly ? 0 : entry.body().length, runtime.nanoTime());
-        ctx.write(r, ctx.voidPromise());
+        log.complete(entry.status(), headOnly ? 0 : entry.body().length, now);
         LastHttpContent last = CachedResponses.body(entry, headOnly);
         if (keepAlive || multiplexed) {
             ctx.writeAndFlush(last, ctx.voidPromise());

@@ -38,11 +38,21 @@ final class ResponseFraming {
         if (!requestComplete) {
             keepAlive = false; // the response came before the request body ended
         }
-        if (!keepAlive) {
-            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
-            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        String connection = connectionField(clientVersion, keepAlive);
+        if (connection != null) {
+            out.headers().set(HttpHeaderNames.CONNECTION, connection);
         }
         return keepAlive;
+    }
+
+    /**
+     * The {@code Connection} value a response with a known length carries: {@code close} when the connection ends after
+     * it, {@code keep-alive} when an HTTP/1.0 client's stays open (1.0 closes by default), none otherwise.
+     */
+    static String connectionField(HttpVersion clientVersion, boolean keepAlive) {
+        if (!keepAlive) {
+            return "close";
+        }
+        return clientVersion.equals(HttpVersion.HTTP_1_0) ? "keep-alive" : null;
     }
 }

@@ -2,6 +2,7 @@ package coop.bulwark.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -103,6 +104,25 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
     }
 
     private final class Encoder extends HttpResponseEncoder {
+        /** Whether an {@link EncodedHead} was written and its body, framed by that head, comes next. */
+        private boolean encodedBody;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof EncodedHead head) {
+                methods.poll(); // it answers the oldest request, as any response does
+                encodedBody = true;
+                ctx.write(head.content(), promise);
+                return;
+            }
+            if (encodedBody && msg instanceof LastHttpContent last) {
+                encodedBody = false;
+                ctx.write(last.content(), promise); // the holder owns nothing else: its buffer goes on
+                return;
+            }
+            super.write(ctx, msg, promise);
+        }
+
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {
             // An interim response (100 Continue, written by the edge itself) is not the request's answer.

@@ -253,6 +253,26 @@ class CacheIntegrationTest {
         assertThat(origin.count("/fresh")).isEqualTo(1);
     }
 
+    @Test
+    void hitOnAPage_carriesTheSeenCookie_toAPersonWithoutOne_only() throws IOException {
+        String accept = "Accept: text/html";
+        get("/page", accept);
+        Response hit = get("/page", accept);
+
+        assertThat(hit.header("x-cache")).isEqualTo("HIT");
+        assertThat(hit.header("content-type")).isEqualTo("text/html; charset=utf-8");
+        String set = hit.header("set-cookie");
+        assertThat(set).startsWith("bulwark_seen=");
+        String cookie = "Cookie: " + set.substring(0, set.indexOf(';'));
+        assertThat(get("/page", accept, cookie).header("set-cookie"))
+                .as("already has one")
+                .isNull();
+        assertThat(get("/page").header("set-cookie"))
+                .as("not asking for a page")
+                .isNull();
+        assertThat(get("/fresh", accept).header("set-cookie")).as("not a page").isNull();
+    }
+
     private Response get(String path, String... headers) throws IOException {
         return LoopbackClient.once(edge.httpAddress(), CLIENT, "GET", HOST, path, headers);
     }
@@ -355,10 +375,16 @@ class CacheIntegrationTest {
                         body = "lang=" + ex.getRequestHeaders().getFirst("Accept-Language") + " #" + n;
                     }
                     case "/expired" -> h.set("Cache-Control", "max-age=0");
+                    case "/page" -> {
+                        h.set("Cache-Control", "max-age=60");
+                        h.set("Content-Type", "text/html; charset=utf-8");
+                    }
                     default -> {} // no cache headers: a page
                 }
                 byte[] b = body.getBytes(StandardCharsets.UTF_8);
-                h.set("Content-Type", "text/plain");
+                if (!h.containsKey("Content-Type")) {
+                    h.set("Content-Type", "text/plain");
+                }
                 ex.sendResponseHeaders(200, b.length);
                 ex.getResponseBody().write(b);
             }

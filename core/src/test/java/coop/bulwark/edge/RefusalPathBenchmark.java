@@ -4,10 +4,12 @@ import coop.bulwark.proxy.EmbeddedEdge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,10 +29,11 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * What a bot's request costs the edge when the edge answers it itself, from its bytes in to the answer's bytes out
  * through the production HTTP/1.1 pipeline ({@link EdgePipelines#addHttp1}: strict codec, timeouts, proxy handler) on
- * an {@link EmbeddedChannel}: the challenge page (an uncookied GET on a site under attack) and a 429 (the source over
- * its rate), on one keep-alive connection. (A banned source is refused at accept, or by the kernel: see
- * bench/kernel-drops.sh.) Run with the
- * allocation profiler, so a regression in bytes per request shows: {@code bench/jmh.sh RefusalPathBenchmark -prof gc}.
+ * an {@link EmbeddedChannel}, one keep-alive connection: the challenge page (an uncookied GET on a site whose
+ * challenge is always on), a 429 (the source over its rate), and a cache-busting GET on a site under attack answered
+ * from the micro-cache (a flood's usual answer: {@code bench/flood-cost.sh}). (A banned source is refused at accept,
+ * or by the kernel: see bench/kernel-drops.sh.) Run with the allocation profiler, so a regression in bytes per
+ * request shows: {@code bench/jmh.sh RefusalPathBenchmark -prof gc}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,12 +51,16 @@ public class RefusalPathBenchmark {
               global: {per_ip: off, per_prefix: off}
             policy:
               normal: {per_ip: %s, per_prefix: off, ban_after_limited: 0}
+              under_attack: {per_ip: off, per_prefix: off, ban_after_limited: 0}
             sites:
-              - {name: attacked, hosts: [attacked.test], origins: ["127.0.0.1:1"], challenge: always}
+              - {name: attacked, hosts: [attacked.test], origins: ["127.0.0.1:1"], challenge: %s, state: %s}
             """;
 
-    /** Which refusal. */
-    @Param({"challenge", "limit"})
+    /** The page the micro-cache holds for the {@code cache} path: the size of a small member site's front page. */
+    private static final int PAGE_BYTES = 4096;
+
+    /** Which answer. */
+    @Param({"challenge", "limit", "cache"})
     public String path;
 
     private Path dir;
@@ -65,10 +72,26 @@ public class RefusalPathBenchmark {
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("bulwark-bench");
         InetSocketAddress client = new InetSocketAddress("198.51.100.7", 40000);
+        boolean cache = path.equals("cache");
         edge = EmbeddedEdge.start(
-                CONFIG.formatted(path.equals("limit") ? "{rate: 1/h, burst: 1}" : "off"), dir, client);
+                CONFIG.formatted(
+                        path.equals("limit") ? "{rate: 1/h, burst: 1}" : "off",
+                        cache ? "auto" : "always",
+                        cache ? "under_attack" : "normal"),
+                dir,
+                client);
         ch = pipeline(edge.channel);
         String host = "attacked.test";
+        if (cache) {
+            edge.storePage(
+                    host,
+                    "/",
+                    "x".repeat(PAGE_BYTES).getBytes(StandardCharsets.US_ASCII),
+                    "content-type",
+                    "text/html; charset=utf-8",
+                    "last-modified",
+                    "Mon, 30 Nov 2026 09:00:00 GMT");
+        }
         request = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
                 "GET /?s=4f1c2a HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)"
                         + " AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36\r\nAccept: text/html,"
@@ -76,11 +99,33 @@ public class RefusalPathBenchmark {
                 StandardCharsets.US_ASCII));
         if (path.equals("limit")) {
             // The challenge page spends the one request of the burst; every request after it is over the rate.
-            once(
-                    ch,
-                    new Blackhole(
-                            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous."));
+            probe();
         }
+        String answer = probe();
+        String expected = switch (path) {
+            case "cache" -> "x-cache: HIT";
+            case "limit" -> "HTTP/1.1 429";
+            default -> "/.bulwark/challenge";
+        };
+        if (!answer.toLowerCase(Locale.ROOT).contains(expected.toLowerCase(Locale.ROOT))) {
+            throw new IllegalStateException("path " + path + " answered:\n" + answer);
+        }
+    }
+
+    /** The answer to one request, as text (the benchmark must measure the path it names). */
+    private String probe() {
+        request.readerIndex(0);
+        ch.writeInbound(request.retainedDuplicate());
+        StringBuilder text = new StringBuilder();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            ByteBuf b = (ByteBuf) o;
+            text.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        for (Object o; (o = ch.readInbound()) != null; ) {
+            ReferenceCountUtil.release(o);
+        }
+        return text.toString();
     }
 
     /** The production HTTP/1.1 pipeline ({@link EdgePipelines#addHttp1}) on {@code c}. */

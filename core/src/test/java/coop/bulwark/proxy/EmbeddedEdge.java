@@ -1,5 +1,7 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.cache.CacheResponsePolicy;
+import coop.bulwark.cache.StorageDecision;
 import coop.bulwark.detect.RecorderSource;
 import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.origin.OriginPool;
@@ -10,6 +12,10 @@ import coop.bulwark.time.Ticker;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.MockTicker;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -93,6 +99,28 @@ public final class EmbeddedEdge implements AutoCloseable {
     public static void identify(EmbeddedChannel ch) {
         var peer = (InetSocketAddress) ch.remoteAddress();
         ch.attr(ClientInfoKey.KEY).set(new ClientInfo(peer, peer.getAddress(), false, false, null));
+    }
+
+    /**
+     * Stores {@code body} as {@code host}'s cached answer to a GET of {@code target}, as the edge would store an
+     * origin's 200 with {@code Cache-Control: max-age=60} and the fields {@code headers} (name, value, name, value...)
+     * in the site's present state.
+     */
+    public void storePage(String host, String target, byte[] body, String... headers) {
+        var request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target);
+        request.headers().set("host", host);
+        var head = new NettyRequestHead(request, false);
+        var peer = new InetSocketAddress("203.0.113.1", 40000);
+        var admitted = (Admission.Admitted) RequestAdmission.admit(
+                head, runtime.snapshot(), new ClientInfo(peer, peer.getAddress(), false, false, null));
+        CachePlan plan = runtime.cacheStage().plan(admitted.site(), head, admitted, true);
+        var fields = new DefaultHttpHeaders().set("cache-control", "max-age=60");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            fields.add(headers[i], headers[i + 1]);
+        }
+        var meta = (StorageDecision.Storable)
+                CacheResponsePolicy.evaluate(200, new NettyHeaderView(fields), plan.policy(), T0.toEpochMilli());
+        runtime.cacheStage().cache().store(plan.key(), head, meta.meta(), body, ticker.nanoTime());
     }
 
     /** Moves the fake clock on and runs what came due on {@code ch}'s loop. */

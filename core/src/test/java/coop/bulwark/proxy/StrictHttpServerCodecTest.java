@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -86,6 +87,32 @@ class StrictHttpServerCodecTest {
         String written = outbound();
         assertThat(written).containsOnlyOnce("content-length: 4").doesNotContain("four");
         assertThat(written).endsWith("five!");
+    }
+
+    @Test
+    void encodedHead_goesOutAsItIs_andKeepsTheResponsesInStepWithTheirRequests() {
+        ch.writeInbound(Unpooled.copiedBuffer(
+                "GET /a HTTP/1.1\r\nHost: a.test\r\n\r\nHEAD /b HTTP/1.1\r\nHost: a.test\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
+        for (Object o; (o = ch.readInbound()) != null; ) {
+            ReferenceCountUtil.release(o);
+        }
+        String head = "HTTP/1.1 200 OK\r\ncontent-length: 4\r\nx-cache: HIT\r\n\r\n";
+        ByteBuf last = Unpooled.copiedBuffer("four", StandardCharsets.US_ASCII);
+        ch.writeOutbound(
+                new EncodedHead(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII)),
+                new DefaultLastHttpContent(last),
+                response("five!"));
+
+        String written = outbound();
+        // The encoded response is written unchanged (no chunk framing added to its body) and answers the GET, so the
+        // next response answers the HEAD: its head only.
+        assertThat(written).startsWith(head + "four");
+        assertThat(written.substring((head + "four").length()))
+                .startsWith("HTTP/1.1 200 OK")
+                .contains("content-length: 5")
+                .doesNotContain("five!");
+        assertThat(last.refCnt()).isZero();
     }
 
     static DefaultFullHttpResponse response(String body) {
