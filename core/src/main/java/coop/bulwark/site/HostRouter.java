@@ -125,8 +125,17 @@ public final class HostRouter<T> {
         }
         int start = (int) (bounds >>> 32);
         int end = (int) bounds;
+        int i = start;
+        while (i < end && fold(host.charAt(i)) == host.charAt(i)) {
+            i++;
+        }
+        if (i == end) {
+            // Already in normal form (a browser's Host usually is): no copy, or a substring without the port.
+            return start == 0 && end == host.length() ? host : host.substring(start, end);
+        }
         StringBuilder b = new StringBuilder(end - start);
-        for (int i = start; i < end; i++) {
+        b.append(host, start, i);
+        for (; i < end; i++) {
             b.append(fold(host.charAt(i)));
         }
         return b.toString();
