@@ -149,14 +149,15 @@ final class ServeCommand implements Callable<Integer> {
         try {
             JitWarmup.Result r = JitWarmup.run(cfg, max);
             LOG.info(
-                    "warm-up: {} requests in {} ms ({} challenge pages, {} solved, {} attacks, {} bans), {} ms of"
-                            + " compiling; {}",
+                    "warm-up: {} requests in {} ms ({} challenge pages, {} solved, {} attacks, {} bans, {} from the"
+                            + " cache), {} ms of compiling; {}",
                     r.requests(),
                     r.took().toMillis(),
                     r.paths().challengePages(),
                     r.paths().challengesSolved(),
                     r.paths().attacksDeclared(),
                     r.paths().bans(),
+                    r.paths().cacheAnswers(),
                     r.compiling().toMillis(),
                     r.settled() ? "the compiler settled" : "time was up before the compiler settled");
         } catch (IOException | RuntimeException e) {

@@ -79,8 +79,10 @@ public final class JitWarmup {
      * @param challengesSolved puzzles solved and accepted
      * @param attacksDeclared attacks its detection declared
      * @param bans sources it banned
+     * @param cacheAnswers requests its micro-cache answered (fresh or stale)
      */
-    public record Paths(long challengePages, long challengesSolved, long attacksDeclared, int bans) {}
+    public record Paths(
+            long challengePages, long challengesSolved, long attacksDeclared, int bans, long cacheAnswers) {}
 
     private JitWarmup() {}
 
@@ -105,7 +107,7 @@ public final class JitWarmup {
         List<Thread> clients = new ArrayList<>();
         long requests = 0;
         boolean settled = false;
-        Paths paths = new Paths(0, 0, 0, 0);
+        Paths paths = new Paths(0, 0, 0, 0, 0);
         try (WarmupOrigin origin = WarmupOrigin.start()) {
             EdgeServer edge = EdgeServer.start(config(real, origin.port(), dir));
             try {
@@ -126,6 +128,7 @@ public final class JitWarmup {
                     traffic.bot(WarmupTraffic.FLOODED, 16);
                 }));
                 clients.add(client("hit-and-run", traffic::hitAndRun));
+                clients.add(client("buster", traffic::buster));
                 settled = waitUntilSettled(jit, measurable, start, max, traffic::requests);
                 flag.running = false;
                 for (Thread t : clients) {
@@ -140,7 +143,8 @@ public final class JitWarmup {
                                 .incidents()
                                 .map(IncidentDesk::attacksDeclared)
                                 .orElse(0L),
-                        edge.gatekeeper().bans().size());
+                        edge.gatekeeper().bans().size(),
+                        edge.cacheStats().map(c -> c.hits() + c.staleHits()).orElse(0L));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {

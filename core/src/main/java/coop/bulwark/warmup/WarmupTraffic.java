@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What the warm-up sends: the requests of a quiet day and of a flood, each kind from its own loopback addresses, so
- * the paths a flood takes are compiled with the profiles a flood gives them. Three kinds of client, each on a thread
+ * the paths a flood takes are compiled with the profiles a flood gives them. Five kinds of client, each on a thread
  * of its own:
  *
  * <ul>
@@ -23,7 +23,10 @@ import java.util.function.BooleanSupplier;
  *   <li>{@linkplain #visitor visitors} of the attacked site: its challenge page, the puzzle solved and posted, then
  *       pages with the pass cookie, and cached pages without it;
  *   <li>{@linkplain #bot bots} on the attacked site and on one that detection must find: cache-busting queries,
- *       forged cookies, more than the per-address limit allows, until banned, then from the next address.
+ *       forged cookies, more than the per-address limit allows, until banned, then from the next address;
+ *   <li>{@linkplain #buster busters}: a flood's bulk, cache-busting queries from thousands of addresses within the
+ *       limits, answered from the cache;
+ *   <li>{@linkplain #hitAndRun hit-and-run} clients: one request per connection, on every site.
  * </ul>
  *
  * <p>Thread-safe: each client keeps its own state; {@link #requests()} counts all of them.
@@ -36,6 +39,9 @@ final class WarmupTraffic {
     private static final String UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
     private static final String PAGE =
             "Accept: text/html,application/xhtml+xml\r\nAccept-Language: en\r\nUser-Agent: " + UA;
+
+    /** Requests per {@link #buster} connection: under the attacked site's per-address burst. */
+    static final int BUSTS_PER_CONNECTION = 8;
 
     private final InetSocketAddress edge;
     private final int fillers;
@@ -209,6 +215,26 @@ final class WarmupTraffic {
                 }
             } catch (IOException e) {
                 // banned, refused or reset: the next address
+                failed();
+            }
+        }
+    }
+
+    /**
+     * A flood's bulk: cache-busting GETs on the attacked site from thousands of addresses (127.77.64.0/18, spread over
+     * 64 /24s), each sending a few on a keep-alive connection and staying under every rate limit, so what the edge
+     * does most under such a flood (a page answered from its cache) is compiled with a flood's profile. The
+     * {@linkplain #bot bots} above, limited and banned, profile the refusals instead.
+     */
+    void buster() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int n = 0; running.getAsBoolean(); n++) {
+            try (WarmupConnection c = WarmupConnection.open(address(64 + n % 64, n / 64), edge)) {
+                for (int i = 0; i < BUSTS_PER_CONNECTION && running.getAsBoolean() && !c.ended(); i++) {
+                    get(c, ATTACKED, "/news/" + rnd.nextInt(20) + "?" + Long.toHexString(rnd.nextLong()), "");
+                }
+            } catch (IOException e) {
+                // refused or reset: the next address
                 failed();
             }
         }

@@ -24,6 +24,7 @@ class JitWarmupTest {
         assertThat(r.paths().challengesSolved()).as("puzzles solved").isPositive();
         assertThat(r.paths().bans()).as("bans").isPositive();
         assertThat(r.paths().attacksDeclared()).as("attacks declared").isPositive();
+        assertThat(r.paths().cacheAnswers()).as("answers from the cache").isGreaterThan(r.requests() / 20);
         assertThat(r.requests()).isGreaterThan(1000);
     }
 }
