@@ -535,8 +535,10 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
             return;
         }
         status = s.code();
-        // A request whose body is still arriving cannot be followed by another on this connection.
-        boolean close = !owner.multiplexed() && (!requestComplete || !clientKeepAlive || !owner.mayKeepAlive());
+        // A request whose body is still arriving cannot be followed by another on this connection. One without a
+        // body can: refused at once (a full bulkhead), its end has not been read yet, but it is only framing.
+        boolean close =
+                !owner.multiplexed() && ((!requestComplete && hasBody) || !clientKeepAlive || !owner.mayKeepAlive());
         var r = EdgeResponses.error(client.alloc(), s, reason, close, retryAfterSeconds);
         responseBytes = r.content().readableBytes();
         end(!close);
