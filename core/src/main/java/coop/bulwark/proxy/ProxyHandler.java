@@ -217,6 +217,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             Decision.Forward f, NettyRequestHead head, ClientInfo info, EdgeSnapshot snap, RequestLog log) {
         HttpRequest req = head.request();
         Admission.Admitted ok = f.admitted();
+        boolean hasBody = head.hasBody();
+        boolean keepAlive = HttpUtil.isKeepAlive(req); // read before toOrigin edits the header block
+        // Edited before the cache looks: a stored response's Vary values were taken from the request as the origin
+        // got it, so a lookup must see the same fields (Host, X-Forwarded-*, hop-by-hop ones).
+        var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
         CacheStage stage = runtime.cacheStage();
         ExchangeCache cache = f.cache() == null
                 ? null
@@ -233,9 +238,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
         expectBody(head, ok.site());
-        boolean hasBody = head.hasBody();
-        boolean keepAlive = HttpUtil.isKeepAlive(req); // read before toOrigin edits the header block
-        var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
         Runnable onEnd = f.concurrencySlot() ? () -> runtime.chain().release(f) : null;
         WebSocketTunnel tunnel = null;
         if (f.upgrade() && multiplexed) {
@@ -254,7 +256,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * A forwarded request the cache answers at once (a fresh copy, or a stale one while another request refreshes
-     * it): written here, with no origin request prepared and no exchange started. A flood that busts a site's cache
+     * it): written here, with no exchange started. A flood that busts a site's cache
      * under attack is answered almost entirely this way. Carries no body (the cache never plans for one).
      */
     private void fromCache(Decision.Forward f, HttpRequest req, ExchangeCache.Serve serve, RequestLog log) {

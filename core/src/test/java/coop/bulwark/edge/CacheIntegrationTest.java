@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -273,6 +274,19 @@ class CacheIntegrationTest {
         assertThat(get("/fresh", accept).header("set-cookie")).as("not a page").isNull();
     }
 
+    @Test
+    void varyOnFieldsTheEdgeRewrites_matchesAsTheOriginSawThem() throws IOException {
+        // The origin saw Host as the site's authority and X-Forwarded-For as the edge wrote it: the stored variant's
+        // values. A client spelling Host in capitals, and sending its own X-Forwarded-For, still gets that variant.
+        String host = HOST.toUpperCase(Locale.ROOT);
+        LoopbackClient.once(edge.httpAddress(), CLIENT, "GET", host, "/varyhost", "X-Forwarded-For: 192.0.2.1");
+        Response again =
+                LoopbackClient.once(edge.httpAddress(), CLIENT, "GET", host, "/varyhost", "X-Forwarded-For: 192.0.2.2");
+
+        assertThat(again.header("x-cache")).isEqualTo("HIT");
+        assertThat(origin.count("/varyhost")).isEqualTo(1);
+    }
+
     private Response get(String path, String... headers) throws IOException {
         return LoopbackClient.once(edge.httpAddress(), CLIENT, "GET", HOST, path, headers);
     }
@@ -375,6 +389,10 @@ class CacheIntegrationTest {
                         body = "lang=" + ex.getRequestHeaders().getFirst("Accept-Language") + " #" + n;
                     }
                     case "/expired" -> h.set("Cache-Control", "max-age=0");
+                    case "/varyhost" -> {
+                        h.set("Cache-Control", "max-age=60");
+                        h.set("Vary", "Host, X-Forwarded-For");
+                    }
                     case "/page" -> {
                         h.set("Cache-Control", "max-age=60");
                         h.set("Content-Type", "text/html; charset=utf-8");
