@@ -31,8 +31,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * through the production HTTP/1.1 pipeline ({@link EdgePipelines#addHttp1}: strict codec, timeouts, proxy handler) on
  * an {@link EmbeddedChannel}, one keep-alive connection: the challenge page (an uncookied GET on a site whose
  * challenge is always on), a 429 (the source over its rate), and a cache-busting GET on a site under attack answered
- * from the micro-cache (a flood's usual answer: {@code bench/flood-cost.sh}), and a 503 of a site whose bulkhead is
- * full (its origin's slots held by requests stuck there, no queue). (A banned source is refused at accept,
+ * from the micro-cache (a flood's usual answer: {@code bench/flood-cost.sh}). (A banned source is refused at accept,
  * or by the kernel: see bench/kernel-drops.sh.) Run with the allocation profiler, so a regression in bytes per
  * request shows: {@code bench/jmh.sh RefusalPathBenchmark -prof gc}.
  */
@@ -57,26 +56,11 @@ public class RefusalPathBenchmark {
               - {name: attacked, hosts: [attacked.test], origins: ["127.0.0.1:1"], challenge: %s, state: %s}
             """;
 
-    /** For the {@code bulkhead} path: one origin slot (held by the setup), no queue, the challenge off. */
-    private static final String BULKHEAD_CONFIG = """
-            listen: {http: 127.0.0.1:18080, event_loops: 1}
-            access_log: {enabled: false}
-            detection: {enabled: false}
-            connections: {max_requests_per_connection: 2000000000}
-            protection:
-              origin_capacity: 1
-              global: {per_ip: off, per_prefix: off}
-            policy:
-              normal: {per_ip: off, per_prefix: off, ban_after_limited: 0, bulkhead: {max_concurrent: 1, queue: 0}}
-            sites:
-              - {name: attacked, hosts: [attacked.test], origins: ["127.0.0.1:1"], challenge: off}
-            """;
-
     /** The page the micro-cache holds for the {@code cache} path: the size of a small member site's front page. */
     private static final int PAGE_BYTES = 4096;
 
     /** Which answer. */
-    @Param({"challenge", "limit", "cache", "bulkhead"})
+    @Param({"challenge", "limit", "cache"})
     public String path;
 
     private Path dir;
@@ -89,16 +73,13 @@ public class RefusalPathBenchmark {
         dir = Files.createTempDirectory("bulwark-bench");
         InetSocketAddress client = new InetSocketAddress("198.51.100.7", 40000);
         boolean cache = path.equals("cache");
-        String yaml = path.equals("bulkhead")
-                ? BULKHEAD_CONFIG
-                : CONFIG.formatted(
+        edge = EmbeddedEdge.start(
+                CONFIG.formatted(
                         path.equals("limit") ? "{rate: 1/h, burst: 1}" : "off",
                         cache ? "auto" : "always",
-                        cache ? "under_attack" : "normal");
-        edge = EmbeddedEdge.start(yaml, dir, client);
-        if (path.equals("bulkhead") && edge.holdOriginSlots("attacked") != 1) {
-            throw new IllegalStateException("expected to hold the origin's one slot");
-        }
+                        cache ? "under_attack" : "normal"),
+                dir,
+                client);
         ch = pipeline(edge.channel);
         String host = "attacked.test";
         if (cache) {
@@ -124,7 +105,6 @@ public class RefusalPathBenchmark {
         String expected = switch (path) {
             case "cache" -> "x-cache: HIT";
             case "limit" -> "HTTP/1.1 429";
-            case "bulkhead" -> "HTTP/1.1 503";
             default -> "/.bulwark/challenge";
         };
         if (!answer.toLowerCase(Locale.ROOT).contains(expected.toLowerCase(Locale.ROOT))) {

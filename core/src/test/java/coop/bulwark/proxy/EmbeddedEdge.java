@@ -5,10 +5,7 @@ import coop.bulwark.cache.StorageDecision;
 import coop.bulwark.detect.RecorderSource;
 import coop.bulwark.metrics.EdgeMetrics;
 import coop.bulwark.origin.OriginPool;
-import coop.bulwark.protect.BulkheadRejection;
-import coop.bulwark.protect.BulkheadWaiter;
 import coop.bulwark.protect.Gatekeeper;
-import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.site.ConfigLoader;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.time.Ticker;
@@ -124,36 +121,6 @@ public final class EmbeddedEdge implements AutoCloseable {
         var meta = (StorageDecision.Storable)
                 CacheResponsePolicy.evaluate(200, new NettyHeaderView(fields), plan.policy(), T0.toEpochMilli());
         runtime.cacheStage().cache().store(plan.key(), head, meta.meta(), body, ticker.nanoTime());
-    }
-
-    /**
-     * Takes every slot of {@code site}'s first origin and keeps them (as requests stuck at a slow origin would), so
-     * that the site's next forwarded request meets a full bulkhead. Returns how many were taken.
-     */
-    public int holdOriginSlots(String site) {
-        Site s = runtime.snapshot().site(site);
-        OriginCapacity cap = s.origins().get(0).capacity();
-        BulkheadWaiter never = new BulkheadWaiter() {
-            @Override
-            public void granted() {}
-
-            @Override
-            public void rejected(BulkheadRejection why) {}
-        };
-        var ticket = new OriginCapacity.Ticket[1];
-        int held = 0;
-        while (true) {
-            switch (cap.acquire(s.guard().budget(), channel.eventLoop(), never, ticket)) {
-                case GRANTED -> held++;
-                case QUEUED -> {
-                    cap.cancel(ticket[0]);
-                    return held;
-                }
-                case REJECTED -> {
-                    return held;
-                }
-            }
-        }
     }
 
     /** Moves the fake clock on and runs what came due on {@code ch}'s loop. */
