@@ -29,7 +29,10 @@ package coop.bulwark.protect;
  *    (alpha = max(1, limit / 16)). Below W nothing waits and the limit grows by alpha per window; above W the backlog's
  *    wait pulls it back; it settles just under or at W. The 0.5 floor bounds a single odd window to halving it.
  *  - only windows where the limit was reached move it: while the edge sends less than its limit, the origin's times
- *    say nothing about the limit (they feed the base instead; light traffic leaves the limit alone).
+ *    say nothing about the limit (they feed the base instead; light traffic leaves the limit alone). A window that
+ *    ends by time (MAX_WINDOW_NANOS) short of MIN_SAMPLES counts if the limit bound in it: light traffic whose
+ *    bursts meet the limit moves it too, so a limit a flood's onset cut recovers once the flood is answered
+ *    elsewhere (from the cache, the challenge) and only the people's requests reach the origin.
  *  - 503 answers or origin timeouts in a window: the limit is cut to 3/4 (AIMD's multiplicative decrease); an origin
  *    that refuses is past its backlog whatever the times say.
  *
@@ -70,6 +73,8 @@ package coop.bulwark.protect;
     private int lowestCount;
     private int drops;
     private boolean limitReached;
+    /** The window's fastest answer that came after the limit bound in it; MAX_VALUE: none. */
+    private long fastestWhileBound = Long.MAX_VALUE;
 
     private long bucketStart = Long.MIN_VALUE;
     private long baseCurrent = Long.MAX_VALUE;
@@ -110,6 +115,9 @@ package coop.bulwark.protect;
         samples++;
         sumNanos += rtt;
         keepIfLowest(rtt);
+        if (limitReached) {
+            fastestWhileBound = Math.min(fastestWhileBound, rtt);
+        }
         return endWindow(nowNanos);
     }
 
@@ -147,6 +155,12 @@ package coop.bulwark.protect;
             limit = Math.max(MIN_LIMIT, limit * 3 / 4);
         } else if (samples >= MIN_SAMPLES) {
             decide(elapsed);
+        } else if (fastestWhileBound <= TOLERANCE * baseNanos()) {
+            // A window cut short by time, the limit binding and an answer since then unhurried: too few answers to
+            // read a gradient, enough to grow by alpha (never to shrink: thin evidence of waiting is noise). After a
+            // flood's onset cut the limit, the origin's own traffic may never fill a window again, and a limit that
+            // grew only on full ones stayed low for the rest of the attack while bursts of people queued behind it.
+            limit = Math.min(MAX_LIMIT, limit + Math.max(1, limit / 16));
         }
         windowStart = now;
         samples = 0;
@@ -154,6 +168,7 @@ package coop.bulwark.protect;
         lowestCount = 0;
         drops = 0;
         limitReached = false;
+        fastestWhileBound = Long.MAX_VALUE;
         return limit != before;
     }
 

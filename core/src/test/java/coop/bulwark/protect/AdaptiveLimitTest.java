@@ -123,6 +123,56 @@ class AdaptiveLimitTest {
     }
 
     @Test
+    void aLimitCutByAFlood_growsBackOnLightTrafficThatMeetsIt() {
+        var l = new AdaptiveLimit();
+        long now = 0;
+        // Quiet: 60 ms pages, the limit never binding; the base is learned.
+        for (int i = 0; i < 200; i++) {
+            now += 5 * MS;
+            l.onAcquire(1);
+            l.onSample(now, 60 * MS);
+        }
+        // A flood's onset: the origin refuses, window after window.
+        for (int w = 0; w < 4; w++) {
+            for (int i = 0; i < 40; i++) {
+                now += 7 * MS;
+                l.onAcquire(l.limit());
+                l.onDrop(now);
+            }
+        }
+        int cut = l.limit();
+        assertThat(cut).isLessThan(AdaptiveLimit.INITIAL_LIMIT / 2);
+        // Then only people reach the origin: ten pages a second, in bursts that meet the limit, answered unhurried.
+        for (int s = 0; s < 60; s++) {
+            for (int i = 0; i < 10; i++) {
+                now += 100 * MS;
+                l.onAcquire(l.limit());
+                l.onSample(now, 62 * MS);
+            }
+        }
+        assertThat(l.limit()).isGreaterThanOrEqualTo(cut + 20);
+    }
+
+    @Test
+    void fewSlowAnswers_neverShrinkTheLimit() {
+        var l = new AdaptiveLimit();
+        long now = 0;
+        for (int i = 0; i < 200; i++) {
+            now += 5 * MS;
+            l.onAcquire(1);
+            l.onSample(now, 60 * MS);
+        }
+        int before = l.limit();
+        for (int i = 0; i < 100; i++) {
+            now += 100 * MS;
+            l.onAcquire(l.limit());
+            l.onSample(now, 600 * MS);
+        }
+        // (The quiet phase's last window closes on the first slow answer and may add one.)
+        assertThat(l.limit()).isBetween(before, before + 1);
+    }
+
+    @Test
     void baseFollowsAnOriginThatBecameSlower_withinTwoBuckets() {
         var l = new AdaptiveLimit();
         l.onSample(0, MS);
