@@ -218,7 +218,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         HttpRequest req = head.request();
         Admission.Admitted ok = f.admitted();
         boolean hasBody = head.hasBody();
-        boolean keepAlive = HttpUtil.isKeepAlive(req); // read before toOrigin edits the header block
+        // Read before toOrigin edits the header block (it drops Expect and the hop-by-hop fields).
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        boolean expectContinue = !head.complete() && HttpUtil.is100ContinueExpected(req);
         // Edited before the cache looks: a stored response's Vary values were taken from the request as the origin
         // got it, so a lookup must see the same fields (Host, X-Forwarded-*, hop-by-hop ones).
         var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
@@ -233,7 +235,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        if (!head.complete() && HttpUtil.is100ContinueExpected(req)) {
+        if (expectContinue) {
             // We answer Expect ourselves once the request is admitted (the origin never sees Expect).
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
