@@ -32,7 +32,9 @@ package coop.bulwark.protect;
  *    say nothing about the limit (they feed the base instead; light traffic leaves the limit alone). A window that
  *    ends by time (MAX_WINDOW_NANOS) short of MIN_SAMPLES counts if the limit bound in it: light traffic whose
  *    bursts meet the limit moves it too, so a limit a flood's onset cut recovers once the flood is answered
- *    elsewhere (from the cache, the challenge) and only the people's requests reach the origin.
+ *    elsewhere (from the cache, the challenge) and only the people's requests reach the origin. Such thin windows
+ *    (MIN_LIGHT_SAMPLES answers or more) also teach the base when the limit did not bind in them: the cache that
+ *    answers a flood also takes the cheap answers away, and a base learned on the old mix reads pages as waiting.
  *  - 503 answers or origin timeouts in a window: the limit is cut to 3/4 (AIMD's multiplicative decrease); an origin
  *    that refuses is past its backlog whatever the times say.
  *
@@ -53,8 +55,14 @@ package coop.bulwark.protect;
 
     static final long WINDOW_NANOS = 250_000_000L;
     static final int MIN_SAMPLES = 32;
-    /** A window that cannot gather MIN_SAMPLES answers in this long is dropped: too little traffic to judge. */
+    /**
+     * A window that cannot gather MIN_SAMPLES answers in this long is ended: too little traffic to judge the limit by a
+     * gradient (it may still grow it, or teach the base with MIN_LIGHT_SAMPLES).
+     */
     static final long MAX_WINDOW_NANOS = 2_000_000_000L;
+
+    /** Answers a window ended by time needs to teach the base (a moving average, so one thin window moves it little). */
+    static final int MIN_LIGHT_SAMPLES = 8;
 
     static final long BASE_BUCKET_NANOS = 30_000_000_000L;
     /** How many of a window's fastest answers are kept to estimate the wait (the fastest tenth, at most this). */
@@ -154,6 +162,11 @@ package coop.bulwark.protect;
         if (drops > 0) {
             limit = Math.max(MIN_LIMIT, limit * 3 / 4);
         } else if (samples >= MIN_SAMPLES) {
+            decide(elapsed);
+        } else if (!limitReached && samples >= MIN_LIGHT_SAMPLES) {
+            // A thin window with nothing held back teaches the base too: where only a few answers a second reach the
+            // origin (a flood answered from the cache, which also took the cheap answers away), full windows never
+            // come, and a base kept from the old mix read the pages' own time as waiting.
             decide(elapsed);
         } else if (fastestWhileBound <= TOLERANCE * baseNanos()) {
             // A window cut short by time, the limit binding and an answer since then unhurried: too few answers to

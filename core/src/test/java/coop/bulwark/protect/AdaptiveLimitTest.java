@@ -122,16 +122,21 @@ class AdaptiveLimitTest {
         assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT);
     }
 
-    @Test
-    void aLimitCutByAFlood_growsBackOnLightTrafficThatMeetsIt() {
-        var l = new AdaptiveLimit();
+    /** One second of quiet: 60 ms pages, the limit never binding, so the base is learned. Returns the time after. */
+    private static long quietPages(AdaptiveLimit l) {
         long now = 0;
-        // Quiet: 60 ms pages, the limit never binding; the base is learned.
         for (int i = 0; i < 200; i++) {
             now += 5 * MS;
             l.onAcquire(1);
             l.onSample(now, 60 * MS);
         }
+        return now;
+    }
+
+    @Test
+    void aLimitCutByAFlood_growsBackOnLightTrafficThatMeetsIt() {
+        var l = new AdaptiveLimit();
+        long now = quietPages(l);
         // A flood's onset: the origin refuses, window after window.
         for (int w = 0; w < 4; w++) {
             for (int i = 0; i < 40; i++) {
@@ -154,14 +159,38 @@ class AdaptiveLimitTest {
     }
 
     @Test
-    void fewSlowAnswers_neverShrinkTheLimit() {
+    void thinTrafficOfPagesOnly_teachesTheBase_andTheLimitIsNotCutForThePagesOwnTime() {
         var l = new AdaptiveLimit();
         long now = 0;
-        for (int i = 0; i < 200; i++) {
-            now += 5 * MS;
+        // Busy and mixed at first: one answer in four a 2 ms asset, the others 60 ms pages; the limit never binds.
+        for (int i = 0; i < 2_000; i++) {
+            now += 2 * MS;
+            l.onAcquire(1);
+            l.onSample(now, i % 4 == 0 ? 2 * MS : 60 * MS);
+        }
+        assertThat(l.baseNanos()).isLessThan(10 * MS);
+        // Then the cache answers the assets (and a flood): a dozen pages a second reach the origin, in their usual
+        // 60 ms, never a full window's worth.
+        for (int i = 0; i < 12 * 30; i++) {
+            now += 83 * MS;
             l.onAcquire(1);
             l.onSample(now, 60 * MS);
         }
+        assertThat(l.baseNanos()).isCloseTo(60 * MS, within(5 * MS));
+        // Bursts of them that meet the limit, unhurried: it grows, it is not cut for the pages' own time.
+        int before = l.limit();
+        for (int i = 0; i < 12 * 30; i++) {
+            now += 83 * MS;
+            l.onAcquire(i % 6 == 0 ? l.limit() : 1);
+            l.onSample(now, 62 * MS);
+        }
+        assertThat(l.limit()).isGreaterThan(before);
+    }
+
+    @Test
+    void fewSlowAnswers_neverShrinkTheLimit() {
+        var l = new AdaptiveLimit();
+        long now = quietPages(l);
         int before = l.limit();
         for (int i = 0; i < 100; i++) {
             now += 100 * MS;
