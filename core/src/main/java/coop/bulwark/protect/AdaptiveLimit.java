@@ -30,9 +30,10 @@ package coop.bulwark.protect;
  *    wait pulls it back; it settles just under or at W. The 0.5 floor bounds a single odd window to halving it.
  *  - only windows where the limit was reached move it: while the edge sends less than its limit, the origin's times
  *    say nothing about the limit (they feed the base instead; light traffic leaves the limit alone). A window that
- *    ends by time (MAX_WINDOW_NANOS) short of MIN_SAMPLES counts if the limit bound in it: light traffic whose
- *    bursts meet the limit moves it too, so a limit a flood's onset cut recovers once the flood is answered
- *    elsewhere (from the cache, the challenge) and only the people's requests reach the origin. Such thin windows
+ *    ends by time (MAX_WINDOW_NANOS) short of MIN_SAMPLES, with the limit binding and nothing dropped, grows it by
+ *    alpha (AIMD's probe; too few answers for a gradient, and thin evidence never shrinks it): a limit a flood's
+ *    onset cut recovers once the flood is answered elsewhere (from the cache, the challenge) and only the people's
+ *    requests reach the origin. Such thin windows
  *    (MIN_LIGHT_SAMPLES answers or more) also teach the base when the limit did not bind in them: the cache that
  *    answers a flood also takes the cheap answers away, and a base learned on the old mix reads pages as waiting.
  *  - 503 answers or origin timeouts in a window: the limit is cut to 3/4 (AIMD's multiplicative decrease); an origin
@@ -81,8 +82,6 @@ package coop.bulwark.protect;
     private int lowestCount;
     private int drops;
     private boolean limitReached;
-    /** The window's fastest answer that came after the limit bound in it; MAX_VALUE: none. */
-    private long fastestWhileBound = Long.MAX_VALUE;
 
     private long bucketStart = Long.MIN_VALUE;
     private long baseCurrent = Long.MAX_VALUE;
@@ -123,9 +122,6 @@ package coop.bulwark.protect;
         samples++;
         sumNanos += rtt;
         keepIfLowest(rtt);
-        if (limitReached) {
-            fastestWhileBound = Math.min(fastestWhileBound, rtt);
-        }
         return endWindow(nowNanos);
     }
 
@@ -168,11 +164,13 @@ package coop.bulwark.protect;
             // origin (a flood answered from the cache, which also took the cheap answers away), full windows never
             // come, and a base kept from the old mix read the pages' own time as waiting.
             decide(elapsed);
-        } else if (fastestWhileBound <= TOLERANCE * baseNanos()) {
-            // A window cut short by time, the limit binding and an answer since then unhurried: too few answers to
-            // read a gradient, enough to grow by alpha (never to shrink: thin evidence of waiting is noise). After a
+        } else if (limitReached) {
+            // A window cut short by time in which the limit bound and nothing was dropped: too few answers to read a
+            // gradient, so probe as AIMD does, by alpha (never shrink: thin evidence of waiting is noise). After a
             // flood's onset cut the limit, the origin's own traffic may never fill a window again, and a limit that
-            // grew only on full ones stayed low for the rest of the attack while bursts of people queued behind it.
+            // moved only on full ones stayed at 2-9 for the rest of the attack while bursts of people queued behind
+            // it; an origin that cannot take more says so by refusing or timing out (drops), or, once busy, in full
+            // windows.
             limit = Math.min(MAX_LIMIT, limit + Math.max(1, limit / 16));
         }
         windowStart = now;
@@ -181,7 +179,6 @@ package coop.bulwark.protect;
         lowestCount = 0;
         drops = 0;
         limitReached = false;
-        fastestWhileBound = Long.MAX_VALUE;
         return limit != before;
     }
 

@@ -111,15 +111,16 @@ class AdaptiveLimitTest {
     }
 
     @Test
-    void fewAnswers_areNotJudged() {
+    void fewAnswers_areNotCalledCongestion() {
         var l = new AdaptiveLimit();
         l.onSample(0, MS);
-        // Twenty answers over 8 s, each 900 ms late: too few in any window to call it congestion.
+        // Twenty answers over 8 s, each 900 ms late: too few in any window to call it congestion (nor refused: the
+        // limit may probe upwards, as on any window that bound without a drop).
         for (int i = 1; i < 20; i++) {
             l.onAcquire(l.limit());
             l.onSample(i * 400 * MS, 900 * MS);
         }
-        assertThat(l.limit()).isEqualTo(AdaptiveLimit.INITIAL_LIMIT);
+        assertThat(l.limit()).isBetween(AdaptiveLimit.INITIAL_LIMIT, AdaptiveLimit.INITIAL_LIMIT + 4);
     }
 
     /** One second of quiet: 60 ms pages, the limit never binding, so the base is learned. Returns the time after. */
@@ -197,8 +198,8 @@ class AdaptiveLimitTest {
             l.onAcquire(l.limit());
             l.onSample(now, 600 * MS);
         }
-        // (The quiet phase's last window closes on the first slow answer and may add one.)
-        assertThat(l.limit()).isBetween(before, before + 1);
+        // Ten seconds of them: probed upwards by one a window at most, never cut.
+        assertThat(l.limit()).isBetween(before, before + 6);
     }
 
     @Test
