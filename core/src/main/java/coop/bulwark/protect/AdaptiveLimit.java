@@ -20,7 +20,8 @@ package coop.bulwark.protect;
  *    answers: the cheap requests (a static file at 2 ms while pages take 100 ms), which in a backlog waited like
  *    everyone else.
  *  - base: the same statistic in windows where the limit did not bind (a moving average over the latest of them), so
- *    it is the no-load time of the current mix: when the edge's cache takes the static files away from the origin, the
+ *    it is the no-load time of the current mix, and never below the least time seen in the last 30-60 s (when the
+ *    limit binds in every window, no such window comes to follow a changed mix): when the edge's cache takes the static files away from the origin, the
  *    base becomes the cheapest page. Before any such window: the least time seen, over two buckets of
  *    BASE_BUCKET_NANOS (an edge started during a flood sees no quiet window).
  *    Comparing the fastest answers, not a mean or percentile of all, keeps the mix out: a flood of 100 ms pages on top
@@ -96,11 +97,13 @@ package coop.bulwark.protect;
 
     /** The no-load time to an answer the limit is judged against, or -1 before the first answer. */
     public long baseNanos() {
+        long least = Math.min(baseCurrent, basePrevious);
         if (lightBase >= 0) {
-            return lightBase;
+            // Never below the least time any answer took in the last 30-60 s: a base under that was learned on a mix
+            // the origin no longer sees (the cache took its cheap answers), and read its pages' own time as waiting.
+            return least == Long.MAX_VALUE ? lightBase : Math.max(lightBase, least);
         }
-        long b = Math.min(baseCurrent, basePrevious);
-        return b == Long.MAX_VALUE ? -1 : b;
+        return least == Long.MAX_VALUE ? -1 : least;
     }
 
     /** A slot was taken, leaving {@code inFlight} slots in use. */

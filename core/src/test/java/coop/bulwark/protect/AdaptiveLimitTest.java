@@ -189,6 +189,35 @@ class AdaptiveLimitTest {
     }
 
     @Test
+    void aMixTheCacheChanged_whileTheLimitAlwaysBinds_isNotReadAsWaiting() {
+        var l = new AdaptiveLimit();
+        long now = 0;
+        // Mixed and light: one answer in four a 2 ms asset, the others 60 ms pages.
+        for (int i = 0; i < 2_000; i++) {
+            now += 2 * MS;
+            l.onAcquire(1);
+            l.onSample(now, i % 4 == 0 ? 2 * MS : 60 * MS);
+        }
+        // A flood's onset cuts the limit to its floor.
+        for (int w = 0; w < 12; w++) {
+            for (int i = 0; i < 40; i++) {
+                now += 7 * MS;
+                l.onAcquire(l.limit());
+                l.onDrop(now);
+            }
+        }
+        assertThat(l.limit()).isEqualTo(AdaptiveLimit.MIN_LIMIT);
+        // Then the cache answers the assets: only pages, 30 a second, the limit binding on every one, none waiting.
+        for (int i = 0; i < 30 * 120; i++) {
+            now += 33 * MS;
+            l.onAcquire(l.limit());
+            l.onSample(now, 60 * MS);
+        }
+        assertThat(l.baseNanos()).isCloseTo(60 * MS, within(MS));
+        assertThat(l.limit()).isGreaterThan(10);
+    }
+
+    @Test
     void fewSlowAnswers_neverShrinkTheLimit() {
         var l = new AdaptiveLimit();
         long now = quietPages(l);
