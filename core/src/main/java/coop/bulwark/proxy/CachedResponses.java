@@ -5,9 +5,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -34,6 +37,47 @@ final class CachedResponses {
         r.headers().set(HttpHeaderNames.AGE, entry.ageSeconds(nowNanos));
         r.headers().set(X_CACHE, label);
         return r;
+    }
+
+    /**
+     * Writes a stored answer to the client and flushes it: on an HTTP/1.x connection its head from the entry's
+     * encoded fields ({@link #encodedHead}), with {@code Connection} as {@code keepAlive} says (a cached answer always
+     * has its length, so nothing else decides it); on an HTTP/2 stream a head built from the entry. The seen cookie
+     * ({@code seenCookie}, or null) goes only on a page. Returns the last write's future when the HTTP/1.x connection
+     * is to end after it, for the caller to close it; else null.
+     */
+    static ChannelFuture write(
+            ChannelHandlerContext ctx,
+            CacheEntry entry,
+            HttpMethod method,
+            HttpVersion clientVersion,
+            boolean multiplexed,
+            boolean keepAlive,
+            long nowNanos,
+            String label,
+            String seenCookie) {
+        if (multiplexed) {
+            HttpResponse r = head(entry, HttpVersion.HTTP_1_1, nowNanos, label);
+            PageCookie.add(r, seenCookie);
+            ctx.write(r, ctx.voidPromise());
+        } else {
+            ctx.write(
+                    encodedHead(
+                            ctx.alloc(),
+                            entry,
+                            clientVersion,
+                            nowNanos,
+                            label,
+                            seenCookie,
+                            ResponseFraming.connectionField(clientVersion, keepAlive)),
+                    ctx.voidPromise());
+        }
+        LastHttpContent last = body(entry, HttpMethod.HEAD.equals(method));
+        if (keepAlive || multiplexed) {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+            return null;
+        }
+        return ctx.writeAndFlush(last);
     }
 
     /**

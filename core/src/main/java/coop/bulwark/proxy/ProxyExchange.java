@@ -11,6 +11,7 @@ import coop.bulwark.origin.OriginPool;
 import coop.bulwark.protect.BulkheadRejection;
 import coop.bulwark.protect.BulkheadWaiter;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -181,20 +182,21 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
      */
     private void serveCached(CacheEntry entry, String label) {
         status = entry.status();
-        HttpResponse r = CachedResponses.head(
-                entry, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion, runtime.nanoTime(), label);
-        PageCookie.add(r, seenCookie);
-        keepAlive = !owner.multiplexed()
-                && ResponseFraming.frame(
-                        r, method, clientVersion, clientKeepAlive && owner.mayKeepAlive(), requestComplete || !hasBody);
-        client.write(r, client.voidPromise());
-        boolean headOnly = HttpMethod.HEAD.equals(method);
-        responseBytes = headOnly ? 0 : entry.body().length;
-        LastHttpContent last = CachedResponses.body(entry, headOnly);
-        if (!keepAlive && !owner.multiplexed()) {
-            client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            client.writeAndFlush(last, client.voidPromise());
+        // Its length is known and the request had no body: the client's and the edge's wish alone decide keep-alive.
+        keepAlive = !owner.multiplexed() && clientKeepAlive && owner.mayKeepAlive();
+        responseBytes = HttpMethod.HEAD.equals(method) ? 0 : entry.body().length;
+        ChannelFuture last = CachedResponses.write(
+                client,
+                entry,
+                method,
+                clientVersion,
+                owner.multiplexed(),
+                keepAlive,
+                runtime.nanoTime(),
+                label,
+                seenCookie);
+        if (last != null) {
+            last.addListener(ChannelFutureListener.CLOSE);
         }
         end(keepAlive); // after the write: ending may start the next pipelined request
     }
@@ -535,10 +537,9 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
             return;
         }
         status = s.code();
-        // A request whose end has not been read (a body still arriving, or a bodiless one refused at once by a full
-        // bulkhead) ends its connection. Keeping a bodiless one's open was tried: a closed-loop flood then came back
-        // at once for every 503 and, on a shared 2-core machine, bystanders' p99 went from 0.2-0.4 s to 0.5-2 s
-        // (IsolationIntegrationTest); a reconnect is the attacker's cost.
+        // A request whose end has not been read (a body arriving, or one a full bulkhead refused at once) ends its
+        // connection. Kept open, a closed-loop flood came back at once for every 503 and bystanders' p99 went from
+        // 0.2-0.4 s to 0.5-2 s (IsolationIntegrationTest): a reconnect is the attacker's cost.
         boolean close = !owner.multiplexed() && (!requestComplete || !clientKeepAlive || !owner.mayKeepAlive());
         var r = EdgeResponses.error(client.alloc(), s, reason, close, retryAfterSeconds);
         responseBytes = r.content().readableBytes();

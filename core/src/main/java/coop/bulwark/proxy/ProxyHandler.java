@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -258,41 +257,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * A forwarded request the cache answers at once (a fresh copy, or a stale one while another request refreshes
-     * it): written here, with no exchange started. A flood that busts a site's cache
-     * under attack is answered almost entirely this way. Carries no body (the cache never plans for one).
+     * it): written here, with no exchange started. A flood that busts a site's cache under attack is answered almost
+     * entirely this way. Carries no body (the cache never plans for one).
      */
     private void fromCache(Decision.Forward f, HttpRequest req, ExchangeCache.Serve serve, RequestLog log) {
         CacheEntry entry = serve.entry();
-        boolean headOnly = HttpMethod.HEAD.equals(req.method());
         long now = runtime.nanoTime();
-        boolean keepAlive = false;
-        if (multiplexed) {
-            HttpResponse r = CachedResponses.head(entry, HttpVersion.HTTP_1_1, now, serve.label());
-            PageCookie.add(r, f.seenCookie());
-            ctx.write(r, ctx.voidPromise());
-        } else {
-            // The head from the entry's encoded fields: a cached response always has its length, so the connection
-            // stays open as the client and the edge want (ResponseFraming's rule for a framed body).
-            HttpVersion version = req.protocolVersion();
-            keepAlive = clientKeepAlive && mayKeepAlive();
-            ctx.write(
-                    CachedResponses.encodedHead(
-                            ctx.alloc(),
-                            entry,
-                            version,
-                            now,
-                            serve.label(),
-                            f.seenCookie(),
-                            ResponseFraming.connectionField(version, keepAlive)),
-                    ctx.voidPromise());
-        }
+        boolean keepAlive = !multiplexed && clientKeepAlive && mayKeepAlive();
         runtime.chain().release(f);
-        log.complete(entry.status(), headOnly ? 0 : entry.body().length, now);
-        LastHttpContent last = CachedResponses.body(entry, headOnly);
-        if (keepAlive || multiplexed) {
-            ctx.writeAndFlush(last, ctx.voidPromise());
-        } else {
-            closeAfter(ctx.writeAndFlush(last));
+        log.complete(entry.status(), HttpMethod.HEAD.equals(req.method()) ? 0 : entry.body().length, now);
+        ChannelFuture last = CachedResponses.write(
+                ctx,
+                entry,
+                req.method(),
+                req.protocolVersion(),
+                multiplexed,
+                keepAlive,
+                now,
+                serve.label(),
+                f.seenCookie());
+        if (last != null) {
+            closeAfter(last);
         }
     }
 
