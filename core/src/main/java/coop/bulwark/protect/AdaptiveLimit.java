@@ -21,9 +21,9 @@ package coop.bulwark.protect;
  *    everyone else.
  *  - base: the same statistic in windows where the limit did not bind (a moving average over the latest of them), so
  *    it is the no-load time of the current mix, and never below the least time seen in the last 30-60 s (when the
- *    limit binds in every window, no such window comes to follow a changed mix): when the edge's cache takes the static files away from the origin, the
- *    base becomes the cheapest page. Before any such window: the least time seen, over two buckets of
- *    BASE_BUCKET_NANOS (an edge started during a flood sees no quiet window).
+ *    limit binds in every window, no such window comes to follow a changed mix): when the edge's cache takes the
+ *    static files away from the origin, the base becomes the cheapest page. Before any such window: the least time
+ *    seen, over two buckets of BASE_BUCKET_NANOS (an edge started during a flood sees no quiet window).
  *    Comparing the fastest answers, not a mean or percentile of all, keeps the mix out: a flood of 100 ms pages on top
  *    of 2 ms assets would look like congestion to a mean.
  *  - gradient = TOLERANCE * base / fastest, within [0.5, 1]: 1 when nothing waits; limit = limit * gradient + alpha
@@ -34,9 +34,9 @@ package coop.bulwark.protect;
  *    ends by time (MAX_WINDOW_NANOS) short of MIN_SAMPLES, with the limit binding and nothing dropped, grows it by
  *    alpha (AIMD's probe; too few answers for a gradient, and thin evidence never shrinks it): a limit a flood's
  *    onset cut recovers once the flood is answered elsewhere (from the cache, the challenge) and only the people's
- *    requests reach the origin. Such thin windows
- *    (MIN_LIGHT_SAMPLES answers or more) also teach the base when the limit did not bind in them: the cache that
- *    answers a flood also takes the cheap answers away, and a base learned on the old mix reads pages as waiting.
+ *    requests reach the origin. Such thin windows (MIN_LIGHT_SAMPLES answers or more) also teach the base when the
+ *    limit did not bind in them: the cache that answers a flood also takes the cheap answers away, and a base learned
+ *    on the old mix reads pages as waiting.
  *  - 503 answers or origin timeouts in a window: the limit is cut to 3/4 (AIMD's multiplicative decrease); an origin
  *    that refuses is past its backlog whatever the times say.
  *

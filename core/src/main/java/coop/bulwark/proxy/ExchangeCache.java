@@ -72,7 +72,8 @@ final class ExchangeCache {
     /**
      * Looks the key up and returns the answer the cache can give at once: a fresh copy, or (a refresh being already
      * under way) a stale one; null when it cannot, and then {@link #begin} decides the rest. Lets the relay answer a
-     * hit without starting an exchange (a flood's requests answered from the cache are most of its work). Called at most once, before {@link #begin}.
+     * hit without starting an exchange (a flood's requests answered from the cache are most of its work). Called at
+     * most once, before {@link #begin}.
      */
     Serve answerAtOnce(long nowNanos) {
         looked = true;

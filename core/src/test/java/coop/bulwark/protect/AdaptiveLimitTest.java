@@ -134,18 +134,38 @@ class AdaptiveLimitTest {
         return now;
     }
 
-    @Test
-    void aLimitCutByAFlood_growsBackOnLightTrafficThatMeetsIt() {
-        var l = new AdaptiveLimit();
-        long now = quietPages(l);
-        // A flood's onset: the origin refuses, window after window.
-        for (int w = 0; w < 4; w++) {
+    /**
+     * Four seconds of a busy, mixed origin (one answer in four a 2 ms asset, the others 60 ms pages), the limit never
+     * binding. Returns the time after.
+     */
+    private static long quietMix(AdaptiveLimit l) {
+        long now = 0;
+        for (int i = 0; i < 2_000; i++) {
+            now += 2 * MS;
+            l.onAcquire(1);
+            l.onSample(now, i % 4 == 0 ? 2 * MS : 60 * MS);
+        }
+        return now;
+    }
+
+    /** A flood's onset from {@code now}: the origin refuses every request, {@code windows} windows long. */
+    private static long onsetRefusals(AdaptiveLimit l, long now, int windows) {
+        for (int w = 0; w < windows; w++) {
             for (int i = 0; i < 40; i++) {
                 now += 7 * MS;
                 l.onAcquire(l.limit());
                 l.onDrop(now);
             }
         }
+        return now;
+    }
+
+    @Test
+    void aLimitCutByAFlood_growsBackOnLightTrafficThatMeetsIt() {
+        var l = new AdaptiveLimit();
+        long now = quietPages(l);
+        // A flood's onset: the origin refuses, window after window.
+        now = onsetRefusals(l, now, 4);
         int cut = l.limit();
         assertThat(cut).isLessThan(AdaptiveLimit.INITIAL_LIMIT / 2);
         // Then only people reach the origin: ten pages a second, in bursts that meet the limit, answered unhurried.
@@ -162,13 +182,7 @@ class AdaptiveLimitTest {
     @Test
     void thinTrafficOfPagesOnly_teachesTheBase_andTheLimitIsNotCutForThePagesOwnTime() {
         var l = new AdaptiveLimit();
-        long now = 0;
-        // Busy and mixed at first: one answer in four a 2 ms asset, the others 60 ms pages; the limit never binds.
-        for (int i = 0; i < 2_000; i++) {
-            now += 2 * MS;
-            l.onAcquire(1);
-            l.onSample(now, i % 4 == 0 ? 2 * MS : 60 * MS);
-        }
+        long now = quietMix(l);
         assertThat(l.baseNanos()).isLessThan(10 * MS);
         // Then the cache answers the assets (and a flood): a dozen pages a second reach the origin, in their usual
         // 60 ms, never a full window's worth.
@@ -191,21 +205,9 @@ class AdaptiveLimitTest {
     @Test
     void aMixTheCacheChanged_whileTheLimitAlwaysBinds_isNotReadAsWaiting() {
         var l = new AdaptiveLimit();
-        long now = 0;
-        // Mixed and light: one answer in four a 2 ms asset, the others 60 ms pages.
-        for (int i = 0; i < 2_000; i++) {
-            now += 2 * MS;
-            l.onAcquire(1);
-            l.onSample(now, i % 4 == 0 ? 2 * MS : 60 * MS);
-        }
+        long now = quietMix(l);
         // A flood's onset cuts the limit to its floor.
-        for (int w = 0; w < 12; w++) {
-            for (int i = 0; i < 40; i++) {
-                now += 7 * MS;
-                l.onAcquire(l.limit());
-                l.onDrop(now);
-            }
-        }
+        now = onsetRefusals(l, now, 12);
         assertThat(l.limit()).isEqualTo(AdaptiveLimit.MIN_LIMIT);
         // Then the cache answers the assets: only pages, 30 a second, the limit binding on every one, none waiting.
         for (int i = 0; i < 30 * 120; i++) {
