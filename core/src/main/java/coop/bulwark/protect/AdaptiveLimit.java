@@ -8,7 +8,7 @@ package coop.bulwark.protect;
  * <p>Feed it every finished request with {@link #onSample} (time to the response head) or {@link #onDrop}, and every
  * slot taken with {@link #onAcquire}; {@link #limit()} is the current limit. All times are nanoseconds of one
  * monotonic clock passed in by the caller (tests use a fake one). Not thread-safe: guarded by its
- * {@link OriginCapacity}'s lock. Allocates nothing after construction.
+ * {@link OriginCapacity}'s lock. Allocates nothing after the first kind learned (a table of {@value #KINDS} kinds).
  */
 /*
  * Design note. A web server with W workers (php-fpm children, Apache workers) answers up to W requests at once; more
@@ -26,6 +26,13 @@ package coop.bulwark.protect;
  *    seen, over two buckets of BASE_BUCKET_NANOS (an edge started during a flood sees no quiet window).
  *    Comparing the fastest answers, not a mean or percentile of all, keeps the mix out: a flood of 100 ms pages on top
  *    of 2 ms assets would look like congestion to a mean.
+ *  - kinds: an answer whose AnswerKind (site and path) was seen while the limit did not bind counts, for the
+ *    gradient, as base + (its time - its kind's least time): its own wait, whatever its kind costs. Without this, a
+ *    mix whose cheap kinds grew rare (the cache answers a flood's pages, and people's pages are what reach the origin,
+ *    with a feed now and then) read the pages' own 60 ms against the feeds' 30 ms as waiting in every window without
+ *    a feed, and held the limit at its floor for the attack's length (bench/flood-cost.sh, full runs: bystanders'
+ *    p99 336-939 ms). A kind first seen while the limit binds is not learned (its times may hold a wait the edge
+ *    caused), so a flood of new paths on a congested origin is judged as before, by its times.
  *  - gradient = TOLERANCE * base / fastest, within [0.5, 1]: 1 when nothing waits; limit = limit * gradient + alpha
  *    (alpha = max(1, limit / 16)). Below W nothing waits and the limit grows by alpha per window; above W the backlog's
  *    wait pulls it back; it settles just under or at W. The 0.5 floor bounds a single odd window to halving it.
@@ -69,6 +76,14 @@ package coop.bulwark.protect;
     static final long BASE_BUCKET_NANOS = 30_000_000_000L;
     /** How many of a window's fastest answers are kept to estimate the wait (the fastest tenth, at most this). */
     static final int LOWEST = 32;
+    /** Kinds whose least time is kept (a power of two): the busy pages of the sites on one origin. */
+    static final int KINDS = 256;
+
+    private static final int PROBES = 8;
+
+    /** Answers of known kinds a full window needs for its wait to be read from them (else: from the fastest). */
+    static final int MIN_KNOWN_SAMPLES = 8;
+
     /** The fastest answers may take this much longer than base before it counts as waiting (jitter, connects). */
     static final double TOLERANCE = 1.2;
 
@@ -81,6 +96,13 @@ package coop.bulwark.protect;
     private final long[] lowest = new long[LOWEST];
 
     private int lowestCount;
+    /** The window's LOWEST smallest waits ({@code rtt - its kind's least}) of answers whose kind is known, ascending. */
+    private final long[] lowestWaits = new long[LOWEST];
+
+    private int waitCount;
+    /** The window's answers whose kind is known. */
+    private int knownSamples;
+
     private int drops;
     private boolean limitReached;
 
@@ -89,6 +111,19 @@ package coop.bulwark.protect;
     private long basePrevious = Long.MAX_VALUE;
     /** The fastest answers' time in recent windows where the limit did not bind (moving average); -1: none yet. */
     private long lightBase = -1;
+    /** Base buckets begun so far: the age of a kind's least time. */
+    private int epoch;
+
+    /**
+     * Each {@link AnswerKind}'s least time to an answer, learned while the limit did not bind (so never a time that
+     * includes a wait the edge's own traffic caused), over its latest two buckets of learning: open addressing, at
+     * most PROBES slots looked at, the one learned longest ago replaced. Allocated at the first kind learned.
+     */
+    private long[] kindKeys;
+
+    private long[] kindLeast;
+    private long[] kindLeastPrevious;
+    private int[] kindEpoch;
 
     /** The current limit, in requests at once. */
     public int limit() {
@@ -118,14 +153,84 @@ package coop.bulwark.protect;
      * true when the limit changed.
      */
     public boolean onSample(long nowNanos, long rttNanos) {
+        return onSample(nowNanos, rttNanos, AnswerKind.UNKNOWN);
+    }
+
+    /** As {@link #onSample(long, long)}, for a request of {@code kind} (an {@link AnswerKind}). */
+    public boolean onSample(long nowNanos, long rttNanos, long kind) {
         long rtt = Math.max(1, rttNanos);
         rotateBase(nowNanos);
         baseCurrent = Math.min(baseCurrent, rtt);
         startWindow(nowNanos);
         samples++;
         sumNanos += rtt;
-        keepIfLowest(rtt);
+        lowestCount = keepIfLowest(lowest, lowestCount, rtt);
+        long least = kind == AnswerKind.UNKNOWN ? -1 : kindLeast(kind);
+        if (least >= 0) {
+            knownSamples++;
+            waitCount = keepIfLowest(lowestWaits, waitCount, rtt - least);
+        }
+        if (!limitReached && kind != AnswerKind.UNKNOWN) {
+            learnKind(kind, rtt);
+        }
         return endWindow(nowNanos);
+    }
+
+    /** The least time of {@code kind} over its latest two buckets of learning, or -1 when not known. */
+    private long kindLeast(long kind) {
+        if (kindKeys == null) {
+            return -1;
+        }
+        int mask = KINDS - 1;
+        int start = (int) kind & mask;
+        for (int p = 0; p < PROBES; p++) {
+            int i = (start + p) & mask;
+            if (kindKeys[i] == kind) {
+                return Math.min(kindLeast[i], kindLeastPrevious[i]);
+            }
+            if (kindKeys[i] == AnswerKind.UNKNOWN) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private void learnKind(long kind, long rtt) {
+        if (kindKeys == null) {
+            kindKeys = new long[KINDS];
+            kindLeast = new long[KINDS];
+            kindLeastPrevious = new long[KINDS];
+            kindEpoch = new int[KINDS];
+        }
+        int mask = KINDS - 1;
+        int start = (int) kind & mask;
+        int victim = start;
+        for (int p = 0; p < PROBES; p++) {
+            int i = (start + p) & mask;
+            if (kindKeys[i] == kind) {
+                if (kindEpoch[i] == epoch) {
+                    kindLeast[i] = Math.min(kindLeast[i], rtt);
+                } else {
+                    // A new bucket of learning: the last one's least is kept beside it, older ones forgotten, so a
+                    // kind that became slower is read as slower within two buckets of it being seen unhurried.
+                    kindLeastPrevious[i] = kindLeast[i];
+                    kindLeast[i] = rtt;
+                    kindEpoch[i] = epoch;
+                }
+                return;
+            }
+            if (kindKeys[i] == AnswerKind.UNKNOWN) {
+                victim = i;
+                break;
+            }
+            if (kindEpoch[i] < kindEpoch[victim]) {
+                victim = i;
+            }
+        }
+        kindKeys[victim] = kind;
+        kindLeast[victim] = rtt;
+        kindLeastPrevious[victim] = Long.MAX_VALUE;
+        kindEpoch[victim] = epoch;
     }
 
     /** A request the origin refused (503) or left unanswered past the origin timeout, at {@code nowNanos}. */
@@ -149,6 +254,7 @@ package coop.bulwark.protect;
             basePrevious = now - bucketStart >= 2 * BASE_BUCKET_NANOS ? Long.MAX_VALUE : baseCurrent;
             baseCurrent = Long.MAX_VALUE;
             bucketStart = now;
+            epoch++;
         }
     }
 
@@ -180,37 +286,56 @@ package coop.bulwark.protect;
         samples = 0;
         sumNanos = 0;
         lowestCount = 0;
+        waitCount = 0;
+        knownSamples = 0;
         drops = 0;
         limitReached = false;
         return limit != before;
     }
 
-    /** Insertion into the sorted array of the fastest answers: at most LOWEST moves, no allocation. */
-    private void keepIfLowest(long rtt) {
-        if (lowestCount == LOWEST && rtt >= lowest[LOWEST - 1]) {
-            return;
+    /**
+     * Insertion into a sorted array of a window's fastest times, {@code count} in use: at most LOWEST moves, no
+     * allocation. Returns the new count.
+     */
+    private static int keepIfLowest(long[] sorted, int count, long t) {
+        if (count == LOWEST && t >= sorted[LOWEST - 1]) {
+            return count;
         }
-        int i = lowestCount < LOWEST ? lowestCount++ : LOWEST - 1;
-        while (i > 0 && lowest[i - 1] > rtt) {
-            lowest[i] = lowest[i - 1];
+        int i = count < LOWEST ? count : LOWEST - 1;
+        while (i > 0 && sorted[i - 1] > t) {
+            sorted[i] = sorted[i - 1];
             i--;
         }
-        lowest[i] = rtt;
+        sorted[i] = t;
+        return count < LOWEST ? count + 1 : count;
+    }
+
+    /** The mean of the first {@code k} of {@code sorted}. */
+    private static long meanOfFirst(long[] sorted, int k) {
+        long sum = 0;
+        for (int i = 0; i < k; i++) {
+            sum += sorted[i];
+        }
+        return sum / k;
     }
 
     private void decide(long elapsed) {
-        int k = Math.clamp(samples / 20, 1, lowestCount);
-        long fastest = 0;
-        for (int i = 0; i < k; i++) {
-            fastest += lowest[i];
-        }
-        fastest /= k;
         if (!limitReached) {
             // The same statistic with the edge not holding anything back: the no-load time of today's mix.
-            lightBase = lightBase < 0 ? fastest : (3 * lightBase + fastest) / 4;
+            long light = meanOfFirst(lowest, Math.clamp(samples / 20, 1, lowestCount));
+            lightBase = lightBase < 0 ? light : (3 * lightBase + light) / 4;
             return;
         }
         long base = baseNanos();
+        long fastest;
+        if (knownSamples >= MIN_KNOWN_SAMPLES) {
+            // Answers of known kinds tell their own wait, whatever their kind costs: a backlog's wait is shared, so
+            // the lowest quarter of them (not a twentieth: no cheap kind needs picking out) is the wait; counted on
+            // the base's scale so the gradient reads as with the fastest answers.
+            fastest = base + meanOfFirst(lowestWaits, Math.clamp(knownSamples / 2, 1, waitCount));
+        } else {
+            fastest = meanOfFirst(lowest, Math.clamp(samples / 20, 1, lowestCount));
+        }
         // Gradient: the share of the fastest answers' time that is work, not wait; 1 when nothing waits.
         double gradient = Math.clamp(TOLERANCE * base / Math.max(base, fastest), 0.5, 1.0);
         int alpha = Math.max(1, limit / 16);

@@ -311,17 +311,22 @@ public final class OriginCapacity {
      * tells nothing about the origin's load (it ended before an answer, or the origin failed to connect).
      */
     public void release(SiteBudget site) {
-        release(site, 0, Observed.NOTHING, 0);
+        release(site, 0, Observed.NOTHING, 0, AnswerKind.UNKNOWN);
     }
 
     /** Returns a slot of a request the origin answered {@code answerNanos} after the slot was granted. */
     public void release(SiteBudget site, long nowNanos, long answerNanos) {
-        release(site, nowNanos, Observed.ANSWER, answerNanos);
+        release(site, nowNanos, answerNanos, AnswerKind.UNKNOWN);
+    }
+
+    /** As {@link #release(SiteBudget, long, long)}, for a request of a known {@link AnswerKind}. */
+    public void release(SiteBudget site, long nowNanos, long answerNanos, long kind) {
+        release(site, nowNanos, Observed.ANSWER, answerNanos, kind);
     }
 
     /** Returns a slot of a request the origin refused (503) or did not answer within the origin timeout. */
     public void releaseDropped(SiteBudget site, long nowNanos) {
-        release(site, nowNanos, Observed.DROP, 0);
+        release(site, nowNanos, Observed.DROP, 0, AnswerKind.UNKNOWN);
     }
 
     /** What a released request showed of the origin's load. */
@@ -331,13 +336,13 @@ public final class OriginCapacity {
         NOTHING
     }
 
-    private void release(SiteBudget site, long nowNanos, Observed observed, long answerNanos) {
+    private void release(SiteBudget site, long nowNanos, Observed observed, long answerNanos, long kind) {
         List<Ticket> granted = new ArrayList<>(1);
         lock.lock();
         try {
             if (adaptive != null) {
                 boolean changed = switch (observed) {
-                    case ANSWER -> adaptive.onSample(nowNanos, answerNanos);
+                    case ANSWER -> adaptive.onSample(nowNanos, answerNanos, kind);
                     case DROP -> adaptive.onDrop(nowNanos);
                     case NOTHING -> false;
                 };

@@ -53,13 +53,13 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private final boolean clientKeepAlive;
     private final long maxBodyBytes;
     private final long originTimeoutNanos;
+    private final boolean hasBody;
+    private int attemptIndex;
     private final Origin[] attempts;
     /** The snapshot the request started with (it keeps it to its end, whatever reloads happen meanwhile). */
     private final EdgeSnapshot snapshot;
     /** The origin pool (and deadline sweep) of this exchange's event loop. */
     private final OriginPool pool;
-
-    private final boolean hasBody;
     /** The cache's part in this exchange, or null when the cache stays out of it. */
     private ExchangeCache cache;
     /** Run once when the exchange ends (releases the client's concurrent-request slot), or null. */
@@ -68,8 +68,6 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private final RequestLog log;
     /** For a WebSocket handshake: the tunnel its 101 opens (it holds the site's upgrade slot); else null. */
     private WebSocketTunnel tunnel;
-
-    private int attemptIndex;
     /** {@code Set-Cookie} for the seen cookie if the response is a page ({@link PageCookie}), or null. */
     private final String seenCookie;
     /** This exchange's origin slot: held, awaited in the bulkhead queue, or none. */
@@ -122,7 +120,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         this.originTimeoutNanos = limits.originTimeout().toNanos();
         this.attempts = admitted.site().attemptOrder();
         this.pool = pool;
-        this.slot = new SlotClaim(admitted.site().guard().budget(), forward.lane());
+        this.slot = new SlotClaim(admitted, forward.lane());
     }
 
     /** Makes this exchange a WebSocket handshake, whose 101 turns the connections into {@code tunnel}. */
@@ -470,7 +468,18 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
             return;
         }
         status = status == 0 ? 499 : status;
+        if (conn != null && !responseStarted && requestComplete && slot.holding() && tunnel == null) {
+            // The origin goes on with the request: its slot stays held until it answers (AbandonedFetch says why).
+            long deadline = lastOriginActivityNanos + originTimeoutNanos;
+            AbandonedFetch.adopt(conn, slot, pool.deadlines(), runtime::nanoTime, log.originStartNanos(), deadline);
+            conn = null;
+        }
         end(false);
+        dropOrigin();
+    }
+
+    /** Closes the origin connection, if any: its request is given up. */
+    private void dropOrigin() {
         if (conn != null) {
             conn.release(false, runtime.nanoTime());
             conn = null;
@@ -494,10 +503,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         if (done) {
             return;
         }
-        if (conn != null) {
-            conn.release(false, runtime.nanoTime());
-            conn = null;
-        }
+        dropOrigin();
         if (!responseStarted) {
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "the site's server did not answer in time");
         } else {
@@ -551,10 +557,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     }
 
     private void abortWithStatus(HttpResponseStatus s, String reason) {
-        if (conn != null) {
-            conn.release(false, runtime.nanoTime());
-            conn = null;
-        }
+        dropOrigin();
         if (responseStarted) {
             abortClient();
         } else {
@@ -576,10 +579,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         }
         done = true;
         cancelTimer();
-        // Withdraw a waiting claim (the client left); if a grant is already on its way, granted() sees done and
-        // gives the slot back.
-        slot.withdraw();
-        slot.release(runtime.nanoTime(), log.originNanos(), status);
+        slot.end(runtime.nanoTime(), log.originNanos(), status);
         if (cache != null) {
             // No-op when the response was stored; otherwise the requests waiting on this fetch decide for themselves.
             cache.onFailure("the fetch ended without a complete response");

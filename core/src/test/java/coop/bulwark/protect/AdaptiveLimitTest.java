@@ -220,6 +220,120 @@ class AdaptiveLimitTest {
     }
 
     @Test
+    void aMixThatLostItsCheapKinds_isJudgedKindByKind_andALimitCutByTheOnsetGrowsBack() {
+        assertThat(afterTheCacheTookTheCheapKinds(true))
+                .as("judged kind by kind")
+                .isGreaterThan(12);
+        // The same answers judged by the origin's fastest alone: the pages' own 60 ms against the rare feeds' 30 ms
+        // read as waiting half the time, and the limit stays near its floor for the attack's length.
+        assertThat(afterTheCacheTookTheCheapKinds(false))
+                .as("judged without kinds")
+                .isLessThan(6);
+    }
+
+    /**
+     * Ten quiet seconds of a mixed origin (2 ms assets, 30 ms feeds, pages of 20 paths at 58-62 ms), a flood's onset
+     * that cuts the limit to its floor, then two minutes in which only pages and a rare feed reach the origin (the
+     * cache answers the rest), 30 a second, the limit binding on every one, none waiting at the origin. Returns the
+     * limit at the end.
+     */
+    private static int afterTheCacheTookTheCheapKinds(boolean withKinds) {
+        var l = new AdaptiveLimit();
+        var rnd = new Random(5);
+        long asset = AnswerKind.of("site-0001", "/style.css");
+        long feed = AnswerKind.of("site-0002", "/feed.xml");
+        long now = 0;
+        for (int i = 0; i < 10_000; i++) {
+            now += MS;
+            l.onAcquire(1);
+            int page = rnd.nextInt(20);
+            switch (i % 4) {
+                case 0 -> l.onSample(now, 2 * MS, withKinds ? asset : AnswerKind.UNKNOWN);
+                case 1 -> l.onSample(now, 30 * MS, withKinds ? feed : AnswerKind.UNKNOWN);
+                default -> l.onSample(now, (58 + page % 5) * MS, withKinds ? pageKind(page) : AnswerKind.UNKNOWN);
+            }
+        }
+        now = onsetRefusals(l, now, 12);
+        assertThat(l.limit()).isEqualTo(AdaptiveLimit.MIN_LIMIT);
+        for (int i = 0; i < 30 * 120; i++) {
+            now += 33 * MS;
+            l.onAcquire(l.limit());
+            int page = rnd.nextInt(20);
+            if (rnd.nextInt(60) == 0) {
+                l.onSample(now, (30 + rnd.nextInt(3)) * MS, withKinds ? feed : AnswerKind.UNKNOWN);
+            } else {
+                long t = (58 + page % 5 + rnd.nextInt(4)) * MS;
+                l.onSample(now, t, withKinds ? pageKind(page) : AnswerKind.UNKNOWN);
+            }
+        }
+        return l.limit();
+    }
+
+    private static long pageKind(int page) {
+        return AnswerKind.of("site-00" + (10 + page % 10), "/news/" + page + "?utm=" + page);
+    }
+
+    @Test
+    void aKindFirstSeenWhileTheLimitBinds_isNotLearned_soAWaitOnItStillCuts() {
+        var l = new AdaptiveLimit();
+        long now = quietMix(l);
+        int before = l.limit();
+        // A flood of a path never seen unhurried, on an origin whose backlog makes everything wait 200 ms: had its
+        // first (waiting) times been learned as its no-load time, the wait would read as none.
+        long fresh = AnswerKind.of("site-0003", "/search");
+        for (int i = 0; i < 32 * 8; i++) {
+            now += 10 * MS;
+            l.onAcquire(l.limit());
+            l.onSample(now, 260 * MS, fresh);
+        }
+        assertThat(l.limit()).isLessThan(before / 2);
+    }
+
+    /**
+     * As {@link #floodOnAWorkerPool_settlesNearTheWorkerCount} after ten quiet seconds in which the edge learned the
+     * asset's and the page's no-load times: the flood's wait is then read from every answer's own wait. The backlog
+     * bound is the same; the limit may stand a little higher (its AIMD cycle reads the wait of the lower half of the
+     * answers, where the fastest-answers reading overreacts to the cheap ones' relative wait).
+     */
+    @ParameterizedTest
+    @CsvSource({"4, 11", "8, 21", "16, 3", "32, 99", "100, 7"})
+    void kindsLearnedBeforeAFlood_keepTheOriginsBacklogShort(int workers, long seed) {
+        var sim = new WorkerPoolSim(workers, new Random(seed));
+        var l = new AdaptiveLimit();
+        sim.withKinds = true;
+        // Ten quiet seconds first: one request at a time, the kinds' no-load times learned.
+        while (sim.now < 10_000 * MS) {
+            sim.sendOne(l);
+            sim.step(l);
+        }
+        long limitSum = 0;
+        long backlogSum = 0;
+        int n = 0;
+        long next = 40_000 * MS;
+        while (sim.now < 70_000 * MS) {
+            sim.fill(l);
+            sim.step(l);
+            if (sim.now >= next) {
+                limitSum += l.limit();
+                backlogSum += sim.backlog.size();
+                n++;
+                next += 100 * MS;
+            }
+        }
+        assertThat((double) limitSum / n).as("mean limit").isBetween(0.7 * workers, 1.5 * workers + 1);
+        assertThat((double) backlogSum / n).as("mean backlog at the origin").isLessThanOrEqualTo(0.1 * workers + 1);
+    }
+
+    @Test
+    void answerKinds_leaveTheQueryOut_andTellSitesApart() {
+        assertThat(AnswerKind.of("a", "/p?x=1")).isEqualTo(AnswerKind.of("a", "/p?y=2"));
+        assertThat(AnswerKind.of("a", "/p")).isEqualTo(AnswerKind.of("a", "/p#top"));
+        assertThat(AnswerKind.of("a", "/p")).isNotEqualTo(AnswerKind.of("b", "/p"));
+        assertThat(AnswerKind.of("a", "/p")).isNotEqualTo(AnswerKind.of("a", "/q"));
+        assertThat(AnswerKind.of("", "")).isNotEqualTo(AnswerKind.UNKNOWN);
+    }
+
+    @Test
     void fewSlowAnswers_neverShrinkTheLimit() {
         var l = new AdaptiveLimit();
         long now = quietPages(l);
@@ -301,7 +415,7 @@ class AdaptiveLimitTest {
 
     /** An origin of W workers, a FIFO backlog, service times 2 ms or 100 ms; time in nanoseconds. */
     private static final class WorkerPoolSim {
-        record Job(long sentAt, long serviceNanos) {}
+        record Job(long sentAt, long serviceNanos, long kind) {}
 
         record Done(long at, Job job) {}
 
@@ -311,6 +425,8 @@ class AdaptiveLimitTest {
         final PriorityQueue<Done> running = new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
         int inFlight;
         long now;
+        /** Whether answers carry their kind (an asset and a page kind), as the edge's do. */
+        boolean withKinds;
 
         WorkerPoolSim(int workers, Random rnd) {
             this.workers = workers;
@@ -320,14 +436,21 @@ class AdaptiveLimitTest {
         /** The flood never runs out: the edge sends until its limit. */
         void fill(AdaptiveLimit l) {
             while (inFlight < l.limit()) {
-                inFlight++;
-                l.onAcquire(inFlight);
-                Job j = new Job(now, rnd.nextInt(10) == 0 ? 2 * MS : 100 * MS);
-                if (running.size() < workers) {
-                    running.add(new Done(now + j.serviceNanos(), j));
-                } else {
-                    backlog.add(j);
-                }
+                sendOne(l);
+            }
+            l.onAcquire(inFlight); // a request of the flood waits at the limit, as at the edge's bulkhead
+        }
+
+        void sendOne(AdaptiveLimit l) {
+            inFlight++;
+            l.onAcquire(inFlight);
+            boolean asset = rnd.nextInt(10) == 0;
+            long kind = !withKinds ? AnswerKind.UNKNOWN : AnswerKind.of("s", asset ? "/a.css" : "/page");
+            Job j = new Job(now, asset ? 2 * MS : 100 * MS, kind);
+            if (running.size() < workers) {
+                running.add(new Done(now + j.serviceNanos(), j));
+            } else {
+                backlog.add(j);
             }
         }
 
@@ -335,7 +458,7 @@ class AdaptiveLimitTest {
             Done d = running.poll();
             now = d.at();
             inFlight--;
-            l.onSample(now, now - d.job().sentAt());
+            l.onSample(now, now - d.job().sentAt(), d.job().kind());
             Job next = backlog.poll();
             if (next != null) {
                 running.add(new Done(now + next.serviceNanos(), next));

@@ -1,0 +1,139 @@
+package coop.bulwark.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import coop.bulwark.protect.OriginCapacity;
+import coop.bulwark.site.BanPolicy;
+import coop.bulwark.site.BulkheadLimits;
+import coop.bulwark.site.ConnectionLimits;
+import coop.bulwark.site.EdgeConfig;
+import coop.bulwark.site.ProtectionConfig;
+import coop.bulwark.site.ProtectionState;
+import coop.bulwark.site.QueryKeyMode;
+import coop.bulwark.site.SiteConfig;
+import coop.bulwark.site.SiteLimits;
+import coop.bulwark.site.SiteProtection;
+import coop.bulwark.site.StatePolicy;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that give up while the origin works on their request (bots with a short timeout, people closing a tab): the
+ * origin goes on with the request, so the edge keeps its slot until the origin answers or times out, and never sends
+ * the origin more work than its capacity.
+ */
+class AbandonedRequestIntegrationTest {
+    private static final String HOST = "impatient.test";
+
+    @Test
+    void clientsThatLeave_neverPutMoreOnTheOriginThanItsCapacity() throws Exception {
+        try (SharedOrigin origin = new SharedOrigin(2, 300);
+                EdgeServer edge = EdgeServer.start(config(origin, 2, Duration.ofSeconds(5)))) {
+            OriginCapacity capacity =
+                    edge.snapshot().sites().get(0).origins().get(0).capacity();
+            AtomicInteger sent = new AtomicInteger();
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int c = 0; c < 8; c++) {
+                    pool.submit(() -> {
+                        while (System.nanoTime() < deadline) {
+                            sendAndLeave(edge, "/page?n=" + sent.incrementAndGet(), 50);
+                        }
+                        return null;
+                    });
+                }
+                pool.shutdown();
+                assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> capacity.inFlight() == 0);
+            long waitedMillis = origin.maxBacklogWaitNanos.get() / 1_000_000;
+            System.out.printf(
+                    "abandoned requests: %d sent, origin served %d, longest wait for one of its 2 workers %d ms%n",
+                    sent.get(), origin.served.get(), waitedMillis);
+            assertThat(origin.served.get()).as("requests the origin worked on").isGreaterThanOrEqualTo(4);
+            // Sent no more than its 2 workers at once, no request waits in the origin's backlog (a ghost of a client
+            // that left would hold a worker for 300 ms while the next request waited behind it).
+            assertThat(waitedMillis).as("longest wait in the origin's backlog").isLessThan(100);
+        }
+    }
+
+    @Test
+    void anAbandonedRequestTheOriginNeverAnswers_freesItsSlotAtTheOriginTimeout() throws Exception {
+        try (SharedOrigin origin = new SharedOrigin(1, 4000);
+                EdgeServer edge = EdgeServer.start(config(origin, 2, Duration.ofSeconds(1)))) {
+            OriginCapacity capacity =
+                    edge.snapshot().sites().get(0).origins().get(0).capacity();
+            long start = System.nanoTime();
+            sendAndLeave(edge, "/slow", 200);
+            // Held while the origin works on it (the client left 200 ms in), until the 1 s origin timeout.
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(() -> capacity.inFlight() == 1);
+            await().atMost(Duration.ofSeconds(3)).until(() -> capacity.inFlight() == 0);
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(tookMillis)
+                    .as("freed at the 1 s origin timeout, not at the origin's 4 s answer")
+                    .isLessThan(3000);
+        }
+    }
+
+    /** Sends a GET and closes the connection {@code leaveAfterMillis} later, without reading the answer. */
+    private static void sendAndLeave(EdgeServer edge, String path, long leaveAfterMillis) throws Exception {
+        var address = edge.httpAddress();
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(leaveAfterMillis);
+        }
+    }
+
+    private static EdgeConfig config(SharedOrigin origin, int capacity, Duration originTimeout) {
+        var limits = new SiteLimits(1024 * 1024, 8192, 0, Duration.ofSeconds(5), Duration.ofSeconds(1), originTimeout);
+        var policy = new StatePolicy(
+                Optional.empty(),
+                Optional.empty(),
+                10_000,
+                new BulkheadLimits(64, 256, Duration.ofSeconds(5), 1),
+                Duration.ZERO,
+                QueryKeyMode.KEEP,
+                false,
+                0,
+                Duration.ofSeconds(10));
+        var siteProtection = new SiteProtection(
+                ProtectionState.NORMAL,
+                Map.of(
+                        ProtectionState.NORMAL,
+                        policy,
+                        ProtectionState.SUSPECT,
+                        policy,
+                        ProtectionState.UNDER_ATTACK,
+                        policy),
+                false,
+                List.of(),
+                Duration.ZERO,
+                Duration.ZERO);
+        var base = TestEdge.site("impatient", List.of(HOST), limits, Optional.empty(), origin.hostPort());
+        var site = new SiteConfig(base.name(), base.hosts(), base.origins(), base.tls(), base.limits(), siteProtection);
+        var protection = new ProtectionConfig(
+                true,
+                OptionalInt.of(capacity),
+                Map.of(),
+                Optional.empty(),
+                Optional.empty(),
+                BanPolicy.DEFAULTS,
+                List.of(),
+                0,
+                0);
+        return TestEdge.config(List.of(site), ConnectionLimits.DEFAULTS, false, protection);
+    }
+}
