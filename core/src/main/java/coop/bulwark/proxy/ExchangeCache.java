@@ -73,11 +73,12 @@ final class ExchangeCache {
      * Looks the key up and returns the answer the cache can give at once: a fresh copy, or (a refresh being already
      * under way) a stale one; null when it cannot, and then {@link #begin} decides the rest. Lets the relay answer a
      * hit without starting an exchange (a flood's requests answered from the cache are most of its work). Called at
-     * most once, before {@link #begin}.
+     * most once, before {@link #begin}. {@code request}: the request's fields as the origin would get them (before
+     * the relay edits its header block for the origin: an {@link OriginHeaderView}).
      */
-    Serve answerAtOnce(long nowNanos) {
+    Serve answerAtOnce(long nowNanos, HeaderView request) {
         looked = true;
-        CacheLookup found = stage.cache().lookup(key, requestHeaders, nowNanos);
+        CacheLookup found = stage.cache().lookup(key, request, nowNanos);
         switch (found) {
             case CacheLookup.Fresh f -> {
                 if (!revalidate) {
@@ -108,7 +109,7 @@ final class ExchangeCache {
      */
     Step begin(long nowNanos, Waiter<CacheEntry> waiter) {
         if (!looked) {
-            Serve now = answerAtOnce(nowNanos);
+            Serve now = answerAtOnce(nowNanos, requestHeaders);
             if (now != null) {
                 return now;
             }

@@ -60,33 +60,88 @@ final class ForwardedHeaders {
         // The client's header block is edited in place and handed to the origin request: copying every field of
         // every request doubled the header allocation on the hot path.
         HttpHeaders h = in.headers();
-        boolean trusted = info.trustedPeer();
-        List<String> xff = trusted ? h.getAll(X_FORWARDED_FOR) : List.of();
-        String proto = trusted ? h.get(X_FORWARDED_PROTO) : null;
-        List<String> fwd = trusted ? h.getAll(FORWARDED) : List.of();
+        // Read before the client's own forwarding fields are removed: a trusted proxy's are appended to.
+        String forwardedFor = forwardedFor(h, a, info);
+        String realIp = clientText(a, info);
+        String proto = forwardedProto(h, info, scheme);
+        String forwarded = forwarded(h, a, info, scheme);
         stripHopByHop(h);
         for (AsciiString name : SET_BY_EDGE) {
             h.remove(name);
         }
         stripPseudoAndExtension(h);
         h.set(HttpHeaderNames.HOST, a.authority());
-        String clientText =
-                a.client() == info.client() ? info.clientText() : a.client().getHostAddress();
-        h.set(
-                X_FORWARDED_FOR,
-                trusted && !xff.isEmpty()
-                        ? String.join(", ", xff) + ", "
-                                + info.peer().getAddress().getHostAddress()
-                        : clientText);
-        h.set(X_REAL_IP, clientText);
-        h.set(X_FORWARDED_PROTO, proto != null ? proto : scheme);
-        String element =
-                "for=" + forwardedNode(a.client()) + ";proto=" + scheme + ";host=" + quoteIfNeeded(a.authority());
-        h.set(FORWARDED, fwd.isEmpty() ? element : String.join(", ", fwd) + ", " + element);
+        h.set(X_FORWARDED_FOR, forwardedFor);
+        h.set(X_REAL_IP, realIp);
+        h.set(X_FORWARDED_PROTO, proto);
+        h.set(FORWARDED, forwarded);
         if (hasBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), a.originUri(), h);
+    }
+
+    /**
+     * The value {@link #toOrigin} gives the request field {@code name} when the edge sets it (Host and the forwarding
+     * fields), computed from the client's unedited header block {@code h}; null for any other field.
+     */
+    static String edgeValue(HttpHeaders h, String name, Admission.Admitted a, ClientInfo info, String scheme) {
+        if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+            return a.authority();
+        } else if (X_FORWARDED_FOR.contentEqualsIgnoreCase(name)) {
+            return forwardedFor(h, a, info);
+        } else if (X_REAL_IP.contentEqualsIgnoreCase(name)) {
+            return clientText(a, info);
+        } else if (X_FORWARDED_PROTO.contentEqualsIgnoreCase(name)) {
+            return forwardedProto(h, info, scheme);
+        } else if (FORWARDED.contentEqualsIgnoreCase(name)) {
+            return forwarded(h, a, info, scheme);
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@link #toOrigin} removes the request field {@code name} from the client's unedited header block
+     * {@code h} without setting its own: hop-by-hop (the fixed set and those named in {@code Connection}),
+     * {@code Expect}, HTTP/2's pseudo and extension fields. (It adds {@code Transfer-Encoding} only to a request with
+     * a body.)
+     */
+    static boolean dropsField(HttpHeaders h, String name) {
+        if (HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name)
+                || !name.isEmpty() && name.charAt(0) == ':'
+                || name.regionMatches(true, 0, "x-http2-", 0, 8)) {
+            return true;
+        }
+        for (AsciiString hop : HOP_BY_HOP) {
+            if (hop.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        String named = connectionList(h);
+        return named != null && containsToken(named, name);
+    }
+
+    private static String clientText(Admission.Admitted a, ClientInfo info) {
+        return a.client() == info.client() ? info.clientText() : a.client().getHostAddress();
+    }
+
+    private static String forwardedFor(HttpHeaders h, Admission.Admitted a, ClientInfo info) {
+        List<String> xff = info.trustedPeer() ? h.getAll(X_FORWARDED_FOR) : List.of();
+        return xff.isEmpty()
+                ? clientText(a, info)
+                : String.join(", ", xff) + ", " + info.peer().getAddress().getHostAddress();
+    }
+
+    private static String forwardedProto(HttpHeaders h, ClientInfo info, String scheme) {
+        String proto = info.trustedPeer() ? h.get(X_FORWARDED_PROTO) : null;
+        return proto != null ? proto : scheme;
+    }
+
+    private static String forwarded(HttpHeaders h, Admission.Admitted a, ClientInfo info, String scheme) {
+        List<String> fwd = info.trustedPeer() ? h.getAll(FORWARDED) : List.of();
+        String element =
+                "for=" + forwardedNode(a.client()) + ";proto=" + scheme + ";host=" + quoteIfNeeded(a.authority());
+        return fwd.isEmpty() ? element : String.join(", ", fwd) + ", " + element;
     }
 
     /**

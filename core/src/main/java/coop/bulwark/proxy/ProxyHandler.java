@@ -220,20 +220,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // Read before toOrigin edits the header block (it drops Expect and the hop-by-hop fields).
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         boolean expectContinue = !head.complete() && HttpUtil.is100ContinueExpected(req);
-        // Edited before the cache looks: a stored response's Vary values were taken from the request as the origin
-        // got it, so a lookup must see the same fields (Host, X-Forwarded-*, hop-by-hop ones).
-        var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
         CacheStage stage = runtime.cacheStage();
         ExchangeCache cache = f.cache() == null
                 ? null
                 : new ExchangeCache(stage, f.cache(), ok.site().meters());
         if (cache != null) {
-            ExchangeCache.Serve now = cache.answerAtOnce(runtime.nanoTime());
+            // A stored response's Vary values are those of the request as the origin got it: the lookup sees the
+            // fields as toOrigin will leave them, without the edit (a hit never goes to the origin).
+            var asSent = new OriginHeaderView(req.headers(), ok, info, scheme);
+            ExchangeCache.Serve now = cache.answerAtOnce(runtime.nanoTime(), asSent);
             if (now != null) {
                 fromCache(f, req, now, log);
                 return;
             }
         }
+        var originReq = ForwardedHeaders.toOrigin(req, ok, info, scheme, hasBody);
         if (expectContinue) {
             // We answer Expect ourselves once the request is admitted (the origin never sees Expect).
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -220,6 +221,59 @@ class ForwardedHeadersPropertyTest {
             assertThat(h.getAll("transfer-encoding"))
                     .as(where)
                     .isEqualTo(hasBody && !lengthKept ? List.of("chunked") : List.of());
+        }
+    }
+
+    /**
+     * The cache looks a request up through {@link OriginHeaderView} before {@code toOrigin} edits it, and stores its
+     * response by the edited request: for every field name, both must read the same values.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {8, 9, 77, 2024, 65537})
+    void originHeaderView_readsWhatToOriginWillLeave(long seed) {
+        Random rnd = new Random(seed);
+        List<String> names = new ArrayList<>(ORDINARY);
+        names.addAll(HOP_BY_HOP);
+        names.addAll(FORWARDING);
+        names.addAll(List.of("host", "expect", "close", "keep-alive", "x-absent"));
+        for (int c = 0; c < CASES_PER_SEED; c++) {
+            Sample s = sample(rnd);
+            boolean trusted = rnd.nextBoolean();
+            String peerText = trusted ? "10.9.8.7" : "203.0.113." + rnd.nextInt(256);
+            InetAddress client = ip(rnd.nextBoolean() ? peerText : randomAddress(rnd, false));
+            String scheme = rnd.nextBoolean() ? "http" : "https";
+            String authority = rnd.nextBoolean() ? "site.test" : "site.test:8443";
+            var info = new ClientInfo(new InetSocketAddress(ip(peerText), 5000), ip(peerText), trusted, false, null);
+            var admitted = new Admission.Admitted(null, authority, "/p", client);
+            HttpHeaders unedited = s.headers();
+            var view = new OriginHeaderView(unedited, admitted, info, scheme);
+            Map<String, List<String>> seen = new HashMap<>();
+            for (String name : names) {
+                String asked = randomCase(rnd, name);
+                seen.put(name, view.getAll(asked));
+                assertThat(view.get(asked))
+                        .isEqualTo(
+                                view.getAll(asked).isEmpty()
+                                        ? null
+                                        : view.getAll(asked).get(0));
+            }
+            List<Field> viewed = new ArrayList<>();
+            view.forEach((n, v) -> viewed.add(new Field(n.toLowerCase(Locale.ROOT), v)));
+            assertThat(lines(unedited)).as("the view edits nothing").isEqualTo(lines(s.headers()));
+
+            var out = ForwardedHeaders.toOrigin(
+                    new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/p", unedited),
+                    admitted,
+                    info,
+                    scheme,
+                    false);
+            String where = "seed " + seed + " case " + c + " trusted=" + trusted + " in=" + s.fields;
+            for (String name : names) {
+                assertThat(seen.get(name))
+                        .as(where + " field " + name)
+                        .isEqualTo(out.headers().getAll(name));
+            }
+            assertThat(viewed).as(where).containsExactlyInAnyOrderElementsOf(lines(out.headers()));
         }
     }
 
