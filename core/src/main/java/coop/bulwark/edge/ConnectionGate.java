@@ -1,5 +1,6 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.protect.SourceKeys;
 import coop.bulwark.proxy.ClientAddress;
 import coop.bulwark.proxy.ClientInfo;
 import coop.bulwark.proxy.ClientInfoKey;
@@ -33,7 +34,14 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     private final ChannelGroup clients;
     private final boolean tls;
     private final AtomicInteger total = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /**
+     * Open connections per source address. Keyed by {@link Source}, not {@code InetAddress}: an address's own hash is
+     * the IPv4 address itself (a flood from a few /24s filled a few buckets, which the map turned into trees at the
+     * flood's onset) or an XOR of an IPv6 address's words, which a client choosing addresses in its /64 can make
+     * collide, and a tree bin of keys that are not {@code Comparable} is searched linearly.
+     */
+    private final ConcurrentHashMap<Source, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+
     private final AtomicLong banned = new AtomicLong();
 
     ConnectionGate(EdgeRuntime runtime, ChannelGroup clients, boolean tls) {
@@ -55,10 +63,11 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
             refuse(ctx);
             return;
         }
-        if (!trusted) {
-            AtomicInteger n = perAddress.computeIfAbsent(addr, a -> new AtomicInteger());
+        Source source = trusted ? null : Source.of(addr);
+        if (source != null) {
+            AtomicInteger n = perAddress.computeIfAbsent(source, a -> new AtomicInteger());
             if (n.incrementAndGet() > limits.maxConnectionsPerIp()) {
-                release(addr);
+                release(source);
                 total.decrementAndGet();
                 refuse(ctx);
                 return;
@@ -66,8 +75,8 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         }
         ch.closeFuture().addListener(f -> {
             total.decrementAndGet();
-            if (!trusted) {
-                release(addr);
+            if (source != null) {
+                release(source);
             }
         });
         ch.attr(ClientInfoKey.KEY).set(new ClientInfo(peer, addr, trusted, tls, null));
@@ -124,8 +133,20 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    private void release(InetAddress addr) {
-        perAddress.computeIfPresent(addr, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    private void release(Source source) {
+        perAddress.computeIfPresent(source, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    /** A source address as a map key: {@link SourceKeys#ip} (128-bit IPv6 hashed to 63), with a per-process keyed hash. */
+    private record Source(long key) {
+        static Source of(InetAddress addr) {
+            return new Source(SourceKeys.ip(addr.getAddress(), SourceKeys.GLOBAL));
+        }
+
+        @Override
+        public int hashCode() {
+            return SourceKeys.keyedHash(key);
+        }
     }
 
     private void refuse(ChannelHandlerContext ctx) {

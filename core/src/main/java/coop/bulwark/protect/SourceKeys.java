@@ -157,6 +157,15 @@ public final class SourceKeys {
     }
 
     /** The splitmix64 finaliser (Steele, Lea, Flood 2014): a bijection with full avalanche. */
+    /**
+     * A hash of {@code key} (any source key) keyed with the per-process seed, for hash tables keyed by sources: a
+     * client choosing its addresses (an IPv6 /64 has 2^64) cannot make them share a bucket, and a flood's addresses
+     * from a few /24s spread as well as any (the low bits of an IPv4 address are those of its neighbours).
+     */
+    public static int keyedHash(long key) {
+        return (int) (mix(key ^ SEED) >>> 32);
+    }
+
     static long mix(long z) {
         z = (z ^ z >>> 30) * 0xBF58476D1CE4E5B9L;
         z = (z ^ z >>> 27) * 0x94D049BB133111EBL;

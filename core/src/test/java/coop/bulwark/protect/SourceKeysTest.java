@@ -71,4 +71,59 @@ class SourceKeysTest {
                 .hasSize(20);
         assertThat(SourceKeys.text(0xC60001L)).isEqualTo("key:0000000000c60001");
     }
+
+    /**
+     * A flood's addresses (3,000 from 300 /24s of 127.64/15, ten each) and addresses chosen in one IPv6 /64 so that
+     * their own hash codes are equal: keyed hashes spread both over a hash table's buckets (as
+     * {@code ConcurrentHashMap} picks them: {@code (h ^ h >>> 16) & (n - 1)}) about as evenly as random ones.
+     */
+    @Test
+    void keyedHash_spreadsAFloodsAddresses_andChosenIpv6Ones() throws Exception {
+        int buckets = 8192;
+        int[] load = new int[buckets];
+        int[] ownLoad = new int[buckets];
+        for (int p = 0; p < 300; p++) {
+            for (int host = 1; host <= 10; host++) {
+                byte[] a = {127, (byte) (64 + p / 256), (byte) (p % 256), (byte) host};
+                load[bucket(SourceKeys.keyedHash(SourceKeys.ip(a, SourceKeys.GLOBAL)), buckets)]++;
+                ownLoad[bucket(InetAddress.getByAddress(a).hashCode(), buckets)]++;
+            }
+        }
+        assertThat(max(load)).as("keyed").isLessThanOrEqualTo(7);
+        assertThat(max(ownLoad)).as("InetAddress's own hash, for contrast").isGreaterThan(7);
+
+        int[] v6 = new int[buckets];
+        Set<Integer> ownHashes = new HashSet<>();
+        for (int i = 0; i < 3000; i++) {
+            byte[] a = InetAddress.getByName("2001:db8:1:2::").getAddress();
+            // Inet6Address's hash sums the address's four 32-bit words: keep words 3 and 4 summing to the same.
+            int hi = i / 128;
+            int lo = i % 128;
+            a[10] = (byte) hi;
+            a[11] = (byte) lo;
+            a[14] = (byte) (127 - hi);
+            a[15] = (byte) (127 - lo);
+            ownHashes.add(InetAddress.getByAddress(a).hashCode());
+            v6[bucket(SourceKeys.keyedHash(SourceKeys.ip(a, SourceKeys.GLOBAL)), buckets)]++;
+        }
+        assertThat(ownHashes)
+                .as("chosen to collide under InetAddress's own hash")
+                .hasSize(1);
+        assertThat(max(v6)).as("keyed, IPv6").isLessThanOrEqualTo(7);
+        System.out.printf(
+                "keyed hash: max bucket %d (IPv4 flood; own hash %d), %d (IPv6, %d own hashes)%n",
+                max(load), max(ownLoad), max(v6), ownHashes.size());
+    }
+
+    private static int bucket(int h, int n) {
+        return (h ^ h >>> 16) & (n - 1);
+    }
+
+    private static int max(int[] a) {
+        int m = 0;
+        for (int v : a) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
 }
