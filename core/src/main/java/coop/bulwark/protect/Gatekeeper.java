@@ -140,7 +140,7 @@ public final class Gatekeeper {
             return refuse(
                     site, siteIndex, policy, addr, config.bans(), new Verdict.Limit(1_000_000_000L, "concurrency"));
         }
-        return policy.cacheOnly() ? new Verdict.CacheOnly() : Verdict.PASS;
+        return policy.cacheOnly() ? Verdict.CACHE_ONLY : Verdict.PASS;
     }
 
     /** Ends a request that {@link #decide} let through. */
@@ -187,7 +187,7 @@ public final class Gatekeeper {
                     new Verdict.Limit(1_000_000_000L, "concurrency"));
         }
         holders.seen(SourceKeys.ip(addr, SourceKeys.GLOBAL), now);
-        return policy.cacheOnly() ? new Verdict.CacheOnly() : Verdict.PASS;
+        return policy.cacheOnly() ? Verdict.CACHE_ONLY : Verdict.PASS;
     }
 
     /**

@@ -10,6 +10,9 @@ public sealed interface Verdict {
     /** Go on (cache, then origin). */
     Pass PASS = new Pass();
 
+    /** The one cache-only verdict (it carries nothing: a flood's every request need not allocate its own). */
+    CacheOnly CACHE_ONLY = new CacheOnly();
+
     /** The access-log and metrics name of this verdict. */
     String kind();
 

@@ -2,6 +2,7 @@ package coop.bulwark.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the edge's detection said during a lab run: when it first declared an attack, the targets it named, how many
@@ -94,6 +96,7 @@ final class DetectionWatch {
         idByStart.put(attack.path("start").asText(), attack.path("id").asText());
         attackIds.clear();
         attackIds.addAll(idByStart.values());
+        notifyAll();
         List<String> names = new ArrayList<>();
         attack.path("targets").forEach(t -> names.add(t.path("name").asText()));
         named.addAll(names);
@@ -115,6 +118,19 @@ final class DetectionWatch {
 
     synchronized List<String> attackIds() {
         return List.copyOf(attackIds);
+    }
+
+    /**
+     * Waits until the edges of a cluster go on under one id per attack, at most {@code max}: an edge that declared an
+     * attack in the run's last second takes the id another edge claimed first at its next detection tick (a second
+     * later, when the claim's round trip to the store is done), which may come after the run's end. Returns at once
+     * with one attack or none; a run with two distinct attacks waits the whole {@code max}.
+     */
+    synchronized void awaitOneIdPerAttack(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        for (long left = max.toNanos(); attackIds.size() > 1 && left > 0; left = deadline - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
     }
 
     synchronized int attacksDeclared() {

@@ -34,6 +34,12 @@ public final class LabRun {
     /** Share of attack requests sent per second that may reach the origin for the attack to count as mitigated. */
     static final double MITIGATED_FRACTION = 0.10;
 
+    /**
+     * How long a cluster run waits after its end for its edges to agree on their attacks' ids (two detection ticks and
+     * the claim's round trip): an edge that declared in the run's last second renames its attack after it.
+     */
+    static final Duration CLUSTER_RENAME_WAIT = Duration.ofSeconds(3);
+
     /** How the run reaches an edge. */
     public sealed interface EdgeChoice {}
 
@@ -396,9 +402,13 @@ public final class LabRun {
             progress.println();
         }
         Instant attackStart = attackFrom >= 0 ? startedAt.plusSeconds(attackFrom) : null;
+        double edgeSeconds = edgeCpu == null ? 0 : edgeCpu.getAsDouble() - cpu0; // before any wait below
+        if (watch != null && edgeAddresses.size() > 1) {
+            watch.awaitOneIdPerAttack(CLUSTER_RENAME_WAIT);
+        }
         LabReport.Run run = RunOutcome.of(scenario, name, rec, windowFrom, windowTo, watch, attackStart, clients);
         if (edgeCpu != null) {
-            run = run.withEdge(RunOutcome.edgeCost(edgeCpu.getAsDouble() - cpu0, rec));
+            run = run.withEdge(RunOutcome.edgeCost(edgeSeconds, rec));
         }
         if (watch != null) {
             markers.addAll(watch.markers(startedAt));
