@@ -100,6 +100,11 @@ package coop.bulwark.protect;
     private final long[] lowestWaits = new long[LOWEST];
 
     private int waitCount;
+    /** The window's least time per kind (the first LOWEST kinds), learned if the window ends unbound. */
+    private final long[] pendingKinds = new long[LOWEST];
+
+    private final long[] pendingLeast = new long[LOWEST];
+    private int pendingCount;
     /** The window's answers whose kind is known. */
     private int knownSamples;
 
@@ -170,10 +175,29 @@ package coop.bulwark.protect;
             knownSamples++;
             waitCount = keepIfLowest(lowestWaits, waitCount, rtt - least);
         }
-        if (!limitReached && kind != AnswerKind.UNKNOWN) {
-            learnKind(kind, rtt);
+        if (kind != AnswerKind.UNKNOWN) {
+            keepForLearning(kind, rtt);
         }
         return endWindow(nowNanos);
+    }
+
+    /**
+     * Keeps the window's least time per kind (at most LOWEST kinds), to be learned when the window ends without the
+     * limit binding. Not learned at once: a released slot is sampled before it is handed to a waiter, so the first
+     * answers of every window of a flood came before anything marked the window as bound, and were learned, waits
+     * and all (a 4-worker origin's learned limit then stood at 22).
+     */
+    private void keepForLearning(long kind, long rtt) {
+        for (int i = 0; i < pendingCount; i++) {
+            if (pendingKinds[i] == kind) {
+                pendingLeast[i] = Math.min(pendingLeast[i], rtt);
+                return;
+            }
+        }
+        if (pendingCount < LOWEST) {
+            pendingKinds[pendingCount] = kind;
+            pendingLeast[pendingCount++] = rtt;
+        }
     }
 
     /** The least time of {@code kind} over its latest two buckets of learning, or -1 when not known. */
@@ -264,6 +288,12 @@ package coop.bulwark.protect;
             return false;
         }
         int before = limit;
+        if (!limitReached && drops == 0) {
+            for (int i = 0; i < pendingCount; i++) {
+                learnKind(pendingKinds[i], pendingLeast[i]);
+            }
+        }
+        pendingCount = 0;
         if (drops > 0) {
             limit = Math.max(MIN_LIMIT, limit * 3 / 4);
         } else if (samples >= MIN_SAMPLES) {

@@ -281,10 +281,12 @@ class AdaptiveLimitTest {
         // A flood of a path never seen unhurried, on an origin whose backlog makes everything wait 200 ms: had its
         // first (waiting) times been learned as its no-load time, the wait would read as none.
         long fresh = AnswerKind.of("site-0003", "/search");
+        l.onAcquire(l.limit()); // the flood takes every slot before its first answer comes back
         for (int i = 0; i < 32 * 8; i++) {
             now += 10 * MS;
-            l.onAcquire(l.limit());
+            // The edge's order: the released slot's answer is sampled, then the slot goes to a waiter at the limit.
             l.onSample(now, 260 * MS, fresh);
+            l.onAcquire(l.limit());
         }
         assertThat(l.limit()).isLessThan(before / 2);
     }
