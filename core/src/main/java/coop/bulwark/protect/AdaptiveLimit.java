@@ -120,9 +120,10 @@ package coop.bulwark.protect;
     private int epoch;
 
     /**
-     * Each {@link AnswerKind}'s least time to an answer, learned while the limit did not bind (so never a time that
-     * includes a wait the edge's own traffic caused), over its latest two buckets of learning: open addressing, at
-     * most PROBES slots looked at, the one learned longest ago replaced. Allocated at the first kind learned.
+     * Each {@link AnswerKind}'s least time to an answer, learned from windows in which the limit did not bind (so not
+     * a time that includes a wait the edge's own traffic caused), over its latest two buckets of learning: open
+     * addressing, at most PROBES slots looked at, the one learned longest ago replaced. Allocated at the first kind
+     * learned.
      */
     private long[] kindKeys;
 
@@ -360,8 +361,10 @@ package coop.bulwark.protect;
         long fastest;
         if (knownSamples >= MIN_KNOWN_SAMPLES) {
             // Answers of known kinds tell their own wait, whatever their kind costs: a backlog's wait is shared, so
-            // the lowest quarter of them (not a twentieth: no cheap kind needs picking out) is the wait; counted on
-            // the base's scale so the gradient reads as with the fastest answers.
+            // the lower half of them (not a twentieth: no cheap kind needs picking out) is the wait; counted on the
+            // base's scale (the cheapest kind's time) so the gradient reads as with the fastest answers. Tried
+            // against the window's mean no-load time instead (Little's law): a page's jitter then reads as no wait,
+            // but the worker-pool floods kept a backlog of 0.15-0.2 W (AdaptiveLimitTest), twice what is allowed.
             fastest = base + meanOfFirst(lowestWaits, Math.clamp(knownSamples / 2, 1, waitCount));
         } else {
             fastest = meanOfFirst(lowest, Math.clamp(samples / 20, 1, lowestCount));
