@@ -4,23 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import coop.bulwark.protect.OriginCapacity;
-import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.ConnectionLimits;
 import coop.bulwark.site.EdgeConfig;
-import coop.bulwark.site.ProtectionConfig;
-import coop.bulwark.site.ProtectionState;
-import coop.bulwark.site.QueryKeyMode;
-import coop.bulwark.site.SiteConfig;
 import coop.bulwark.site.SiteLimits;
-import coop.bulwark.site.SiteProtection;
-import coop.bulwark.site.StatePolicy;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Executors;
@@ -99,41 +91,10 @@ class AbandonedRequestIntegrationTest {
 
     private static EdgeConfig config(SharedOrigin origin, int capacity, Duration originTimeout) {
         var limits = new SiteLimits(1024 * 1024, 8192, 0, Duration.ofSeconds(5), Duration.ofSeconds(1), originTimeout);
-        var policy = new StatePolicy(
-                Optional.empty(),
-                Optional.empty(),
-                10_000,
-                new BulkheadLimits(64, 256, Duration.ofSeconds(5), 1),
-                Duration.ZERO,
-                QueryKeyMode.KEEP,
-                false,
-                0,
-                Duration.ofSeconds(10));
-        var siteProtection = new SiteProtection(
-                ProtectionState.NORMAL,
-                Map.of(
-                        ProtectionState.NORMAL,
-                        policy,
-                        ProtectionState.SUSPECT,
-                        policy,
-                        ProtectionState.UNDER_ATTACK,
-                        policy),
-                false,
-                List.of(),
-                Duration.ZERO,
-                Duration.ZERO);
-        var base = TestEdge.site("impatient", List.of(HOST), limits, Optional.empty(), origin.hostPort());
-        var site = new SiteConfig(base.name(), base.hosts(), base.origins(), base.tls(), base.limits(), siteProtection);
-        var protection = new ProtectionConfig(
-                true,
-                OptionalInt.of(capacity),
-                Map.of(),
-                Optional.empty(),
-                Optional.empty(),
-                BanPolicy.DEFAULTS,
-                List.of(),
-                0,
-                0);
-        return TestEdge.config(List.of(site), ConnectionLimits.DEFAULTS, false, protection);
+        var site = TestEdge.withPolicy(
+                TestEdge.site("impatient", List.of(HOST), limits, Optional.empty(), origin.hostPort()),
+                TestEdge.bulkheadOnly(new BulkheadLimits(64, 256, Duration.ofSeconds(5), 1)));
+        return TestEdge.config(
+                List.of(site), ConnectionLimits.DEFAULTS, false, TestEdge.protection(OptionalInt.of(capacity)));
     }
 }

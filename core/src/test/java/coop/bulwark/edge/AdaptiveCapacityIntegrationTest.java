@@ -3,16 +3,10 @@ package coop.bulwark.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import coop.bulwark.protect.OriginCapacity;
-import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.ConnectionLimits;
-import coop.bulwark.site.ProtectionConfig;
-import coop.bulwark.site.ProtectionState;
-import coop.bulwark.site.QueryKeyMode;
 import coop.bulwark.site.SiteConfig;
 import coop.bulwark.site.SiteLimits;
-import coop.bulwark.site.SiteProtection;
-import coop.bulwark.site.StatePolicy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,7 +14,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -48,43 +41,19 @@ class AdaptiveCapacityIntegrationTest {
             var siteLimits = new SiteLimits(
                     1024 * 1024, 8192, 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3));
             // Sites may use far more than the origin has: the origin's limit is what must hold the flood.
-            var policy = new StatePolicy(
-                    Optional.empty(),
-                    Optional.empty(),
-                    10_000,
-                    new BulkheadLimits(64, 256, Duration.ofSeconds(2), 1),
-                    Duration.ZERO,
-                    QueryKeyMode.KEEP,
-                    false,
-                    0,
-                    Duration.ofSeconds(10));
-            var siteProtection = new SiteProtection(
-                    ProtectionState.NORMAL,
-                    Map.of(
-                            ProtectionState.NORMAL, policy,
-                            ProtectionState.SUSPECT, policy,
-                            ProtectionState.UNDER_ATTACK, policy),
-                    false,
-                    List.of(),
-                    Duration.ZERO,
-                    Duration.ZERO);
+            var policy = TestEdge.bulkheadOnly(new BulkheadLimits(64, 256, Duration.ofSeconds(2), 1));
             List<SiteConfig> sites = new ArrayList<>();
             for (int i = 0; i < SITES; i++) {
-                var base = TestEdge.site(
-                        "site" + i, List.of("site" + i + ".test"), siteLimits, Optional.empty(), origin.hostPort());
-                sites.add(new SiteConfig(
-                        base.name(), base.hosts(), base.origins(), base.tls(), base.limits(), siteProtection));
+                sites.add(TestEdge.withPolicy(
+                        TestEdge.site(
+                                "site" + i,
+                                List.of("site" + i + ".test"),
+                                siteLimits,
+                                Optional.empty(),
+                                origin.hostPort()),
+                        policy));
             }
-            var protection = new ProtectionConfig(
-                    true,
-                    OptionalInt.empty(),
-                    Map.of(),
-                    Optional.empty(),
-                    Optional.empty(),
-                    BanPolicy.DEFAULTS,
-                    List.of(),
-                    0,
-                    0);
+            var protection = TestEdge.protection(OptionalInt.empty());
             var limits = new ConnectionLimits(
                     16 * 1024, 8 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 1_000_000, 10_000, 10_000);
             try (EdgeServer edge = EdgeServer.start(TestEdge.config(sites, limits, false, protection))) {

@@ -2,16 +2,11 @@ package coop.bulwark.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.ConnectionLimits;
 import coop.bulwark.site.ProtectionConfig;
-import coop.bulwark.site.ProtectionState;
-import coop.bulwark.site.QueryKeyMode;
 import coop.bulwark.site.SiteConfig;
 import coop.bulwark.site.SiteLimits;
-import coop.bulwark.site.SiteProtection;
-import coop.bulwark.site.StatePolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -79,45 +73,19 @@ class IsolationIntegrationTest {
         try (SharedOrigin origin = new SharedOrigin(8, 25)) {
             var siteLimits = new SiteLimits(
                     1024 * 1024, 8192, 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(600));
-            var policy = new StatePolicy(
-                    Optional.empty(),
-                    Optional.empty(),
-                    10_000,
-                    new BulkheadLimits(4, 16, Duration.ofMillis(500), 1),
-                    Duration.ZERO,
-                    QueryKeyMode.KEEP,
-                    false,
-                    0,
-                    Duration.ofSeconds(10));
-            var siteProtection = new SiteProtection(
-                    ProtectionState.NORMAL,
-                    Map.of(
-                            ProtectionState.NORMAL, policy,
-                            ProtectionState.SUSPECT, policy,
-                            ProtectionState.UNDER_ATTACK, policy),
-                    false,
-                    List.of(),
-                    Duration.ZERO,
-                    Duration.ZERO);
+            var policy = TestEdge.bulkheadOnly(new BulkheadLimits(4, 16, Duration.ofMillis(500), 1));
             List<SiteConfig> sites = new ArrayList<>();
             for (int i = 0; i < SITES; i++) {
-                var base = TestEdge.site(
-                        "site" + i, List.of("site" + i + ".test"), siteLimits, Optional.empty(), origin.hostPort());
-                sites.add(new SiteConfig(
-                        base.name(), base.hosts(), base.origins(), base.tls(), base.limits(), siteProtection));
+                sites.add(TestEdge.withPolicy(
+                        TestEdge.site(
+                                "site" + i,
+                                List.of("site" + i + ".test"),
+                                siteLimits,
+                                Optional.empty(),
+                                origin.hostPort()),
+                        policy));
             }
-            var protection = protect
-                    ? new ProtectionConfig(
-                            true,
-                            OptionalInt.of(8),
-                            Map.of(),
-                            Optional.empty(),
-                            Optional.empty(),
-                            BanPolicy.DEFAULTS,
-                            List.of(),
-                            0,
-                            0)
-                    : ProtectionConfig.OFF;
+            var protection = protect ? TestEdge.protection(OptionalInt.of(8)) : ProtectionConfig.OFF;
             var limits = new ConnectionLimits(
                     16 * 1024, 8 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 1_000_000, 10_000, 10_000);
             try (EdgeServer edge = EdgeServer.start(TestEdge.config(sites, limits, false, protection))) {

@@ -2,6 +2,8 @@ package coop.bulwark.edge;
 
 import coop.bulwark.site.AccessLogConfig;
 import coop.bulwark.site.AdminConfig;
+import coop.bulwark.site.BanPolicy;
+import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.ChallengeConfig;
 import coop.bulwark.site.ConnectionLimits;
 import coop.bulwark.site.DetectionSettings;
@@ -11,15 +13,20 @@ import coop.bulwark.site.Http2Limits;
 import coop.bulwark.site.Listen;
 import coop.bulwark.site.OriginPoolConfig;
 import coop.bulwark.site.ProtectionConfig;
+import coop.bulwark.site.ProtectionState;
+import coop.bulwark.site.QueryKeyMode;
 import coop.bulwark.site.SiteConfig;
 import coop.bulwark.site.SiteLimits;
 import coop.bulwark.site.SiteProtection;
+import coop.bulwark.site.StatePolicy;
 import coop.bulwark.site.TlsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Builds edge configs for tests: loopback listeners on ephemeral ports, access log off, fast health checks. */
 public final class TestEdge {
@@ -36,6 +43,55 @@ public final class TestEdge {
             o.add(HostPort.parse(s));
         }
         return new SiteConfig(name, hosts, o, tls, limits, SiteProtection.DEFAULTS);
+    }
+
+    /**
+     * A state policy with only a bulkhead ({@code bulkhead}): no rate limits, no bans, caching as usual, a
+     * per-address concurrency out of the way. What the isolation tests give every state.
+     */
+    public static StatePolicy bulkheadOnly(BulkheadLimits bulkhead) {
+        return new StatePolicy(
+                Optional.empty(),
+                Optional.empty(),
+                10_000,
+                bulkhead,
+                Duration.ZERO,
+                QueryKeyMode.KEEP,
+                false,
+                0,
+                Duration.ofSeconds(10));
+    }
+
+    /** {@code site} with {@code policy} in every protection state, starting normal, no challenge. */
+    public static SiteConfig withPolicy(SiteConfig site, StatePolicy policy) {
+        var protection = new SiteProtection(
+                ProtectionState.NORMAL,
+                Map.of(
+                        ProtectionState.NORMAL,
+                        policy,
+                        ProtectionState.SUSPECT,
+                        policy,
+                        ProtectionState.UNDER_ATTACK,
+                        policy),
+                false,
+                List.of(),
+                Duration.ZERO,
+                Duration.ZERO);
+        return new SiteConfig(site.name(), site.hosts(), site.origins(), site.tls(), site.limits(), protection);
+    }
+
+    /** Protection on with the default bans, no global limits; {@code originCapacity} empty: learned. */
+    public static ProtectionConfig protection(OptionalInt originCapacity) {
+        return new ProtectionConfig(
+                true,
+                originCapacity,
+                Map.of(),
+                Optional.empty(),
+                Optional.empty(),
+                BanPolicy.DEFAULTS,
+                List.of(),
+                0,
+                0);
     }
 
     public static EdgeConfig config(List<SiteConfig> sites) {

@@ -308,22 +308,9 @@ class AdaptiveLimitTest {
             sim.sendOne(l);
             sim.step(l);
         }
-        long limitSum = 0;
-        long backlogSum = 0;
-        int n = 0;
-        long next = 40_000 * MS;
-        while (sim.now < 70_000 * MS) {
-            sim.fill(l);
-            sim.step(l);
-            if (sim.now >= next) {
-                limitSum += l.limit();
-                backlogSum += sim.backlog.size();
-                n++;
-                next += 100 * MS;
-            }
-        }
-        assertThat((double) limitSum / n).as("mean limit").isBetween(0.7 * workers, 1.5 * workers + 1);
-        assertThat((double) backlogSum / n).as("mean backlog at the origin").isLessThanOrEqualTo(0.1 * workers + 1);
+        double[] means = sim.flood(l, 40_000 * MS, 70_000 * MS);
+        assertThat(means[0]).as("mean limit").isBetween(0.7 * workers, 1.5 * workers + 1);
+        assertThat(means[1]).as("mean backlog at the origin").isLessThanOrEqualTo(0.1 * workers + 1);
     }
 
     @Test
@@ -395,24 +382,9 @@ class AdaptiveLimitTest {
     void floodOnAWorkerPool_settlesNearTheWorkerCount(int workers, long seed) {
         var sim = new WorkerPoolSim(workers, new Random(seed));
         var l = new AdaptiveLimit();
-        long limitSum = 0;
-        long backlogSum = 0;
-        int n = 0;
-        long next = 30_000 * MS;
-        while (sim.now < 60_000 * MS) {
-            sim.fill(l);
-            sim.step(l);
-            if (sim.now >= next) {
-                limitSum += l.limit();
-                backlogSum += sim.backlog.size();
-                n++;
-                next += 100 * MS;
-            }
-        }
-        double meanLimit = (double) limitSum / n;
-        double meanBacklog = (double) backlogSum / n;
-        assertThat(meanLimit).as("mean limit").isBetween(0.7 * workers, 1.1 * workers + 1);
-        assertThat(meanBacklog).as("mean backlog at the origin").isLessThanOrEqualTo(0.1 * workers + 1);
+        double[] means = sim.flood(l, 30_000 * MS, 60_000 * MS);
+        assertThat(means[0]).as("mean limit").isBetween(0.7 * workers, 1.1 * workers + 1);
+        assertThat(means[1]).as("mean backlog at the origin").isLessThanOrEqualTo(0.1 * workers + 1);
     }
 
     /** An origin of W workers, a FIFO backlog, service times 2 ms or 100 ms; time in nanoseconds. */
@@ -433,6 +405,28 @@ class AdaptiveLimitTest {
         WorkerPoolSim(int workers, Random rnd) {
             this.workers = workers;
             this.rnd = rnd;
+        }
+
+        /**
+         * Floods the origin until {@code to}; returns the mean limit and the mean backlog at the origin, sampled every
+         * 100 ms from {@code from}.
+         */
+        double[] flood(AdaptiveLimit l, long from, long to) {
+            long limitSum = 0;
+            long backlogSum = 0;
+            int n = 0;
+            long next = from;
+            while (now < to) {
+                fill(l);
+                step(l);
+                if (now >= next) {
+                    limitSum += l.limit();
+                    backlogSum += backlog.size();
+                    n++;
+                    next += 100 * MS;
+                }
+            }
+            return new double[] {(double) limitSum / n, (double) backlogSum / n};
         }
 
         /** The flood never runs out: the edge sends until its limit. */

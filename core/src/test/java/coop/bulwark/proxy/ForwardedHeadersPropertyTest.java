@@ -77,6 +77,26 @@ class ForwardedHeadersPropertyTest {
         }
     }
 
+    /** The hop a random request arrives over: a trusted proxy or not, the client behind it, the scheme and authority. */
+    record Hop(boolean trusted, String peerText, InetAddress client, String scheme, String authority) {
+        static Hop random(Random rnd) {
+            boolean trusted = rnd.nextBoolean();
+            String peerText = trusted ? "10.9.8.7" : "203.0.113." + rnd.nextInt(256);
+            InetAddress client = ip(rnd.nextBoolean() ? peerText : randomAddress(rnd, false));
+            String scheme = rnd.nextBoolean() ? "http" : "https";
+            String authority = rnd.nextBoolean() ? "site.test" : "site.test:8443";
+            return new Hop(trusted, peerText, client, scheme, authority);
+        }
+
+        ClientInfo info() {
+            return new ClientInfo(new InetSocketAddress(ip(peerText), 5000), ip(peerText), trusted, false, null);
+        }
+
+        Admission.Admitted admitted() {
+            return new Admission.Admitted(null, authority, "/p", client);
+        }
+    }
+
     static String randomCase(Random rnd, String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
@@ -172,14 +192,15 @@ class ForwardedHeadersPropertyTest {
         Random rnd = new Random(seed);
         for (int c = 0; c < CASES_PER_SEED; c++) {
             Sample s = sample(rnd);
-            boolean trusted = rnd.nextBoolean();
-            String peerText = trusted ? "10.9.8.7" : "203.0.113." + rnd.nextInt(256);
-            InetAddress client = ip(rnd.nextBoolean() ? peerText : randomAddress(rnd, false));
-            String scheme = rnd.nextBoolean() ? "http" : "https";
+            Hop hop = Hop.random(rnd);
             boolean hasBody = rnd.nextBoolean();
-            String authority = rnd.nextBoolean() ? "site.test" : "site.test:8443";
-            var info = new ClientInfo(new InetSocketAddress(ip(peerText), 5000), ip(peerText), trusted, false, null);
-            var admitted = new Admission.Admitted(null, authority, "/p", client);
+            boolean trusted = hop.trusted();
+            String peerText = hop.peerText();
+            InetAddress client = hop.client();
+            String scheme = hop.scheme();
+            String authority = hop.authority();
+            var info = hop.info();
+            var admitted = hop.admitted();
             var in = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/p", s.headers());
 
             var out = ForwardedHeaders.toOrigin(in, admitted, info, scheme, hasBody);
@@ -238,13 +259,11 @@ class ForwardedHeadersPropertyTest {
         names.addAll(List.of("host", "expect", "close", "keep-alive", "x-absent"));
         for (int c = 0; c < CASES_PER_SEED; c++) {
             Sample s = sample(rnd);
-            boolean trusted = rnd.nextBoolean();
-            String peerText = trusted ? "10.9.8.7" : "203.0.113." + rnd.nextInt(256);
-            InetAddress client = ip(rnd.nextBoolean() ? peerText : randomAddress(rnd, false));
-            String scheme = rnd.nextBoolean() ? "http" : "https";
-            String authority = rnd.nextBoolean() ? "site.test" : "site.test:8443";
-            var info = new ClientInfo(new InetSocketAddress(ip(peerText), 5000), ip(peerText), trusted, false, null);
-            var admitted = new Admission.Admitted(null, authority, "/p", client);
+            Hop hop = Hop.random(rnd);
+            boolean trusted = hop.trusted();
+            var info = hop.info();
+            var admitted = hop.admitted();
+            String scheme = hop.scheme();
             HttpHeaders unedited = s.headers();
             var view = new OriginHeaderView(unedited, admitted, info, scheme);
             Map<String, List<String>> seen = new HashMap<>();
