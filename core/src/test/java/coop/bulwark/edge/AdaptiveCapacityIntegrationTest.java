@@ -12,9 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.concurrent.Executors;
@@ -42,17 +40,7 @@ class AdaptiveCapacityIntegrationTest {
                     1024 * 1024, 8192, 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3));
             // Sites may use far more than the origin has: the origin's limit is what must hold the flood.
             var policy = TestEdge.bulkheadOnly(new BulkheadLimits(64, 256, Duration.ofSeconds(2), 1));
-            List<SiteConfig> sites = new ArrayList<>();
-            for (int i = 0; i < SITES; i++) {
-                sites.add(TestEdge.withPolicy(
-                        TestEdge.site(
-                                "site" + i,
-                                List.of("site" + i + ".test"),
-                                siteLimits,
-                                Optional.empty(),
-                                origin.hostPort()),
-                        policy));
-            }
+            List<SiteConfig> sites = TestEdge.sites(SITES, siteLimits, origin.hostPort(), policy);
             var protection = TestEdge.protection(OptionalInt.empty());
             var limits = new ConnectionLimits(
                     16 * 1024, 8 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 1_000_000, 10_000, 10_000);

@@ -14,11 +14,8 @@ import coop.bulwark.site.ConnectionLimits;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.ManualBan;
 import coop.bulwark.site.ProtectionConfig;
-import coop.bulwark.site.ProtectionState;
 import coop.bulwark.site.QueryKeyMode;
 import coop.bulwark.site.RateLimit;
-import coop.bulwark.site.SiteConfig;
-import coop.bulwark.site.SiteProtection;
 import coop.bulwark.site.StatePolicy;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -65,21 +62,7 @@ class BanIntegrationTest {
                 false,
                 BAN_AFTER,
                 Duration.ofSeconds(10));
-        var p = new SiteProtection(
-                ProtectionState.NORMAL,
-                Map.of(
-                        ProtectionState.NORMAL,
-                        policy,
-                        ProtectionState.SUSPECT,
-                        policy,
-                        ProtectionState.UNDER_ATTACK,
-                        policy),
-                false,
-                List.of(),
-                Duration.ZERO,
-                Duration.ZERO);
-        var base = TestEdge.site("bans", List.of(HOST), origin.hostPort());
-        var site = new SiteConfig(base.name(), base.hosts(), base.origins(), base.tls(), base.limits(), p);
+        var site = TestEdge.withPolicy(TestEdge.site("bans", List.of(HOST), origin.hostPort()), policy);
         var protection = new ProtectionConfig(
                 true,
                 OptionalInt.of(64),

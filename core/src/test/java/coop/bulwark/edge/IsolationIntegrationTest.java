@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -74,17 +73,7 @@ class IsolationIntegrationTest {
             var siteLimits = new SiteLimits(
                     1024 * 1024, 8192, 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(600));
             var policy = TestEdge.bulkheadOnly(new BulkheadLimits(4, 16, Duration.ofMillis(500), 1));
-            List<SiteConfig> sites = new ArrayList<>();
-            for (int i = 0; i < SITES; i++) {
-                sites.add(TestEdge.withPolicy(
-                        TestEdge.site(
-                                "site" + i,
-                                List.of("site" + i + ".test"),
-                                siteLimits,
-                                Optional.empty(),
-                                origin.hostPort()),
-                        policy));
-            }
+            List<SiteConfig> sites = TestEdge.sites(SITES, siteLimits, origin.hostPort(), policy);
             var protection = protect ? TestEdge.protection(OptionalInt.of(8)) : ProtectionConfig.OFF;
             var limits = new ConnectionLimits(
                     16 * 1024, 8 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 1_000_000, 10_000, 10_000);

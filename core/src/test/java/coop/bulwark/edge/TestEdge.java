@@ -80,6 +80,16 @@ public final class TestEdge {
         return new SiteConfig(site.name(), site.hosts(), site.origins(), site.tls(), site.limits(), protection);
     }
 
+    /** Sites {@code site0}..{@code site(n-1)} (hosts {@code siteN.test}) on one origin, each with {@code policy}. */
+    public static List<SiteConfig> sites(int n, SiteLimits limits, String origin, StatePolicy policy) {
+        List<SiteConfig> sites = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            sites.add(withPolicy(
+                    site("site" + i, List.of("site" + i + ".test"), limits, Optional.empty(), origin), policy));
+        }
+        return sites;
+    }
+
     /** Protection on with the default bans, no global limits; {@code originCapacity} empty: learned. */
     public static ProtectionConfig protection(OptionalInt originCapacity) {
         return new ProtectionConfig(
