@@ -156,7 +156,6 @@ public final class SourceKeys {
         }
     }
 
-    /** The splitmix64 finaliser (Steele, Lea, Flood 2014): a bijection with full avalanche. */
     /**
      * A hash of {@code key} (any source key) keyed with the per-process seed, for hash tables keyed by sources: a
      * client choosing its addresses (an IPv6 /64 has 2^64) cannot make them share a bucket, and a flood's addresses
@@ -166,6 +165,7 @@ public final class SourceKeys {
         return (int) (mix(key ^ SEED) >>> 32);
     }
 
+    /** The splitmix64 finaliser (Steele, Lea, Flood 2014): a bijection with full avalanche. */
     static long mix(long z) {
         z = (z ^ z >>> 30) * 0xBF58476D1CE4E5B9L;
         z = (z ^ z >>> 27) * 0x94D049BB133111EBL;

@@ -44,6 +44,10 @@ final class ForwardedHeaders {
         HttpHeaderNames.PROXY_AUTHORIZATION
     };
 
+    /** The request fields {@link #toOrigin} gives the edge's own values ({@link #edgeValue}). */
+    static final List<AsciiString> EDGE_FIELDS =
+            List.of(HttpHeaderNames.HOST, X_FORWARDED_FOR, X_REAL_IP, X_FORWARDED_PROTO, FORWARDED);
+
     /** Request fields we set ourselves, so the client's values never pass through. */
     private static final AsciiString[] SET_BY_EDGE = {
         HttpHeaderNames.HOST, HttpHeaderNames.EXPECT, X_FORWARDED_FOR, X_REAL_IP, X_FORWARDED_PROTO, FORWARDED

@@ -46,7 +46,8 @@ record OriginHeaderView(HttpHeaders headers, Admission.Admitted admitted, Client
                 action.accept(name, e.getValue());
             }
         }
-        for (String name : List.of("host", "x-forwarded-for", "x-real-ip", "x-forwarded-proto", "forwarded")) {
+        for (var field : ForwardedHeaders.EDGE_FIELDS) {
+            String name = field.toString();
             action.accept(name, ForwardedHeaders.edgeValue(headers, name, admitted, info, scheme));
         }
     }

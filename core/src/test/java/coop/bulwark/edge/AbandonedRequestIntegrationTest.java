@@ -40,7 +40,8 @@ class AbandonedRequestIntegrationTest {
                 for (int c = 0; c < 8; c++) {
                     pool.submit(() -> {
                         while (System.nanoTime() < deadline) {
-                            sendAndLeave(edge, "/page?n=" + sent.incrementAndGet(), 50);
+                            // A bot's patience: 50 ms, whether its request waits at the edge or at the origin.
+                            sendAndLeave(edge, "/page?n=" + sent.incrementAndGet(), () -> Thread.sleep(50));
                         }
                         return null;
                     });
@@ -67,8 +68,10 @@ class AbandonedRequestIntegrationTest {
             OriginCapacity capacity =
                     edge.snapshot().sites().get(0).origins().get(0).capacity();
             long start = System.nanoTime();
-            sendAndLeave(edge, "/slow", 200);
-            // Held while the origin works on it (the client left 200 ms in), until the 1 s origin timeout.
+            // The client leaves once its request holds the origin's slot.
+            sendAndLeave(
+                    edge, "/slow", () -> await().atMost(Duration.ofSeconds(2)).until(() -> capacity.inFlight() == 1));
+            // Held while the origin works on it, until the 1 s origin timeout.
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(() -> capacity.inFlight() == 1);
             await().atMost(Duration.ofSeconds(3)).until(() -> capacity.inFlight() == 0);
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
@@ -78,14 +81,19 @@ class AbandonedRequestIntegrationTest {
         }
     }
 
-    /** Sends a GET and closes the connection {@code leaveAfterMillis} later, without reading the answer. */
-    private static void sendAndLeave(EdgeServer edge, String path, long leaveAfterMillis) throws Exception {
+    /** Something a client waits for before it leaves. */
+    private interface Patience {
+        void run() throws Exception;
+    }
+
+    /** Sends a GET and closes the connection once {@code patience} has run, without reading the answer. */
+    private static void sendAndLeave(EdgeServer edge, String path, Patience patience) throws Exception {
         var address = edge.httpAddress();
         try (Socket s = new Socket(address.getAddress(), address.getPort())) {
             OutputStream out = s.getOutputStream();
             out.write(("GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            Thread.sleep(leaveAfterMillis);
+            patience.run();
         }
     }
 
