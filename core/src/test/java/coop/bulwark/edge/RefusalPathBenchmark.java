@@ -1,11 +1,16 @@
 package coop.bulwark.edge;
 
+import coop.bulwark.protect.BulkheadRejection;
+import coop.bulwark.protect.BulkheadWaiter;
+import coop.bulwark.protect.OriginCapacity;
 import coop.bulwark.proxy.EmbeddedEdge;
+import coop.bulwark.proxy.Site;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +36,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * through the production HTTP/1.1 pipeline ({@link EdgePipelines#addHttp1}: strict codec, timeouts, proxy handler) on
  * an {@link EmbeddedChannel}, one keep-alive connection: the challenge page (an uncookied GET on a site whose
  * challenge is always on), a 429 (the source over its rate), and a cache-busting GET on a site under attack answered
- * from the micro-cache (a flood's usual answer: {@code bench/flood-cost.sh}). (A banned source is refused at accept,
- * or by the kernel: see bench/kernel-drops.sh.) Run with the allocation profiler, so a regression in bytes per
- * request shows: {@code bench/jmh.sh RefusalPathBenchmark -prof gc}.
+ * from the micro-cache (a flood's usual answer: {@code bench/flood-cost.sh}). Two more answers end their connection,
+ * so each of their operations is a whole connection: its pipeline built, one request, the answer, the close (what the
+ * edge pays for a bot that reconnects after each): {@code bulkhead}, the 503 of a site whose bulkhead is full and has
+ * no queue; {@code ban}, the 403 to a banned source's request (a connection opened before its ban: a new connection
+ * from a banned source is reset at accept, {@link AcceptFilter}, or dropped by the kernel, bench/kernel-drops.sh). Run
+ * with the allocation profiler, so a regression in bytes per request shows: {@code bench/jmh.sh RefusalPathBenchmark
+ * -prof gc}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,9 +57,11 @@ public class RefusalPathBenchmark {
             detection: {enabled: false}
             connections: {max_requests_per_connection: 2000000000}
             protection:
+              origin_capacity: 64
               global: {per_ip: off, per_prefix: off}
+              bans: {manual: [%s]}
             policy:
-              normal: {per_ip: %s, per_prefix: off, ban_after_limited: 0}
+              normal: {per_ip: %s, per_prefix: off, ban_after_limited: 0, bulkhead: %s}
               under_attack: {per_ip: off, per_prefix: off, ban_after_limited: 0}
             sites:
               - {name: attacked, hosts: [attacked.test], origins: ["127.0.0.1:1"], challenge: %s, state: %s}
@@ -60,23 +71,30 @@ public class RefusalPathBenchmark {
     private static final int PAGE_BYTES = 4096;
 
     /** Which answer. */
-    @Param({"challenge", "limit", "cache"})
+    @Param({"challenge", "limit", "cache", "bulkhead", "ban"})
     public String path;
 
     private Path dir;
     private EmbeddedEdge edge;
     private EmbeddedChannel ch;
     private ByteBuf request;
+    private InetSocketAddress client;
+    /** Whether the path's answer closes the connection (so each operation opens one). */
+    private boolean closes;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("bulwark-bench");
-        InetSocketAddress client = new InetSocketAddress("198.51.100.7", 40000);
+        client = new InetSocketAddress("198.51.100.7", 40000);
         boolean cache = path.equals("cache");
+        boolean challenged = path.equals("challenge") || path.equals("limit");
+        closes = path.equals("bulkhead") || path.equals("ban");
         edge = EmbeddedEdge.start(
                 CONFIG.formatted(
+                        path.equals("ban") ? "{subject: 198.51.100.0/24, reason: bench}" : "",
                         path.equals("limit") ? "{rate: 1/h, burst: 1}" : "off",
-                        cache ? "auto" : "always",
+                        path.equals("bulkhead") ? "{max_concurrent: 1, queue: 0}" : "{}",
+                        challenged ? "always" : "auto",
                         cache ? "under_attack" : "normal"),
                 dir,
                 client);
@@ -101,19 +119,54 @@ public class RefusalPathBenchmark {
             // The challenge page spends the one request of the burst; every request after it is over the rate.
             probe();
         }
-        String answer = probe();
-        String expected = switch (path) {
-            case "cache" -> "x-cache: HIT";
-            case "limit" -> "HTTP/1.1 429";
-            default -> "/.bulwark/challenge";
-        };
-        if (!answer.toLowerCase(Locale.ROOT).contains(expected.toLowerCase(Locale.ROOT))) {
-            throw new IllegalStateException("path " + path + " answered:\n" + answer);
+        if (path.equals("bulkhead")) {
+            holdTheOnlySlot(host);
+        }
+        for (int i = 0; i < 3; i++) {
+            String answer = probe();
+            String expected = switch (path) {
+                case "cache" -> "x-cache: HIT";
+                case "limit" -> "HTTP/1.1 429";
+                case "bulkhead" -> "HTTP/1.1 503";
+                case "ban" -> "HTTP/1.1 403";
+                default -> "/.bulwark/challenge";
+            };
+            if (!answer.toLowerCase(Locale.ROOT).contains(expected.toLowerCase(Locale.ROOT))) {
+                throw new IllegalStateException("path " + path + " answered:\n" + answer);
+            }
+            if (closes == ch.isOpen()) {
+                throw new IllegalStateException("path " + path + ": the connection is " + (closes ? "open" : "closed"));
+            }
+        }
+    }
+
+    /** Takes the site's one bulkhead slot for good, as a request stuck at the origin would. */
+    private void holdTheOnlySlot(String host) {
+        Site site = edge.runtime.snapshot().site("attacked");
+        OriginCapacity.Outcome held = site.origins()
+                .get(0)
+                .capacity()
+                .acquire(
+                        site.guard().budget(),
+                        Runnable::run,
+                        new BulkheadWaiter() {
+                            @Override
+                            public void granted() {}
+
+                            @Override
+                            public void rejected(BulkheadRejection why) {}
+                        },
+                        new OriginCapacity.Ticket[1]);
+        if (held != OriginCapacity.Outcome.GRANTED) {
+            throw new IllegalStateException("the slot of " + host + " was not granted: " + held);
         }
     }
 
     /** The answer to one request, as text (the benchmark must measure the path it names). */
-    private String probe() {
+    private String probe() throws Exception {
+        if (closes) {
+            ch = connection();
+        }
         request.readerIndex(0);
         ch.writeInbound(request.retainedDuplicate());
         StringBuilder text = new StringBuilder();
@@ -126,6 +179,21 @@ public class RefusalPathBenchmark {
             ReferenceCountUtil.release(o);
         }
         return text.toString();
+    }
+
+    /**
+     * A new connection from the client with the production pipeline, on the edge's one event loop (its runtime knows
+     * no other).
+     */
+    private EmbeddedChannel connection() {
+        EmbeddedChannel c = new EmbeddedChannel(EmbeddedChannel.builder().register(false)) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return client;
+            }
+        };
+        edge.channel.eventLoop().register(c).syncUninterruptibly();
+        return pipeline(c);
     }
 
     /** The production HTTP/1.1 pipeline ({@link EdgePipelines#addHttp1}) on {@code c}. */
@@ -147,7 +215,7 @@ public class RefusalPathBenchmark {
     /** One request in, its answer out (written bytes counted and released). */
     @Benchmark
     public void refuse(Blackhole bh) throws Exception {
-        once(ch, bh);
+        once(closes ? connection() : ch, bh);
     }
 
     private void once(EmbeddedChannel c, Blackhole bh) {
