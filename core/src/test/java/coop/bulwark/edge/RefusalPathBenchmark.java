@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -74,9 +75,19 @@ public class RefusalPathBenchmark {
     @Param({"challenge", "limit", "cache", "bulkhead", "ban"})
     public String path;
 
+    /**
+     * Keep-alive connections the requests take turns on, each from its own address: 1 keeps everything in the CPU's
+     * caches; a flood's thousands (bench/flood-cost.sh: 3,000) show what a request costs when its connection's state
+     * and its address's limiter entries are cold. Not for the paths that close.
+     */
+    @Param({"1"})
+    public int connections;
+
     private Path dir;
     private EmbeddedEdge edge;
     private EmbeddedChannel ch;
+    private EmbeddedChannel[] open;
+    private int next;
     private ByteBuf request;
     private InetSocketAddress client;
     /** Whether the path's answer closes the connection (so each operation opens one). */
@@ -122,6 +133,20 @@ public class RefusalPathBenchmark {
         if (path.equals("bulkhead")) {
             holdTheOnlySlot(host);
         }
+        open = new EmbeddedChannel[closes ? 1 : connections];
+        open[0] = ch;
+        for (int i = 1; i < open.length; i++) {
+            // 100.64.0.0/10: one address per connection, none of them the banned network.
+            open[i] = connection(new InetSocketAddress(
+                    InetAddress.getByAddress(new byte[] {100, (byte) (64 + (i >> 16)), (byte) (i >> 8), (byte) i}),
+                    40000));
+            ch = open[i];
+            if (path.equals("limit")) {
+                probe(); // spends the address's one request of the burst, as above
+            }
+            probe();
+        }
+        ch = open[0];
         for (int i = 0; i < 3; i++) {
             String answer = probe();
             String expected = switch (path) {
@@ -165,7 +190,7 @@ public class RefusalPathBenchmark {
     /** The answer to one request, as text (the benchmark must measure the path it names). */
     private String probe() throws Exception {
         if (closes) {
-            ch = connection();
+            ch = connection(client);
         }
         request.readerIndex(0);
         ch.writeInbound(request.retainedDuplicate());
@@ -182,14 +207,14 @@ public class RefusalPathBenchmark {
     }
 
     /**
-     * A new connection from the client with the production pipeline, on the edge's one event loop (its runtime knows
+     * A new connection from {@code peer} with the production pipeline, on the edge's one event loop (its runtime knows
      * no other).
      */
-    private EmbeddedChannel connection() {
+    private EmbeddedChannel connection(InetSocketAddress peer) {
         EmbeddedChannel c = new EmbeddedChannel(EmbeddedChannel.builder().register(false)) {
             @Override
             protected SocketAddress remoteAddress0() {
-                return client;
+                return peer;
             }
         };
         edge.channel.eventLoop().register(c).syncUninterruptibly();
@@ -215,7 +240,14 @@ public class RefusalPathBenchmark {
     /** One request in, its answer out (written bytes counted and released). */
     @Benchmark
     public void refuse(Blackhole bh) throws Exception {
-        once(closes ? connection() : ch, bh);
+        if (closes) {
+            once(connection(client), bh);
+            return;
+        }
+        once(open[next], bh);
+        if (++next == open.length) {
+            next = 0;
+        }
     }
 
     private void once(EmbeddedChannel c, Blackhole bh) {
