@@ -150,7 +150,7 @@ final class ServeCommand implements Callable<Integer> {
             JitWarmup.Result r = JitWarmup.run(cfg, max);
             LOG.info(
                     "warm-up: {} requests in {} ms ({} challenge pages, {} solved, {} attacks, {} bans, {} from the"
-                            + " cache), {} ms of compiling; {}",
+                            + " cache, {} refused by a bulkhead), {} ms of compiling; {}",
                     r.requests(),
                     r.took().toMillis(),
                     r.paths().challengePages(),
@@ -158,6 +158,7 @@ final class ServeCommand implements Callable<Integer> {
                     r.paths().attacksDeclared(),
                     r.paths().bans(),
                     r.paths().cacheAnswers(),
+                    r.paths().bulkheadRefusals(),
                     r.compiling().toMillis(),
                     r.settled() ? "the compiler settled" : "time was up before the compiler settled");
         } catch (IOException | RuntimeException e) {

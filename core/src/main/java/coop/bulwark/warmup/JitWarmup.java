@@ -80,9 +80,15 @@ public final class JitWarmup {
      * @param attacksDeclared attacks its detection declared
      * @param bans sources it banned
      * @param cacheAnswers requests its micro-cache answered (fresh or stale)
+     * @param bulkheadRefusals requests its bulkheads refused (queue full or timed out)
      */
     public record Paths(
-            long challengePages, long challengesSolved, long attacksDeclared, int bans, long cacheAnswers) {}
+            long challengePages,
+            long challengesSolved,
+            long attacksDeclared,
+            int bans,
+            long cacheAnswers,
+            long bulkheadRefusals) {}
 
     private JitWarmup() {}
 
@@ -107,7 +113,7 @@ public final class JitWarmup {
         List<Thread> clients = new ArrayList<>();
         long requests = 0;
         boolean settled = false;
-        Paths paths = new Paths(0, 0, 0, 0, 0);
+        Paths paths = new Paths(0, 0, 0, 0, 0, 0);
         try (WarmupOrigin origin = WarmupOrigin.start()) {
             EdgeServer edge = EdgeServer.start(config(real, origin.port(), dir));
             try {
@@ -129,6 +135,9 @@ public final class JitWarmup {
                 }));
                 clients.add(client("hit-and-run", traffic::hitAndRun));
                 clients.add(client("buster", traffic::buster));
+                for (int i = 0; i < WarmupTraffic.CROWD; i++) {
+                    clients.add(client("crowd-" + i, traffic::crowd));
+                }
                 settled = waitUntilSettled(jit, measurable, start, max, traffic::requests);
                 flag.running = false;
                 for (Thread t : clients) {
@@ -144,7 +153,10 @@ public final class JitWarmup {
                                 .map(IncidentDesk::attacksDeclared)
                                 .orElse(0L),
                         edge.gatekeeper().bans().size(),
-                        edge.cacheStats().map(c -> c.hits() + c.staleHits()).orElse(0L));
+                        edge.cacheStats().map(c -> c.hits() + c.staleHits()).orElse(0L),
+                        edge.snapshot().guardsByName().values().stream()
+                                .mapToLong(g -> g.budget().rejectedCount())
+                                .sum());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -243,6 +255,10 @@ public final class JitWarmup {
                     origins: [%s]
                     state: under_attack
                     challenge: {mode: auto, under_attack_difficulty: 4}
+                  - name: warm-crowded
+                    hosts: [%s]
+                    origins: [%s]
+                    protection: {normal: {bulkhead: {max_concurrent: 2, queue: 2, queue_timeout: 10ms}}}
                 """.formatted(
                                 freePort(),
                                 real.listen().eventLoops(),
@@ -252,6 +268,8 @@ public final class JitWarmup {
                                 WarmupTraffic.FLOODED,
                                 origin,
                                 WarmupTraffic.ATTACKED,
+                                origin,
+                                WarmupTraffic.CROWDED,
                                 origin)
                 + fill;
         try {

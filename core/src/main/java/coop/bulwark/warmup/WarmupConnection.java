@@ -64,6 +64,12 @@ final class WarmupConnection implements AutoCloseable {
         return read(head.startsWith("HEAD "));
     }
 
+    /** Sends a request head and leaves without reading the answer (the caller closes the connection at once). */
+    void sendAndLeave(String head) throws IOException {
+        out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
     /** Sends raw bytes (malformed requests), reads the answer. */
     Response sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);

@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The warm-up's origin: a small HTTP/1.1 server on loopback, a thread per connection, answering pages (HTML, not
- * cacheable by their headers), style sheets (cacheable for a minute) and 404s, and reading request bodies of either
+ * cacheable by their headers), slow pages ({@code /slow/}, {@value #SLOW_MILLIS} ms), style sheets (cacheable for a
+ * minute) and 404s, and reading request bodies of either
  * framing, as a member's web server would.
  *
  * <p>Thread-safe; {@link #close()} stops it and every connection.
@@ -23,6 +24,9 @@ final class WarmupOrigin implements AutoCloseable {
     private static final byte[] PAGE = page();
     private static final byte[] STYLE =
             "body{font-family:sans-serif}\n".repeat(64).getBytes(StandardCharsets.US_ASCII);
+
+    /** How long a {@code /slow/} page takes. */
+    static final long SLOW_MILLIS = 20;
 
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -78,6 +82,11 @@ final class WarmupOrigin implements AutoCloseable {
                 if (path.startsWith("/static/")) {
                     body = STYLE;
                     head = "HTTP/1.1 200 OK\r\nContent-Type: text/css\r\nCache-Control: public, max-age=60\r\n";
+                } else if (path.startsWith("/slow/")) {
+                    // A page the origin takes its time over, long enough for a client to leave before it is ready.
+                    sleep(SLOW_MILLIS);
+                    body = PAGE;
+                    head = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n";
                 } else if (path.startsWith("/missing")) {
                     body = "not here\n".getBytes(StandardCharsets.US_ASCII);
                     head = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n";
@@ -99,6 +108,14 @@ final class WarmupOrigin implements AutoCloseable {
             // the edge closed the connection: nothing to do
         } finally {
             open.remove(c);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

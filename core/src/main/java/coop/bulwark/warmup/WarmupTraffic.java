@@ -14,8 +14,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What the warm-up sends: the requests of a quiet day and of a flood, each kind from its own loopback addresses, so
- * the paths a flood takes are compiled with the profiles a flood gives them. Five kinds of client, each on a thread
- * of its own:
+ * the paths a flood takes are compiled with the profiles a flood gives them. Six kinds of client, each on a thread
+ * of its own (the crowd on several):
  *
  * <ul>
  *   <li>{@linkplain #reader readers} on the open site: pages, cached style sheets, HEAD, form posts with both body
@@ -26,7 +26,9 @@ import java.util.function.BooleanSupplier;
  *       forged cookies, more than the per-address limit allows, until banned, then from the next address;
  *   <li>{@linkplain #buster busters}: a flood's bulk, cache-busting queries from thousands of addresses within the
  *       limits, answered from the cache;
- *   <li>{@linkplain #hitAndRun hit-and-run} clients: one request per connection, on every site.
+ *   <li>{@linkplain #hitAndRun hit-and-run} clients: one request per connection, on every site; some leave before
+ *       the answer;
+ *   <li>a {@linkplain #crowd crowd} on a site with a tiny bulkhead: queued, granted, timed out and refused.
  * </ul>
  *
  * <p>Thread-safe: each client keeps its own state; {@link #requests()} counts all of them.
@@ -35,6 +37,13 @@ final class WarmupTraffic {
     static final String OPEN = "open.warmup.invalid";
     static final String ATTACKED = "attacked.warmup.invalid";
     static final String FLOODED = "flooded.warmup.invalid";
+    static final String CROWDED = "crowded.warmup.invalid";
+
+    /**
+     * The {@link #crowd} clients at once: more than the crowded site's two origin slots and two places in its queue,
+     * so some are served at once, some after waiting, some time out in the queue and some are refused outright.
+     */
+    static final int CROWD = 6;
 
     private static final String UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
     private static final String PAGE =
@@ -242,17 +251,43 @@ final class WarmupTraffic {
 
     /**
      * Clients that ask once and go, from 127.77.32.0/21: a flood of new connections takes the accept, protocol
-     * detection and close paths far more often than keep-alive readers do.
+     * detection and close paths far more often than keep-alive readers do. One in eight leaves without waiting for a
+     * slow page, as a flood's bots do when their patience runs out: the edge keeps such a request's origin slot until
+     * the origin answers (the abandoned-request path, whose first use otherwise invalidates compiled origin code at a
+     * flood's onset).
      */
     void hitAndRun() {
         SplittableRandom rnd = new SplittableRandom(4);
         String[] hosts = {ATTACKED, FLOODED, OPEN};
         for (int n = 0; running.getAsBoolean(); n++) {
             try (WarmupConnection c = WarmupConnection.open(address(32 + (n / 250) % 8, n), edge)) {
+                if (n % 8 == 7) {
+                    requests.incrementAndGet();
+                    c.sendAndLeave("GET /slow/" + rnd.nextInt(20) + " HTTP/1.1\r\nHost: " + OPEN + "\r\n" + PAGE);
+                    continue;
+                }
                 get(c, hosts[n % 3], "/news/" + rnd.nextInt(20) + (n % 2 == 0 ? "" : "?r=" + rnd.nextInt()), "");
             } catch (IOException e) {
                 // refused or reset: the next one
                 failed();
+            }
+        }
+    }
+
+    /**
+     * One of {@link #CROWD} clients asking at once for slow pages of the crowded site, whose bulkhead is far smaller
+     * than the crowd, from 127.77.40.0/21: the bulkhead's queue, its grants, its timeouts and its 503s, which a flood's
+     * targets meet from its first second, are compiled before then (otherwise they first ran, interpreted, at the onset).
+     */
+    void crowd() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        for (int n = 0; running.getAsBoolean(); n++) {
+            try (WarmupConnection c = WarmupConnection.open(address(40 + (n / 250) % 8, n), edge)) {
+                for (int i = 0; i < 20 && running.getAsBoolean() && !c.ended(); i++) {
+                    get(c, CROWDED, "/slow/" + rnd.nextInt(20), "");
+                }
+            } catch (IOException e) {
+                // a 503 closes the connection: the next one
             }
         }
     }

@@ -25,6 +25,7 @@ class JitWarmupTest {
         assertThat(r.paths().bans()).as("bans").isPositive();
         assertThat(r.paths().attacksDeclared()).as("attacks declared").isPositive();
         assertThat(r.paths().cacheAnswers()).as("answers from the cache").isGreaterThan(r.requests() / 20);
+        assertThat(r.paths().bulkheadRefusals()).as("bulkhead refusals").isPositive();
         assertThat(r.requests()).isGreaterThan(1000);
     }
 }
