@@ -123,20 +123,25 @@ public final class Gatekeeper {
         // Address limits before prefix limits: a check that passes spends its allowance even when a later one
         // refuses, so an address over its own limit must be stopped before it spends its network's. In the other
         // order one client's refused flood used up the /24's allowance and its neighbours got 429 too.
-        long wait = check(SourceKeys.ip(addr, SourceKeys.GLOBAL), config.globalPerIp());
+        long ipGlobal = SourceKeys.ip(addr, SourceKeys.GLOBAL);
+        long ipSite = SourceKeys.ip(addr, siteIndex);
+        long prefixGlobal = SourceKeys.prefix(addr, SourceKeys.GLOBAL);
+        long prefixSite = SourceKeys.prefix(addr, siteIndex);
+        rates.get().prefetch(ipGlobal, ipSite, prefixGlobal, prefixSite);
+        long wait = check(ipGlobal, config.globalPerIp());
         if (wait == 0) {
-            wait = check(SourceKeys.ip(addr, siteIndex), policy.perIp());
+            wait = check(ipSite, policy.perIp());
         }
         if (wait == 0) {
-            wait = check(SourceKeys.prefix(addr, SourceKeys.GLOBAL), config.globalPerPrefix());
+            wait = check(prefixGlobal, config.globalPerPrefix());
         }
         if (wait == 0) {
-            wait = check(SourceKeys.prefix(addr, siteIndex), policy.perPrefix());
+            wait = check(prefixSite, policy.perPrefix());
         }
         if (wait > 0) {
             return refuse(site, siteIndex, policy, addr, config.bans(), new Verdict.Limit(wait, "rate"));
         }
-        if (!concurrency.tryAcquire(SourceKeys.ip(addr, siteIndex), policy.maxConcurrentPerIp())) {
+        if (!concurrency.tryAcquire(ipSite, policy.maxConcurrentPerIp())) {
             return refuse(
                     site, siteIndex, policy, addr, config.bans(), new Verdict.Limit(1_000_000_000L, "concurrency"));
         }
