@@ -1,5 +1,6 @@
 package coop.bulwark.admin;
 
+import coop.bulwark.protect.SourceAddress;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -13,7 +14,8 @@ import java.util.Map;
  *
  * <p>Bounded: at most {@code maxSources} addresses are remembered; when full, the oldest window is forgotten (an
  * attacker with that many addresses gains a few guesses each against a 256-bit token, which is nothing).
- * Thread-safe (synchronized; the admin API is low-volume). Time is the injected clock.
+ * Keyed by {@link SourceAddress}, whose hash a client cannot choose (an {@code InetAddress}'s it can). Thread-safe
+ * (synchronized; the admin API is low-volume). Time is the injected clock.
  */
 final class AuthFailures {
     private record Window(long startMillis, int failures) {}
@@ -22,7 +24,7 @@ final class AuthFailures {
     private final int maxFailures;
     private final long windowMillis;
     private final int maxSources;
-    private final LinkedHashMap<InetAddress, Window> windows = new LinkedHashMap<>();
+    private final LinkedHashMap<SourceAddress, Window> windows = new LinkedHashMap<>();
 
     AuthFailures(InstantSource clock, int maxFailures, Duration window, int maxSources) {
         if (maxFailures < 1) {
@@ -48,14 +50,14 @@ final class AuthFailures {
         Window w = current(source);
         if (w == null) {
             if (windows.size() >= maxSources) {
-                Iterator<Map.Entry<InetAddress, Window>> oldest =
+                Iterator<Map.Entry<SourceAddress, Window>> oldest =
                         windows.entrySet().iterator();
                 oldest.next();
                 oldest.remove();
             }
-            windows.put(source, new Window(clock.millis(), 1));
+            windows.put(SourceAddress.of(source), new Window(clock.millis(), 1));
         } else {
-            windows.put(source, new Window(w.startMillis(), w.failures() + 1));
+            windows.put(SourceAddress.of(source), new Window(w.startMillis(), w.failures() + 1));
         }
     }
 
@@ -67,9 +69,9 @@ final class AuthFailures {
     }
 
     private Window current(InetAddress source) {
-        Window w = windows.get(source);
+        Window w = windows.get(SourceAddress.of(source));
         if (w != null && clock.millis() - w.startMillis() >= windowMillis) {
-            windows.remove(source);
+            windows.remove(SourceAddress.of(source));
             return null;
         }
         return w;

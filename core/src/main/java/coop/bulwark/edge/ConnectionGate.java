@@ -1,6 +1,6 @@
 package coop.bulwark.edge;
 
-import coop.bulwark.protect.SourceKeys;
+import coop.bulwark.protect.SourceAddress;
 import coop.bulwark.proxy.ClientAddress;
 import coop.bulwark.proxy.ClientInfo;
 import coop.bulwark.proxy.ClientInfoKey;
@@ -35,12 +35,12 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     private final boolean tls;
     private final AtomicInteger total = new AtomicInteger();
     /**
-     * Open connections per source address. Keyed by {@link Source}, not {@code InetAddress}: an address's own hash is
-     * the IPv4 address itself (a flood from a few /24s filled a few buckets, which the map turned into trees at the
-     * flood's onset) or an XOR of an IPv6 address's words, which a client choosing addresses in its /64 can make
+     * Open connections per source address, keyed by {@link SourceAddress}, not {@code InetAddress}: an address's own
+     * hash is the IPv4 address itself (a flood from a few /24s filled a few buckets, which the map turned into trees at
+     * the flood's onset) or a sum of an IPv6 address's words, which a client choosing addresses in its /64 can make
      * collide, and a tree bin of keys that are not {@code Comparable} is searched linearly.
      */
-    private final ConcurrentHashMap<Source, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SourceAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
     private final AtomicLong banned = new AtomicLong();
 
@@ -63,7 +63,7 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
             refuse(ctx);
             return;
         }
-        Source source = trusted ? null : Source.of(addr);
+        SourceAddress source = trusted ? null : SourceAddress.of(addr);
         if (source != null) {
             AtomicInteger n = perAddress.computeIfAbsent(source, a -> new AtomicInteger());
             if (n.incrementAndGet() > limits.maxConnectionsPerIp()) {
@@ -133,20 +133,8 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    private void release(Source source) {
+    private void release(SourceAddress source) {
         perAddress.computeIfPresent(source, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
-    }
-
-    /** A source address as a map key: {@link SourceKeys#ip} (128-bit IPv6 hashed to 63), with a per-process keyed hash. */
-    private record Source(long key) {
-        static Source of(InetAddress addr) {
-            return new Source(SourceKeys.ip(addr.getAddress(), SourceKeys.GLOBAL));
-        }
-
-        @Override
-        public int hashCode() {
-            return SourceKeys.keyedHash(key);
-        }
     }
 
     private void refuse(ChannelHandlerContext ctx) {
