@@ -91,7 +91,6 @@ package coop.bulwark.protect;
 
     private long windowStart = Long.MIN_VALUE;
     private int samples;
-    private long sumNanos;
     /** The window's LOWEST smallest times, ascending; the first {@code lowestCount} are in use. */
     private final long[] lowest = new long[LOWEST];
 
@@ -169,7 +168,6 @@ package coop.bulwark.protect;
         baseCurrent = Math.min(baseCurrent, rtt);
         startWindow(nowNanos);
         samples++;
-        sumNanos += rtt;
         lowestCount = keepIfLowest(lowest, lowestCount, rtt);
         long least = kind == AnswerKind.UNKNOWN ? -1 : kindLeast(kind);
         if (least >= 0) {
@@ -315,7 +313,6 @@ package coop.bulwark.protect;
         }
         windowStart = now;
         samples = 0;
-        sumNanos = 0;
         lowestCount = 0;
         waitCount = 0;
         knownSamples = 0;
