@@ -26,8 +26,9 @@ package coop.bulwark.protect;
  *    seen, over two buckets of BASE_BUCKET_NANOS (an edge started during a flood sees no quiet window).
  *    Comparing the fastest answers, not a mean or percentile of all, keeps the mix out: a flood of 100 ms pages on top
  *    of 2 ms assets would look like congestion to a mean.
- *  - kinds: an answer whose AnswerKind (site and path) was seen while the limit did not bind counts, for the
- *    gradient, as base + (its time - its kind's least time): its own wait, whatever its kind costs. Without this, a
+ *  - kinds: an answer whose AnswerKind (site and route: the path's shape) was seen while the limit did not bind
+ *    counts, for the gradient, as base + (its time - its kind's least time): its own wait, whatever its kind costs. A
+ *    kind is a route, not a path: by the path, a site's articles were almost all kinds seen once. Without this, a
  *    mix whose cheap kinds grew rare (the cache answers a flood's pages, and people's pages are what reach the origin,
  *    with a feed now and then) read the pages' own 60 ms against the feeds' 30 ms as waiting in every window without
  *    a feed, and held the limit at its floor for the attack's length (bench/flood-cost.sh, full runs: bystanders'
@@ -76,8 +77,11 @@ package coop.bulwark.protect;
     static final long BASE_BUCKET_NANOS = 30_000_000_000L;
     /** How many of a window's fastest answers are kept to estimate the wait (the fastest tenth, at most this). */
     static final int LOWEST = 32;
-    /** Kinds whose least time is kept (a power of two): the busy pages of the sites on one origin. */
-    static final int KINDS = 256;
+    /**
+     * Kinds whose least time is kept (a power of two): the routes of the sites on one origin (a few each: the front
+     * page, articles, feeds, assets by type), 28 KiB of tables per learning origin.
+     */
+    static final int KINDS = 1024;
 
     private static final int PROBES = 8;
 

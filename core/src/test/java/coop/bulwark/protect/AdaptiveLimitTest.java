@@ -238,6 +238,20 @@ class AdaptiveLimitTest {
      * limit at the end.
      */
     private static int afterTheCacheTookTheCheapKinds(boolean withKinds) {
+        return afterTheCacheTookTheCheapKinds(withKinds, false);
+    }
+
+    /**
+     * As {@link #aMixThatLostItsCheapKinds_isJudgedKindByKind_andALimitCutByTheOnsetGrowsBack}, with every page an
+     * article of its own ({@code /news/4711}, as a site's articles and products are): the kinds are the routes, so
+     * the articles seen in the quiet seconds teach the no-load time of the ones the flood's minutes bring.
+     */
+    @Test
+    void articlesOfTheirOwn_areOneKind_andALimitCutByTheOnsetGrowsBack() {
+        assertThat(afterTheCacheTookTheCheapKinds(true, true)).isGreaterThan(12);
+    }
+
+    private static int afterTheCacheTookTheCheapKinds(boolean withKinds, boolean articlesOfTheirOwn) {
         var l = new AdaptiveLimit();
         var rnd = new Random(5);
         long asset = AnswerKind.of("site-0001", "/style.css");
@@ -250,7 +264,13 @@ class AdaptiveLimitTest {
             switch (i % 4) {
                 case 0 -> l.onSample(now, 2 * MS, withKinds ? asset : AnswerKind.UNKNOWN);
                 case 1 -> l.onSample(now, 30 * MS, withKinds ? feed : AnswerKind.UNKNOWN);
-                default -> l.onSample(now, (58 + page % 5) * MS, withKinds ? pageKind(page) : AnswerKind.UNKNOWN);
+                default ->
+                    l.onSample(
+                            now,
+                            (58 + page % 5) * MS,
+                            withKinds
+                                    ? pageKind(page, articlesOfTheirOwn ? rnd.nextInt(1_000_000) : page)
+                                    : AnswerKind.UNKNOWN);
             }
         }
         now = onsetRefusals(l, now, 12);
@@ -263,14 +283,20 @@ class AdaptiveLimitTest {
                 l.onSample(now, (30 + rnd.nextInt(3)) * MS, withKinds ? feed : AnswerKind.UNKNOWN);
             } else {
                 long t = (58 + page % 5 + rnd.nextInt(4)) * MS;
-                l.onSample(now, t, withKinds ? pageKind(page) : AnswerKind.UNKNOWN);
+                l.onSample(
+                        now,
+                        t,
+                        withKinds
+                                ? pageKind(page, articlesOfTheirOwn ? rnd.nextInt(1_000_000) : page)
+                                : AnswerKind.UNKNOWN);
             }
         }
         return l.limit();
     }
 
-    private static long pageKind(int page) {
-        return AnswerKind.of("site-00" + (10 + page % 10), "/news/" + page + "?utm=" + page);
+    /** A page of one of ten sites ({@code page % 10}); {@code article}: its path, {@code /news/article}. */
+    private static long pageKind(int page, int article) {
+        return AnswerKind.of("site-00" + (10 + page % 10), "/news/" + article + "?utm=" + page);
     }
 
     @Test
@@ -320,6 +346,22 @@ class AdaptiveLimitTest {
         assertThat(AnswerKind.of("a", "/p")).isNotEqualTo(AnswerKind.of("b", "/p"));
         assertThat(AnswerKind.of("a", "/p")).isNotEqualTo(AnswerKind.of("a", "/q"));
         assertThat(AnswerKind.of("", "")).isNotEqualTo(AnswerKind.UNKNOWN);
+    }
+
+    /** One route, one kind: the path's shape, not each article's or product's own path. */
+    @Test
+    void answerKinds_areRoutes_notPaths() {
+        assertThat(AnswerKind.of("a", "/post/23")).isEqualTo(AnswerKind.of("a", "/post/7?s=1"));
+        assertThat(AnswerKind.of("a", "/post/23")).isEqualTo(AnswerKind.of("a", "/post/an-article"));
+        assertThat(AnswerKind.of("a", "/2024/05/a-title/")).isEqualTo(AnswerKind.of("a", "/2023/11/another"));
+        assertThat(AnswerKind.of("a", "/feed/")).isEqualTo(AnswerKind.of("a", "/feed"));
+        assertThat(AnswerKind.of("a", "/post/23")).isNotEqualTo(AnswerKind.of("a", "/post/23/comments"));
+        assertThat(AnswerKind.of("a", "/post/23")).isNotEqualTo(AnswerKind.of("a", "/page/23"));
+        assertThat(AnswerKind.of("a", "/assets/app.js")).isNotEqualTo(AnswerKind.of("a", "/assets/style.css"));
+        assertThat(AnswerKind.of("a", "/assets/app.js")).isEqualTo(AnswerKind.of("a", "/assets/vendor.JS"));
+        assertThat(AnswerKind.of("a", "/")).isNotEqualTo(AnswerKind.of("a", "/post/1"));
+        assertThat(AnswerKind.of("a", "/")).isEqualTo(AnswerKind.of("a", "/?utm_source=x"));
+        assertThat(AnswerKind.of("a", "/v1/items")).isEqualTo(AnswerKind.of("a", "/v22/things"));
     }
 
     @Test
