@@ -14,8 +14,20 @@ class RefusalPathBenchmarkTest {
     @ParameterizedTest
     @ValueSource(strings = {"challenge", "limit", "cache", "bulkhead", "ban"})
     void eachPath_answersAsItsNameSays(String path) throws Exception {
+        runs(path, 1);
+    }
+
+    /** The keep-alive paths taking turns over many connections, each from its own address, answer alike. */
+    @ParameterizedTest
+    @ValueSource(strings = {"challenge", "limit", "cache"})
+    void keepAlivePaths_overManyConnections(String path) throws Exception {
+        runs(path, 50);
+    }
+
+    private static void runs(String path, int connections) throws Exception {
         var bench = new RefusalPathBenchmark();
         bench.path = path;
+        bench.connections = connections;
         try {
             bench.setUp();
             var bh = new Blackhole(
