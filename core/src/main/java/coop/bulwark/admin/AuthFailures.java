@@ -41,13 +41,14 @@ final class AuthFailures {
 
     /** Whether {@code source} has used up its failures in the current window. */
     synchronized boolean lockedOut(InetAddress source) {
-        Window w = current(source);
+        Window w = current(SourceAddress.of(source));
         return w != null && w.failures() >= maxFailures;
     }
 
     /** Counts a failed authentication by {@code source}. */
     synchronized void record(InetAddress source) {
-        Window w = current(source);
+        SourceAddress key = SourceAddress.of(source);
+        Window w = current(key);
         if (w == null) {
             if (windows.size() >= maxSources) {
                 Iterator<Map.Entry<SourceAddress, Window>> oldest =
@@ -55,23 +56,23 @@ final class AuthFailures {
                 oldest.next();
                 oldest.remove();
             }
-            windows.put(SourceAddress.of(source), new Window(clock.millis(), 1));
+            windows.put(key, new Window(clock.millis(), 1));
         } else {
-            windows.put(SourceAddress.of(source), new Window(w.startMillis(), w.failures() + 1));
+            windows.put(key, new Window(w.startMillis(), w.failures() + 1));
         }
     }
 
     /** Seconds until {@code source}'s window ends (for {@code Retry-After}); at least 1. */
     synchronized long retryAfterSeconds(InetAddress source) {
-        Window w = current(source);
+        Window w = current(SourceAddress.of(source));
         long left = w == null ? 0 : w.startMillis() + windowMillis - clock.millis();
         return Math.max(1, (left + 999) / 1000);
     }
 
-    private Window current(InetAddress source) {
-        Window w = windows.get(SourceAddress.of(source));
+    private Window current(SourceAddress key) {
+        Window w = windows.get(key);
         if (w != null && clock.millis() - w.startMillis() >= windowMillis) {
-            windows.remove(SourceAddress.of(source));
+            windows.remove(key);
             return null;
         }
         return w;

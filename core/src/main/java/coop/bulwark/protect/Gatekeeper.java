@@ -70,6 +70,11 @@ public final class Gatekeeper {
         this.bans = new BanList(clock, Duration.ofHours(24), 100_000);
     }
 
+    /** Whether the per-source rate table was made (it is on the first request that meets a rate limit). */
+    boolean rateTableMade() {
+        return rates.made();
+    }
+
     /** The ban list (manual bans from the admin API, listing, unban). */
     public BanList bans() {
         return bans;
@@ -127,7 +132,13 @@ public final class Gatekeeper {
         long ipSite = SourceKeys.ip(addr, siteIndex);
         long prefixGlobal = SourceKeys.prefix(addr, SourceKeys.GLOBAL);
         long prefixSite = SourceKeys.prefix(addr, siteIndex);
-        rates.get().prefetch(ipGlobal, ipSite, prefixGlobal, prefixSite);
+        if (policy.perIp().isPresent()
+                || policy.perPrefix().isPresent()
+                || config.globalPerIp().isPresent()
+                || config.globalPerPrefix().isPresent()) {
+            // Not when every rate is off: the table is made on first use (LazyLimiter), and then never is.
+            rates.get().prefetch(ipGlobal, ipSite, prefixGlobal, prefixSite);
+        }
         long wait = check(ipGlobal, config.globalPerIp());
         if (wait == 0) {
             wait = check(ipSite, policy.perIp());

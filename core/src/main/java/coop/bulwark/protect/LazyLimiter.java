@@ -18,6 +18,11 @@ public final class LazyLimiter {
         this.ticker = ticker;
     }
 
+    /** Whether the limiter (and its table) was made. */
+    public boolean made() {
+        return limiter != null;
+    }
+
     /** The limiter, made by the first caller. */
     public SourceRateLimiter get() {
         SourceRateLimiter l = limiter;

@@ -15,8 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The warm-up's origin: a small HTTP/1.1 server on loopback, a thread per connection, answering pages (HTML, not
  * cacheable by their headers), slow pages ({@code /slow/}, {@value #SLOW_MILLIS} ms), style sheets (cacheable for a
- * minute) and 404s, and reading request bodies of either
- * framing, as a member's web server would.
+ * minute) and 404s, and reading request bodies of either framing, as a member's web server would.
  *
  * <p>Thread-safe; {@link #close()} stops it and every connection.
  */

@@ -287,7 +287,8 @@ final class WarmupTraffic {
                     get(c, CROWDED, "/slow/" + rnd.nextInt(20), "");
                 }
             } catch (IOException e) {
-                // a 503 closes the connection: the next one
+                // refused or reset (a 503 closes the connection, and ends the loop above): the next one
+                failed();
             }
         }
     }

@@ -50,6 +50,29 @@ class GatekeeperHolderTest {
             0,
             0);
 
+    /** With every rate off, the rate table (tens of MiB) is never made, whatever comes. */
+    @Test
+    void everyRateOff_theRateTableIsNeverMade() {
+        StatePolicy off = new StatePolicy(
+                Optional.empty(),
+                Optional.empty(),
+                8,
+                BulkheadLimits.DEFAULTS,
+                Duration.ZERO,
+                StatePolicy.NORMAL.queryKey(),
+                false,
+                0,
+                Duration.ofSeconds(10));
+        for (int i = 0; i < 100; i++) {
+            byte[] addr = {10, 0, 0, (byte) i};
+            assertThat(gatekeeper.decide("s", 0, off, addr, CONFIG, -1)).isInstanceOf(Verdict.Pass.class);
+            gatekeeper.release(0, addr, -1);
+        }
+        assertThat(gatekeeper.rateTableMade()).isFalse();
+        decide(LONE, -1);
+        assertThat(gatekeeper.rateTableMade()).isTrue();
+    }
+
     Verdict decide(byte[] addr, long holder) {
         return gatekeeper.decide("s", 0, POLICY, addr, CONFIG, holder);
     }
