@@ -240,10 +240,10 @@ EOF
 }
 
 # --- CPU of a server's processes -----------------------------------------------------------------------------
-session_cpu() { # session_cpu SID: user+system CPU seconds of every process in the session (clock ticks summed)
+session_cpu() { # session_cpu SID: "USER SYSTEM" CPU seconds of every process in the session (clock ticks summed)
   python3 - "$1" <<'PY'
 import os, sys
-sid, ticks = sys.argv[1], 0
+sid, user, system = sys.argv[1], 0, 0
 for pid in os.listdir('/proc'):
     if not pid.isdigit():
         continue
@@ -253,8 +253,10 @@ for pid in os.listdir('/proc'):
     except OSError:
         continue
     if fields[3] == sid:  # field 6 (session) counted after the closing parenthesis of comm
-        ticks += int(fields[11]) + int(fields[12])
-print(f"{ticks / os.sysconf('SC_CLK_TCK'):.2f}")
+        user += int(fields[11])
+        system += int(fields[12])
+hz = os.sysconf('SC_CLK_TCK')
+print(f"{user / hz:.2f} {system / hz:.2f}")
 PY
 }
 
@@ -319,14 +321,19 @@ run_edge() { # run_edge NAME
   stop_server origin
   python3 - "$name" "$d/people.json" "$d/attack.json" "$cpu0" "$cpu1" >"$d/row.json" <<'PY'
 import json, sys
-name, people, attack, cpu0, cpu1 = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+name, people, attack = sys.argv[1], sys.argv[2], sys.argv[3]
+user0, system0 = map(float, sys.argv[4].split())
+user1, system1 = map(float, sys.argv[5].split())
 p = json.load(open(people))["runs"][0]
 a = json.load(open(attack))["runs"][0]
 sent = a["attack"]["requests_sent"]
-cpu = round(cpu1 - cpu0, 2)
+cpu = round(user1 + system1 - user0 - system0, 2)
 print(json.dumps({
     "edge": name,
     "cpu_seconds": cpu,
+    # user space and the kernel apart: where an edge's cost lies (nginx's is mostly the kernel's, a JVM's is not)
+    "cpu_user_seconds": round(user1 - user0, 2),
+    "cpu_system_seconds": round(system1 - system0, 2),
     "cpu_us_per_attack_request": round(cpu * 1e6 / sent, 1) if sent else None,
     "attack_requests_sent": sent,
     "attack_requests_reaching_origin": a["attack"]["requests_reaching_origin"],
@@ -334,7 +341,7 @@ print(json.dumps({
     "targets": p["targets"],
 }))
 PY
-  log "$name: $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(f\"CPU {r['cpu_seconds']} s over the flood, {r['cpu_us_per_attack_request']} µs per attack request\")" "$d/row.json")"
+  log "$name: $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(f\"CPU {r['cpu_seconds']} s over the flood (user {r['cpu_user_seconds']} s, system {r['cpu_system_seconds']} s), {r['cpu_us_per_attack_request']} µs per attack request\")" "$d/row.json")"
   rows+=("$d/row.json")
 }
 
