@@ -348,6 +348,25 @@ class AdaptiveLimitTest {
         assertThat(AnswerKind.of("", "")).isNotEqualTo(AnswerKind.UNKNOWN);
     }
 
+    /** Any target at all (a client's bytes) has a kind, never {@link AnswerKind#UNKNOWN}, and the same one each time. */
+    @Test
+    void answerKinds_ofAnyTarget_areDefinedAndStable() {
+        var rnd = new Random(17);
+        String alphabet = "/?#.0123456789abcXYZ-_%*:@ ";
+        for (int i = 0; i < 20_000; i++) {
+            var b = new StringBuilder();
+            for (int n = rnd.nextInt(24); n > 0; n--) {
+                b.append(
+                        rnd.nextInt(40) == 0
+                                ? (char) rnd.nextInt(0x3000)
+                                : alphabet.charAt(rnd.nextInt(alphabet.length())));
+            }
+            String target = b.toString();
+            long kind = AnswerKind.of("site", target);
+            assertThat(kind).as(target).isNotEqualTo(AnswerKind.UNKNOWN).isEqualTo(AnswerKind.of("site", target));
+        }
+    }
+
     /** One route, one kind: the path's shape, not each article's or product's own path. */
     @Test
     void answerKinds_areRoutes_notPaths() {
