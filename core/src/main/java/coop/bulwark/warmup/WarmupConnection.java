@@ -56,17 +56,20 @@ final class WarmupConnection implements AutoCloseable {
 
     /** Sends {@code head} (a request line and fields, without the blank line) and {@code body}, reads the answer. */
     Response send(String head, byte[] body) throws IOException {
-        out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        if (body != null) {
-            out.write(body);
-        }
-        out.flush();
+        write(head, body);
         return read(head.startsWith("HEAD "));
     }
 
     /** Sends a request head and leaves without reading the answer (the caller closes the connection at once). */
     void sendAndLeave(String head) throws IOException {
+        write(head, null);
+    }
+
+    private void write(String head, byte[] body) throws IOException {
         out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        if (body != null) {
+            out.write(body);
+        }
         out.flush();
     }
 

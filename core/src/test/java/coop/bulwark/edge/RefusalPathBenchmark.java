@@ -11,7 +11,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,14 +210,7 @@ public class RefusalPathBenchmark {
      * no other).
      */
     private EmbeddedChannel connection(InetSocketAddress peer) {
-        EmbeddedChannel c = new EmbeddedChannel(EmbeddedChannel.builder().register(false)) {
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return peer;
-            }
-        };
-        edge.channel.eventLoop().register(c).syncUninterruptibly();
-        return pipeline(c);
+        return pipeline(edge.connectionOnTheEdgesLoop(peer));
     }
 
     /** The production HTTP/1.1 pipeline ({@link EdgePipelines#addHttp1}) on {@code c}. */

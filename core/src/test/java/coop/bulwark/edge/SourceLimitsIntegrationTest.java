@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import coop.bulwark.edge.LoopbackClient.Response;
-import coop.bulwark.site.BanPolicy;
 import coop.bulwark.site.BulkheadLimits;
 import coop.bulwark.site.ConnectionLimits;
-import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.ProtectionState;
 import coop.bulwark.site.QueryKeyMode;
 import coop.bulwark.site.RateLimit;
@@ -85,16 +83,7 @@ class SourceLimitsIntegrationTest {
         var pbase = TestEdge.site("prefix", List.of(PREFIX_HOST), origin.hostPort());
         var prefixSite = new SiteConfig(
                 pbase.name(), pbase.hosts(), pbase.origins(), pbase.tls(), pbase.limits(), prefixProtection);
-        var protection = new ProtectionConfig(
-                true,
-                OptionalInt.of(256),
-                Map.of(),
-                Optional.empty(),
-                Optional.empty(),
-                BanPolicy.DEFAULTS,
-                List.of(),
-                0,
-                0);
+        var protection = TestEdge.protection(OptionalInt.of(256));
         edge = EdgeServer.start(
                 TestEdge.config(List.of(site, prefixSite), ConnectionLimits.DEFAULTS, false, protection));
     }

@@ -83,16 +83,29 @@ public final class EmbeddedEdge implements AutoCloseable {
      * edge's ticker, with {@code handlers} in its pipeline.
      */
     public EmbeddedChannel connection(InetSocketAddress peer, ChannelHandler... handlers) throws Exception {
-        EmbeddedChannel ch =
-                new EmbeddedChannel(EmbeddedChannel.builder().ticker(ticker).register(false)) {
-                    @Override
-                    protected SocketAddress remoteAddress0() {
-                        return peer;
-                    }
-                };
+        EmbeddedChannel ch = unregistered(peer);
         ch.pipeline().addLast(handlers);
         ch.register();
         return ch;
+    }
+
+    /**
+     * A new connection from {@code peer} on the runtime's one event loop ({@link #channel}'s), with nothing in its
+     * pipeline yet: for handlers that need the runtime's loop (its origin pool), many connections at once.
+     */
+    public EmbeddedChannel connectionOnTheEdgesLoop(InetSocketAddress peer) {
+        EmbeddedChannel ch = unregistered(peer);
+        channel.eventLoop().register(ch).syncUninterruptibly();
+        return ch;
+    }
+
+    private EmbeddedChannel unregistered(InetSocketAddress peer) {
+        return new EmbeddedChannel(EmbeddedChannel.builder().ticker(ticker).register(false)) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return peer;
+            }
+        };
     }
 
     /** Adds the client's {@link ClientInfo} to {@code ch} as the connection gate would (plain HTTP, no proxy). */
