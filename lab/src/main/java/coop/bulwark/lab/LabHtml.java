@@ -167,6 +167,15 @@ public final class LabHtml {
                                         LabReport.Series::targetSuccess)),
                         100),
                 new SmallMultiples.Measure(
+                        "Other sites' visitors: p99 latency of the requests begun each second",
+                        " ms",
+                        List.of(new SmallMultiples.Line(
+                                "p99",
+                                SmallMultiples.PALETTE[0],
+                                SmallMultiples.dash(0),
+                                LabReport.Series::bystanderP99Ms)),
+                        Double.NaN),
+                new SmallMultiples.Measure(
                         "Requests per second",
                         "/s",
                         List.of(

@@ -2,6 +2,8 @@ package coop.bulwark.lab;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -95,6 +97,8 @@ public record LabReport(String scenario, int sites, long durationS, String machi
      *     elsewhere, or when there was no relief)
      * @param onset the attack's first {@link RunRecorder#ONSET_SECONDS} seconds, when an edge has not yet adapted
      *     (null without an attack)
+     * @param p99MsBySecond the p99 of the requests begun in each second of the window, from its first (null entries:
+     *     no request that second); where in the run the slow answers were, which a p99 over the window hides
      */
     public record Bystanders(
             Double legitSuccessRate,
@@ -102,13 +106,18 @@ public record LabReport(String scenario, int sites, long durationS, String machi
             Long p99Ms,
             Double nojsSuccessRate,
             @JsonInclude(JsonInclude.Include.NON_NULL) Double afterReliefSuccessRate,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Onset onset) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Onset onset,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> p99MsBySecond) {
+        public Bystanders {
+            p99MsBySecond = p99MsBySecond == null ? null : Collections.unmodifiableList(new ArrayList<>(p99MsBySecond));
+        }
+
         public Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms) {
-            this(legitSuccessRate, p50Ms, p99Ms, null, null, null);
+            this(legitSuccessRate, p50Ms, p99Ms, null, null, null, null);
         }
 
         public Bystanders(Double legitSuccessRate, Long p50Ms, Long p99Ms, Double nojsSuccessRate) {
-            this(legitSuccessRate, p50Ms, p99Ms, nojsSuccessRate, null, null);
+            this(legitSuccessRate, p50Ms, p99Ms, nojsSuccessRate, null, null, null);
         }
 
         public Bystanders(
@@ -117,7 +126,7 @@ public record LabReport(String scenario, int sites, long durationS, String machi
                 Long p99Ms,
                 Double nojsSuccessRate,
                 Double afterReliefSuccessRate) {
-            this(legitSuccessRate, p50Ms, p99Ms, nojsSuccessRate, afterReliefSuccessRate, null);
+            this(legitSuccessRate, p50Ms, p99Ms, nojsSuccessRate, afterReliefSuccessRate, null, null);
         }
     }
 
@@ -224,6 +233,7 @@ public record LabReport(String scenario, int sites, long durationS, String machi
             List<Integer> phaseStarts,
             double[] bystanderSuccess,
             double[] targetSuccess,
+            double[] bystanderP99Ms,
             long[] attackSent,
             long[] originAttack,
             long[] originLegit,

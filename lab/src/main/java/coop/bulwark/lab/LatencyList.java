@@ -4,8 +4,17 @@ import java.util.Arrays;
 
 /** The latencies of a run's successful requests, in milliseconds, as they are recorded. Thread-safe. */
 public final class LatencyList {
-    private long[] values = new long[4096];
+    private long[] values;
     private int size;
+
+    public LatencyList() {
+        this(4096);
+    }
+
+    /** @param capacity how many values fit before the list grows */
+    public LatencyList(int capacity) {
+        values = new long[Math.max(1, capacity)];
+    }
 
     public synchronized void add(long v) {
         if (size == values.length) {

@@ -1,6 +1,7 @@
 package coop.bulwark.lab;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -63,7 +64,8 @@ final class RunOutcome {
                         RunRecorder.sum(rec.nojsBystanderOk, from, to),
                         RunRecorder.sum(rec.nojsBystanderFailed, from, to)),
                 null,
-                onset);
+                onset,
+                p99BySecond(rec, from, to));
         LabReport.Chromium chromium = null;
         if (scenario.legit().chromiumReaders() > 0 && clients.people()) {
             long ok = rec.chromiumOk.get();
@@ -104,6 +106,15 @@ final class RunOutcome {
         return new LabReport.Run(name, bystanders, targets, attack, rec.challengesSolved.get());
     }
 
+    /** The bystanders' p99 of each second of the window (null where no request began). */
+    static List<Long> p99BySecond(RunRecorder rec, int from, int to) {
+        var p99 = new ArrayList<Long>();
+        for (int s = from; s < Math.min(to, rec.seconds + 1); s++) {
+            p99.add(Outcomes.percentile(rec.bystanderLatencies(s), 99));
+        }
+        return p99;
+    }
+
     /** Per-second series of the run, for the HTML report (not part of the JSON contract). */
     static LabReport.Series series(
             Scenario scenario, String name, RunRecorder rec, List<Integer> starts, List<LabReport.Marker> markers) {
@@ -111,7 +122,10 @@ final class RunOutcome {
         double[] by = new double[n];
         double[] tg = new double[n];
         long[] sent = new long[n];
+        double[] p99 = new double[n];
         for (int s = 0; s < n; s++) {
+            Long q = Outcomes.percentile(rec.bystanderLatencies(s), 99);
+            p99[s] = q == null ? Double.NaN : q;
             Double b = Outcomes.successRate(rec.bystanderOk.get(s), rec.bystanderFailed.get(s));
             Double g = Outcomes.successRate(rec.targetOk.get(s), rec.targetFailed.get(s));
             by[s] = b == null ? Double.NaN : b * 100;
@@ -124,6 +138,7 @@ final class RunOutcome {
                 starts,
                 by,
                 tg,
+                p99,
                 sent,
                 Arrays.copyOf(rec.originAttack, n),
                 Arrays.copyOf(rec.originLegit, n),

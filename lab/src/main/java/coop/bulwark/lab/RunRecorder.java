@@ -52,6 +52,8 @@ final class RunRecorder {
     private final LatencyList targetLatency = new LatencyList();
     private final LatencyList bystanderOnsetLatency = new LatencyList();
     private final LatencyList chromiumLatency = new LatencyList();
+    /** Bystander latencies by the second their request began, every second of the run (a few hundred each). */
+    private final LatencyList[] bystanderLatencyBySecond;
 
     /**
      * @param seconds the run's length
@@ -77,6 +79,10 @@ final class RunRecorder {
         originLegit = new long[n];
         originBusy = new long[n];
         originQueued = new long[n];
+        bystanderLatencyBySecond = new LatencyList[n];
+        for (int i = 0; i < n; i++) {
+            bystanderLatencyBySecond[i] = new LatencyList(256);
+        }
     }
 
     /** The second of the run that {@code nanoTime} falls in, clamped to the run. */
@@ -89,6 +95,9 @@ final class RunRecorder {
     void legit(boolean target, boolean ok, long startNanos, long endNanos) {
         int s = second(startNanos);
         (target ? (ok ? targetOk : targetFailed) : (ok ? bystanderOk : bystanderFailed)).incrementAndGet(s);
+        if (!target) {
+            bystanderLatencyBySecond[s].add((endNanos - startNanos) / 1_000_000L);
+        }
         if (s >= windowFrom && s < windowTo) {
             (target ? targetLatency : bystanderLatency).add((endNanos - startNanos) / 1_000_000L);
             if (!target && s < windowFrom + ONSET_SECONDS) {
@@ -135,6 +144,11 @@ final class RunRecorder {
     /** Bystander requests begun in the window's first {@link #ONSET_SECONDS} seconds (as {@link #bystanderLatencies}). */
     long[] bystanderOnsetLatencies() {
         return bystanderOnsetLatency.toArray();
+    }
+
+    /** Bystander requests begun in second {@code s} of the run (as {@link #bystanderLatencies}). */
+    long[] bystanderLatencies(int s) {
+        return bystanderLatencyBySecond[s].toArray();
     }
 
     long[] chromiumLatencies() {

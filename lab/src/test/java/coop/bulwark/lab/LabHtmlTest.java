@@ -29,12 +29,14 @@ class LabHtmlTest {
                 .contains("<desc id=\"c0-1d\">other sites&#39; visitors: 100% at the start, lowest 100%")
                 .contains("announced &lt;blackhole&gt;")
                 .doesNotContain("<script", "src=", "href=\"http", "@import", "url(", "<blackhole>");
-        // Three measures, two runs each: six charts, each titled and described.
-        assertThat(count(html, "<svg viewBox")).isEqualTo(6);
-        assertThat(count(html, "role=\"img\" aria-labelledby=")).isEqualTo(6);
-        // Markers: the bulwark run's three on each of its three charts; a new kind needs no page code.
-        assertThat(count(html, "<line class=\"marker\"")).isEqualTo(9);
-        assertThat(count(html, "<rect class=\"phase\"")).isEqualTo(6 * 2);
+        // The other sites' p99 second by second, the seconds without a request left out of its description.
+        assertThat(html).contains("p99: 40 ms at the start, lowest 40 ms (at 0 s), highest 289 ms (at 5 s)");
+        // Four measures, two runs each: eight charts, each titled and described.
+        assertThat(count(html, "<svg viewBox")).isEqualTo(8);
+        assertThat(count(html, "role=\"img\" aria-labelledby=")).isEqualTo(8);
+        // Markers: the bulwark run's three on each of its four charts; a new kind needs no page code.
+        assertThat(count(html, "<line class=\"marker\"")).isEqualTo(12);
+        assertThat(count(html, "<rect class=\"phase\"")).isEqualTo(8 * 2);
     }
 
     @Test

@@ -58,6 +58,11 @@ final class LabOutcomes {
             atOrigin[s] = Math.round(20 * dip);
         }
         tg[3] = Double.NaN;
+        double[] p99 = new double[seconds];
+        for (int s = 0; s < seconds; s++) {
+            p99[s] = 40 + 300 * (1 - by[s] / 100);
+        }
+        p99[3] = Double.NaN;
         long[] busy = new long[seconds];
         Arrays.fill(busy, 7);
         return new LabReport.Series(
@@ -66,6 +71,7 @@ final class LabOutcomes {
                 List.of(0, 5, 17, 27),
                 by,
                 tg,
+                p99,
                 sent,
                 atOrigin,
                 new long[seconds],

@@ -67,17 +67,17 @@ class LabReportBrowserTest {
         assertThat(rows)
                 .extracting(r -> r.findElement(By.tagName("th")).getText())
                 .containsExactly("unprotected", "bulwark");
-        List<WebElement> charts = charts(6);
+        List<WebElement> charts = charts(8);
         // Side by side on a wide screen: a measure's two runs on one line, the second to the right of the first.
         assertThat(charts.get(1).getRect().getY())
                 .isEqualTo(charts.get(0).getRect().getY());
         assertThat(charts.get(1).getRect().getX())
                 .isGreaterThan(charts.get(0).getRect().getX() + 300);
-        assertThat(driver.findElements(By.cssSelector("line.marker"))).hasSize(9);
+        assertThat(driver.findElements(By.cssSelector("line.marker"))).hasSize(12);
         screenshot("lab-report.png");
 
         driver.manage().window().setSize(new Dimension(390, 1400));
-        charts = charts(6);
+        charts = charts(8);
         assertThat(charts.get(1).getRect().getX())
                 .as("stacked")
                 .isEqualTo(charts.get(0).getRect().getX());
@@ -109,7 +109,7 @@ class LabReportBrowserTest {
                                 List.of(new LabReport.Marker(
                                         8, "announcement", "203.0.113.0/24 announced upstream")))));
         assertThat(driver.findElements(By.cssSelector("#runs tbody tr"))).hasSize(3);
-        charts(9);
+        charts(12);
         assertThat(driver.findElement(By.tagName("body")).getText())
                 .contains("announcement")
                 .contains("203.0.113.0/24 announced upstream");
