@@ -264,6 +264,7 @@ final class AdminApi {
                     c.learning(),
                     base < 0 ? null : base / 1e6,
                     c.inFlight(),
+                    c.bustersInFlight(),
                     c.waitingCount(),
                     o.isUp()));
         }

@@ -150,9 +150,17 @@ final class ApiViews {
      * the limit learned from its answers; shared with the other sites on that origin.
      *
      * @param baseMillis the no-load answer time a learned limit is judged against; null when not learned or not known
+     * @param bustersInFlight the slots held by requests whose query looks like cache busting, at most half the limit
      */
     record OriginLimit(
-            String address, int limit, boolean learned, Double baseMillis, int inFlight, int waiting, boolean up) {}
+            String address,
+            int limit,
+            boolean learned,
+            Double baseMillis,
+            int inFlight,
+            int bustersInFlight,
+            int waiting,
+            boolean up) {}
 
     /**
      * Origin responses timed since start and the sum of their latencies: the mean over an interval is the difference of

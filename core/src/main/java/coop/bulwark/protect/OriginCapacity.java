@@ -25,6 +25,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * because it is full, so a site's known visitors keep being served in the seconds before an attack on it is detected;
  * a first-time visitor is not refused because a cache-busting flood filled the last lane.
  *
+ * <p>Headroom for people: requests in the last lane (cache busting) hold at most half of the origin's slots
+ * ({@link #bustersCap}), all sites together. Without that cap, a cache-busting flood in the seconds before it is
+ * detected took every slot the quiet sites left free, the shared origin's workers all busy and its backlog full, and
+ * a bystander's page, granted a slot at once, still waited at the origin behind the flood's requests (an answer in
+ * 100-190 ms instead of 60 in {@code bench/flood-cost.sh}). The cap binds only while that many such requests are in
+ * flight at once, which people alone hardly ever make.
+ *
  * <p>The budget is either fixed ({@link #capacity(int)}: {@code origin_capacity} set) or learned ({@link #learn()}): an
  * {@link AdaptiveLimit} reads the answers given back with {@link #release(SiteBudget, long, long)} and
  * {@link #releaseDropped} and moves the budget, which the fair share then divides like a fixed one.
@@ -45,6 +52,8 @@ public final class OriginCapacity {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile int capacity;
     private int inFlight;
+    /** Slots held by requests of the {@link BulkheadLane#BUSTERS} lane. Guarded by the lock. */
+    private int bustersInFlight;
     /** The learning limit, or null when the budget is fixed. Guarded by the lock. */
     private AdaptiveLimit adaptive;
     /**
@@ -99,6 +108,16 @@ public final class OriginCapacity {
         }
 
         /** The first waiter in lane order; null when none. */
+        Ticket peek() {
+            for (ArrayDeque<Ticket> q : queues) {
+                if (!q.isEmpty()) {
+                    return q.peekFirst();
+                }
+            }
+            return null;
+        }
+
+        /** Removes and returns the first waiter in lane order; null when none. */
         Ticket poll() {
             for (ArrayDeque<Ticket> q : queues) {
                 if (!q.isEmpty()) {
@@ -222,6 +241,21 @@ public final class OriginCapacity {
         }
     }
 
+    /** Slots held now by requests of the {@link BulkheadLane#BUSTERS} lane, all sites together. */
+    public int bustersInFlight() {
+        lock.lock();
+        try {
+            return bustersInFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The most slots requests of the {@link BulkheadLane#BUSTERS} lane may hold: half the budget, at least one. */
+    public int bustersCap() {
+        return Math.max(1, capacity / 2);
+    }
+
     /** Requests waiting now, all sites together. */
     public int waitingCount() {
         lock.lock();
@@ -256,8 +290,11 @@ public final class OriginCapacity {
             SiteLane lane = lanes.computeIfAbsent(site, SiteLane::new);
             ArrayDeque<Ticket> queue = lane.queues[which.ordinal()];
             // A request waits behind its own lane and those before it, never behind the lanes after it.
-            if (inFlight < capacity && site.inFlight() < limits.maxConcurrent() && lane.idleUpTo(which)) {
-                take(lane);
+            if (inFlight < capacity
+                    && site.inFlight() < limits.maxConcurrent()
+                    && lane.idleUpTo(which)
+                    && (which != BulkheadLane.BUSTERS || bustersInFlight < bustersCap())) {
+                take(lane, which);
                 return Outcome.GRANTED;
             }
             if (adaptive != null) {
@@ -307,26 +344,40 @@ public final class OriginCapacity {
     }
 
     /**
-     * Returns a slot held by a request of {@code site}, and hands freed slots to waiting sites, fairly. The request
-     * tells nothing about the origin's load (it ended before an answer, or the origin failed to connect).
+     * Returns a slot held by a request of {@code site} granted in the {@link BulkheadLane#STRANGERS} lane (by {@link
+     * #acquire(SiteBudget, Executor, BulkheadWaiter, Ticket[])}), and hands freed slots to waiting sites, fairly. The
+     * request tells nothing about the origin's load (it ended before an answer, or the origin failed to connect).
      */
     public void release(SiteBudget site) {
-        release(site, 0, Observed.NOTHING, 0, AnswerKind.UNKNOWN);
+        release(site, BulkheadLane.STRANGERS);
+    }
+
+    /** As {@link #release(SiteBudget)}, for a slot granted in lane {@code lane}. */
+    public void release(SiteBudget site, BulkheadLane lane) {
+        release(site, lane, 0, Observed.NOTHING, 0, AnswerKind.UNKNOWN);
     }
 
     /** Returns a slot of a request the origin answered {@code answerNanos} after the slot was granted. */
     public void release(SiteBudget site, long nowNanos, long answerNanos) {
-        release(site, nowNanos, answerNanos, AnswerKind.UNKNOWN);
+        release(site, BulkheadLane.STRANGERS, nowNanos, answerNanos, AnswerKind.UNKNOWN);
     }
 
-    /** As {@link #release(SiteBudget, long, long)}, for a request of a known {@link AnswerKind}. */
-    public void release(SiteBudget site, long nowNanos, long answerNanos, long kind) {
-        release(site, nowNanos, Observed.ANSWER, answerNanos, kind);
+    /**
+     * As {@link #release(SiteBudget, long, long)}, for a slot granted in lane {@code lane} to a request of a known
+     * {@link AnswerKind}.
+     */
+    public void release(SiteBudget site, BulkheadLane lane, long nowNanos, long answerNanos, long kind) {
+        release(site, lane, nowNanos, Observed.ANSWER, answerNanos, kind);
     }
 
     /** Returns a slot of a request the origin refused (503) or did not answer within the origin timeout. */
     public void releaseDropped(SiteBudget site, long nowNanos) {
-        release(site, nowNanos, Observed.DROP, 0, AnswerKind.UNKNOWN);
+        releaseDropped(site, BulkheadLane.STRANGERS, nowNanos);
+    }
+
+    /** As {@link #releaseDropped(SiteBudget, long)}, for a slot granted in lane {@code lane}. */
+    public void releaseDropped(SiteBudget site, BulkheadLane lane, long nowNanos) {
+        release(site, lane, nowNanos, Observed.DROP, 0, AnswerKind.UNKNOWN);
     }
 
     /** What a released request showed of the origin's load. */
@@ -336,7 +387,8 @@ public final class OriginCapacity {
         NOTHING
     }
 
-    private void release(SiteBudget site, long nowNanos, Observed observed, long answerNanos, long kind) {
+    private void release(
+            SiteBudget site, BulkheadLane slotLane, long nowNanos, Observed observed, long answerNanos, long kind) {
         List<Ticket> granted = new ArrayList<>(1);
         lock.lock();
         try {
@@ -354,6 +406,13 @@ public final class OriginCapacity {
             if (lane == null || lane.heldHere == 0) {
                 throw new IllegalStateException("release without a slot: site " + site + " at " + name);
             }
+            if (slotLane == BulkheadLane.BUSTERS) {
+                if (bustersInFlight == 0) {
+                    throw new IllegalStateException(
+                            "release of a cache-busting slot none holds: site " + site + " at " + name);
+                }
+                bustersInFlight--;
+            }
             lane.heldHere--;
             inFlight--;
             site.decrementInFlight();
@@ -364,9 +423,12 @@ public final class OriginCapacity {
         notifyGranted(granted);
     }
 
-    private void take(SiteLane lane) {
+    private void take(SiteLane lane, BulkheadLane slotLane) {
         lane.heldHere++;
         inFlight++;
+        if (slotLane == BulkheadLane.BUSTERS) {
+            bustersInFlight++;
+        }
         lane.site.incrementInFlight();
         if (adaptive != null) {
             adaptive.onAcquire(inFlight);
@@ -386,6 +448,9 @@ public final class OriginCapacity {
                 if (l.site.inFlight() >= lim.maxConcurrent()) {
                     continue;
                 }
+                if (bustersInFlight >= bustersCap() && l.peek().lane == BulkheadLane.BUSTERS) {
+                    continue; // only cache busting waits here, and it holds its half of the origin already
+                }
                 // share = held / weight, compared without division: held * (LCM-free) scaled by 100 / weight
                 long share = (long) l.heldHere * 100 / lim.weight();
                 if (share < bestShare) {
@@ -401,7 +466,7 @@ public final class OriginCapacity {
             if (best.idle()) {
                 waiting.remove(best);
             }
-            take(best);
+            take(best, t.lane);
             granted.add(t);
         }
     }

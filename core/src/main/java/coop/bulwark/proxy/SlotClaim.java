@@ -90,7 +90,7 @@ final class SlotClaim {
     /** Releases the held slot, if any (idempotent), telling the origin's budget nothing about its load. */
     void release() {
         if (held != null) {
-            held.release(budget);
+            held.release(budget, lane);
             held = null;
         }
     }
@@ -132,11 +132,11 @@ final class SlotClaim {
             return;
         }
         if (answerNanos >= 0 && status != 503) {
-            held.release(budget, nowNanos, answerNanos, AnswerKind.of(site, target));
+            held.release(budget, lane, nowNanos, answerNanos, AnswerKind.of(site, target));
         } else if (status == 503 || status == 504 && answerNanos < 0) {
-            held.releaseDropped(budget, nowNanos);
+            held.releaseDropped(budget, lane, nowNanos);
         } else {
-            held.release(budget);
+            held.release(budget, lane);
         }
         held = null;
     }

@@ -97,11 +97,61 @@ class OriginCapacityTest {
         assertThat(cap.acquire(site, BulkheadLane.PEOPLE, Runnable::run, new Recorder(log, "person"), t))
                 .isEqualTo(OriginCapacity.Outcome.QUEUED);
 
-        for (int i = 0; i < 4; i++) {
-            cap.release(site);
-        }
+        cap.release(site, BulkheadLane.BUSTERS); // held
+        cap.release(site, BulkheadLane.PEOPLE);
+        cap.release(site, BulkheadLane.STRANGERS);
+        cap.release(site, BulkheadLane.BUSTERS); // buster1
 
         assertThat(log).containsExactly("person", "stranger", "buster1", "buster2");
+    }
+
+    @Test
+    void cacheBusting_holdsAtMostHalfTheOrigin_theRestStaysFreeForEverybodyElse() {
+        var cap = new OriginCapacity("o", 8);
+        var flooded = site("flooded", 100, 100, 1);
+        var quiet = site("quiet", 100, 100, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        for (int i = 0; i < 10; i++) {
+            cap.acquire(flooded, BulkheadLane.BUSTERS, Runnable::run, new Recorder(log, "buster" + i), t);
+        }
+        assertThat(cap.inFlight()).isEqualTo(4);
+        assertThat(cap.bustersInFlight()).isEqualTo(4);
+        assertThat(cap.waitingCount()).isEqualTo(6);
+
+        // The flooded site's own strangers and people, and other sites' visitors, get the other half at once.
+        assertThat(cap.acquire(flooded, BulkheadLane.STRANGERS, Runnable::run, new Recorder(log, "stranger"), t))
+                .isEqualTo(OriginCapacity.Outcome.GRANTED);
+        assertThat(cap.acquire(flooded, BulkheadLane.PEOPLE, Runnable::run, new Recorder(log, "person"), t))
+                .isEqualTo(OriginCapacity.Outcome.GRANTED);
+        assertThat(cap.acquire(quiet, Runnable::run, new Recorder(log, "bystander"), t))
+                .isEqualTo(OriginCapacity.Outcome.GRANTED);
+        assertThat(cap.inFlight()).isEqualTo(7);
+
+        // A freed slot that is not cache busting's stays free while only cache busting waits ...
+        cap.release(quiet);
+        assertThat(log).isEmpty();
+        assertThat(cap.inFlight()).isEqualTo(6);
+        // ... and one of its own goes to the next of its waiters.
+        cap.release(flooded, BulkheadLane.BUSTERS);
+        assertThat(log).containsExactly("buster4");
+        assertThat(cap.bustersInFlight()).isEqualTo(4);
+
+        // A release in the wrong lane is a bug, not a silent leak of the cap.
+        var other = new OriginCapacity("p", 4);
+        other.acquire(quiet, Runnable::run, new Recorder(log, "x"), t);
+        assertThatThrownBy(() -> other.release(quiet, BulkheadLane.BUSTERS)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aBudgetOfOne_stillServesCacheBusting() {
+        var cap = new OriginCapacity("o", 1);
+        var site = site("s", 10, 2, 1);
+        List<String> log = new ArrayList<>();
+        var t = new OriginCapacity.Ticket[1];
+        assertThat(cap.acquire(site, BulkheadLane.BUSTERS, Runnable::run, new Recorder(log, "buster"), t))
+                .isEqualTo(OriginCapacity.Outcome.GRANTED);
+        assertThat(cap.bustersCap()).isEqualTo(1);
     }
 
     @Test
@@ -217,15 +267,19 @@ class OriginCapacityTest {
             sites.add(site("s" + i, 1 + rnd.nextInt(5), rnd.nextInt(6), 1 + rnd.nextInt(3)));
         }
         List<SiteBudget> holding = new ArrayList<>();
+        List<BulkheadLane> holdingLane = new ArrayList<>();
         List<OriginCapacity.Ticket> waiting = new ArrayList<>();
         List<SiteBudget> waitingSite = new ArrayList<>();
+        List<BulkheadLane> waitingLane = new ArrayList<>();
         for (int step = 0; step < 5000; step++) {
             int op = rnd.nextInt(3);
             if (op == 0) {
                 SiteBudget s = sites.get(rnd.nextInt(sites.size()));
+                BulkheadLane lane = BulkheadLane.values()[rnd.nextInt(BulkheadLane.values().length)];
                 var t = new OriginCapacity.Ticket[1];
                 var outcome = cap.acquire(
                         s,
+                        lane,
                         Runnable::run,
                         new BulkheadWaiter() {
                             @Override
@@ -234,6 +288,7 @@ class OriginCapacityTest {
                                 assertThat(i).isGreaterThanOrEqualTo(0);
                                 waiting.remove(i);
                                 holding.add(waitingSite.remove(i));
+                                holdingLane.add(waitingLane.remove(i));
                             }
 
                             @Override
@@ -244,32 +299,43 @@ class OriginCapacityTest {
                         t);
                 if (outcome == OriginCapacity.Outcome.GRANTED) {
                     holding.add(s);
+                    holdingLane.add(lane);
                 } else if (outcome == OriginCapacity.Outcome.QUEUED) {
                     waiting.add(t[0]);
                     waitingSite.add(s);
+                    waitingLane.add(lane);
                 }
             } else if (op == 1 && !holding.isEmpty()) {
-                cap.release(holding.remove(rnd.nextInt(holding.size())));
+                int i = rnd.nextInt(holding.size());
+                cap.release(holding.remove(i), holdingLane.remove(i));
             } else if (op == 2 && !waiting.isEmpty()) {
                 int i = rnd.nextInt(waiting.size());
                 assertThat(cap.cancel(waiting.get(i))).isTrue();
                 waiting.remove(i);
                 waitingSite.remove(i);
+                waitingLane.remove(i);
             }
             assertThat(cap.inFlight()).isLessThanOrEqualTo(cap.capacity()).isEqualTo(holding.size());
+            assertThat(cap.bustersInFlight())
+                    .isLessThanOrEqualTo(cap.bustersCap())
+                    .isEqualTo(holdingLane.stream()
+                            .filter(l -> l == BulkheadLane.BUSTERS)
+                            .count());
             for (SiteBudget s : sites) {
                 assertThat(s.inFlight()).isLessThanOrEqualTo(s.limits().maxConcurrent());
             }
         }
         while (!holding.isEmpty() || !waiting.isEmpty()) {
             if (!holding.isEmpty()) {
-                cap.release(holding.remove(0));
+                cap.release(holding.remove(0), holdingLane.remove(0));
             } else {
                 cap.cancel(waiting.remove(0));
                 waitingSite.remove(0);
+                waitingLane.remove(0);
             }
         }
         assertThat(cap.inFlight()).isZero();
+        assertThat(cap.bustersInFlight()).isZero();
         assertThat(cap.waitingCount()).isZero();
     }
 }
