@@ -326,7 +326,7 @@ final class LegitClients {
         if (token == null || bits == null) {
             throw new IOException("challenge page without a challenge");
         }
-        long nonce = ProofOfWork.solve(token, Integer.parseInt(bits));
+        long nonce = ChallengeSolver.solve(token, Integer.parseInt(bits));
         LabConnection.Response answer = c.postForm(
                 host,
                 ChallengeEndpoint.PATH,
