@@ -304,6 +304,11 @@ run_edge() { # run_edge NAME
   BULWARK_JAVA_OPTS= setsid "${REST_PIN[@]}" nice -n 10 timeout --kill-after=10 "$LAB_RUN_TIMEOUT" ./bulwark lab "${common[@]}" \
     --clients attack --json "$d/attack.json" --html "$d/attack.html" >"$d/attack.out" 2>&1 </dev/null &
   local bots=$!
+  # Each process runs in a session of its own (setsid), and with the kernel's autogroup scheduling (on by default) a
+  # process's nice value counts only against the processes of its own session: the bots' `nice -n 10` alone gave them
+  # the same share of the shared core as the people, whose measured latencies then waited behind the bots' process.
+  # The session's own nice value (its autogroup) is what ranks it against the people's.
+  [ -w "/proc/$bots/autogroup" ] && echo 10 >"/proc/$bots/autogroup" 2>/dev/null || true
   pid_of[people-$name]=$people
   pid_of[bots-$name]=$bots
   # The edge's CPU over the flood phase alone: read at its start and its end on the same clock.
