@@ -14,12 +14,18 @@ package coop.bulwark.detect;
  *   digits only                       3.3 bits a character (a timestamp of 13 digits: 43 bits)
  *   letters and digits interleaved    5.2 bits (a base-36 nonce), 6.0 when both cases appear (base 62)
  *   letters only, or letters then digits ("fall2026", "page2")
- *                                     2.0 bits a letter + 3.3 a digit (English text is about 1-2 bits a letter)
+ *                                     2.0 bits a letter + 3.3 a digit (English text is about 1-2 bits a letter),
+ *                                     but 4.7 a letter (log2 26) when six or more letters cannot be read aloud:
+ *                                     fewer than a quarter of them vowels (y counted), or five consonants in a row
  *
  * Interleaved means the token switches between letters and digits at least twice, which random base-36 strings of
  * eight or more characters nearly always do and words with a year or a number on the end ("fall2026") never do. The bucket is
  * bits / 16, capped at 7; TrafficRecorder.HIGH_ENTROPY_BUCKET (2, i.e. 32 bits) marks a cache buster. Taking the
  * maximum rather than the sum keeps long campaign-tagged URLs ("utm_source=newsletter&utm_medium=email") low.
+ * The unpronounceable test: one random base-36 value in ten has fewer than two switches ("kqhzvwpm", "bxtqrw42") and
+ * read as a word, so a tenth of a busting flood went unflagged (and waited, before detection, with people's first
+ * visits instead of behind them); words that fail it are rare in queries ("strengths", "twelfths") and short ones
+ * ("rights": 28 bits) stay below the mark.
  * A flood with word-like random tokens evades this sign, not the others (rate, unvouched excess, failures).
  */
 final class RequestSignature {
@@ -97,14 +103,24 @@ final class RequestSignature {
             boolean upper = false;
             int start = i;
             int lastKind = -1;
+            int vowels = 0;
+            int consonantRun = 0;
+            int longestConsonantRun = 0;
             for (; i < n && isAlnum(c = uri.charAt(i)); i++) {
                 int kind = c <= '9' ? 0 : 1;
                 if (kind == 0) {
                     digits++;
+                    consonantRun = 0;
                 } else {
                     letters++;
                     lower |= c >= 'a';
                     upper |= c <= 'Z';
+                    if (isVowel(c)) {
+                        vowels++;
+                        consonantRun = 0;
+                    } else {
+                        longestConsonantRun = Math.max(longestConsonantRun, ++consonantRun);
+                    }
                 }
                 if (lastKind >= 0 && kind != lastKind) {
                     switches++;
@@ -117,12 +133,21 @@ final class RequestSignature {
                 bits = digits * 3.32;
             } else if (switches >= 2) {
                 bits = len * (lower && upper ? 5.95 : 5.17);
+            } else if (letters >= 6 && (vowels * 4 < letters || longestConsonantRun >= 5)) {
+                bits = letters * 4.7 + digits * 3.32;
             } else {
                 bits = letters * 2.0 + digits * 3.32;
             }
             best = Math.max(best, bits);
         }
         return (int) Math.min(7, best / 16);
+    }
+
+    private static boolean isVowel(char c) {
+        return switch (c | 0x20) {
+            case 'a', 'e', 'i', 'o', 'u', 'y' -> true;
+            default -> false;
+        };
     }
 
     private static boolean isAlnum(char c) {
