@@ -24,7 +24,7 @@ class RequestSignatureTest {
             "/page2?lang=es#section-3",
             "/search?q=human+rights+defenders",
             "/?category=newsletters&tag=rhythm",
-            "/?ref=facebook&campaign=springfundraiser",
+            "/?ref=facebook&campaign=fundraiser",
             "/?",
             "/?&&==",
         }) {
