@@ -12,22 +12,29 @@ import java.util.concurrent.Future;
 
 /**
  * Solves the challenges the simulated people meet as their browsers would on their own machines: on a few daemon
- * platform threads at the lowest CPU priority, not on the virtual threads that send the people's requests.
+ * platform threads at a lower CPU priority ({@link #DEVICE_NICE}), not on the virtual threads that send the people's
+ * requests and time their answers.
  *
  * <p>Why: every simulated person of a lab process shares that process and, pinned to one core, one carrier thread. A
  * proof of work solved on it (tens of milliseconds at 16 bits, sometimes hundreds) held every other person's request
  * in the process until it was done, so the bystanders' latencies counted the targets' people's puzzles, and only
- * behind an edge that challenges: the lab measuring itself. Here a solve takes the core only when the people's
- * clients do not need it; the person who asked still waits for it, as on a slow phone.
+ * behind an edge that challenges: the lab measuring itself. Here a solve yields the core to the clients that time
+ * requests; the person who asked still waits for it, as on a slow phone.
  */
 final class ChallengeSolver {
     /** People solving at once, each on a thread of their own (their own machines). */
     private static final int THREADS = 4;
 
+    /**
+     * The nice value of what stands for the people's own devices in the lab (these solvers, the Chromium readers): below
+     * the lab's clients that time requests, above nothing else (at 19 a solve starved behind a Chromium reader's).
+     */
+    static final int DEVICE_NICE = 10;
+
     private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, task -> {
         Thread t = new Thread(
                 () -> {
-                    lowestPriority();
+                    devicePriority();
                     task.run();
                 },
                 "lab-challenge-solver");
@@ -64,14 +71,14 @@ final class ChallengeSolver {
     }
 
     /**
-     * Lowers the calling thread to nice 19 where the platform allows (Linux: {@code renice} of its thread id, which
-     * {@code /proc/thread-self} names); elsewhere the thread keeps its priority.
+     * Lowers the calling thread to {@link #DEVICE_NICE} where the platform allows (Linux: {@code renice} of its thread
+     * id, which {@code /proc/thread-self} names); elsewhere the thread keeps its priority.
      */
-    private static void lowestPriority() {
+    private static void devicePriority() {
         try {
             String tid = threadId();
             if (tid != null) {
-                new ProcessBuilder("renice", "-n", "19", "-p", tid)
+                new ProcessBuilder("renice", "-n", Integer.toString(DEVICE_NICE), "-p", tid)
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .start()

@@ -93,7 +93,16 @@ final class ChromiumReaders implements AutoCloseable {
     private static ChromiumReaders startOnce() throws IOException, InterruptedException {
         int port = LoopbackPorts.freeOnBoth();
         Path profiles = Files.createTempDirectory("bulwark-lab-chromium-");
-        Process p = new ProcessBuilder(CHROMEDRIVER.getPath(), "--port=" + port, "--allowed-ips=127.0.0.1")
+        // At a device's priority, as the challenge solvers: a reader's page (a proof of work in its script, a second or
+        // more of CPU) must not hold the lab's clients that time other people's requests on the same core. Its
+        // children, the browsers, inherit it.
+        Process p = new ProcessBuilder(
+                        "nice",
+                        "-n",
+                        Integer.toString(ChallengeSolver.DEVICE_NICE),
+                        CHROMEDRIVER.getPath(),
+                        "--port=" + port,
+                        "--allowed-ips=127.0.0.1")
                 .redirectErrorStream(true)
                 .redirectOutput(profiles.resolve("chromedriver.log").toFile())
                 .start();

@@ -17,8 +17,8 @@ class ChallengeSolverTest {
     }
 
     @Test
-    void solvesAtTheLowestPriority_soThePeoplesOwnRequestsAreNotHeldBehindAPuzzle() throws Exception {
+    void solvesAtADevicesPriority_soThePeoplesOwnRequestsAreNotHeldBehindAPuzzle() throws Exception {
         assumeTrue(Files.isSymbolicLink(Path.of("/proc/thread-self")), "Linux only");
-        assertThat(ChallengeSolver.niceOfASolverThread()).isEqualTo(19);
+        assertThat(ChallengeSolver.niceOfASolverThread()).isEqualTo(ChallengeSolver.DEVICE_NICE);
     }
 }
