@@ -2,7 +2,6 @@ package coop.bulwark.detect;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -106,18 +105,35 @@ public final class SpaceSaving {
         return max;
     }
 
-    /** The monitored keys, largest count first, at most {@code limit}. */
+    /**
+     * The monitored keys, largest count first (equal counts in the order they were first monitored), at most {@code
+     * limit}.
+     */
     public List<HeavyHitter> top(int limit) {
-        Integer[] order = new Integer[size];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingLong((Integer i) -> counts[i]).reversed());
-        List<HeavyHitter> out = new ArrayList<>(Math.min(limit, size));
-        for (int j = 0; j < order.length && j < limit; j++) {
-            int i = order[j];
+        // Sorted as primitives: each slot's count (capped for the ordering only, past any count a run reaches) above
+        // its
+        // index, reversed so that equal counts keep index order. Boxed indices with a comparator went through TimSort
+        // every second for every summary, whose array-store checks C2 kept deoptimising as other callers sorted other
+        // types (four recompiles of TimSort in a flood's first seconds, on the edge's one core).
+        long[] order = new long[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = (Math.min(counts[i], MAX_ORDERED_COUNT) << INDEX_BITS) | (INDEX_MASK - i);
+        }
+        Arrays.sort(order);
+        int n = Math.min(limit, size);
+        List<HeavyHitter> out = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            int i = (int) (INDEX_MASK - (order[size - 1 - j] & INDEX_MASK));
             out.add(new HeavyHitter(keys[i], counts[i], Math.min(errors[i], counts[i])));
         }
         return List.copyOf(out);
     }
+
+    /** Bits of a slot index in {@link #top}'s ordering keys: capacity is at most 4096. */
+    private static final int INDEX_BITS = 13;
+
+    private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+    private static final long MAX_ORDERED_COUNT = Long.MAX_VALUE >>> INDEX_BITS;
 
     /** Forgets everything. */
     public void clear() {

@@ -17,6 +17,37 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SpaceSavingPropertyTest {
     @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23})
+    void top_isByCountDescending_equalCountsInTheOrderFirstSeen(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int k = 4096;
+        SpaceSaving summary = new SpaceSaving(k);
+        List<Long> firstSeen = new java.util.ArrayList<>();
+        Map<Long, Long> exact = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            long key = 1 + random.nextInt(3_000); // fewer keys than counters: every count exact, no slot reused
+            long w = random.nextInt(20) == 0 ? (1L << 40) : 1 + random.nextInt(3); // some counts past 32 bits
+            if (!exact.containsKey(key)) {
+                firstSeen.add(key);
+            }
+            summary.offer(key, w);
+            exact.merge(key, w, Long::sum);
+        }
+        List<Long> expected = firstSeen.stream()
+                .sorted(java.util.Comparator.comparingLong((Long key) -> exact.get(key))
+                        .reversed())
+                .limit(500)
+                .toList();
+
+        List<HeavyHitter> top = summary.top(500);
+
+        assertThat(top.stream().map(HeavyHitter::key).toList()).isEqualTo(expected);
+        assertThat(top).allSatisfy(h -> assertThat(h.count()).isEqualTo(exact.get(h.key())));
+        assertThat(summary.top(0)).isEmpty();
+        assertThat(new SpaceSaving(8).top(5)).isEmpty();
+    }
+
+    @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
     void zipfStream_guaranteesHoldAgainstExactCounts(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
