@@ -5,20 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * The JVM flags of the edge under test: the checkout's {@code jvm.options}, the java argument file that ./bulwark and
- * the systemd unit run the product with, so the edge the lab measures is the edge deployed.
+ * The JVM flags of the edge under test: the checkout's {@code jvm.options} and {@code serve.options}, the java argument
+ * files that {@code ./bulwark serve} and the systemd unit run the edge with, so the edge the lab measures is the edge
+ * deployed.
  */
 public final class EdgeJvmOptions {
     private EdgeJvmOptions() {}
 
-    /**
-     * The checkout's {@code jvm.options} (through {@code BULWARK_HOME}, which the launcher exports, else from the
-     * working directory or its parent, as in a module's tests); absent, the run goes on with the JVM's defaults and
-     * says so, since its CPU figures then are not the deployed edge's.
-     */
     /**
      * The {@code serve} arguments for the JIT warm-up: none (the product's default) unless
      * {@code BULWARK_LAB_EDGE_WARMUP} names a value for {@code --warmup} (the lab's own tests set {@code off}).
@@ -28,7 +23,13 @@ public final class EdgeJvmOptions {
         return w == null || w.isBlank() ? List.of() : List.of("--warmup", w.strip());
     }
 
-    public static Optional<Path> find(PrintStream progress) {
+    /**
+     * The checkout's {@code jvm.options} and, beside it, {@code serve.options}, in that order (through {@code
+     * BULWARK_HOME}, which the launcher exports, else from the working directory or its parent, as in a module's
+     * tests); absent, the run goes on with the JVM's defaults and says so, since its CPU figures then are not the
+     * deployed edge's.
+     */
+    public static List<Path> find(PrintStream progress) {
         List<Path> candidates = new ArrayList<>();
         String home = System.getenv("BULWARK_HOME");
         if (home != null && !home.isBlank()) {
@@ -41,11 +42,12 @@ public final class EdgeJvmOptions {
         }
         for (Path p : candidates) {
             if (Files.isRegularFile(p)) {
-                return Optional.of(p);
+                Path serve = p.resolveSibling("serve.options");
+                return Files.isRegularFile(serve) ? List.of(p, serve) : List.of(p);
             }
         }
         progress.println("lab: no jvm.options found (set BULWARK_HOME to the checkout): the edge runs with the JVM's"
                 + " default flags, slower than the deployed edge");
-        return Optional.empty();
+        return List.of();
     }
 }

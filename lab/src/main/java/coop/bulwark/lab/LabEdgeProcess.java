@@ -68,7 +68,7 @@ final class LabEdgeProcess implements AutoCloseable {
         }
         command.add(ProcessHandle.current().info().command().orElse("java"));
         // The edge measured is the edge deployed: the same JVM flags as ./bulwark and the systemd unit.
-        EdgeJvmOptions.find(progress).ifPresent(f -> command.add("@" + f));
+        EdgeJvmOptions.find(progress).forEach(f -> command.add("@" + f));
         // For profiling the edge under test, e.g. BULWARK_LAB_EDGE_JAVA_OPTS=-XX:StartFlightRecording=filename=e.jfr
         String extra = System.getenv("BULWARK_LAB_EDGE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {

@@ -48,7 +48,7 @@ final class EdgeSide implements AutoCloseable {
                 edge.addAll(List.of("taskset", "-c", "0"));
             }
             edge.add(java);
-            EdgeJvmOptions.find(System.err).ifPresent(f -> edge.add("@" + f));
+            EdgeJvmOptions.find(System.err).forEach(f -> edge.add("@" + f));
             edge.addAll(List.of(
                     "-Xmx512m",
                     "-cp",
