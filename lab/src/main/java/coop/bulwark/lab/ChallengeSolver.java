@@ -3,8 +3,6 @@ package coop.bulwark.lab;
 import coop.bulwark.challenge.ProofOfWork;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,7 +10,7 @@ import java.util.concurrent.Future;
 
 /**
  * Solves the challenges the simulated people meet as their browsers would on their own machines: on a few daemon
- * platform threads at a lower CPU priority ({@link #DEVICE_NICE}), not on the virtual threads that send the people's
+ * platform threads at a lower CPU priority ({@link DevicePriority}), not on the virtual threads that send the people's
  * requests and time their answers.
  *
  * <p>Why: every simulated person of a lab process shares that process and, pinned to one core, one carrier thread. A
@@ -25,16 +23,10 @@ final class ChallengeSolver {
     /** People solving at once, each on a thread of their own (their own machines). */
     private static final int THREADS = 4;
 
-    /**
-     * The nice value of what stands for the people's own devices in the lab (these solvers, the Chromium readers): below
-     * the lab's clients that time requests, above nothing else (at 19 a solve starved behind a Chromium reader's).
-     */
-    static final int DEVICE_NICE = 10;
-
     private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, task -> {
         Thread t = new Thread(
                 () -> {
-                    devicePriority();
+                    DevicePriority.lowerThisThread();
                     task.run();
                 },
                 "lab-challenge-solver");
@@ -61,53 +53,12 @@ final class ChallengeSolver {
     /** The nice value of the solver threads (Linux), for tests; null where it cannot be read. */
     static Integer niceOfASolverThread() throws IOException {
         try {
-            return POOL.submit(ChallengeSolver::currentNice).get();
+            return POOL.submit(DevicePriority::niceOfThisThread).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException();
         } catch (ExecutionException e) {
             throw new IOException(e.getCause());
-        }
-    }
-
-    /**
-     * Lowers the calling thread to {@link #DEVICE_NICE} where the platform allows (Linux: {@code renice} of its thread
-     * id, which {@code /proc/thread-self} names); elsewhere the thread keeps its priority.
-     */
-    private static void devicePriority() {
-        try {
-            String tid = threadId();
-            if (tid != null) {
-                new ProcessBuilder("renice", "-n", Integer.toString(DEVICE_NICE), "-p", tid)
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start()
-                        .waitFor();
-            }
-        } catch (IOException e) {
-            // no renice here: the solve still works, at normal priority
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String threadId() {
-        Path self = Path.of("/proc/thread-self");
-        try {
-            return Files.readSymbolicLink(self).getFileName().toString(); // "<pid>/task/<tid>"
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
-    }
-
-    private static Integer currentNice() {
-        try {
-            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-            // Fields after the command's closing parenthesis: state is field 3, nice is field 19.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Integer.parseInt(f[19 - 3]);
-        } catch (IOException | RuntimeException e) {
-            return null;
         }
     }
 }

@@ -95,14 +95,9 @@ final class ChromiumReaders implements AutoCloseable {
         Path profiles = Files.createTempDirectory("bulwark-lab-chromium-");
         // At a device's priority, as the challenge solvers: a reader's page (a proof of work in its script, a second or
         // more of CPU) must not hold the lab's clients that time other people's requests on the same core. Its
-        // children, the browsers, inherit it.
-        Process p = new ProcessBuilder(
-                        "nice",
-                        "-n",
-                        Integer.toString(ChallengeSolver.DEVICE_NICE),
-                        CHROMEDRIVER.getPath(),
-                        "--port=" + port,
-                        "--allowed-ips=127.0.0.1")
+        // children, the browsers, inherit it and cannot raise it.
+        Process p = new ProcessBuilder(DevicePriority.lowered(
+                        List.of(CHROMEDRIVER.getPath(), "--port=" + port, "--allowed-ips=127.0.0.1")))
                 .redirectErrorStream(true)
                 .redirectOutput(profiles.resolve("chromedriver.log").toFile())
                 .start();

@@ -19,6 +19,6 @@ class ChallengeSolverTest {
     @Test
     void solvesAtADevicesPriority_soThePeoplesOwnRequestsAreNotHeldBehindAPuzzle() throws Exception {
         assumeTrue(Files.isSymbolicLink(Path.of("/proc/thread-self")), "Linux only");
-        assertThat(ChallengeSolver.niceOfASolverThread()).isEqualTo(ChallengeSolver.DEVICE_NICE);
+        assertThat(ChallengeSolver.niceOfASolverThread()).isEqualTo(DevicePriority.NICE);
     }
 }
