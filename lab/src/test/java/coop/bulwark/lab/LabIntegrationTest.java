@@ -58,7 +58,12 @@ class LabIntegrationTest {
             assertThat(run.get("edge").get("cpu_seconds").asDouble()).isGreaterThan(0);
             assertThat(run.get("edge").get("cpu_us_per_request").asDouble()).isGreaterThan(0);
             assertThat(fieldNames(run.get("bystanders")))
-                    .containsExactly("legit_success_rate", "p50_ms", "p99_ms", "nojs_success_rate", "onset");
+                    .containsExactly(
+                            "legit_success_rate", "p50_ms", "p99_ms", "nojs_success_rate", "onset", "p99_ms_by_second");
+            // One p99 per second of the window (the attack's 3 s here), null for a second without a request.
+            assertThat(run.get("bystanders").get("p99_ms_by_second"))
+                    .hasSize(3)
+                    .allSatisfy(p -> assertThat(p.isNull() || p.asLong() >= 0).isTrue());
             // The attack's first seconds, apart: the onset an edge has not adapted to yet.
             assertThat(fieldNames(run.get("bystanders").get("onset")))
                     .containsExactly("seconds", "legit_success_rate", "p50_ms", "p99_ms");
