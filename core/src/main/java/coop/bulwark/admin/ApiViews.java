@@ -150,7 +150,7 @@ final class ApiViews {
      * the limit learned from its answers; shared with the other sites on that origin.
      *
      * @param baseMillis the no-load answer time a learned limit is judged against; null when not learned or not known
-     * @param bustersInFlight the slots held by requests whose query looks like cache busting, at most half the limit
+     * @param bustersInFlight the slots held by requests whose query looks like cache busting, at most a quarter of the limit
      */
     record OriginLimit(
             String address,

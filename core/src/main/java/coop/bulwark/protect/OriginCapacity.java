@@ -25,12 +25,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * because it is full, so a site's known visitors keep being served in the seconds before an attack on it is detected;
  * a first-time visitor is not refused because a cache-busting flood filled the last lane.
  *
- * <p>Headroom for people: requests in the last lane (cache busting) hold at most half of the origin's slots
+ * <p>Headroom for people: requests in the last lane (cache busting) hold at most a quarter of the origin's slots
  * ({@link #bustersCap}), all sites together. Without that cap, a cache-busting flood in the seconds before it is
  * detected took every slot the quiet sites left free, the shared origin's workers all busy and its backlog full, and
  * a bystander's page, granted a slot at once, still waited at the origin behind the flood's requests (an answer in
- * 100-190 ms instead of 60 in {@code bench/flood-cost.sh}). The cap binds only while that many such requests are in
- * flight at once, which people alone hardly ever make.
+ * 100-190 ms instead of 60 in {@code bench/flood-cost.sh}). A learned limit stands above the origin's worker count
+ * (it accepts a little queueing), so a half left the origin queueing still; a quarter leaves most workers free for
+ * everybody else. The cap binds only while that many such requests are in flight at once, which people alone hardly
+ * ever make.
  *
  * <p>The budget is either fixed ({@link #capacity(int)}: {@code origin_capacity} set) or learned ({@link #learn()}): an
  * {@link AdaptiveLimit} reads the answers given back with {@link #release(SiteBudget, long, long)} and
@@ -251,9 +253,9 @@ public final class OriginCapacity {
         }
     }
 
-    /** The most slots requests of the {@link BulkheadLane#BUSTERS} lane may hold: half the budget, at least one. */
+    /** The most slots requests of the {@link BulkheadLane#BUSTERS} lane may hold: a quarter of the budget, at least one. */
     public int bustersCap() {
-        return Math.max(1, capacity / 2);
+        return Math.max(1, capacity / 4);
     }
 
     /** Requests waiting now, all sites together. */
@@ -449,7 +451,7 @@ public final class OriginCapacity {
                     continue;
                 }
                 if (bustersInFlight >= bustersCap() && l.peek().lane == BulkheadLane.BUSTERS) {
-                    continue; // only cache busting waits here, and it holds its half of the origin already
+                    continue; // only cache busting waits here, and it holds its quarter of the origin already
                 }
                 // share = held / weight, compared without division: held * (LCM-free) scaled by 100 / weight
                 long share = (long) l.heldHere * 100 / lim.weight();
