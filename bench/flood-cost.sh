@@ -261,6 +261,14 @@ PY
 }
 
 # --- one edge -------------------------------------------------------------------------------------------------
+# Sleeps until an instant in ms since the epoch. In the background and waited for, so that a TERM or INT stops the
+# script at once (bash runs a trap only after its foreground command ends: a plain sleep held the cleanup of every
+# server and client for up to a minute).
+sleep_until() {
+  sleep "$(python3 -c "import time; print(max(0, $1 / 1000 - time.time()))")" &
+  wait $!
+}
+
 run_edge() { # run_edge NAME
   local name=$1 op pp ap d="$tmp/$1" start_at now
   pick_port op
@@ -313,10 +321,10 @@ run_edge() { # run_edge NAME
   pid_of[bots-$name]=$bots
   # The edge's CPU over the flood phase alone: read at its start and its end on the same clock.
   local flood_from=$(( (start_at + warmup_s * 1000) )) flood_to=$(( start_at + (warmup_s + flood_s) * 1000 ))
-  sleep "$(python3 -c "import time; print(max(0, $flood_from / 1000 - time.time()))")"
+  sleep_until "$flood_from"
   local cpu0 cpu1
   cpu0=$(session_cpu "$sid")
-  sleep "$(python3 -c "import time; print(max(0, $flood_to / 1000 - time.time()))")"
+  sleep_until "$flood_to"
   cpu1=$(session_cpu "$sid")
   kill -0 "$sid" 2>/dev/null || die "$name died during the flood" "${logs_of[$name]}" "$d/error.log"
   wait "$people" || die "the people's lab process against $name failed" "$d/people.out"
