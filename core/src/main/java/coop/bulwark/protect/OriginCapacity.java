@@ -258,6 +258,11 @@ public final class OriginCapacity {
         return Math.max(1, capacity / 4);
     }
 
+    /** Whether a request of {@code lane} must wait for its lane's share of the origin. Call with the lock held. */
+    private boolean atLaneCap(BulkheadLane lane) {
+        return lane == BulkheadLane.BUSTERS && bustersInFlight >= bustersCap();
+    }
+
     /** Requests waiting now, all sites together. */
     public int waitingCount() {
         lock.lock();
@@ -295,7 +300,7 @@ public final class OriginCapacity {
             if (inFlight < capacity
                     && site.inFlight() < limits.maxConcurrent()
                     && lane.idleUpTo(which)
-                    && (which != BulkheadLane.BUSTERS || bustersInFlight < bustersCap())) {
+                    && !atLaneCap(which)) {
                 take(lane, which);
                 return Outcome.GRANTED;
             }
@@ -450,7 +455,7 @@ public final class OriginCapacity {
                 if (l.site.inFlight() >= lim.maxConcurrent()) {
                     continue;
                 }
-                if (bustersInFlight >= bustersCap() && l.peek().lane == BulkheadLane.BUSTERS) {
+                if (atLaneCap(l.peek().lane)) {
                     continue; // only cache busting waits here, and it holds its quarter of the origin already
                 }
                 // share = held / weight, compared without division: held * (LCM-free) scaled by 100 / weight
