@@ -111,10 +111,9 @@ public final class SpaceSaving {
      */
     public List<HeavyHitter> top(int limit) {
         // Sorted as primitives: each slot's count (capped for the ordering only, past any count a run reaches) above
-        // its
-        // index, reversed so that equal counts keep index order. Boxed indices with a comparator went through TimSort
-        // every second for every summary, whose array-store checks C2 kept deoptimising as other callers sorted other
-        // types (four recompiles of TimSort in a flood's first seconds, on the edge's one core).
+        // its index, reversed so that equal counts keep index order. Boxed indices with a comparator went through
+        // TimSort every second for every summary, whose array-store checks C2 kept deoptimising as other callers sorted
+        // other types (four recompiles of TimSort in a flood's first seconds, on the edge's one core).
         long[] order = new long[size];
         for (int i = 0; i < size; i++) {
             order[i] = (Math.min(counts[i], MAX_ORDERED_COUNT) << INDEX_BITS) | (INDEX_MASK - i);
