@@ -123,8 +123,9 @@ final class RunOutcome {
         double[] tg = new double[n];
         long[] sent = new long[n];
         double[] p99 = new double[n];
+        List<Long> p99s = p99BySecond(rec, 0, n);
         for (int s = 0; s < n; s++) {
-            Long q = Outcomes.percentile(rec.bystanderLatencies(s), 99);
+            Long q = p99s.get(s);
             p99[s] = q == null ? Double.NaN : q;
             Double b = Outcomes.successRate(rec.bystanderOk.get(s), rec.bystanderFailed.get(s));
             Double g = Outcomes.successRate(rec.targetOk.get(s), rec.targetFailed.get(s));

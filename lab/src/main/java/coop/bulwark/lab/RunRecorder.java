@@ -2,6 +2,8 @@ package coop.bulwark.lab;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * What happened during one run, per second since its start: legitimate outcomes on bystanders and on targets, attack
@@ -48,11 +50,12 @@ final class RunRecorder {
 
     final AtomicLong chromiumFailed = new AtomicLong();
 
-    private final LatencyList bystanderLatency = new LatencyList();
     private final LatencyList targetLatency = new LatencyList();
-    private final LatencyList bystanderOnsetLatency = new LatencyList();
     private final LatencyList chromiumLatency = new LatencyList();
-    /** Bystander latencies by the second their request began, every second of the run (a few hundred each). */
+    /**
+     * Bystander latencies by the second their request began, every second of the run (a few hundred each): the
+     * window's and the onset's are the seconds they span.
+     */
     private final LatencyList[] bystanderLatencyBySecond;
 
     /**
@@ -95,14 +98,11 @@ final class RunRecorder {
     void legit(boolean target, boolean ok, long startNanos, long endNanos) {
         int s = second(startNanos);
         (target ? (ok ? targetOk : targetFailed) : (ok ? bystanderOk : bystanderFailed)).incrementAndGet(s);
+        long millis = (endNanos - startNanos) / 1_000_000L;
         if (!target) {
-            bystanderLatencyBySecond[s].add((endNanos - startNanos) / 1_000_000L);
-        }
-        if (s >= windowFrom && s < windowTo) {
-            (target ? targetLatency : bystanderLatency).add((endNanos - startNanos) / 1_000_000L);
-            if (!target && s < windowFrom + ONSET_SECONDS) {
-                bystanderOnsetLatency.add((endNanos - startNanos) / 1_000_000L);
-            }
+            bystanderLatencyBySecond[s].add(millis);
+        } else if (s >= windowFrom && s < windowTo) {
+            targetLatency.add(millis);
         }
     }
 
@@ -134,7 +134,7 @@ final class RunRecorder {
     }
 
     long[] bystanderLatencies() {
-        return bystanderLatency.toArray();
+        return bystanderLatencies(windowFrom, windowTo);
     }
 
     long[] targetLatencies() {
@@ -143,7 +143,15 @@ final class RunRecorder {
 
     /** Bystander requests begun in the window's first {@link #ONSET_SECONDS} seconds (as {@link #bystanderLatencies}). */
     long[] bystanderOnsetLatencies() {
-        return bystanderOnsetLatency.toArray();
+        return bystanderLatencies(windowFrom, Math.min(windowTo, windowFrom + ONSET_SECONDS));
+    }
+
+    /** Bystander requests begun in seconds {@code from} to {@code to} (exclusive) of the run. */
+    private long[] bystanderLatencies(int from, int to) {
+        return IntStream.range(from, Math.min(to, bystanderLatencyBySecond.length))
+                .mapToObj(this::bystanderLatencies)
+                .flatMapToLong(LongStream::of)
+                .toArray();
     }
 
     /** Bystander requests begun in second {@code s} of the run (as {@link #bystanderLatencies}). */
