@@ -58,10 +58,7 @@ final class DevicePriority {
     /** The nice value of the calling thread (Linux); null where it cannot be read. */
     static Integer niceOfThisThread() {
         try {
-            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-            // Fields after the command's closing parenthesis: state is field 3, nice is field 19.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Integer.parseInt(f[19 - 3]);
+            return (int) ProcStat.read(Path.of("/proc/thread-self/stat")).field(19); // nice
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -1,7 +1,6 @@
 package coop.bulwark.lab;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -17,11 +16,8 @@ final class ProcessCpu {
     /** User and system CPU seconds of {@code pid}; NaN when /proc cannot tell (gone, not Linux). */
     static double seconds(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            // The fields after the command name, which is in parentheses and may hold spaces: utime is the 14th
-            // field of the line, stime the 15th.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+            ProcStat stat = ProcStat.read(Path.of("/proc/" + pid + "/stat"));
+            return (stat.field(14) + stat.field(15)) / TICKS_PER_SECOND; // utime and stime
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
