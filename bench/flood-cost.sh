@@ -319,9 +319,11 @@ run_edge() { # run_edge NAME
   esac
   wait_http "$name" 30 -H "Host: site-0001.lab.test" "http://127.0.0.1:$pp/healthz"
   local sid=${pid_of[$name]}
-  # Both sides start on one clock a few seconds from now (their JVMs start meanwhile).
+  # Both sides start on one clock 15 s from now: their JVMs start meanwhile on the shared core, the bots' at nice 10
+  # behind the people's and the Chromium readers' (5 s was once not enough, and the bots' process refused a start
+  # already past).
   now=$(date +%s%3N)
-  start_at=$((now + 5000))
+  start_at=$((now + 15000))
   log "$name: people (nice 0) and bots (nice 10) from $(date -d "@$((start_at / 1000))" +%H:%M:%S), ${warmup_s}s warm-up, ${flood_s}s flood"
   local common=(--scenario "$scenario" "${quick[@]}" --edge "127.0.0.1:$pp" --origin-port "$op" --run-name "$name"
     --start-at "$start_at" --reports "$d/reports")
