@@ -18,7 +18,16 @@ package coop.bulwark.protect;
  */
 final class ConcurrencyLimiter {
     private static final int SHARDS = 16;
-    private static final int MIN_CAPACITY = 16;
+
+    /**
+     * Two slots: a shard grows as soon as two of its sources have a request in flight, and shrinks back when none
+     * has. So ordinary traffic (and the JIT warm-up) grows and shrinks the tables all the time, and the JIT compiles
+     * both branches. With 16 slots a shard first grew at a flood's onset (hundreds of sources in flight), and the
+     * never-taken branch sent the compiled request path back to the interpreter right then: DecisionChain.decide,
+     * which inlines this, recompiled in 627 ms on the edge's one core in the flood's first seconds (a flight
+     * recording of bench/flood-cost.sh --quick).
+     */
+    private static final int MIN_CAPACITY = 2;
 
     private final Shard[] shards = new Shard[SHARDS];
 
@@ -127,8 +136,13 @@ final class ConcurrencyLimiter {
             }
             if (--counts[i] == 0) {
                 delete(i);
-                if (--size < keys.length / 8 && keys.length > MIN_CAPACITY) {
-                    resize(keys.length / 2);
+                if (--size * 8 < keys.length && keys.length > MIN_CAPACITY) {
+                    // Down to the least table over an eighth full (all the way to the minimum once empty).
+                    int capacity = keys.length / 2;
+                    while (capacity > MIN_CAPACITY && size * 8 < capacity) {
+                        capacity /= 2;
+                    }
+                    resize(capacity);
                 }
             }
             return true;
