@@ -49,6 +49,25 @@ final class WarmupTraffic {
     private static final String PAGE =
             "Accept: text/html,application/xhtml+xml\r\nAccept-Language: en\r\nUser-Agent: " + UA;
 
+    /**
+     * The field lines Chromium adds over HTTP/1.1 ({@code Sec-Fetch-Dest} follows): a {@code Connection} field to drop
+     * as hop-by-hop, client hints, fetch metadata, content codings. Every other reader's and visitor's connection is
+     * such a browser, with the edge's port in its {@code Host} as a browser sends it to a port not its scheme's. The
+     * paths these take (a port in the authority, a {@code Connection} line to strip, navigation by fetch metadata) are
+     * branches a warm-up of plain requests never takes, and the first real browser to take one then costs a
+     * recompilation of the request path (a flight recording of bench/flood-cost.sh: the lab's Chromium readers sent the
+     * compiled admission, forwarding and cache plan back to profiling, and C2 compiled them again in the flood's first
+     * seconds).
+     */
+    private static final String BROWSER = "Connection: keep-alive\r\n"
+            + "sec-ch-ua: \"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"\r\nsec-ch-ua-mobile: ?0\r\n"
+            + "sec-ch-ua-platform: \"Linux\"\r\nUpgrade-Insecure-Requests: 1\r\n"
+            + "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0"
+            + " Safari/537.36\r\nAccept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
+            + "image/webp,*/*;q=0.8\r\nSec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: navigate\r\n"
+            + "Sec-Fetch-User: ?1\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nAccept-Language: en-US,en;q=0.9"
+            + "\r\nSec-Fetch-Dest: ";
+
     /** Requests per {@link #buster} connection: under the attacked site's per-address burst. */
     static final int BUSTS_PER_CONNECTION = 8;
 
@@ -85,7 +104,20 @@ final class WarmupTraffic {
 
     private WarmupConnection.Response get(WarmupConnection c, String host, String path, String extra)
             throws IOException {
+        return get(c, false, host, path, extra);
+    }
+
+    /** A GET as a browser sends it when {@code browser} ({@link #BROWSER}), else as a plain client. */
+    private WarmupConnection.Response get(WarmupConnection c, boolean browser, String host, String path, String extra)
+            throws IOException {
         requests.incrementAndGet();
+        if (browser) {
+            String dest = path.endsWith(".css") ? "style" : "document";
+            return c.send(
+                    "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + edge.getPort() + "\r\n" + BROWSER + dest
+                            + extra,
+                    null);
+        }
         return c.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + PAGE + extra, null);
     }
 
@@ -95,14 +127,15 @@ final class WarmupTraffic {
         byte[] form = "name=a+member&message=hello".getBytes(StandardCharsets.US_ASCII);
         for (int n = 0; running.getAsBoolean(); n++) {
             InetAddress from = address(1, n);
+            boolean browser = n % 2 == 1;
             String cookie = "";
             try (WarmupConnection c = WarmupConnection.open(from, edge)) {
                 for (int i = 0; i < 20 && running.getAsBoolean() && !c.ended(); i++) {
                     WarmupConnection.Response r;
                     switch (i % 10) {
-                        case 0, 1 -> r = get(c, OPEN, "/articles/" + rnd.nextInt(50), cookie);
-                        case 2 -> r = get(c, fillers == 0 ? OPEN : filler(rnd.nextInt(fillers)), "/", "");
-                        case 3 -> r = get(c, OPEN, "/static/site.css", cookie);
+                        case 0, 1 -> r = get(c, browser, OPEN, "/articles/" + rnd.nextInt(50), cookie);
+                        case 2 -> r = get(c, browser, fillers == 0 ? OPEN : filler(rnd.nextInt(fillers)), "/", "");
+                        case 3 -> r = get(c, browser, OPEN, "/static/site.css", cookie);
                         case 4 -> {
                             requests.incrementAndGet();
                             r = c.send("HEAD / HTTP/1.1\r\nHost: " + OPEN + "\r\nUser-Agent: " + UA, null);
@@ -125,7 +158,7 @@ final class WarmupTraffic {
                                     chunked);
                         }
                         case 7 -> r = get(c, OPEN, "/missing?page=" + rnd.nextInt(5), cookie);
-                        case 8 -> r = get(c, OPEN, "/?utm_source=" + rnd.nextInt(1000), cookie);
+                        case 8 -> r = get(c, browser, OPEN, "/?utm_source=" + rnd.nextInt(1000), cookie);
                         default -> r = get(c, "unknown.warmup.invalid", "/", "");
                     }
                     String set = r.field("set-cookie");
@@ -174,13 +207,14 @@ final class WarmupTraffic {
     void visitor() {
         SplittableRandom rnd = new SplittableRandom(2);
         for (int n = 0; running.getAsBoolean(); n++) {
+            boolean browser = n % 2 == 1;
             try (WarmupConnection c = WarmupConnection.open(address(2, n), edge)) {
                 String path = "/news/" + rnd.nextInt(20);
-                WarmupConnection.Response page = get(c, ATTACKED, path, "");
+                WarmupConnection.Response page = get(c, browser, ATTACKED, path, "");
                 String html = HttpHead.text(page.body());
                 String token = ChallengeEndpoint.pageAttribute(html, "data-challenge");
                 String bits = ChallengeEndpoint.pageAttribute(html, "data-difficulty");
-                get(c, ATTACKED, "/static/site.css", "");
+                get(c, browser, ATTACKED, "/static/site.css", "");
                 if (token == null || bits == null || c.ended()) {
                     continue;
                 }
@@ -200,7 +234,7 @@ final class WarmupTraffic {
                 }
                 String cookie = "\r\nCookie: " + pair(set.lines().findFirst().orElse(""));
                 for (int i = 0; i < 6 && running.getAsBoolean() && !c.ended(); i++) {
-                    get(c, ATTACKED, "/news/" + rnd.nextInt(20), cookie);
+                    get(c, browser, ATTACKED, "/news/" + rnd.nextInt(20), cookie);
                 }
             } catch (IOException e) {
                 // refused or reset: the next visitor
@@ -240,7 +274,15 @@ final class WarmupTraffic {
         for (int n = 0; running.getAsBoolean(); n++) {
             try (WarmupConnection c = WarmupConnection.open(address(64 + n % 64, n / 64), edge)) {
                 for (int i = 0; i < BUSTS_PER_CONNECTION && running.getAsBoolean() && !c.ended(); i++) {
-                    get(c, ATTACKED, "/news/" + rnd.nextInt(20) + "?" + Long.toHexString(rnd.nextLong()), "");
+                    // Hex and every letter (base 36), bare and as a parameter's value: each kind of random text
+                    // takes its own branches through the query's randomness estimate.
+                    long v = rnd.nextLong() & Long.MAX_VALUE;
+                    String query = switch (i % 3) {
+                        case 0 -> Long.toHexString(v);
+                        case 1 -> Long.toString(v, 36);
+                        default -> "v=" + Long.toString(v, 36);
+                    };
+                    get(c, ATTACKED, "/news/" + rnd.nextInt(20) + "?" + query, "");
                 }
             } catch (IOException e) {
                 // refused or reset: the next address
