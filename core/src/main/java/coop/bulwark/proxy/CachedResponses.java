@@ -105,8 +105,8 @@ final class CachedResponses {
         ByteBufUtil.writeAscii(b, status.reasonPhrase());
         b.writeShort(CRLF);
         b.writeBytes(fields);
-        field(b, "content-length: ", Integer.toString(entry.body().length));
-        field(b, "age: ", Long.toString(entry.ageSeconds(nowNanos)));
+        field(b, "content-length: ", entry.body().length);
+        field(b, "age: ", entry.ageSeconds(nowNanos));
         field(b, "x-cache: ", label);
         if (cookie != null) {
             field(b, "set-cookie: ", cookie);
@@ -121,6 +121,20 @@ final class CachedResponses {
     private static void field(ByteBuf b, String nameAndColon, String value) {
         ByteBufUtil.writeAscii(b, nameAndColon);
         ByteBufUtil.writeAscii(b, value);
+        b.writeShort(CRLF);
+    }
+
+    /** A field whose value is a number (at least 0), written as its digits without a string in between. */
+    private static void field(ByteBuf b, String nameAndColon, long value) {
+        ByteBufUtil.writeAscii(b, nameAndColon);
+        long v = Math.max(0, value);
+        long div = 1;
+        while (div <= v / 10) {
+            div *= 10;
+        }
+        for (; div > 0; div /= 10) {
+            b.writeByte((int) ('0' + v / div % 10));
+        }
         b.writeShort(CRLF);
     }
 

@@ -15,7 +15,7 @@ record NettyHeaderView(HttpHeaders headers) implements HeaderView {
 
     @Override
     public List<String> getAll(String name) {
-        return headers.getAll(name);
+        return NettyRequestHead.allOf(headers, name);
     }
 
     @Override
