@@ -4,9 +4,12 @@
 # small origin, under the same open-loop cache-busting GET flood (scenarios/flood-cost.yaml: 50 sites, 2 targets,
 # 3,000 bot addresses in 127/8 on keep-alive connections, 3,000 req/s).
 #
-#   bench/flood-cost.sh [--quick] [--json FILE] [--edges bulwark,nginx,haproxy]
+#   bench/flood-cost.sh [--quick] [--people-only] [--json FILE] [--edges bulwark,nginx,haproxy]
 #
 #   --quick          a 20 s flood instead of 60 s (the 35 s warm-up stays: Bulwark's default detection needs 30 s)
+#   --people-only    the same run with the flood cut to a hundredth (its rate and its addresses): what the people
+#                    alone cost each edge over the flood's window, so that a full run's CPU splits into the people's
+#                    and the flood's own; the last line then starts with `people cpu` (ratios of CPU-seconds)
 #   --json FILE      every edge's figures as JSON (the lab's outcome of both sides, plus the flood's CPU)
 #   --edges LIST     which edges, in this order (default: bulwark,nginx,haproxy)
 #
@@ -28,12 +31,14 @@ set -euo pipefail
 
 json_out=""
 quick=()
+people_only=0
 edges=bulwark,nginx,haproxy
 while [ $# -gt 0 ]; do
   case "$1" in
     --json) [ $# -ge 2 ] || { echo "--json needs a FILE" >&2; exit 2; }; json_out=$2; shift 2 ;;
     --json=*) json_out=${1#--json=}; shift ;;
     --quick) quick=(--quick); shift ;;
+    --people-only) people_only=1; shift ;;
     --edges) [ $# -ge 2 ] || { echo "--edges needs a LIST" >&2; exit 2; }; edges=$2; shift 2 ;;
     --edges=*) edges=${1#--edges=}; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -57,6 +62,26 @@ scenario_file=scenarios/$scenario.yaml
 BENCH_NAME=flood-cost
 # shellcheck source=lib/servers.sh
 . "$repo_root/bench/lib/servers.sh"
+
+# The lab reads its scenarios from this directory; --people-only gives it a copy of the scenario whose flood is a
+# hundredth of the real one (still from several addresses, so that nothing else about the run changes).
+scenario_dir=$repo_root/scenarios
+if [ "$people_only" = 1 ]; then
+  scenario_dir=$tmp/scenarios
+  mkdir -p "$scenario_dir"
+  python3 - "$scenario_file" "$scenario_dir/$scenario.yaml" <<'PY' || die "could not cut the flood of $scenario_file"
+import re, sys
+text = open(sys.argv[1]).read()
+def cut(m):
+    line = re.sub(r"rate: (\d+)/s", lambda r: f"rate: {max(1, int(r.group(1)) // 100)}/s", m.group(0))
+    return re.sub(r"sources: (\d+)", lambda r: f"sources: {max(1, int(r.group(1)) // 100)}", line)
+cut_text, n = re.subn(r"get_flood: \{[^}]*\}", cut, text)
+if n != 1:
+    sys.exit(f"expected one get_flood in {sys.argv[1]}, found {n}")
+open(sys.argv[2], "w").write(cut_text)
+PY
+  scenario_file=$scenario_dir/$scenario.yaml
+fi
 
 # --- packages -------------------------------------------------------------------------------------------------
 need=()
@@ -292,7 +317,7 @@ run_edge() { # run_edge NAME
   pick_port ap
   mkdir -p "$d"
   log "$name: origin model on 127.0.0.1:$op, $name on 127.0.0.1:$pp (CPU 0)"
-  start_server origin "$d/origin.log" env BULWARK_JAVA_OPTS= "${REST_PIN[@]}" ./bulwark lab --scenario "$scenario" --origin-only --origin-port "$op"
+  start_server origin "$d/origin.log" env BULWARK_JAVA_OPTS= "${REST_PIN[@]}" ./bulwark lab --scenarios "$scenario_dir" --scenario "$scenario" --origin-only --origin-port "$op"
   # The origin stands for another machine: the clients' core must not take its CPU (the people's devices solving their
   # first challenges at an onset slowed its 60 ms pages to 110-180 ms with 8 of its 16 workers busy).
   session_nice "${pid_of[origin]}" -5
@@ -325,7 +350,7 @@ run_edge() { # run_edge NAME
   now=$(date +%s%3N)
   start_at=$((now + 15000))
   log "$name: people (nice 0) and bots (nice 10) from $(date -d "@$((start_at / 1000))" +%H:%M:%S), ${warmup_s}s warm-up, ${flood_s}s flood"
-  local common=(--scenario "$scenario" "${quick[@]}" --edge "127.0.0.1:$pp" --origin-port "$op" --run-name "$name"
+  local common=(--scenarios "$scenario_dir" --scenario "$scenario" "${quick[@]}" --edge "127.0.0.1:$pp" --origin-port "$op" --run-name "$name"
     --start-at "$start_at" --reports "$d/reports")
   BULWARK_JAVA_OPTS= setsid "${REST_PIN[@]}" timeout --kill-after=10 "$LAB_RUN_TIMEOUT" ./bulwark lab "${common[@]}" --clients people \
     --json "$d/people.json" --html "$d/people.html" >"$d/people.out" 2>&1 </dev/null &
@@ -379,9 +404,9 @@ rows=()
 for e in "${edge_list[@]}"; do run_edge "$e"; done
 
 python3 - "$json_out" "$(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)" \
-  "${rows[@]}" <<'PY'
+  "$people_only" "${rows[@]}" <<'PY'
 import json, sys
-out, machine, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+out, machine, people_only, files = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4:]
 rows = [json.load(open(f)) for f in files]
 def pct(x): return "-" if x is None else f"{x * 100:.1f}%"
 def ms(x): return "-" if x is None else f"{x} ms"
@@ -412,8 +437,14 @@ cpu = lambda r: r["cpu_us_per_attack_request"]
 p99 = lambda r: r["bystanders"]["p99_ms"]
 onset = lambda r: (r["bystanders"].get("onset") or {}).get("p99_ms")
 if out:
-    json.dump({"machine": machine, "edges": rows}, open(out, "w"), indent=2)
+    json.dump({"machine": machine, "people_only": people_only, "edges": rows}, open(out, "w"), indent=2)
     print(f"json: {out}")
+if people_only:
+    # The flood is a token one: compare what each edge spent over the window, not per attack request.
+    cpu = lambda r: r["cpu_seconds"]
+    print(f"people cpu bulwark/nginx={ratio(cpu, 'bulwark', 'nginx')} bulwark/haproxy={ratio(cpu, 'bulwark', 'haproxy')}"
+          f" p99 bulwark/nginx={ratio(p99, 'bulwark', 'nginx')} onset_p99 bulwark/nginx={ratio(onset, 'bulwark', 'nginx')}")
+    sys.exit(0)
 print(f"flood cpu bulwark/nginx={ratio(cpu, 'bulwark', 'nginx')} bulwark/haproxy={ratio(cpu, 'bulwark', 'haproxy')}"
       f" p99 bulwark/nginx={ratio(p99, 'bulwark', 'nginx')} onset_p99 bulwark/nginx={ratio(onset, 'bulwark', 'nginx')}")
 PY
