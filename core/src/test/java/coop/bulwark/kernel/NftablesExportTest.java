@@ -117,6 +117,25 @@ class NftablesExportTest {
     }
 
     @Test
+    void off_itsThreadSleeps_untilAReloadTurnsItOn_andAgainOnceOff() {
+        export.start(KernelConfig.Nftables.DEFAULTS, List.of());
+        try {
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !export.following());
+            export.reconfigure(ON, List.of());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> export.following() && export.status().active());
+            bans.ban(Cidr.parse("198.51.100.78"), Duration.ofMinutes(10), "after a reload", BanOrigin.AUTOMATIC);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> kernelSet("banned4").containsKey(Cidr.parse("198.51.100.78")));
+            export.reconfigure(KernelConfig.Nftables.DEFAULTS, List.of());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !export.following() && !export.status().active());
+        } finally {
+            export.close();
+        }
+    }
+
+    @Test
     void aLongerBanRefreshesTheElementsTimeout() {
         Cidr a = Cidr.parse("198.51.100.20");
         bans.ban(a, Duration.ofMinutes(1), "first", BanOrigin.AUTOMATIC);
