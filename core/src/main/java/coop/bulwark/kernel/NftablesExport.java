@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * exists ({@code kernel.nftables}). User-space refusal stays in force regardless: the kernel is a cheaper first line,
  * never the only one.
  *
- * <p>While the export is on (or its table still held), every 100 ms the export's own thread checks the ban list's version; on a change (and once a second for bans that
- * expired or networks that lapsed) it computes the {@link DesiredSet}, the {@link SetChanges} against what the kernel
- * holds, and runs them as one {@code nft -f -} batch: a ban reaches the kernel within about 100 ms plus one nft run.
+ * <p>While the export is on (or its table still held), every 100 ms the export's own thread checks the ban list's
+ * version; on a change (and once a second for bans that expired or networks that lapsed) it computes the
+ * {@link DesiredSet}, the {@link SetChanges} against what the kernel holds, and runs them as one {@code nft -f -}
+ * batch: a ban reaches the kernel within about 100 ms plus one nft run.
  * A failed batch (an element that expired meanwhile, one deleted by hand) is retried once against a fresh listing;
  * repeated failures rebuild the table atomically. On start and on each reload the sets are listed and reconciled;
  * once a minute too. If the table cannot be made (no nft, no root, a kernel without nf_tables) the edge says so once
