@@ -433,18 +433,14 @@ def ratio(f, a, b):
         return "n/a"
     x, y = f(by[a]), f(by[b])
     return "n/a" if x is None or y in (None, 0) else f"{x / y:.2f}"
-cpu = lambda r: r["cpu_us_per_attack_request"]
+# With --people-only the flood is a token one: compare what each edge spent over the window, not per attack request.
+label, cpu = ("people", lambda r: r["cpu_seconds"]) if people_only else (
+    "flood", lambda r: r["cpu_us_per_attack_request"])
 p99 = lambda r: r["bystanders"]["p99_ms"]
 onset = lambda r: (r["bystanders"].get("onset") or {}).get("p99_ms")
 if out:
     json.dump({"machine": machine, "people_only": people_only, "edges": rows}, open(out, "w"), indent=2)
     print(f"json: {out}")
-if people_only:
-    # The flood is a token one: compare what each edge spent over the window, not per attack request.
-    cpu = lambda r: r["cpu_seconds"]
-    print(f"people cpu bulwark/nginx={ratio(cpu, 'bulwark', 'nginx')} bulwark/haproxy={ratio(cpu, 'bulwark', 'haproxy')}"
-          f" p99 bulwark/nginx={ratio(p99, 'bulwark', 'nginx')} onset_p99 bulwark/nginx={ratio(onset, 'bulwark', 'nginx')}")
-    sys.exit(0)
-print(f"flood cpu bulwark/nginx={ratio(cpu, 'bulwark', 'nginx')} bulwark/haproxy={ratio(cpu, 'bulwark', 'haproxy')}"
+print(f"{label} cpu bulwark/nginx={ratio(cpu, 'bulwark', 'nginx')} bulwark/haproxy={ratio(cpu, 'bulwark', 'haproxy')}"
       f" p99 bulwark/nginx={ratio(p99, 'bulwark', 'nginx')} onset_p99 bulwark/nginx={ratio(onset, 'bulwark', 'nginx')}")
 PY
