@@ -97,7 +97,7 @@ public final class EdgeServer implements AutoCloseable {
     private EdgeServer(EdgeConfig config, Ticker ticker, Clock clock, String version) throws IOException {
         this.clock = clock;
         this.ticker = ticker;
-        this.transport = Transport.best();
+        this.transport = Transport.of(config.listen().transport());
         this.certs = new CertificateStore();
         this.metrics = new EdgeMetrics();
         EdgeSnapshot first =
@@ -282,7 +282,7 @@ public final class EdgeServer implements AutoCloseable {
         detection.addListener((now, traffic, global, events) -> upstream.onTick(now, detection.uplink(), events));
         config.warnings().forEach(w -> LOG.warn("{}: {}", config.source(), w));
         detection.start(runtime::snapshot);
-        kernel.start(config.kernel().nftables(), kernelProtected(config));
+        kernel.start(config.kernel().nftables(), NftablesExport.protectedNetworks(config));
         group.next().scheduleWithFixedDelay(gatekeeper::purgeExpired, 5, 5, TimeUnit.SECONDS);
         if (cluster == null) {
             // In a cluster the key of each period is the cluster's (ClusterLink), rotating alone only while Redis is
@@ -307,23 +307,6 @@ public final class EdgeServer implements AutoCloseable {
             out.put(s.name(), s.addresses());
         }
         return out;
-    }
-
-    /**
-     * Networks never put in the kernel's ban set: trusted proxies (a ban there would cut off everyone behind them) and
-     * the admin listener's own address (loopback is always kept out by the export).
-     */
-    private static List<Cidr> kernelProtected(EdgeConfig config) {
-        List<Cidr> nets = new ArrayList<>(config.trustedProxies());
-        try {
-            Cidr admin = Cidr.parse(config.admin().listen().host());
-            if (admin.network().length == 4 ? !admin.equals(Cidr.parse("0.0.0.0")) : !admin.equals(Cidr.parse("::"))) {
-                nets.add(admin);
-            }
-        } catch (IllegalArgumentException e) {
-            // a host name: its clients are protected as they use the API (NftablesExport.protectClient)
-        }
-        return nets;
     }
 
     /** Each origin of {@code snap} with the Host name its {@code GET path} health check sends (its first site's). */
@@ -511,7 +494,8 @@ public final class EdgeServer implements AutoCloseable {
                 clock.instant());
         generation++;
         if (!next.listen().equals(current.config().listen())) {
-            LOG.warn("listen addresses or event loops changed: restart Bulwark to apply (keeping the running ones)");
+            LOG.warn(
+                    "listen addresses, event loops or transport changed: restart Bulwark to apply (keeping the running ones)");
         }
         if (!next.cluster().equals(joined)) {
             // The node's name, its lease and its Redis connection belong to the process: a new cluster section
@@ -533,7 +517,7 @@ public final class EdgeServer implements AutoCloseable {
         // removed in the file took effect only at restart.
         gatekeeper.configure(next.protection());
         detection.reconfigure(snap);
-        kernel.reconfigure(next.kernel().nftables(), kernelProtected(next));
+        kernel.reconfigure(next.kernel().nftables(), NftablesExport.protectedNetworks(next));
         upstream.configure(next.upstream(), siteAddresses(next), clock.instant());
         next.warnings().forEach(w -> LOG.warn("{}: {}", next.source(), w));
         LOG.info(
@@ -546,6 +530,11 @@ public final class EdgeServer implements AutoCloseable {
     /** Whether a certificate file changed on disk since it was loaded (renewal): then a reload picks it up. */
     public synchronized boolean certificatesChanged() {
         return certs.anyChanged();
+    }
+
+    /** The socket transport the event loops run on ({@code io_uring}, {@code epoll} or {@code nio}). */
+    public String transportName() {
+        return transport.name();
     }
 
     /**

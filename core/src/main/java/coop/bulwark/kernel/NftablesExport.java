@@ -2,11 +2,13 @@ package coop.bulwark.kernel;
 
 import coop.bulwark.protect.BanList;
 import coop.bulwark.site.Cidr;
+import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.KernelConfig;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -88,6 +90,23 @@ public final class NftablesExport implements AutoCloseable {
         this.bans = bans;
         this.nft = nft;
         this.clock = clock;
+    }
+
+    /**
+     * Networks never put in the kernel's ban set: trusted proxies (a ban there would cut off everyone behind them) and
+     * the admin listener's own address (loopback is always kept out by the export).
+     */
+    public static List<Cidr> protectedNetworks(EdgeConfig config) {
+        List<Cidr> nets = new ArrayList<>(config.trustedProxies());
+        try {
+            Cidr admin = Cidr.parse(config.admin().listen().host());
+            if (admin.network().length == 4 ? !admin.equals(Cidr.parse("0.0.0.0")) : !admin.equals(Cidr.parse("::"))) {
+                nets.add(admin);
+            }
+        } catch (IllegalArgumentException e) {
+            // a host name: its clients are protected as they use the API (protectClient)
+        }
+        return nets;
     }
 
     /**

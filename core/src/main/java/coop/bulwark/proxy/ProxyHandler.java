@@ -504,6 +504,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean read = !pausedForOrigin && !pausedForQueue;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
+            if (read && ctx.channel().parent() != null) {
+                // An HTTP/2 stream resuming writes its WINDOW_UPDATE on the connection but leaves the flush to the
+                // end of the connection's read when one is in progress; on io_uring the origin's writability can come
+                // between a read and its end, and a client that waits for the window sends nothing to end that read
+                // (a 10 MiB upload stalled until the origin timeout). Flush it now.
+                ctx.channel().parent().flush();
+            }
         }
     }
 

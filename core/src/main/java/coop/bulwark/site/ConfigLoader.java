@@ -151,6 +151,9 @@ public final class ConfigLoader {
         Optional<HostPort> http = l.hostPort("http");
         Optional<HostPort> https = l.hostPort("https");
         int eventLoops = l.count("event_loops", 0, 0, 4096);
+        SocketTransport transport = l.choice("transport", SocketTransport.configNames())
+                .map(SocketTransport::fromConfig)
+                .orElse(SocketTransport.AUTO);
         l.finish();
         if (!declared) {
             l.problems().add(l.line(), l.column(), "listen: no listener (expected: http: and/or https: host:port)");
@@ -158,7 +161,7 @@ public final class ConfigLoader {
         if (http.isEmpty() && https.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Listen(http, https, eventLoops));
+        return Optional.of(new Listen(http, https, eventLoops, transport));
     }
 
     private static List<Cidr> trustedProxies(ConfigSection top) {

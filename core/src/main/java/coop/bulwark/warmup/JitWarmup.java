@@ -240,7 +240,7 @@ public final class JitWarmup {
         }
         String yaml = """
                 # the JIT warm-up's throw-away edge (coop.bulwark.warmup.JitWarmup)
-                listen: {http: 127.0.0.1:%d, event_loops: %d}
+                listen: {http: 127.0.0.1:%d, event_loops: %d, transport: %s}
                 admin: {enabled: false}
                 drain_timeout: 0s
                 access_log: {file: /dev/null}
@@ -262,6 +262,7 @@ public final class JitWarmup {
                 """.formatted(
                                 freePort(),
                                 real.listen().eventLoops(),
+                                real.listen().transport().configName(),
                                 dir.resolve("reports"),
                                 WarmupTraffic.OPEN,
                                 origin,

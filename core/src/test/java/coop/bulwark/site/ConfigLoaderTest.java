@@ -58,6 +58,7 @@ class ConfigLoaderTest {
                   http: 0.0.0.0:8080
                   https: "[::]:8443"
                   event_loops: 4
+                  transport: epoll
                 trusted_proxies: [10.0.0.0/8, 192.168.1.7, "2001:db8::/32"]
                 proxy_protocol: true
                 drain_timeout: 500ms
@@ -95,7 +96,10 @@ class ConfigLoaderTest {
         assertThat(c.source()).isEqualTo(file());
         assertThat(c.listen())
                 .isEqualTo(new Listen(
-                        Optional.of(new HostPort("0.0.0.0", 8080)), Optional.of(new HostPort("::", 8443)), 4));
+                        Optional.of(new HostPort("0.0.0.0", 8080)),
+                        Optional.of(new HostPort("::", 8443)),
+                        4,
+                        SocketTransport.EPOLL));
         assertThat(c.trustedProxies())
                 .containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.168.1.7/32"), Cidr.parse("2001:db8::/32"));
         assertThat(c.proxyProtocol()).isTrue();
@@ -134,6 +138,7 @@ class ConfigLoaderTest {
         EdgeConfig c = load(LISTEN + ONE_SITE);
         assertThat(c.listen().https()).isEmpty();
         assertThat(c.listen().eventLoops()).isZero();
+        assertThat(c.listen().transport()).isEqualTo(SocketTransport.AUTO);
         assertThat(c.trustedProxies()).isEmpty();
         assertThat(c.proxyProtocol()).isFalse();
         assertThat(c.drainTimeout()).isEqualTo(ConfigLoader.DEFAULT_DRAIN_TIMEOUT);
@@ -359,6 +364,12 @@ class ConfigLoaderTest {
                 .singleElement()
                 .asString()
                 .startsWith("7:14: sites[0].limits.idle_timeout: unknown key (expected: one of body_grace_period,");
+    }
+
+    @Test
+    void listen_transportUnknown_reportedWithTheChoices() throws Exception {
+        assertThat(problems("listen: {http: 127.0.0.1:8080, transport: uring}\n" + ONE_SITE))
+                .containsExactly("1:43: listen.transport: uring (expected: one of auto, io_uring, epoll, nio)");
     }
 
     @Test
