@@ -68,6 +68,11 @@ final class ServeCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        String transport = EdgeServer.transportProblem(cfg.listen().transport());
+        if (transport != null) {
+            System.err.println("bulwark: " + transport);
+            return 1;
+        }
         if (!warmFor.isZero()) {
             // A port in use should be said at once, not after the warm-up.
             String busy = unbindable(cfg);

@@ -30,6 +30,7 @@ import coop.bulwark.site.ClusterConfig;
 import coop.bulwark.site.EdgeConfig;
 import coop.bulwark.site.HostPort;
 import coop.bulwark.site.SiteConfig;
+import coop.bulwark.site.SocketTransport;
 import coop.bulwark.time.Ticker;
 import coop.bulwark.upstream.UpstreamDesk;
 import io.netty.bootstrap.ServerBootstrap;
@@ -341,6 +342,16 @@ public final class EdgeServer implements AutoCloseable {
         String host =
                 a.getAddress().isAnyLocalAddress() ? c.node() : a.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** Why the event loops cannot run on {@code transport} on this machine, or null when they can. */
+    public static String transportProblem(SocketTransport transport) {
+        try {
+            Transport.of(transport);
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
     }
 
     /** Starts an edge with {@code config}; returns once the listeners are bound. */
