@@ -134,6 +134,7 @@ public final class JitWarmup {
                     traffic.bot(WarmupTraffic.FLOODED, 16);
                 }));
                 clients.add(client("hit-and-run", traffic::hitAndRun));
+                clients.add(client("swarm", traffic::swarm));
                 clients.add(client("buster", traffic::buster));
                 for (int i = 0; i < WarmupTraffic.CROWD; i++) {
                     clients.add(client("crowd-" + i, traffic::crowd));

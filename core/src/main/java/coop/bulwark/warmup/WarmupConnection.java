@@ -60,6 +60,16 @@ final class WarmupConnection implements AutoCloseable {
         return read(head.startsWith("HEAD "));
     }
 
+    /** Sends a request head without a body and without reading the answer ({@link #receive} reads it). */
+    void sendOnly(String head) throws IOException {
+        write(head, null);
+    }
+
+    /** Reads the answer to a request sent with {@link #sendOnly}. */
+    Response receive() throws IOException {
+        return read(false);
+    }
+
     /** Sends a request head and leaves without reading the answer (the caller closes the connection at once). */
     void sendAndLeave(String head) throws IOException {
         write(head, null);

@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -14,7 +16,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What the warm-up sends: the requests of a quiet day and of a flood, each kind from its own loopback addresses, so
- * the paths a flood takes are compiled with the profiles a flood gives them. Six kinds of client, each on a thread
+ * the paths a flood takes are compiled with the profiles a flood gives them. Seven kinds of client, each on a thread
  * of its own (the crowd on several):
  *
  * <ul>
@@ -28,7 +30,8 @@ import java.util.function.BooleanSupplier;
  *       limits, answered from the cache;
  *   <li>{@linkplain #hitAndRun hit-and-run} clients: one request per connection, on every site; some leave before
  *       the answer;
- *   <li>a {@linkplain #crowd crowd} on a site with a tiny bulkhead: queued, granted, timed out and refused.
+ *   <li>a {@linkplain #crowd crowd} on a site with a tiny bulkhead: queued, granted, timed out and refused;
+ *   <li>a {@linkplain #swarm swarm}: a flood's thousands of connections at once, each asking in the same instant.
  * </ul>
  *
  * <p>Thread-safe: each client keeps its own state; {@link #requests()} counts all of them.
@@ -70,6 +73,12 @@ final class WarmupTraffic {
 
     /** Requests per {@link #buster} connection: under the attacked site's per-address burst. */
     static final int BUSTS_PER_CONNECTION = 8;
+    /** Connections of the {@linkplain #swarm swarm}, open at once (a flood-cost flood holds 3,000). */
+    static final int SWARM = 1_000;
+
+    static final int SWARM_WAVES = 2;
+    /** Between two swarms: they stand for a flood's onset, not its bulk (the busters are that). */
+    private static final long SWARM_PAUSE_NANOS = 700_000_000L;
 
     private final InetSocketAddress edge;
     private final int fillers;
@@ -288,6 +297,57 @@ final class WarmupTraffic {
                 // refused or reset: the next address
                 failed();
             }
+        }
+    }
+
+    /**
+     * A swarm from 127.77.128.0/21: {@link #SWARM} connections open at once, each sending a cache-busting request in
+     * the same instant, {@link #SWARM_WAVES} times, then all closed together. A flood's thousands of keep-alive bots
+     * make the edge accept, register and read far more connections in one loop iteration than the clients above ever
+     * do: the transport's full submission ring, the object pools' high-water branches and bursts of channel set-up
+     * first ran at a flood's onset, sending the compiled accept and read paths back to the interpreter while the
+     * flood's first seconds needed them (C2 recompiling them for 1.3 s on the edge's core).
+     */
+    void swarm() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        List<WarmupConnection> open = new ArrayList<>(SWARM);
+        while (running.getAsBoolean()) {
+            for (int i = 0; i < SWARM && running.getAsBoolean(); i++) {
+                try {
+                    open.add(WarmupConnection.open(address(128 + (i / 250) % 8, i), edge));
+                } catch (IOException e) {
+                    failed();
+                }
+            }
+            for (int wave = 0; wave < SWARM_WAVES && running.getAsBoolean() && !open.isEmpty(); wave++) {
+                for (var it = open.iterator(); it.hasNext(); ) {
+                    WarmupConnection c = it.next();
+                    try {
+                        requests.incrementAndGet();
+                        c.sendOnly("GET /news/" + rnd.nextInt(20) + "?" + Long.toHexString(rnd.nextLong())
+                                + " HTTP/1.1\r\nHost: " + ATTACKED + "\r\nUser-Agent: " + UA);
+                    } catch (IOException e) {
+                        c.close(); // banned or reset: out of the swarm
+                        it.remove();
+                    }
+                }
+                for (var it = open.iterator(); it.hasNext(); ) {
+                    WarmupConnection c = it.next();
+                    try {
+                        c.receive();
+                        if (!c.ended()) {
+                            continue;
+                        }
+                    } catch (IOException e) {
+                        // banned, reset or too slow
+                    }
+                    c.close();
+                    it.remove();
+                }
+            }
+            open.forEach(WarmupConnection::close);
+            open.clear();
+            LockSupport.parkNanos(SWARM_PAUSE_NANOS);
         }
     }
 
