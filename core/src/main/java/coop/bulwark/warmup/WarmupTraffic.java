@@ -241,7 +241,16 @@ final class WarmupTraffic {
                 if (set == null || c.ended()) {
                     continue;
                 }
-                String cookie = "\r\nCookie: " + pair(set.lines().findFirst().orElse(""));
+                // Browsers send the site's own cookies beside the pass, in one line split by "; ": the edge finds
+                // its cookie among them and strips only its own before the origin (a lone pass, the warm-up's only
+                // form before, left those branches to trap when a flood's people first came back with a pass).
+                String pass = pair(set.lines().findFirst().orElse(""));
+                String cookie = "\r\nCookie: "
+                        + switch (n % 3) {
+                            case 0 -> pass;
+                            case 1 -> "lang=en; consent=yes; " + pass;
+                            default -> pass + ";  theme=dark";
+                        };
                 for (int i = 0; i < 6 && running.getAsBoolean() && !c.ended(); i++) {
                     get(c, browser, ATTACKED, "/news/" + rnd.nextInt(20), cookie);
                 }
@@ -291,7 +300,10 @@ final class WarmupTraffic {
                         case 1 -> Long.toString(v, 36);
                         default -> "v=" + Long.toString(v, 36);
                     };
-                    get(c, ATTACKED, "/news/" + rnd.nextInt(20) + "?" + query, "");
+                    // One in four on the open site, where nothing challenges them: the origin's lane for
+                    // cache-busting strangers, which a flood's targets use until detection names them, is taken
+                    // and released here (first used at the onset, it sent the bulkhead's code back to profiling).
+                    get(c, i % 4 == 3 ? OPEN : ATTACKED, "/news/" + rnd.nextInt(20) + "?" + query, "");
                 }
             } catch (IOException e) {
                 // refused or reset: the next address
