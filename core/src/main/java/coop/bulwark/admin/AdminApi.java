@@ -99,6 +99,7 @@ final class AdminApi {
                 .orElse(null);
         return new ApiViews.Status(
                 version,
+                edge.transportName(),
                 startedAt.toString(),
                 Duration.between(startedAt, clock.instant()).toSeconds(),
                 snap.generation(),

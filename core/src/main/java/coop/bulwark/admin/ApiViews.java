@@ -18,9 +18,14 @@ import java.util.Map;
 final class ApiViews {
     private ApiViews() {}
 
-    /** {@code GET /api/status}. */
+    /**
+     * {@code GET /api/status}.
+     *
+     * @param transport the event loops' socket transport ({@code io_uring}, {@code epoll} or {@code nio})
+     */
     record Status(
             String version,
+            String transport,
             String startedAt,
             long uptimeSeconds,
             long configGeneration,

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 
-/** {@code bulwark status}: version, uptime, config generation and edge-wide totals. */
+/** {@code bulwark status}: version, transport, uptime, config generation and edge-wide totals. */
 @Command(name = "status", description = "Show the running edge: version, uptime, config generation, totals.")
 final class StatusCommand extends AdminCommand {
     @Override
@@ -18,6 +18,7 @@ final class StatusCommand extends AdminCommand {
         JsonNode t = s.path("totals");
         new TextTable("key", "value")
                 .row("version", s.path("version").asText())
+                .row("transport", s.path("transport").asText("-"))
                 .row("uptime", s.path("uptime_seconds").asLong() + "s")
                 .row(
                         "config",

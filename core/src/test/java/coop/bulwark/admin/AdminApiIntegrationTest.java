@@ -87,6 +87,7 @@ class AdminApiIntegrationTest {
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode s = json(r);
         assertThat(s.get("version").asText()).isEqualTo("test");
+        assertThat(s.get("transport").asText()).isIn("io_uring", "epoll", "nio");
         assertThat(s.get("config_generation").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(s.get("sites").asInt()).isEqualTo(2);
         assertThat(s.get("totals").get("verdicts").has("pass")).isTrue();

@@ -94,7 +94,11 @@ class AdminCliIntegrationTest {
     void status_printsATable_andJsonWithFlag() {
         Run r = api("status");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("version").contains("cli-test").contains("generation");
+        assertThat(r.out())
+                .contains("version")
+                .contains("cli-test")
+                .contains("generation")
+                .contains("transport");
         assertThat(r.out()).contains("off (user-space bans only)").contains("not measured (detection.uplink)");
         Run j = api("status", "--json");
         assertThat(j.exit()).isZero();
