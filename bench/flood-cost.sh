@@ -329,6 +329,8 @@ run_edge() { # run_edge NAME
         ./bulwark serve --config "$d/bulwark.yaml"
       log "bulwark: JIT warm-up, then listening (up to ${BULWARK_START_TIMEOUT}s)"
       wait_http bulwark "$BULWARK_START_TIMEOUT" "http://127.0.0.1:$ap/healthz"
+      # The socket transport it runs on (io_uring where the kernel allows it): the figures depend on it.
+      log "bulwark: $(grep -m1 -o 'edge up ([^)]*)' "$d/bulwark.log" || echo "no 'edge up' line in its log")"
       ;;
     nginx)
       nginx_conf "$d" "$pp" "$op" >"$d/nginx.conf"

@@ -363,6 +363,13 @@ for t in nginx haproxy bulwark protect; do
   { [ "$t" = bulwark ] || [ "$t" = protect ]; } && timeout=$BULWARK_START_TIMEOUT
   wait_ready "$t" "${port[$t]}" "$timeout"
 done
+# Which socket transport each Bulwark runs on (listen.transport: auto picks io_uring where the kernel allows it):
+# the figures depend on it, so it goes into the run's log.
+for t in bulwark protect; do
+  [ -n "${wanted[$t]:-}" ] || continue
+  up=$(grep -m1 -o 'edge up ([^)]*)' "$tmp/$t/out.log" || true)
+  log "$t: ${up:-no 'edge up' line in its log}"
+done
 
 # One curl per target before any load: wrk only counts status >= 400 as errors, so a proxy answering 3xx or an
 # empty 200 would otherwise be benchmarked happily. Demand exactly the origin's 200 with 1024 bytes.
