@@ -49,25 +49,18 @@ record Transport(
     static Transport of(SocketTransport wanted) {
         return switch (wanted) {
             case AUTO -> IoUring.isAvailable() ? IO_URING : Epoll.isAvailable() ? EPOLL : NIO;
-            case IO_URING -> {
-                if (!IoUring.isAvailable()) {
-                    throw unavailable("io_uring", IoUring.unavailabilityCause());
-                }
-                yield IO_URING;
-            }
-            case EPOLL -> {
-                if (!Epoll.isAvailable()) {
-                    throw unavailable("epoll", Epoll.unavailabilityCause());
-                }
-                yield EPOLL;
-            }
+            case IO_URING -> require(IO_URING, IoUring.isAvailable(), IoUring::unavailabilityCause);
+            case EPOLL -> require(EPOLL, Epoll.isAvailable(), Epoll::unavailabilityCause);
             case NIO -> NIO;
         };
     }
 
-    private static IllegalStateException unavailable(String name, Throwable cause) {
-        return new IllegalStateException("listen.transport: " + name + " is not available on this machine (" + cause
-                + "); use auto to take the best one available");
+    private static Transport require(Transport t, boolean available, Supplier<Throwable> cause) {
+        if (!available) {
+            throw new IllegalStateException("listen.transport: " + t.name + " is not available on this machine ("
+                    + cause.get() + "); use auto to take the best one available");
+        }
+        return t;
     }
 
     /** A new event-loop group of {@code threads} threads (0 = one per core). */

@@ -1,5 +1,6 @@
 package coop.bulwark.site;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ public enum SocketTransport {
 
     /** Every accepted value, in the order the config reference lists them. */
     public static List<String> configNames() {
-        return List.of(AUTO.configName, IO_URING.configName, EPOLL.configName, NIO.configName);
+        return Arrays.stream(values()).map(SocketTransport::configName).toList();
     }
 
     /** The transport written as {@code name} in a config file. */

@@ -60,7 +60,10 @@ final class WarmupConnection implements AutoCloseable {
         return read(head.startsWith("HEAD "));
     }
 
-    /** Sends a request head without a body and without reading the answer ({@link #receive} reads it). */
+    /**
+     * Sends a request head without a body and without reading the answer: {@link #receive} reads it, or the caller
+     * closes the connection at once and leaves.
+     */
     void sendOnly(String head) throws IOException {
         write(head, null);
     }
@@ -68,11 +71,6 @@ final class WarmupConnection implements AutoCloseable {
     /** Reads the answer to a request sent with {@link #sendOnly}. */
     Response receive() throws IOException {
         return read(false);
-    }
-
-    /** Sends a request head and leaves without reading the answer (the caller closes the connection at once). */
-    void sendAndLeave(String head) throws IOException {
-        write(head, null);
     }
 
     private void write(String head, byte[] body) throws IOException {

@@ -377,7 +377,7 @@ final class WarmupTraffic {
             try (WarmupConnection c = WarmupConnection.open(address(32 + (n / 250) % 8, n), edge)) {
                 if (n % 8 == 7) {
                     requests.incrementAndGet();
-                    c.sendAndLeave("GET /slow/" + rnd.nextInt(20) + " HTTP/1.1\r\nHost: " + OPEN + "\r\n" + PAGE);
+                    c.sendOnly("GET /slow/" + rnd.nextInt(20) + " HTTP/1.1\r\nHost: " + OPEN + "\r\n" + PAGE);
                     continue;
                 }
                 get(c, hosts[n % 3], "/news/" + rnd.nextInt(20) + (n % 2 == 0 ? "" : "?r=" + rnd.nextInt()), "");
