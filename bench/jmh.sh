@@ -7,18 +7,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 
-java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
-}
-find_jdk() {
-  local c v
-  for c in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sed 's:/$::' | sort -rV); do
-    [ -n "$c" ] && [ -x "$c/bin/java" ] || continue
-    v=$(java_major "$c")
-    if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then echo "$c"; return 0; fi
-  done
-  return 1
-}
+# shellcheck source=lib/jdk.sh
+. "$here/bench/lib/jdk.sh"
 JAVA_HOME=$(find_jdk) || { echo "jmh.sh: no JDK >= 21 found (set JAVA_HOME)" >&2; exit 1; }
 export JAVA_HOME
 

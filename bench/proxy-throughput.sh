@@ -8,19 +8,23 @@
 #   direct   wrk -> origin nginx                         (the ceiling: what the origin alone can do)
 #   nginx    wrk -> nginx proxy_pass (1 worker)  -> origin
 #   haproxy  wrk -> HAProxy (nbthread 1)         -> origin
+#   floor    wrk -> bench/tools/ByteRelay.java (Netty, 1 event loop, bytes relayed with no HTTP at all) -> origin:
+#            what Netty and the kernel alone cost for a relayed request; no Netty-based proxy can beat it. Not in
+#            the default set; ask for it (BENCH_TARGETS=nginx,floor,bulwark) to see how far Bulwark is from it
 #   bulwark  wrk -> Bulwark (1 event loop), protection off (the plain proxy)   -> origin
 #   protect  wrk -> Bulwark (1 event loop), protection on in its normal state, limits set above the load, so what
 #            is measured is the cost of the protection path itself (verdict, limiters, bulkhead, cache lookup)
 # Then, unless BANNED=0, the reject rate: wrk against a Bulwark instance that bans wrk's address, counting the
 # connections it refuses per second (each one accepted and closed before a byte is read).
-# Before the last line it prints `protection protect/bulwark=X rejects_per_s=R rejects/proxied=Y`.
+# Before the last line it prints `protection protect/bulwark=X rejects_per_s=R rejects/proxied=Y`, and with the floor
+# target `floor bulwark/floor=X floor/nginx=Y`.
 # On success the last line of stdout is `ratios bulwark/nginx=X bulwark/haproxy=Y bulwark/direct=Z` (median req/s ratios,
 # `n/a` where a target was not run), so CI or a person can grep it.
 #
 # Environment (defaults in brackets):
 #   ROUNDS [3]  DURATION [10] seconds per target per round  CONNECTIONS [50]
 #   WARMUP [3] seconds per native target, BULWARK_WARMUP [15] seconds (JIT needs it)
-#   BENCH_TARGETS [direct,nginx,haproxy,bulwark]  comma list, e.g. direct,nginx,haproxy while Bulwark is not ready
+#   BENCH_TARGETS [direct,nginx,haproxy,bulwark,protect]  comma list; floor only when named
 #   BULWARK_CMD ["./bulwark serve --config"]  the config file path is appended; run from the repo root
 #   BULWARK_START_TIMEOUT [60] seconds   PIN [1] set 0 to disable CPU pinning   KEEP_TMP [0] keep logs/configs
 set -euo pipefail
@@ -37,7 +41,7 @@ BULWARK_START_TIMEOUT=${BULWARK_START_TIMEOUT:-60}
 PIN=${PIN:-1}
 KEEP_TMP=${KEEP_TMP:-0}
 HOST_HEADER=bench.local
-ALL_TARGETS=(direct nginx haproxy bulwark protect)
+ALL_TARGETS=(direct nginx haproxy floor bulwark protect)
 
 json_out=""
 while [ $# -gt 0 ]; do
@@ -160,7 +164,7 @@ fi
 . "$repo_root/bench/lib/ports.sh"
 pick_port ORIGIN_PORT
 declare -A port=([direct]=$ORIGIN_PORT)
-for t in nginx haproxy bulwark protect; do [ -n "${wanted[$t]:-}" ] && pick_port "port[$t]"; done
+for t in nginx haproxy floor bulwark protect; do [ -n "${wanted[$t]:-}" ] && pick_port "port[$t]"; done
 if [ "$BANNED" = 1 ] && { [ -n "${wanted[bulwark]:-}" ] || [ -n "${wanted[protect]:-}" ]; }; then pick_port "port[banned]"; fi
 
 # --- servers --------------------------------------------------------------------------------------------------
@@ -299,6 +303,18 @@ EOF
   start_server haproxy "$h/out.log" "${server_pin[@]}" "$HAPROXY" -db -f "$h/haproxy.cfg"
 fi
 
+if [ -n "${wanted[floor]:-}" ]; then
+  # The relay runs from source against the product's jar (it carries Netty), with the edge's JVM flags.
+  ./bulwark --version >"$tmp/floor-build.log" 2>&1 || die "./bulwark --version failed (build?)" "$tmp/floor-build.log"
+  # shellcheck source=lib/jdk.sh
+  . "$repo_root/bench/lib/jdk.sh"
+  floor_jdk=$(find_jdk) || die "the floor target needs a JDK >= 21 (set JAVA_HOME)"
+  mkdir -p "$tmp/floor"
+  logs_of[floor]="$tmp/floor/out.log"
+  start_server floor "$tmp/floor/out.log" "${server_pin[@]}" "$floor_jdk/bin/java" @jvm.options \
+    -cp core/target/bulwark.jar bench/tools/ByteRelay.java "${port[floor]}" "$ORIGIN_PORT"
+fi
+
 # bulwark_yaml PORT PROTECTION_YAML: one site in front of the origin; the protection section varies by target.
 bulwark_yaml() {
   cat <<EOF
@@ -357,9 +373,10 @@ start_bulwark() { # start_bulwark NAME
 }
 for t in bulwark protect; do if [ -n "${wanted[$t]:-}" ]; then start_bulwark "$t"; fi; done
 
-for t in nginx haproxy bulwark protect; do
+for t in nginx haproxy floor bulwark protect; do
   [ -n "${wanted[$t]:-}" ] || continue
   timeout=10
+  [ "$t" = floor ] && timeout=30 # compiled from source at start
   { [ "$t" = bulwark ] || [ "$t" = protect ]; } && timeout=$BULWARK_START_TIMEOUT
   wait_ready "$t" "${port[$t]}" "$timeout"
 done
@@ -370,6 +387,10 @@ for t in bulwark protect; do
   up=$(grep -m1 -o 'edge up ([^)]*)' "$tmp/$t/out.log" || true)
   log "$t: ${up:-no 'edge up' line in its log}"
 done
+if [ -n "${wanted[floor]:-}" ]; then
+  up=$(grep -m1 -o 'relay up ([^)]*)' "$tmp/floor/out.log" || true)
+  log "floor: ${up:-no 'relay up' line in its log}"
+fi
 
 # One curl per target before any load: wrk only counts status >= 400 as errors, so a proxy answering 3xx or an
 # empty 200 would otherwise be benchmarked happily. Demand exactly the origin's 200 with 1024 bytes.
@@ -426,15 +447,15 @@ median() { # median NUMBERS...
 
 total=$(( ROUNDS * DURATION * ${#targets[@]} ))
 for t in "${targets[@]}"; do
-  if [ "$t" = bulwark ] || [ "$t" = protect ]; then total=$((total + BULWARK_WARMUP)); else total=$((total + WARMUP)); fi
+  if [ "$t" = bulwark ] || [ "$t" = protect ] || [ "$t" = floor ]; then total=$((total + BULWARK_WARMUP)); else total=$((total + WARMUP)); fi
 done
-log "targets: ${targets[*]}; ports: origin=$ORIGIN_PORT$(for t in nginx haproxy bulwark protect; do [ -n "${port[$t]:-}" ] && printf ' %s=%s' "$t" "${port[$t]}"; done)"
+log "targets: ${targets[*]}; ports: origin=$ORIGIN_PORT$(for t in nginx haproxy floor bulwark protect; do [ -n "${port[$t]:-}" ] && printf ' %s=%s' "$t" "${port[$t]}"; done)"
 log "pinning: $pinning; wrk -t1 -c$CONNECTIONS; $ROUNDS rounds x ${DURATION}s; about ${total}s of load"
 
 # Bulwark warms up last, so its JIT-compiled state is fresh when round 1 reaches it.
 for t in "${targets[@]}"; do
   secs=$WARMUP
-  { [ "$t" = bulwark ] || [ "$t" = protect ]; } && secs=$BULWARK_WARMUP
+  { [ "$t" = bulwark ] || [ "$t" = protect ] || [ "$t" = floor ]; } && secs=$BULWARK_WARMUP # JVMs: the JIT
   log "warm-up $t ${secs}s"
   run_wrk "$t" "$secs" warmup
 done
@@ -505,6 +526,8 @@ ratio_pb=$(ratio protect bulwark)
 ratio_bn=$(ratio bulwark nginx)
 ratio_bh=$(ratio bulwark haproxy)
 ratio_bd=$(ratio bulwark direct)
+ratio_bf=$(ratio bulwark floor)
+ratio_fn=$(ratio floor nginx)
 cpu_us_per_request=n/a
 if [ -n "${reqs_done[protect]:-}" ] && [ "${reqs_done[protect]}" -gt 0 ]; then
   cpu_us_per_request=$(awk -v t="${cpu_used[protect]}" -v hz="$(getconf CLK_TCK)" -v n="${reqs_done[protect]}" \
@@ -532,8 +555,8 @@ if [ -n "$json_out" ]; then
       sep=","
     done
     printf '\n  },\n'
-    printf '  "ratios": {"bulwark/nginx": %s, "bulwark/haproxy": %s, "bulwark/direct": %s, "protect/bulwark": %s},\n' \
-      "$(jnum "$ratio_bn")" "$(jnum "$ratio_bh")" "$(jnum "$ratio_bd")" "$(jnum "$ratio_pb")"
+    printf '  "ratios": {"bulwark/nginx": %s, "bulwark/haproxy": %s, "bulwark/direct": %s, "protect/bulwark": %s, "bulwark/floor": %s, "floor/nginx": %s},\n' \
+      "$(jnum "$ratio_bn")" "$(jnum "$ratio_bh")" "$(jnum "$ratio_bd")" "$(jnum "$ratio_pb")" "$(jnum "$ratio_bf")" "$(jnum "$ratio_fn")"
     printf '  "banned_rejects_per_s": %s,\n' "$(jnum "$rejects_per_s")"
     printf '  "cpu_us_per_reject": %s,\n' "$(jnum "$cpu_us_per_reject")"
     printf '  "cpu_us_per_protected_request": %s\n' "$(jnum "${cpu_us_per_request:-n/a}")"
@@ -552,5 +575,6 @@ rejects_ratio=n/a
 if [ "$rejects_per_s" != n/a ] && [ -n "$proxied" ]; then
   rejects_ratio=$(awk -v a="$rejects_per_s" -v b="$proxied" 'BEGIN { printf "%.2f", a / b }')
 fi
+[ -n "${wanted[floor]:-}" ] && echo "floor bulwark/floor=$ratio_bf floor/nginx=$ratio_fn"
 echo "protection protect/bulwark=$ratio_pb rejects_per_s=$rejects_per_s rejects/proxied=$rejects_ratio cpu_us_per_reject=$cpu_us_per_reject cpu_us_per_request=$cpu_us_per_request"
 echo "ratios bulwark/nginx=$ratio_bn bulwark/haproxy=$ratio_bh bulwark/direct=$ratio_bd"

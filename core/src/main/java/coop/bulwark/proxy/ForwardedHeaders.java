@@ -143,8 +143,8 @@ final class ForwardedHeaders {
 
     private static String forwarded(HttpHeaders h, Admission.Admitted a, ClientInfo info, String scheme) {
         List<String> fwd = info.trustedPeer() ? h.getAll(FORWARDED) : List.of();
-        String element =
-                "for=" + forwardedNode(a.client()) + ";proto=" + scheme + ";host=" + quoteIfNeeded(a.authority());
+        String element = "for=" + forwardedNode(a.client(), clientText(a, info)) + ";proto=" + scheme + ";host="
+                + quoteIfNeeded(a.authority());
         return fwd.isEmpty() ? element : String.join(", ", fwd) + ", " + element;
     }
 
@@ -229,7 +229,12 @@ final class ForwardedHeaders {
 
     /** RFC 7239 node: IPv4 as is, IPv6 as {@code "[addr]"} (quoted because of the colons). */
     static String forwardedNode(InetAddress a) {
-        return a instanceof Inet6Address ? "\"[" + a.getHostAddress() + "]\"" : a.getHostAddress();
+        return forwardedNode(a, a.getHostAddress());
+    }
+
+    /** As {@link #forwardedNode(InetAddress)}, given the address's text (the connection keeps it: not formatted again). */
+    private static String forwardedNode(InetAddress a, String text) {
+        return a instanceof Inet6Address ? "\"[" + text + "]\"" : text;
     }
 
     private static String quoteIfNeeded(String v) {

@@ -76,7 +76,9 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private long retryAfterSeconds;
     private boolean retriedStale;
     private OriginConnection conn;
-    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
+    /** Body parts read before the origin connection is up; made on first use (most requests have no body). */
+    private ArrayDeque<HttpContent> pendingBody;
+
     private int pendingBodyBytes;
     private boolean requestComplete;
     private long bodyBytes;
@@ -272,7 +274,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         c.attach(this);
         Channel ch = c.channel();
         ch.write(originRequest, ch.voidPromise());
-        for (HttpContent h; (h = pendingBody.poll()) != null; ) {
+        for (HttpContent h; pendingBody != null && (h = pendingBody.poll()) != null; ) {
             ch.write(h, ch.voidPromise());
         }
         pendingBodyBytes = 0;
@@ -316,7 +318,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
             return;
         }
         if (conn == null) {
-            pendingBody.add(content);
+            pending().add(content);
             pendingBodyBytes += n;
             if (pendingBodyBytes > MAX_PENDING_BODY_BYTES) {
                 owner.setPausedForOrigin(true);
@@ -446,7 +448,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
                 cancelTimer();
                 // The end of the (empty) body went to the dead connection: send it again, or the new connection's
                 // encoder stays mid-message (the next request on it fails) and a chunked origin waits for "0".
-                pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                pending().add(LastHttpContent.EMPTY_LAST_CONTENT);
                 connect(failed.origin(), false);
                 return;
             }
@@ -590,11 +592,18 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         if (tunnel != null) {
             tunnel.release(); // no-op once the origin accepted: the tunnel keeps the slot
         }
-        for (HttpContent h; (h = pendingBody.poll()) != null; ) {
+        for (HttpContent h; pendingBody != null && (h = pendingBody.poll()) != null; ) {
             ReferenceCountUtil.release(h);
         }
         log.complete(status, responseBytes, runtime.nanoTime());
         runtime.exchangeEnded();
         owner.exchangeDone(this, keepAliveAfter);
+    }
+
+    private ArrayDeque<HttpContent> pending() {
+        if (pendingBody == null) {
+            pendingBody = new ArrayDeque<>(4);
+        }
+        return pendingBody;
     }
 }

@@ -120,12 +120,12 @@ final class RequestLog {
         originHeadNanos = nanos;
     }
 
-    /** Nanoseconds from asking the origin to its response head; -1 when no head came. */
     /** When the exchange's origin request started (its slot came), or -1 before. */
     long originStartNanos() {
         return originStartNanos;
     }
 
+    /** Nanoseconds from asking the origin to its response head; -1 when no head came. */
     long originNanos() {
         return originHeadNanos < 0 || originStartNanos < 0 ? -1 : originHeadNanos - originStartNanos;
     }
