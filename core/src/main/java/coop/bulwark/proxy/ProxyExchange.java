@@ -21,8 +21,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +39,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
     /** Body bytes held while the origin connection is being opened before the client is paused. */
-    private static final int MAX_PENDING_BODY_BYTES = 256 * 1024;
-
     private final ProxyHandler owner;
+
     private final ChannelHandlerContext client;
     private final EdgeRuntime runtime;
     private final Admission.Admitted admitted;
@@ -76,10 +73,8 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private long retryAfterSeconds;
     private boolean retriedStale;
     private OriginConnection conn;
-    /** Body parts read before the origin connection is up; made on first use (most requests have no body). */
-    private ArrayDeque<HttpContent> pendingBody;
+    private final PendingBody pendingBody = new PendingBody();
 
-    private int pendingBodyBytes;
     private boolean requestComplete;
     private long bodyBytes;
     private boolean responseStarted;
@@ -274,10 +269,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         c.attach(this);
         Channel ch = c.channel();
         ch.write(originRequest, ch.voidPromise());
-        for (HttpContent h; pendingBody != null && (h = pendingBody.poll()) != null; ) {
-            ch.write(h, ch.voidPromise());
-        }
-        pendingBodyBytes = 0;
+        pendingBody.writeTo(ch);
         if (!owner.inClientRead()) {
             // Otherwise the flush at the end of the client's read (flushToOrigin) sends head and body in one write.
             ch.flush();
@@ -318,9 +310,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
             return;
         }
         if (conn == null) {
-            pending().add(content);
-            pendingBodyBytes += n;
-            if (pendingBodyBytes > MAX_PENDING_BODY_BYTES) {
+            if (pendingBody.add(content)) {
                 owner.setPausedForOrigin(true);
             }
             return;
@@ -448,7 +438,7 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
                 cancelTimer();
                 // The end of the (empty) body went to the dead connection: send it again, or the new connection's
                 // encoder stays mid-message (the next request on it fails) and a chunked origin waits for "0".
-                pending().add(LastHttpContent.EMPTY_LAST_CONTENT);
+                pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
                 connect(failed.origin(), false);
                 return;
             }
@@ -592,18 +582,9 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
         if (tunnel != null) {
             tunnel.release(); // no-op once the origin accepted: the tunnel keeps the slot
         }
-        for (HttpContent h; pendingBody != null && (h = pendingBody.poll()) != null; ) {
-            ReferenceCountUtil.release(h);
-        }
+        pendingBody.release();
         log.complete(status, responseBytes, runtime.nanoTime());
         runtime.exchangeEnded();
         owner.exchangeDone(this, keepAliveAfter);
-    }
-
-    private ArrayDeque<HttpContent> pending() {
-        if (pendingBody == null) {
-            pendingBody = new ArrayDeque<>(4);
-        }
-        return pendingBody;
     }
 }
