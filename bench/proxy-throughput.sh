@@ -11,13 +11,16 @@
 #   floor    wrk -> bench/tools/ByteRelay.java (Netty, 1 event loop, bytes relayed with no HTTP at all) -> origin:
 #            what Netty and the kernel alone cost for a relayed request; no Netty-based proxy can beat it. Not in
 #            the default set; ask for it (BENCH_TARGETS=nginx,floor,bulwark) to see how far Bulwark is from it
+#   heads    wrk -> ByteRelay --http: the same pump finding each head, dropping hop-by-hop lines, adding the forwarding
+#            fields, relaying Content-Length bodies, nothing decoded into objects: the floor of a lean HTTP relay.
+#            Not in the default set either
 #   bulwark  wrk -> Bulwark (1 event loop), protection off (the plain proxy)   -> origin
 #   protect  wrk -> Bulwark (1 event loop), protection on in its normal state, limits set above the load, so what
 #            is measured is the cost of the protection path itself (verdict, limiters, bulkhead, cache lookup)
 # Then, unless BANNED=0, the reject rate: wrk against a Bulwark instance that bans wrk's address, counting the
 # connections it refuses per second (each one accepted and closed before a byte is read).
 # Before the last line it prints `protection protect/bulwark=X rejects_per_s=R rejects/proxied=Y`, and with the floor
-# target `floor bulwark/floor=X floor/nginx=Y`.
+# target `floor bulwark/floor=X floor/nginx=Y`, with the heads target `heads bulwark/heads=X heads/nginx=Y`.
 # On success the last line of stdout is `ratios bulwark/nginx=X bulwark/haproxy=Y bulwark/direct=Z` (median req/s ratios,
 # `n/a` where a target was not run), so CI or a person can grep it.
 #
@@ -41,7 +44,7 @@ BULWARK_START_TIMEOUT=${BULWARK_START_TIMEOUT:-60}
 PIN=${PIN:-1}
 KEEP_TMP=${KEEP_TMP:-0}
 HOST_HEADER=bench.local
-ALL_TARGETS=(direct nginx haproxy floor bulwark protect)
+ALL_TARGETS=(direct nginx haproxy floor heads bulwark protect)
 
 json_out=""
 while [ $# -gt 0 ]; do
@@ -164,7 +167,7 @@ fi
 . "$repo_root/bench/lib/ports.sh"
 pick_port ORIGIN_PORT
 declare -A port=([direct]=$ORIGIN_PORT)
-for t in nginx haproxy floor bulwark protect; do [ -n "${wanted[$t]:-}" ] && pick_port "port[$t]"; done
+for t in nginx haproxy floor heads bulwark protect; do [ -n "${wanted[$t]:-}" ] && pick_port "port[$t]"; done
 if [ "$BANNED" = 1 ] && { [ -n "${wanted[bulwark]:-}" ] || [ -n "${wanted[protect]:-}" ]; }; then pick_port "port[banned]"; fi
 
 # --- servers --------------------------------------------------------------------------------------------------
@@ -303,16 +306,20 @@ EOF
   start_server haproxy "$h/out.log" "${server_pin[@]}" "$HAPROXY" -db -f "$h/haproxy.cfg"
 fi
 
-if [ -n "${wanted[floor]:-}" ]; then
+if [ -n "${wanted[floor]:-}" ] || [ -n "${wanted[heads]:-}" ]; then
   # The relay runs from source against the product's jar (it carries Netty), with the edge's JVM flags.
   ./bulwark --version >"$tmp/floor-build.log" 2>&1 || die "./bulwark --version failed (build?)" "$tmp/floor-build.log"
   # shellcheck source=lib/jdk.sh
   . "$repo_root/bench/lib/jdk.sh"
-  floor_jdk=$(find_jdk) || die "the floor target needs a JDK >= 21 (set JAVA_HOME)"
-  mkdir -p "$tmp/floor"
-  logs_of[floor]="$tmp/floor/out.log"
-  start_server floor "$tmp/floor/out.log" "${server_pin[@]}" "$floor_jdk/bin/java" @jvm.options \
-    -cp core/target/bulwark.jar bench/tools/ByteRelay.java "${port[floor]}" "$ORIGIN_PORT"
+  floor_jdk=$(find_jdk) || die "the floor and heads targets need a JDK >= 21 (set JAVA_HOME)"
+  for t in floor heads; do
+    [ -n "${wanted[$t]:-}" ] || continue
+    mkdir -p "$tmp/$t"
+    logs_of[$t]="$tmp/$t/out.log"
+    mode=(); [ "$t" = heads ] && mode=(--http)
+    start_server "$t" "$tmp/$t/out.log" "${server_pin[@]}" "$floor_jdk/bin/java" @jvm.options \
+      -cp core/target/bulwark.jar bench/tools/ByteRelay.java "${port[$t]}" "$ORIGIN_PORT" "${mode[@]}"
+  done
 fi
 
 # bulwark_yaml PORT PROTECTION_YAML: one site in front of the origin; the protection section varies by target.
@@ -373,10 +380,10 @@ start_bulwark() { # start_bulwark NAME
 }
 for t in bulwark protect; do if [ -n "${wanted[$t]:-}" ]; then start_bulwark "$t"; fi; done
 
-for t in nginx haproxy floor bulwark protect; do
+for t in nginx haproxy floor heads bulwark protect; do
   [ -n "${wanted[$t]:-}" ] || continue
   timeout=10
-  [ "$t" = floor ] && timeout=30 # compiled from source at start
+  { [ "$t" = floor ] || [ "$t" = heads ]; } && timeout=30 # compiled from source at start
   { [ "$t" = bulwark ] || [ "$t" = protect ]; } && timeout=$BULWARK_START_TIMEOUT
   wait_ready "$t" "${port[$t]}" "$timeout"
 done
@@ -387,10 +394,11 @@ for t in bulwark protect; do
   up=$(grep -m1 -o 'edge up ([^)]*)' "$tmp/$t/out.log" || true)
   log "$t: ${up:-no 'edge up' line in its log}"
 done
-if [ -n "${wanted[floor]:-}" ]; then
-  up=$(grep -m1 -o 'relay up ([^)]*)' "$tmp/floor/out.log" || true)
-  log "floor: ${up:-no 'relay up' line in its log}"
-fi
+for t in floor heads; do
+  [ -n "${wanted[$t]:-}" ] || continue
+  up=$(grep -m1 -o 'relay up ([^)]*)' "$tmp/$t/out.log" || true)
+  log "$t: ${up:-no 'relay up' line in its log}"
+done
 
 # One curl per target before any load: wrk only counts status >= 400 as errors, so a proxy answering 3xx or an
 # empty 200 would otherwise be benchmarked happily. Demand exactly the origin's 200 with 1024 bytes.
@@ -447,15 +455,15 @@ median() { # median NUMBERS...
 
 total=$(( ROUNDS * DURATION * ${#targets[@]} ))
 for t in "${targets[@]}"; do
-  if [ "$t" = bulwark ] || [ "$t" = protect ] || [ "$t" = floor ]; then total=$((total + BULWARK_WARMUP)); else total=$((total + WARMUP)); fi
+  case $t in bulwark|protect|floor|heads) total=$((total + BULWARK_WARMUP)) ;; *) total=$((total + WARMUP)) ;; esac
 done
-log "targets: ${targets[*]}; ports: origin=$ORIGIN_PORT$(for t in nginx haproxy floor bulwark protect; do [ -n "${port[$t]:-}" ] && printf ' %s=%s' "$t" "${port[$t]}"; done)"
+log "targets: ${targets[*]}; ports: origin=$ORIGIN_PORT$(for t in nginx haproxy floor heads bulwark protect; do [ -n "${port[$t]:-}" ] && printf ' %s=%s' "$t" "${port[$t]}"; done)"
 log "pinning: $pinning; wrk -t1 -c$CONNECTIONS; $ROUNDS rounds x ${DURATION}s; about ${total}s of load"
 
 # Bulwark warms up last, so its JIT-compiled state is fresh when round 1 reaches it.
 for t in "${targets[@]}"; do
   secs=$WARMUP
-  { [ "$t" = bulwark ] || [ "$t" = protect ] || [ "$t" = floor ]; } && secs=$BULWARK_WARMUP # JVMs: the JIT
+  case $t in bulwark|protect|floor|heads) secs=$BULWARK_WARMUP ;; esac # JVMs: the JIT
   log "warm-up $t ${secs}s"
   run_wrk "$t" "$secs" warmup
 done
@@ -528,6 +536,8 @@ ratio_bh=$(ratio bulwark haproxy)
 ratio_bd=$(ratio bulwark direct)
 ratio_bf=$(ratio bulwark floor)
 ratio_fn=$(ratio floor nginx)
+ratio_bhd=$(ratio bulwark heads)
+ratio_hn=$(ratio heads nginx)
 cpu_us_per_request=n/a
 if [ -n "${reqs_done[protect]:-}" ] && [ "${reqs_done[protect]}" -gt 0 ]; then
   cpu_us_per_request=$(awk -v t="${cpu_used[protect]}" -v hz="$(getconf CLK_TCK)" -v n="${reqs_done[protect]}" \
@@ -555,8 +565,9 @@ if [ -n "$json_out" ]; then
       sep=","
     done
     printf '\n  },\n'
-    printf '  "ratios": {"bulwark/nginx": %s, "bulwark/haproxy": %s, "bulwark/direct": %s, "protect/bulwark": %s, "bulwark/floor": %s, "floor/nginx": %s},\n' \
-      "$(jnum "$ratio_bn")" "$(jnum "$ratio_bh")" "$(jnum "$ratio_bd")" "$(jnum "$ratio_pb")" "$(jnum "$ratio_bf")" "$(jnum "$ratio_fn")"
+    printf '  "ratios": {"bulwark/nginx": %s, "bulwark/haproxy": %s, "bulwark/direct": %s, "protect/bulwark": %s, "bulwark/floor": %s, "floor/nginx": %s, "bulwark/heads": %s, "heads/nginx": %s},\n' \
+      "$(jnum "$ratio_bn")" "$(jnum "$ratio_bh")" "$(jnum "$ratio_bd")" "$(jnum "$ratio_pb")" "$(jnum "$ratio_bf")" "$(jnum "$ratio_fn")" \
+      "$(jnum "$ratio_bhd")" "$(jnum "$ratio_hn")"
     printf '  "banned_rejects_per_s": %s,\n' "$(jnum "$rejects_per_s")"
     printf '  "cpu_us_per_reject": %s,\n' "$(jnum "$cpu_us_per_reject")"
     printf '  "cpu_us_per_protected_request": %s\n' "$(jnum "${cpu_us_per_request:-n/a}")"
@@ -576,5 +587,6 @@ if [ "$rejects_per_s" != n/a ] && [ -n "$proxied" ]; then
   rejects_ratio=$(awk -v a="$rejects_per_s" -v b="$proxied" 'BEGIN { printf "%.2f", a / b }')
 fi
 [ -n "${wanted[floor]:-}" ] && echo "floor bulwark/floor=$ratio_bf floor/nginx=$ratio_fn"
+[ -n "${wanted[heads]:-}" ] && echo "heads bulwark/heads=$ratio_bhd heads/nginx=$ratio_hn"
 echo "protection protect/bulwark=$ratio_pb rejects_per_s=$rejects_per_s rejects/proxied=$rejects_ratio cpu_us_per_reject=$cpu_us_per_reject cpu_us_per_request=$cpu_us_per_request"
 echo "ratios bulwark/nginx=$ratio_bn bulwark/haproxy=$ratio_bh bulwark/direct=$ratio_bd"
