@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -89,6 +90,12 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
             } else if (chunked && end > start) {
                 tail.append(buffer.toString(start, end - start, StandardCharsets.ISO_8859_1));
             }
+        }
+
+        @Override
+        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            AsciiString known = RequestFieldNames.lookup(sb, start, length);
+            return known != null ? known : super.splitHeaderName(sb, start, length);
         }
 
         private void refuseDroppedTrailers(DefaultLastHttpContent last) {
