@@ -7,7 +7,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -105,8 +104,7 @@ public final class OriginPool {
                         ch.pipeline()
                                 .addLast(
                                         "http",
-                                        new HttpClientCodec(
-                                                MAX_ORIGIN_INITIAL_LINE, MAX_ORIGIN_HEADER_BYTES, 64 * 1024, true))
+                                        new OriginCodec(MAX_ORIGIN_INITIAL_LINE, MAX_ORIGIN_HEADER_BYTES, 64 * 1024))
                                 .addLast("origin", conn);
                     }
                 });

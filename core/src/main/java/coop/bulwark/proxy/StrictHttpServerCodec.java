@@ -1,5 +1,6 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.origin.FieldNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -94,7 +95,7 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
 
         @Override
         protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
-            AsciiString known = RequestFieldNames.lookup(sb, start, length);
+            AsciiString known = FieldNames.REQUEST.lookup(sb, start, length);
             return known != null ? known : super.splitHeaderName(sb, start, length);
         }
 

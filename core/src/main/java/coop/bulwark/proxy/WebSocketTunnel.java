@@ -1,5 +1,6 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.origin.OriginCodec;
 import coop.bulwark.origin.OriginConnection;
 import coop.bulwark.origin.OriginDeadlines;
 import io.netty.buffer.ByteBuf;
@@ -10,7 +11,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -29,7 +29,7 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <pre>
  * client: ... → StrictHttpServerCodec → HttpTimeoutHandler → ProxyHandler  ⇒  ... → Side (to the origin)
- * origin:       HttpClientCodec → OriginConnection                          ⇒        Side (to the client)
+ * origin:       OriginCodec → OriginConnection                          ⇒        Side (to the client)
  * </pre>
  *
  * <p>Frames are not parsed: the edge vouched for the client at the handshake, and whatever extensions the two ends
@@ -120,7 +120,7 @@ final class WebSocketTunnel extends OriginDeadlines.Watched {
         cp.remove(StrictHttpServerCodec.class);
         ChannelPipeline op = origin.pipeline();
         op.replace(conn, "websocket", new Side(client));
-        op.remove(HttpClientCodec.class);
+        op.remove(OriginCodec.class);
         client.config().setAutoRead(true);
         origin.config().setAutoRead(true);
         lastActivityNanos = deadlines.coarseNanos();

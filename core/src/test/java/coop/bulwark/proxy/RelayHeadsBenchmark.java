@@ -1,9 +1,9 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.origin.OriginCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
@@ -33,7 +33,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The HTTP/1.1 work of one relayed request, without sockets, event loops or the defence: the client's request head
  * decoded by the edge's codec ({@link StrictHttpServerCodec}), rewritten for the origin ({@link ForwardedHeaders#toOrigin})
- * and encoded by the origin connection's codec (Netty's {@code HttpClientCodec}, as {@code OriginPool} builds it); the
+ * and encoded by the origin connection's codec ({@link OriginCodec}, as {@code OriginPool} builds it); the
  * origin's answer (nginx's head for a 1 KiB file) decoded there, edited for the client
  * ({@link ForwardedHeaders#toClient}, {@link ResponseFraming}) and encoded back. This is the part of a proxied request
  * that a relay keeping heads as bytes would replace (BENCHMARKS.md, "The floor": about 2 µs a request of user space
@@ -78,7 +78,7 @@ public class RelayHeadsBenchmark {
                 .setMaxHeaderSize(16384)
                 .setMaxChunkSize(64 * 1024)
                 .setValidateHeaders(true)));
-        origin = new EmbeddedChannel(new HttpClientCodec(8 * 1024, 64 * 1024, 64 * 1024, true));
+        origin = new EmbeddedChannel(new OriginCodec(8 * 1024, 64 * 1024, 64 * 1024));
         InetAddress addr = InetAddress.getByName("198.51.100.7");
         info = new ClientInfo(new InetSocketAddress(addr, 40000), addr, false, false, null);
         admitted = new Admission.Admitted(null, "bench.local", "/1k.bin", addr);

@@ -2,6 +2,7 @@ package coop.bulwark.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import coop.bulwark.origin.FieldNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class RequestFieldNamesTest {
+class StrictHttpServerCodecNamesTest {
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
@@ -21,22 +22,23 @@ class RequestFieldNamesTest {
     @Test
     void lookup_findsAKnownNameOnlyWhenItsBytesAreExactlyTheSame() {
         byte[] line = bytes("xxUser-Agent: curl");
-        AsciiString found = RequestFieldNames.lookup(line, 2, 10);
+        AsciiString found = FieldNames.REQUEST.lookup(line, 2, 10);
         assertThat((Object) found).isNotNull();
         assertThat(found.toString()).isEqualTo("User-Agent");
-        assertThat((Object) RequestFieldNames.lookup(bytes("User-Agent"), 0, 10))
+        assertThat((Object) FieldNames.REQUEST.lookup(bytes("User-Agent"), 0, 10))
                 .isSameAs(found);
 
-        assertThat((Object) RequestFieldNames.lookup(bytes("user-agent"), 0, 10))
+        assertThat((Object) FieldNames.REQUEST.lookup(bytes("user-agent"), 0, 10))
                 .isNull(); // other spelling: its own name
-        assertThat((Object) RequestFieldNames.lookup(bytes("User-Agenz"), 0, 10))
+        assertThat((Object) FieldNames.REQUEST.lookup(bytes("User-Agenz"), 0, 10))
                 .isNull();
-        assertThat((Object) RequestFieldNames.lookup(bytes("User-Agent"), 0, 9)).isNull(); // a prefix is another name
-        assertThat((Object) RequestFieldNames.lookup(bytes("X-Unknown-Field"), 0, 15))
+        assertThat((Object) FieldNames.REQUEST.lookup(bytes("User-Agent"), 0, 9))
+                .isNull(); // a prefix is another name
+        assertThat((Object) FieldNames.REQUEST.lookup(bytes("X-Unknown-Field"), 0, 15))
                 .isNull();
-        assertThat((Object) RequestFieldNames.lookup(bytes("a".repeat(300)), 0, 300))
+        assertThat((Object) FieldNames.REQUEST.lookup(bytes("a".repeat(300)), 0, 300))
                 .isNull();
-        assertThat((Object) RequestFieldNames.lookup(bytes(""), 0, 0)).isNull();
+        assertThat((Object) FieldNames.REQUEST.lookup(bytes(""), 0, 0)).isNull();
     }
 
     @Test
