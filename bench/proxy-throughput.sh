@@ -27,7 +27,7 @@
 # Environment (defaults in brackets):
 #   ROUNDS [3]  DURATION [10] seconds per target per round  CONNECTIONS [50]
 #   WARMUP [3] seconds per native target, BULWARK_WARMUP [15] seconds (JIT needs it)
-#   BENCH_TARGETS [direct,nginx,haproxy,bulwark,protect]  comma list; floor only when named
+#   BENCH_TARGETS [direct,nginx,haproxy,bulwark,protect]  comma list; floor and heads only when named
 #   BULWARK_CMD ["./bulwark serve --config"]  the config file path is appended; run from the repo root
 #   BULWARK_START_TIMEOUT [60] seconds   PIN [1] set 0 to disable CPU pinning   KEEP_TMP [0] keep logs/configs
 set -euo pipefail
@@ -387,17 +387,13 @@ for t in nginx haproxy floor heads bulwark protect; do
   { [ "$t" = bulwark ] || [ "$t" = protect ]; } && timeout=$BULWARK_START_TIMEOUT
   wait_ready "$t" "${port[$t]}" "$timeout"
 done
-# Which socket transport each Bulwark runs on (listen.transport: auto picks io_uring where the kernel allows it):
-# the figures depend on it, so it goes into the run's log.
-for t in bulwark protect; do
+# Which socket transport each JVM target runs on (Bulwark's listen.transport: auto picks io_uring where the kernel
+# allows it, and the relays follow it): the figures depend on it, so it goes into the run's log.
+for t in floor heads bulwark protect; do
   [ -n "${wanted[$t]:-}" ] || continue
-  up=$(grep -m1 -o 'edge up ([^)]*)' "$tmp/$t/out.log" || true)
-  log "$t: ${up:-no 'edge up' line in its log}"
-done
-for t in floor heads; do
-  [ -n "${wanted[$t]:-}" ] || continue
-  up=$(grep -m1 -o 'relay up ([^)]*)' "$tmp/$t/out.log" || true)
-  log "$t: ${up:-no 'relay up' line in its log}"
+  case $t in floor|heads) line='relay up' ;; *) line='edge up' ;; esac
+  up=$(grep -m1 -o "$line ([^)]*)" "$tmp/$t/out.log" || true)
+  log "$t: ${up:-no '$line' line in its log}"
 done
 
 # One curl per target before any load: wrk only counts status >= 400 as errors, so a proxy answering 3xx or an

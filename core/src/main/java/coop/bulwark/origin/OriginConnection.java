@@ -13,7 +13,7 @@ import java.io.IOException;
 
 /**
  * One keep-alive HTTP/1.1 connection to an origin, and the last handler of its pipeline ({@link OriginCodec} →
- * OriginConnection}). While an exchange holds it, reads go to that exchange's {@link OriginListener}; while it is idle
+ * OriginConnection). While an exchange holds it, reads go to that exchange's {@link OriginListener}; while it is idle
  * in the {@link OriginPool}, any read or close makes it unusable and it leaves the pool.
  *
  * <p>Event-loop confined: created, used and released on one event loop.

@@ -227,13 +227,11 @@ final class ForwardedHeaders {
         return false;
     }
 
-    /** RFC 7239 node: IPv4 as is, IPv6 as {@code "[addr]"} (quoted because of the colons). */
-    static String forwardedNode(InetAddress a) {
-        return forwardedNode(a, a.getHostAddress());
-    }
-
-    /** As {@link #forwardedNode(InetAddress)}, given the address's text (the connection keeps it: not formatted again). */
-    private static String forwardedNode(InetAddress a, String text) {
+    /**
+     * RFC 7239 node: IPv4 as is, IPv6 as {@code "[addr]"} (quoted because of the colons); {@code text} is the address
+     * as {@link InetAddress#getHostAddress} writes it (the connection keeps it: not formatted again).
+     */
+    static String forwardedNode(InetAddress a, String text) {
         return a instanceof Inet6Address ? "\"[" + text + "]\"" : text;
     }
 

@@ -38,9 +38,7 @@ import org.slf4j.LoggerFactory;
 final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, OriginListener, BulkheadWaiter {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
-    /** Body bytes held while the origin connection is being opened before the client is paused. */
     private final ProxyHandler owner;
-
     private final ChannelHandlerContext client;
     private final EdgeRuntime runtime;
     private final Admission.Admitted admitted;
@@ -74,7 +72,6 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
     private boolean retriedStale;
     private OriginConnection conn;
     private final PendingBody pendingBody = new PendingBody();
-
     private boolean requestComplete;
     private long bodyBytes;
     private boolean responseStarted;

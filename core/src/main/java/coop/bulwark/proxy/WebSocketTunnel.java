@@ -29,7 +29,7 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <pre>
  * client: ... → StrictHttpServerCodec → HttpTimeoutHandler → ProxyHandler  ⇒  ... → Side (to the origin)
- * origin:       OriginCodec → OriginConnection                          ⇒        Side (to the client)
+ * origin:       OriginCodec → OriginConnection                             ⇒        Side (to the client)
  * </pre>
  *
  * <p>Frames are not parsed: the edge vouched for the client at the handshake, and whatever extensions the two ends

@@ -232,8 +232,8 @@ class ForwardedHeadersPropertyTest {
             assertThat(h.getAll("x-forwarded-proto"))
                     .as(where)
                     .containsExactly(trusted && !xfp.isEmpty() ? xfp.get(0) : scheme);
-            String element = "for=" + ForwardedHeaders.forwardedNode(client) + ";proto=" + scheme + ";host="
-                    + (authority.contains(":") ? "\"" + authority + "\"" : authority);
+            String element = "for=" + ForwardedHeaders.forwardedNode(client, client.getHostAddress()) + ";proto="
+                    + scheme + ";host=" + (authority.contains(":") ? "\"" + authority + "\"" : authority);
             List<String> fwd = s.values("forwarded");
             assertThat(h.getAll("forwarded"))
                     .as(where)

@@ -93,23 +93,43 @@ public class RelayHeadsBenchmark {
     /** One request and its answer through both codecs; the bytes each side would send go to the black hole. */
     @Benchmark
     public void relay(Blackhole bh) {
+        requestToOrigin();
+        drainOutbound(origin, bh);
+        bh.consume(answerToClient());
+        drainOutbound(client, bh);
+    }
+
+    /** What {@link #relay} sends to the origin and to the client, as text (for the test that it still relays). */
+    String[] relayOnce() {
+        requestToOrigin();
+        String toOrigin = drainText(origin);
+        answerToClient();
+        return new String[] {toOrigin, drainText(client)};
+    }
+
+    /** The client's request decoded, rewritten and written to the origin channel (its bytes left outbound there). */
+    private void requestToOrigin() {
         client.writeInbound(Unpooled.wrappedBuffer(requestBytes));
         HttpRequest req = client.readInbound();
         ReferenceCountUtil.release(client.readInbound()); // the empty last content of a bodiless request
         origin.writeOutbound(
                 ForwardedHeaders.toOrigin(req, admitted, info, "http", false), LastHttpContent.EMPTY_LAST_CONTENT);
-        drainOutbound(origin, bh);
+    }
 
+    /**
+     * The origin's answer decoded, edited and written to the client channel (its bytes left outbound there); returns
+     * whether the client connection stays open, as framing decided.
+     */
+    private boolean answerToClient() {
         origin.writeInbound(Unpooled.wrappedBuffer(RESPONSE));
-        HttpResponse response = origin.readInbound();
-        HttpResponse out = ForwardedHeaders.toClient(response, HttpVersion.HTTP_1_1);
-        bh.consume(ResponseFraming.frame(out, HttpMethod.GET, HttpVersion.HTTP_1_1, true, true));
+        HttpResponse out = ForwardedHeaders.toClient(origin.readInbound(), HttpVersion.HTTP_1_1);
+        boolean keepAlive = ResponseFraming.frame(out, HttpMethod.GET, HttpVersion.HTTP_1_1, true, true);
         client.write(out);
         for (Object part; (part = origin.readInbound()) != null; ) {
             client.write((HttpContent) part);
         }
         client.flush();
-        drainOutbound(client, bh);
+        return keepAlive;
     }
 
     private static void drainOutbound(EmbeddedChannel ch, Blackhole bh) {
@@ -117,25 +137,6 @@ public class RelayHeadsBenchmark {
             bh.consume(((ByteBuf) o).readableBytes());
             ReferenceCountUtil.release(o);
         }
-    }
-
-    /** What {@link #relay} sends to the origin and to the client, as text (for the test that it still relays). */
-    String[] relayOnce() {
-        client.writeInbound(Unpooled.wrappedBuffer(requestBytes));
-        HttpRequest req = client.readInbound();
-        ReferenceCountUtil.release(client.readInbound());
-        origin.writeOutbound(
-                ForwardedHeaders.toOrigin(req, admitted, info, "http", false), LastHttpContent.EMPTY_LAST_CONTENT);
-        String toOrigin = drainText(origin);
-        origin.writeInbound(Unpooled.wrappedBuffer(RESPONSE));
-        HttpResponse out = ForwardedHeaders.toClient(origin.readInbound(), HttpVersion.HTTP_1_1);
-        ResponseFraming.frame(out, HttpMethod.GET, HttpVersion.HTTP_1_1, true, true);
-        client.write(out);
-        for (Object part; (part = origin.readInbound()) != null; ) {
-            client.write((HttpContent) part);
-        }
-        client.flush();
-        return new String[] {toOrigin, drainText(client)};
     }
 
     private static String drainText(EmbeddedChannel ch) {
