@@ -3,7 +3,6 @@ package coop.bulwark.proxy;
 import coop.bulwark.cache.CacheEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,8 +21,6 @@ final class CachedResponses {
     static final String X_CACHE = "x-cache";
 
     /** CR LF as one big-endian short. */
-    private static final int CRLF = ('\r' << 8) | '\n';
-
     private CachedResponses() {}
 
     /** The head: stored status and fields, exact {@code Content-Length}, {@code Age} and {@code X-Cache}. */
@@ -97,45 +94,19 @@ final class CachedResponses {
         byte[] fields = entry.fieldLines();
         String cookie = setCookie != null && PageCookie.isPage(entry.status(), contentType(entry)) ? setCookie : null;
         ByteBuf b = alloc.buffer(fields.length + 128 + (cookie == null ? 0 : cookie.length() + 16));
-        HttpResponseStatus status = HttpResponseStatus.valueOf(entry.status());
-        ByteBufUtil.writeAscii(b, version.text());
-        b.writeByte(' ');
-        ByteBufUtil.writeAscii(b, status.codeAsText());
-        b.writeByte(' ');
-        ByteBufUtil.writeAscii(b, status.reasonPhrase());
-        b.writeShort(CRLF);
+        EncodedHead.statusLine(b, version, HttpResponseStatus.valueOf(entry.status()));
         b.writeBytes(fields);
-        field(b, "content-length: ", entry.body().length);
-        field(b, "age: ", entry.ageSeconds(nowNanos));
-        field(b, "x-cache: ", label);
+        EncodedHead.field(b, "content-length: ", entry.body().length);
+        EncodedHead.field(b, "age: ", entry.ageSeconds(nowNanos));
+        EncodedHead.field(b, "x-cache: ", label);
         if (cookie != null) {
-            field(b, "set-cookie: ", cookie);
+            EncodedHead.field(b, "set-cookie: ", cookie);
         }
         if (connection != null) {
-            field(b, "connection: ", connection);
+            EncodedHead.field(b, "connection: ", connection);
         }
-        b.writeShort(CRLF);
+        EncodedHead.end(b);
         return new EncodedHead(b);
-    }
-
-    private static void field(ByteBuf b, String nameAndColon, String value) {
-        ByteBufUtil.writeAscii(b, nameAndColon);
-        ByteBufUtil.writeAscii(b, value);
-        b.writeShort(CRLF);
-    }
-
-    /** A field whose value is a number (at least 0), written as its digits without a string in between. */
-    private static void field(ByteBuf b, String nameAndColon, long value) {
-        ByteBufUtil.writeAscii(b, nameAndColon);
-        long v = Math.max(0, value);
-        long div = 1;
-        while (div <= v / 10) {
-            div *= 10;
-        }
-        for (; div > 0; div /= 10) {
-            b.writeByte((int) ('0' + v / div % 10));
-        }
-        b.writeShort(CRLF);
     }
 
     /** The entry's {@code Content-Type}, or null. */

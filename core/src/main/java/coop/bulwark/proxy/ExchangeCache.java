@@ -12,6 +12,7 @@ import coop.bulwark.cache.SiteCachePolicy;
 import coop.bulwark.cache.StorageDecision;
 import coop.bulwark.cache.Waiter;
 import coop.bulwark.metrics.SiteMeters;
+import coop.bulwark.origin.OriginHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
 import java.io.IOException;
@@ -163,8 +164,10 @@ final class ExchangeCache {
             finishFlight(null);
             return;
         }
-        StorageDecision d = CacheResponsePolicy.evaluate(
-                response.status().code(), new NettyHeaderView(response.headers()), sitePolicy, epochMillis);
+        HeaderView fields = response instanceof OriginHead plain && !plain.materialized()
+                ? new OriginHeadView(plain)
+                : new NettyHeaderView(response.headers());
+        StorageDecision d = CacheResponsePolicy.evaluate(response.status().code(), fields, sitePolicy, epochMillis);
         if (d instanceof StorageDecision.Storable s) {
             storable = s;
             body = new byte[1024];

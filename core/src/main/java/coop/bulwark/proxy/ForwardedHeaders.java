@@ -1,5 +1,8 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.origin.OriginHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -157,6 +160,43 @@ final class ForwardedHeaders {
         HttpHeaders h = in.headers();
         stripHopByHop(h);
         return new DefaultHttpResponse(version, in.status(), h);
+    }
+
+    /**
+     * The response head to send to an HTTP/1.x client for an origin's plain answer kept as bytes: its status line with
+     * the client's version, its field lines minus the hop-by-hop ones as {@link #toClient(HttpResponse, HttpVersion)}
+     * drops them, then {@code setCookie} (null for none; {@link PageCookie#forPage}) and {@code connection} (null for none, see {@link
+     * ResponseFraming#connectionField}). Its {@code Content-Length} stays: the body is relayed as it comes.
+     */
+    static EncodedHead toClient(
+            ByteBufAllocator alloc, OriginHead head, HttpVersion version, String setCookie, String connection) {
+        ByteBuf b = alloc.buffer(head.encodedSizeHint()
+                + 16
+                + (setCookie == null ? 0 : setCookie.length() + 16)
+                + (connection == null ? 0 : 24));
+        EncodedHead.statusLine(b, version, head.status());
+        for (int i = 0; i < head.fieldCount(); i++) {
+            if (!hopByHop(head, i)) {
+                head.writeField(i, b);
+            }
+        }
+        if (setCookie != null) {
+            EncodedHead.field(b, "set-cookie: ", setCookie);
+        }
+        if (connection != null) {
+            EncodedHead.field(b, "connection: ", connection);
+        }
+        EncodedHead.end(b);
+        return new EncodedHead(b);
+    }
+
+    private static boolean hopByHop(OriginHead head, int i) {
+        for (AsciiString name : HOP_BY_HOP) {
+            if (head.nameIs(i, name)) {
+                return true;
+            }
+        }
+        return head.namedByConnection(i);
     }
 
     /** Removes the hop-by-hop fields and every field the {@code Connection} lines name. */

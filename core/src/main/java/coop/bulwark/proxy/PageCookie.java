@@ -1,5 +1,6 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.origin.OriginHead;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 
@@ -19,6 +20,13 @@ final class PageCookie {
         if (isPage(response.status().code(), response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             response.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
         }
+    }
+
+    /** {@code setCookie} if the origin's plain answer {@code head} is a page, else null (read from its bytes). */
+    static String forPage(OriginHead head, String setCookie) {
+        return setCookie != null && isPage(head.status().code(), head.get(HttpHeaderNames.CONTENT_TYPE))
+                ? setCookie
+                : null;
     }
 
     /** Whether a response with this status and {@code Content-Type} (or null) is a page. */

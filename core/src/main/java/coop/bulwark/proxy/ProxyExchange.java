@@ -6,6 +6,7 @@ import coop.bulwark.metrics.SiteMeters;
 import coop.bulwark.origin.Origin;
 import coop.bulwark.origin.OriginConnection;
 import coop.bulwark.origin.OriginDeadlines;
+import coop.bulwark.origin.OriginHead;
 import coop.bulwark.origin.OriginListener;
 import coop.bulwark.origin.OriginPool;
 import coop.bulwark.protect.BulkheadRejection;
@@ -370,21 +371,23 @@ final class ProxyExchange extends OriginDeadlines.Watched implements Exchange, O
             tunnel.open(client, owner, c, response);
             return;
         }
+        OriginHead plain = response instanceof OriginHead h ? h : null;
         // An origin that saw an upgrade it refused may not expect another request on the connection.
-        if (tunnel != null || ForwardedHeaders.originWantsClose(response)) { // before toClient strips Connection
-            conn.markNotReusable();
+        if (tunnel != null || (plain != null ? plain.wantsClose() : ForwardedHeaders.originWantsClose(response))) {
+            conn.markNotReusable(); // decided before toClient strips Connection
         }
         if (cache != null) {
             // The origin's own head decides storability, before toClient edits it and framing fields are added.
             cache.onResponseHead(response, runtime.epochMillis());
         }
-        HttpResponse out =
-                ForwardedHeaders.toClient(response, owner.multiplexed() ? HttpVersion.HTTP_1_1 : clientVersion);
-        PageCookie.add(out, seenCookie);
-        keepAlive = !owner.multiplexed()
-                && ResponseFraming.frame(
-                        out, method, clientVersion, clientKeepAlive && owner.mayKeepAlive(), requestComplete);
-        client.write(out, client.voidPromise());
+        keepAlive = RelayedHead.send(
+                client,
+                response,
+                method,
+                owner.multiplexed() ? null : clientVersion,
+                clientKeepAlive && owner.mayKeepAlive(),
+                requestComplete,
+                seenCookie);
     }
 
     @Override

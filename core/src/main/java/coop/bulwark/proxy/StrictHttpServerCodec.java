@@ -123,9 +123,10 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
                 ctx.write(head.content(), promise);
                 return;
             }
-            if (encodedBody && msg instanceof LastHttpContent last) {
-                encodedBody = false;
-                ctx.write(last.content(), promise); // the holder owns nothing else: its buffer goes on
+            if (encodedBody && msg instanceof HttpContent part) {
+                // The body's framing is in the head (Content-Length): its bytes go on as they are, up to the last part.
+                encodedBody = !(msg instanceof LastHttpContent);
+                ctx.write(part.content(), promise); // the holder owns nothing else: its buffer goes on
                 return;
             }
             super.write(ctx, msg, promise);

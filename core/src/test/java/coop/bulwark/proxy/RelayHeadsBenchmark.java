@@ -1,6 +1,7 @@
 package coop.bulwark.proxy;
 
 import coop.bulwark.origin.OriginCodec;
+import coop.bulwark.origin.OriginHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -35,9 +36,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * decoded by the edge's codec ({@link StrictHttpServerCodec}), rewritten for the origin ({@link ForwardedHeaders#toOrigin})
  * and encoded by the origin connection's codec ({@link OriginCodec}, as {@code OriginPool} builds it); the
  * origin's answer (nginx's head for a 1 KiB file) decoded there, edited for the client
- * ({@link ForwardedHeaders#toClient}, {@link ResponseFraming}) and encoded back. This is the part of a proxied request
- * that a relay keeping heads as bytes would replace (BENCHMARKS.md, "The floor": about 2 µs a request of user space
- * separate Bulwark from a byte pump); run it with the allocation profiler to see both sides of such a change:
+ * ({@link ForwardedHeaders#toClient}, {@link ResponseFraming}) and encoded back; a plain answer like this one is kept as
+ * bytes ({@code OriginHead}) and relayed from them, as {@code ProxyExchange} does. This is the part of a proxied request
+ * that a relay keeping heads as bytes replaces (BENCHMARKS.md, "The floor": about 2 µs a request of user space
+ * separated Bulwark from a byte pump); run it with the allocation profiler to see both sides of such a change:
  * {@code bench/jmh.sh RelayHeadsBenchmark -prof gc}.
  */
 @State(Scope.Thread)
@@ -122,9 +124,21 @@ public class RelayHeadsBenchmark {
      */
     private boolean answerToClient() {
         origin.writeInbound(Unpooled.wrappedBuffer(RESPONSE));
-        HttpResponse out = ForwardedHeaders.toClient(origin.readInbound(), HttpVersion.HTTP_1_1);
-        boolean keepAlive = ResponseFraming.frame(out, HttpMethod.GET, HttpVersion.HTTP_1_1, true, true);
-        client.write(out);
+        HttpResponse head = origin.readInbound();
+        boolean keepAlive;
+        if (head instanceof OriginHead plain) { // as ProxyExchange relays a plain answer: from its bytes
+            keepAlive = true;
+            client.write(ForwardedHeaders.toClient(
+                    client.alloc(),
+                    plain,
+                    HttpVersion.HTTP_1_1,
+                    null,
+                    ResponseFraming.connectionField(HttpVersion.HTTP_1_1, keepAlive)));
+        } else {
+            HttpResponse out = ForwardedHeaders.toClient(head, HttpVersion.HTTP_1_1);
+            keepAlive = ResponseFraming.frame(out, HttpMethod.GET, HttpVersion.HTTP_1_1, true, true);
+            client.write(out);
+        }
         for (Object part; (part = origin.readInbound()) != null; ) {
             client.write((HttpContent) part);
         }

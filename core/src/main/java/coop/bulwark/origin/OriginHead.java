@@ -1,0 +1,517 @@
+package coop.bulwark.origin;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An origin's response head kept as the bytes it came in: its status line and field lines in one array, with where each
+ * field's name and value lie, so that a response relayed as it came needs no field map to be built and encoded again.
+ * Decoding the origin's fields into Netty's header map and encoding them again was most of what the edge allocated per
+ * proxied request (BENCHMARKS.md, "The floor").
+ *
+ * <p>{@link OriginCodec} makes one only for the common answer, whose framing is plain: a final status other than 204
+ * and 304, exactly one {@code Content-Length} and no {@code Transfer-Encoding}, to a request that was not HEAD, every
+ * line ending in CRLF and every name and value valid. Any other answer is decoded by Netty as before, so the edge's
+ * handling of odd or hostile answers does not depend on this class.
+ *
+ * <p>{@link #headers()} builds the usual field map on first use, for code that needs it (an HTTP/2 client, a response
+ * the cache may store); from then on the map is the head, and {@link #materialized()} tells a relay that the bytes may
+ * no longer be what the map holds. Event-loop confined, like every message.
+ */
+public final class OriginHead implements HttpResponse {
+    private static final int CONNECTION_CLOSE = 1;
+    private static final int CONNECTION_KEEP_ALIVE = 2;
+    private static final int CONNECTION_OTHER = 4;
+    private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
+    private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
+    private static final AsciiString CONNECTION = AsciiString.cached("connection");
+
+    private HttpVersion version;
+    private HttpResponseStatus status;
+    /** The head's bytes from the status line to the last field line's CRLF (the blank line is not kept). */
+    private final byte[] bytes;
+    /** Per field: name start, name end, value start, value end (trimmed), indexes into {@link #bytes}. */
+    private final int[] spans;
+
+    private final int fields;
+    private final long contentLength;
+    private final int connection;
+    private HttpHeaders headers;
+    private DecoderResult result = DecoderResult.SUCCESS;
+
+    private OriginHead(
+            HttpVersion version,
+            HttpResponseStatus status,
+            byte[] bytes,
+            int[] spans,
+            int fields,
+            long contentLength,
+            int connection) {
+        this.version = version;
+        this.status = status;
+        this.bytes = bytes;
+        this.spans = spans;
+        this.fields = fields;
+        this.contentLength = contentLength;
+        this.connection = connection;
+    }
+
+    /**
+     * Where the head that starts at {@code from} ends (the index after its blank line), {@link #INCOMPLETE} when more
+     * bytes are needed to tell, or {@link #NOT_PLAIN} when the bytes cannot be a plain head (a line ending in a bare LF,
+     * not starting with {@code HTTP/}, or longer than {@code limit}): Netty's decoder takes those.
+     */
+    static int headEnd(ByteBuf in, int from, int limit) {
+        int end = in.writerIndex();
+        int prefix = Math.min(end - from, 5);
+        for (int i = 0; i < prefix; i++) {
+            if (in.getByte(from + i) != "HTTP/".charAt(i)) {
+                return NOT_PLAIN;
+            }
+        }
+        int stop = Math.min(end, from + limit);
+        int p = from;
+        while (true) {
+            int lf = in.indexOf(p, stop, (byte) '\n');
+            if (lf < 0) {
+                return stop - from >= limit ? NOT_PLAIN : INCOMPLETE;
+            }
+            if (lf == from || in.getByte(lf - 1) != '\r') {
+                return NOT_PLAIN;
+            }
+            if (lf + 2 >= end) {
+                return lf + 2 - from >= limit ? NOT_PLAIN : INCOMPLETE;
+            }
+            if (in.getByte(lf + 1) == '\r') {
+                // A blank line ends the head; a CR not followed by LF is for the parser to refuse.
+                return in.getByte(lf + 2) == '\n' ? lf + 3 : NOT_PLAIN;
+            }
+            p = lf + 1;
+        }
+    }
+
+    static final int INCOMPLETE = -1;
+    static final int NOT_PLAIN = -2;
+
+    /**
+     * The head in {@code in[from, end)} ({@code end} as {@link #headEnd} found it), or null when it is not a plain
+     * answer this class takes (see the class comment): Netty's decoder then decodes it as before.
+     */
+    static OriginHead parse(ByteBuf in, int from, int end, int maxInitialLineLength, int maxHeaderSize) {
+        int length = end - from - 2; // without the blank line
+        byte[] b = new byte[length];
+        in.getBytes(from, b);
+        // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF.
+        if (length < 14 || b[5] != '1' || b[6] != '.' || (b[7] != '1' && b[7] != '0') || b[8] != ' ') {
+            return null;
+        }
+        int code = digit(b[9]) * 100 + digit(b[10]) * 10 + digit(b[11]);
+        if (code < 200 || code > 599 || code == 204 || code == 304) {
+            return null;
+        }
+        int lineEnd;
+        int reasonStart = 12;
+        if (b[12] == '\r') {
+            lineEnd = 12;
+        } else if (b[12] == ' ') {
+            reasonStart = 13;
+            lineEnd = 13;
+            while (lineEnd < length && b[lineEnd] != '\r') {
+                int c = b[lineEnd] & 0xFF;
+                if (c < 0x20 && c != '\t' || c == 0x7F) {
+                    return null;
+                }
+                lineEnd++;
+            }
+        } else {
+            return null;
+        }
+        if (lineEnd + 1 >= length || b[lineEnd + 1] != '\n' || lineEnd > maxInitialLineLength) {
+            return null;
+        }
+        if (length - lineEnd - 2 > maxHeaderSize) {
+            return null;
+        }
+        int lines = 0;
+        for (int i = lineEnd + 2; i < length; i++) {
+            if (b[i] == '\n') {
+                lines++;
+            }
+        }
+        int[] spans = new int[lines * 4];
+        int fields = 0;
+        long contentLength = -1;
+        int connection = 0;
+        int p = lineEnd + 2;
+        while (p < length) {
+            int nameStart = p;
+            while (p < length && isTokenChar(b[p])) {
+                p++;
+            }
+            if (p == nameStart || p >= length || b[p] != ':') {
+                return null; // no name, a space before the colon, or a folded line: Netty's decoder decides
+            }
+            int nameEnd = p++;
+            while (p < length && (b[p] == ' ' || b[p] == '\t')) {
+                p++;
+            }
+            int valueStart = p;
+            int valueEnd = p;
+            while (p < length && b[p] != '\r') {
+                int c = b[p] & 0xFF;
+                if (c < 0x20 && c != '\t' || c == 0x7F) {
+                    return null;
+                }
+                if (c != ' ' && c != '\t') {
+                    valueEnd = p + 1;
+                }
+                p++;
+            }
+            if (p + 1 >= length || b[p + 1] != '\n') {
+                return null;
+            }
+            p += 2;
+            int nameLength = nameEnd - nameStart;
+            if (equalsLower(b, nameStart, nameLength, CONTENT_LENGTH)) {
+                if (contentLength >= 0) {
+                    return null; // a second Content-Length line: Netty's rules for it apply
+                }
+                contentLength = digits(b, valueStart, valueEnd);
+                if (contentLength < 0) {
+                    return null;
+                }
+            } else if (equalsLower(b, nameStart, nameLength, TRANSFER_ENCODING)) {
+                return null;
+            } else if (equalsLower(b, nameStart, nameLength, CONNECTION)) {
+                connection |= connectionTokens(b, valueStart, valueEnd);
+            }
+            spans[fields * 4] = nameStart;
+            spans[fields * 4 + 1] = nameEnd;
+            spans[fields * 4 + 2] = valueStart;
+            spans[fields * 4 + 3] = valueEnd;
+            fields++;
+        }
+        if (contentLength < 0) {
+            return null;
+        }
+        HttpResponseStatus status = status(code, b, reasonStart, lineEnd);
+        HttpVersion version = b[7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
+        return new OriginHead(version, status, b, spans, fields, contentLength, connection);
+    }
+
+    /** The body's length, from the one {@code Content-Length} line. */
+    public long contentLength() {
+        return contentLength;
+    }
+
+    /**
+     * Whether the origin's answer asks to close its connection: {@code Connection: close} on HTTP/1.1, the absence of
+     * {@code keep-alive} on HTTP/1.0 (RFC 9112 §9.3).
+     */
+    public boolean wantsClose() {
+        return version == HttpVersion.HTTP_1_0
+                ? (connection & CONNECTION_KEEP_ALIVE) == 0
+                : (connection & CONNECTION_CLOSE) != 0;
+    }
+
+    /** Whether the headers map has been built, after which it, not the bytes, is the head (see the class comment). */
+    public boolean materialized() {
+        return headers != null;
+    }
+
+    /** The number of field lines. */
+    public int fieldCount() {
+        return fields;
+    }
+
+    /** Whether field {@code i}'s name is {@code lowerName} in any case. */
+    public boolean nameIs(int i, AsciiString lowerName) {
+        return equalsLower(bytes, spans[i * 4], spans[i * 4 + 1] - spans[i * 4], lowerName);
+    }
+
+    /**
+     * Whether field {@code i} is named in a {@code Connection} line's list, which makes it hop-by-hop (RFC 9110
+     * §7.6.1). False at once for the usual answer, whose {@code Connection} lines name only close or keep-alive.
+     */
+    public boolean namedByConnection(int i) {
+        if ((connection & CONNECTION_OTHER) == 0) {
+            return false;
+        }
+        int nameStart = spans[i * 4];
+        int nameLength = spans[i * 4 + 1] - nameStart;
+        for (int f = 0; f < fields; f++) {
+            if (!nameIs(f, CONNECTION)) {
+                continue;
+            }
+            int p = spans[f * 4 + 2];
+            int end = spans[f * 4 + 3];
+            while (p <= end) {
+                int comma = p;
+                while (comma < end && bytes[comma] != ',') {
+                    comma++;
+                }
+                int s = p;
+                int e = comma;
+                while (s < e && (bytes[s] == ' ' || bytes[s] == '\t')) {
+                    s++;
+                }
+                while (e > s && (bytes[e - 1] == ' ' || bytes[e - 1] == '\t')) {
+                    e--;
+                }
+                if (e - s == nameLength && regionEqualsIgnoreCase(bytes, s, nameStart, nameLength)) {
+                    return true;
+                }
+                p = comma + 1;
+            }
+        }
+        return false;
+    }
+
+    /** Writes field {@code i} as {@code name: value CRLF}: the name as the origin spelled it, the value trimmed. */
+    public void writeField(int i, ByteBuf out) {
+        out.writeBytes(bytes, spans[i * 4], spans[i * 4 + 1] - spans[i * 4]);
+        out.writeByte(':');
+        out.writeByte(' ');
+        out.writeBytes(bytes, spans[i * 4 + 2], spans[i * 4 + 3] - spans[i * 4 + 2]);
+        out.writeByte('\r');
+        out.writeByte('\n');
+    }
+
+    /** The bytes a relayed head needs at most for its status line and fields, for sizing its buffer. */
+    public int encodedSizeHint() {
+        return bytes.length + 2;
+    }
+
+    /** Field {@code i}'s name as sent. */
+    public String name(int i) {
+        return new String(bytes, spans[i * 4], spans[i * 4 + 1] - spans[i * 4], StandardCharsets.ISO_8859_1);
+    }
+
+    /** Field {@code i}'s value, trimmed. */
+    public String value(int i) {
+        return new String(bytes, spans[i * 4 + 2], spans[i * 4 + 3] - spans[i * 4 + 2], StandardCharsets.ISO_8859_1);
+    }
+
+    /** The first value of the field {@code name} (any case), or null, read from the bytes without building the map. */
+    public String get(CharSequence name) {
+        for (int i = 0; i < fields; i++) {
+            if (nameMatches(i, name)) {
+                return value(i);
+            }
+        }
+        return null;
+    }
+
+    /** Every value of the field {@code name} (any case) in order, read from the bytes. */
+    public List<String> getAll(CharSequence name) {
+        List<String> values = new ArrayList<>(2);
+        for (int i = 0; i < fields; i++) {
+            if (nameMatches(i, name)) {
+                values.add(value(i));
+            }
+        }
+        return values;
+    }
+
+    private boolean nameMatches(int i, CharSequence name) {
+        int start = spans[i * 4];
+        int length = spans[i * 4 + 1] - start;
+        if (length != name.length()) {
+            return false;
+        }
+        for (int k = 0; k < length; k++) {
+            if (lower(bytes[start + k]) != lower((byte) name.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public HttpHeaders headers() {
+        if (headers == null) {
+            HttpHeaders h = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+            for (int i = 0; i < fields; i++) {
+                int start = spans[i * 4];
+                int length = spans[i * 4 + 1] - start;
+                AsciiString known = FieldNames.RESPONSE.lookup(bytes, start, length);
+                h.add(known != null ? known : new AsciiString(bytes, start, length, true), value(i));
+            }
+            headers = h;
+        }
+        return headers;
+    }
+
+    @Override
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    @Override
+    @Deprecated
+    public HttpResponseStatus getStatus() {
+        return status;
+    }
+
+    @Override
+    public HttpResponse setStatus(HttpResponseStatus status) {
+        this.status = status;
+        return this;
+    }
+
+    @Override
+    public HttpVersion protocolVersion() {
+        return version;
+    }
+
+    @Override
+    @Deprecated
+    public HttpVersion getProtocolVersion() {
+        return version;
+    }
+
+    @Override
+    public HttpResponse setProtocolVersion(HttpVersion version) {
+        this.version = version;
+        return this;
+    }
+
+    @Override
+    public DecoderResult decoderResult() {
+        return result;
+    }
+
+    @Override
+    @Deprecated
+    public DecoderResult getDecoderResult() {
+        return result;
+    }
+
+    @Override
+    public void setDecoderResult(DecoderResult result) {
+        this.result = result;
+    }
+
+    @Override
+    public String toString() {
+        return "OriginHead(" + version + " " + status + ", " + fields + " fields, content-length " + contentLength
+                + ")";
+    }
+
+    /** The standard status when the origin's reason is the standard one (no string made), else one with its reason. */
+    private static HttpResponseStatus status(int code, byte[] b, int reasonStart, int reasonEnd) {
+        HttpResponseStatus standard = HttpResponseStatus.valueOf(code);
+        String reason = standard.reasonPhrase();
+        int length = reasonEnd - reasonStart;
+        if (reason.length() == length) {
+            boolean same = true;
+            for (int i = 0; i < length && same; i++) {
+                same = (b[reasonStart + i] & 0xFF) == reason.charAt(i);
+            }
+            if (same) {
+                return standard;
+            }
+        }
+        return new HttpResponseStatus(code, new String(b, reasonStart, length, StandardCharsets.ISO_8859_1));
+    }
+
+    private static int connectionTokens(byte[] b, int start, int end) {
+        int flags = 0;
+        int p = start;
+        while (p <= end) {
+            int comma = p;
+            while (comma < end && b[comma] != ',') {
+                comma++;
+            }
+            int s = p;
+            int e = comma;
+            while (s < e && (b[s] == ' ' || b[s] == '\t')) {
+                s++;
+            }
+            while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
+                e--;
+            }
+            if (e > s) {
+                if (equalsLower(b, s, e - s, HTTP_CLOSE)) {
+                    flags |= CONNECTION_CLOSE;
+                } else if (equalsLower(b, s, e - s, HTTP_KEEP_ALIVE)) {
+                    flags |= CONNECTION_KEEP_ALIVE;
+                } else {
+                    flags |= CONNECTION_OTHER;
+                }
+            }
+            p = comma + 1;
+        }
+        return flags;
+    }
+
+    private static final AsciiString HTTP_CLOSE = AsciiString.cached("close");
+    private static final AsciiString HTTP_KEEP_ALIVE = AsciiString.cached("keep-alive");
+
+    /** The value's decimal digits as a number, or -1 when it is not 1-18 digits and nothing else. */
+    private static long digits(byte[] b, int start, int end) {
+        if (end <= start || end - start > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = start; i < end; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
+    private static int digit(byte c) {
+        return c >= '0' && c <= '9' ? c - '0' : -1000;
+    }
+
+    private static boolean equalsLower(byte[] b, int start, int length, AsciiString lowerName) {
+        if (length != lowerName.length()) {
+            return false;
+        }
+        byte[] n = lowerName.array();
+        int o = lowerName.arrayOffset();
+        for (int i = 0; i < length; i++) {
+            if (lower(b[start + i]) != n[o + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean regionEqualsIgnoreCase(byte[] b, int a, int c, int length) {
+        for (int i = 0; i < length; i++) {
+            if (lower(b[a + i]) != lower(b[c + i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte lower(byte c) {
+        return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+    }
+
+    /** RFC 9110 §5.6.2 tchar. */
+    private static boolean isTokenChar(byte c) {
+        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+            return true;
+        }
+        return switch (c) {
+            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
+            default -> false;
+        };
+    }
+}

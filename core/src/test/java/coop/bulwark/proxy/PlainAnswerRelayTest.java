@@ -1,0 +1,103 @@
+package coop.bulwark.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import coop.bulwark.origin.OriginCodec;
+import coop.bulwark.origin.OriginHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A plain answer relayed from its bytes ({@link ForwardedHeaders#toClient(ByteBufAllocator, OriginHead, HttpVersion,
+ * String, String)}) reaches the client exactly as the same answer relayed through Netty's field map did: the same
+ * status line, fields in the same order, hop-by-hop fields and those its {@code Connection} names dropped, the page
+ * cookie and the {@code Connection} field added where framing adds them.
+ */
+class PlainAnswerRelayTest {
+    private static final String FIELDS = "Server: nginx\r\nContent-Type: text/html; charset=utf-8\r\n"
+            + "Keep-Alive: timeout=5\r\nX-Private: 1\r\nConnection: keep-alive, X-Private\r\nProxy-Authenticate: Basic\r\n"
+            + "Set-Cookie: a=1\r\nUpgrade: h2c\r\nTrailer: X\r\nContent-Length: 0\r\nX-Tail:  spaced  \r\n\r\n";
+
+    @ParameterizedTest
+    @CsvSource({
+        "HTTP/1.1 200 OK, HTTP/1.1, , ",
+        "HTTP/1.1 200 OK, HTTP/1.1, bw_seen=1; Path=/, close",
+        "HTTP/1.0 200 OK, HTTP/1.0, , keep-alive",
+        "HTTP/1.1 404 Not Here, HTTP/1.1, bw_seen=1; Path=/, ", // not a page: no cookie
+        "HTTP/1.1 599 , HTTP/1.0, , close",
+    })
+    void relayedFromBytes_asThroughTheFieldMap(String statusLine, String client, String cookie, String connection) {
+        String answer = statusLine + "\r\n" + FIELDS;
+        HttpVersion version = HttpVersion.valueOf(client);
+        OriginHead plain = decode(answer);
+        assertThat(plain).as("a plain answer").isNotNull();
+        ByteBuf fast = ForwardedHeaders.toClient(
+                        ByteBufAllocator.DEFAULT, plain, version, PageCookie.forPage(plain, cookie), connection)
+                .content();
+        try {
+            assertThat(fast.toString(StandardCharsets.ISO_8859_1))
+                    .isEqualTo(throughTheMap(decode(answer), version, cookie, connection))
+                    .doesNotContainIgnoringCase("x-private")
+                    .doesNotContainIgnoringCase("keep-alive: ")
+                    .doesNotContainIgnoringCase("upgrade")
+                    .contains("X-Tail: spaced\r\n");
+            assertThat(plain.materialized()).isFalse();
+        } finally {
+            fast.release();
+        }
+    }
+
+    @Test
+    void theOriginsCloseIsSeen_andNotRelayed() {
+        OriginHead plain = decode("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        assertThat(plain.wantsClose()).isTrue();
+        ByteBuf fast = ForwardedHeaders.toClient(ByteBufAllocator.DEFAULT, plain, HttpVersion.HTTP_1_1, null, null)
+                .content();
+        assertThat(fast.toString(StandardCharsets.ISO_8859_1))
+                .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        fast.release();
+    }
+
+    /** What the edge sent before: the head's field map edited by toClient, the cookie and framing, Netty's encoder. */
+    private static String throughTheMap(OriginHead head, HttpVersion version, String cookie, String connection) {
+        HttpResponse out = ForwardedHeaders.toClient(head, version); // builds the map: the old path
+        PageCookie.add(out, cookie);
+        if (connection != null) {
+            out.headers().set("connection", connection);
+        }
+        EmbeddedChannel enc = new EmbeddedChannel(new HttpResponseEncoder());
+        enc.writeOutbound(out);
+        StringBuilder b = new StringBuilder();
+        for (Object o; (o = enc.readOutbound()) != null; ) {
+            b.append(((ByteBuf) o).toString(StandardCharsets.ISO_8859_1));
+            ReferenceCountUtil.release(o);
+        }
+        enc.finishAndReleaseAll();
+        return b.toString();
+    }
+
+    private static OriginHead decode(String answer) {
+        EmbeddedChannel ch = new EmbeddedChannel(new OriginCodec(8192, 65536, 8192));
+        try {
+            ch.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+            ch.releaseOutbound();
+            ch.writeInbound(Unpooled.copiedBuffer(answer, StandardCharsets.ISO_8859_1));
+            Object first = ch.readInbound();
+            return first instanceof OriginHead h ? h : null;
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+    }
+}
