@@ -34,6 +34,12 @@ public final class OriginHead implements HttpResponse {
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
     private static final AsciiString CONNECTION = AsciiString.cached("connection");
+    private static final AsciiString HTTP_CLOSE = AsciiString.cached("close");
+    private static final AsciiString HTTP_KEEP_ALIVE = AsciiString.cached("keep-alive");
+    /** {@link #headEnd}: more bytes are needed to tell where the head ends. */
+    static final int INCOMPLETE = -1;
+    /** {@link #headEnd}: the bytes cannot be a plain head. */
+    static final int NOT_PLAIN = -2;
 
     private HttpVersion version;
     private HttpResponseStatus status;
@@ -98,9 +104,6 @@ public final class OriginHead implements HttpResponse {
             p = lf + 1;
         }
     }
-
-    static final int INCOMPLETE = -1;
-    static final int NOT_PLAIN = -2;
 
     /**
      * The head in {@code in[from, end)} ({@code end} as {@link #headEnd} found it), or null when it is not a plain
@@ -244,7 +247,8 @@ public final class OriginHead implements HttpResponse {
      */
     public boolean namedByConnection(int i) {
         if ((connection & CONNECTION_OTHER) == 0) {
-            return false;
+            // Only close or keep-alive named: a field called keep-alive is hop-by-hop anyway, one called close is not.
+            return (connection & CONNECTION_CLOSE) != 0 && nameIs(i, HTTP_CLOSE);
         }
         int nameStart = spans[i * 4];
         int nameLength = spans[i * 4 + 1] - nameStart;
@@ -453,9 +457,6 @@ public final class OriginHead implements HttpResponse {
         }
         return flags;
     }
-
-    private static final AsciiString HTTP_CLOSE = AsciiString.cached("close");
-    private static final AsciiString HTTP_KEEP_ALIVE = AsciiString.cached("keep-alive");
 
     /** The value's decimal digits as a number, or -1 when it is not 1-18 digits and nothing else. */
     private static long digits(byte[] b, int start, int end) {

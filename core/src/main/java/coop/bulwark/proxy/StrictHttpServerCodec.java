@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -121,6 +122,12 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
                 methods.poll(); // it answers the oldest request, as any response does
                 encodedBody = true;
                 ctx.write(head.content(), promise);
+                return;
+            }
+            if (encodedBody && msg instanceof HttpResponse) {
+                // Another head in the middle of a body would be read as body bytes: refused, as Netty's encoder does.
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new IllegalStateException("a response head while another response's body is sent"));
                 return;
             }
             if (encodedBody && msg instanceof HttpContent part) {

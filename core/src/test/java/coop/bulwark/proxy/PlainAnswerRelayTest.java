@@ -60,13 +60,15 @@ class PlainAnswerRelayTest {
     }
 
     @Test
-    void theOriginsCloseIsSeen_andNotRelayed() {
-        OriginHead plain = decode("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    void theOriginsCloseIsSeen_andNotRelayed_norAFieldItNames() {
+        String answer = "HTTP/1.1 200 OK\r\nConnection: close\r\nClose: 1\r\nContent-Length: 0\r\n\r\n";
+        OriginHead plain = decode(answer);
         assertThat(plain.wantsClose()).isTrue();
         ByteBuf fast = ForwardedHeaders.toClient(ByteBufAllocator.DEFAULT, plain, HttpVersion.HTTP_1_1, null, null)
                 .content();
         assertThat(fast.toString(StandardCharsets.ISO_8859_1))
-                .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                .isEqualTo(throughTheMap(decode(answer), HttpVersion.HTTP_1_1, null, null));
         fast.release();
     }
 

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -113,6 +114,25 @@ class StrictHttpServerCodecTest {
                 .contains("content-length: 5")
                 .doesNotContain("five!");
         assertThat(last.refCnt()).isZero();
+    }
+
+    @Test
+    void anEncodedHeadsBody_goesOutPartByPart_andNoOtherHeadCutsIntoIt() {
+        ch.writeInbound(Unpooled.copiedBuffer("GET /a HTTP/1.1\r\nHost: a.test\r\n\r\n", StandardCharsets.ISO_8859_1));
+        for (Object o; (o = ch.readInbound()) != null; ) {
+            ReferenceCountUtil.release(o);
+        }
+        String head = "HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\n";
+        ch.writeOutbound(
+                new EncodedHead(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII)),
+                new DefaultHttpContent(Unpooled.copiedBuffer("four", StandardCharsets.US_ASCII)));
+        var intruder = response("no");
+        var refused = ch.write(intruder);
+        ch.writeOutbound(new DefaultLastHttpContent(Unpooled.copiedBuffer("more", StandardCharsets.US_ASCII)));
+
+        assertThat(refused.isSuccess()).isFalse();
+        assertThat(intruder.refCnt()).isZero();
+        assertThat(outbound()).isEqualTo(head + "fourmore");
     }
 
     static DefaultFullHttpResponse response(String body) {
