@@ -7,6 +7,7 @@ import coop.bulwark.site.ConnectionLimits;
 import coop.bulwark.site.ProtectionConfig;
 import coop.bulwark.site.SiteConfig;
 import coop.bulwark.site.SiteLimits;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,19 +50,22 @@ class IsolationIntegrationTest {
         Outcome unprotected = run(false);
         Outcome protectedRun = run(true);
         System.out.printf(
-                "isolation: unprotected bystanders %.1f%% ok p99 %d ms; protected %.1f%% ok p99 %d ms%n",
+                "isolation: unprotected bystanders %.1f%% ok p99 %d ms (flood %d requests); protected %.1f%% ok p99 %d ms"
+                        + " (flood %d requests)%n",
                 unprotected.successRate() * 100,
                 unprotected.p99Millis(),
+                unprotected.floodRequests(),
                 protectedRun.successRate() * 100,
-                protectedRun.p99Millis());
+                protectedRun.p99Millis(),
+                protectedRun.floodRequests());
         assertThat(protectedRun.successRate())
                 .as("bystander success with protection")
                 .isGreaterThanOrEqualTo(0.99);
         assertThat(protectedRun.p99Millis())
                 .as("bystander p99 with protection (ms)")
-                // Typically 150-350 ms here (one origin service time waiting for a fair slot, plus the flood's CPU on a
-                // 2-core machine); the bound leaves room for a busy CI machine and stays below the unprotected run,
-                // where nearly every bystander request dies at the 600 ms origin timeout.
+                // 430-820 ms on a 2-core machine in December 2026 (150-350 ms when written): every bystander stalls
+                // at the same moments, 300-390 ms a few times a run, with no GC pause or safepoint over 60 ms; not yet
+                // explained. The unprotected run's bystanders time out at 600 ms; what separates the runs is success.
                 .isLessThan(800);
         assertThat(unprotected.successRate())
                 .as("bystander success without protection")
@@ -90,7 +94,11 @@ class IsolationIntegrationTest {
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        // The people on platform threads of their own: on virtual threads they queued for the two carrier threads
+        // behind 240 busy flood threads, and their latency measured that queue as much as the edge.
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor();
+                var people =
+                        Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
             for (int c = 0; c < FLOOD_CONNECTIONS; c++) {
                 int n = c;
                 pool.submit(() -> {
@@ -112,7 +120,7 @@ class IsolationIntegrationTest {
             Thread.sleep(500); // let the flood build up before people arrive
             for (int c = 0; c < LEGIT_CLIENTS; c++) {
                 int n = c;
-                pool.submit(() -> {
+                people.submit(() -> {
                     Random rnd = new Random(n);
                     InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (10 + n)});
                     Socket s = null;
@@ -147,7 +155,9 @@ class IsolationIntegrationTest {
                 });
             }
             pool.shutdown();
+            people.shutdown();
             pool.awaitTermination(RUN.toSeconds() + 15, TimeUnit.SECONDS);
+            people.awaitTermination(RUN.toSeconds() + 15, TimeUnit.SECONDS);
         }
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
@@ -162,7 +172,9 @@ class IsolationIntegrationTest {
         OutputStream out = s.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        InputStream in = s.getInputStream();
+        // Buffered: a read per byte was a system call per byte, the test's own CPU on the edge's two cores. A buffer
+        // per call is safe: the edge sends nothing past this response before the next request.
+        InputStream in = new BufferedInputStream(s.getInputStream(), 1024);
         StringBuilder head = new StringBuilder();
         int c;
         while ((c = in.read()) >= 0) {
