@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -144,13 +145,7 @@ public final class OriginHead implements HttpResponse {
         if (length - lineEnd - 2 > maxHeaderSize) {
             return null;
         }
-        int lines = 0;
-        for (int i = lineEnd + 2; i < length; i++) {
-            if (b[i] == '\n') {
-                lines++;
-            }
-        }
-        int[] spans = new int[lines * 4];
+        int[] spans = new int[4 * 12]; // nginx sends 8 fields; grown for more
         int fields = 0;
         long contentLength = -1;
         int connection = 0;
@@ -196,6 +191,9 @@ public final class OriginHead implements HttpResponse {
                 return null;
             } else if (equalsLower(b, nameStart, nameLength, CONNECTION)) {
                 connection |= connectionTokens(b, valueStart, valueEnd);
+            }
+            if (fields * 4 == spans.length) {
+                spans = Arrays.copyOf(spans, spans.length * 2);
             }
             spans[fields * 4] = nameStart;
             spans[fields * 4 + 1] = nameEnd;
@@ -507,12 +505,17 @@ public final class OriginHead implements HttpResponse {
 
     /** RFC 9110 §5.6.2 tchar. */
     private static boolean isTokenChar(byte c) {
-        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-            return true;
+        return c >= 0 && TCHAR[c];
+    }
+
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            TCHAR[c] = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
         }
-        return switch (c) {
-            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
-            default -> false;
-        };
     }
 }
