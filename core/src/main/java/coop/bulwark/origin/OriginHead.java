@@ -31,7 +31,9 @@ import java.util.List;
 public final class OriginHead implements HttpResponse {
     private static final int CONNECTION_CLOSE = 1;
     private static final int CONNECTION_KEEP_ALIVE = 2;
+    /** A {@code Connection} line names a field to drop (see {@link #connectionNamesFields}). */
     private static final int CONNECTION_OTHER = 4;
+
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
     private static final AsciiString CONNECTION = AsciiString.cached("connection");
@@ -149,6 +151,7 @@ public final class OriginHead implements HttpResponse {
         int fields = 0;
         long contentLength = -1;
         int connection = 0;
+        boolean closeField = false;
         int p = lineEnd + 2;
         while (p < length) {
             int nameStart = p;
@@ -191,6 +194,8 @@ public final class OriginHead implements HttpResponse {
                 return null;
             } else if (equalsLower(b, nameStart, nameLength, CONNECTION)) {
                 connection |= connectionTokens(b, valueStart, valueEnd);
+            } else if (equalsLower(b, nameStart, nameLength, HTTP_CLOSE)) {
+                closeField = true;
             }
             if (fields * 4 == spans.length) {
                 spans = Arrays.copyOf(spans, spans.length * 2);
@@ -203,6 +208,9 @@ public final class OriginHead implements HttpResponse {
         }
         if (contentLength < 0) {
             return null;
+        }
+        if (closeField && (connection & CONNECTION_CLOSE) != 0) {
+            connection |= CONNECTION_OTHER; // "Connection: close" then names the field called close too
         }
         HttpResponseStatus status = status(code, b, reasonStart, lineEnd);
         HttpVersion version = b[7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
@@ -240,42 +248,12 @@ public final class OriginHead implements HttpResponse {
     }
 
     /**
-     * Whether field {@code i} is named in a {@code Connection} line's list, which makes it hop-by-hop (RFC 9110
-     * §7.6.1). False at once for the usual answer, whose {@code Connection} lines name only close or keep-alive.
+     * Whether a {@code Connection} line names a field to drop (RFC 9110 §7.6.1): a token other than close and
+     * keep-alive, or close while a field is called close. Rare; the relay sends such a head through the field map,
+     * where {@code ForwardedHeaders} drops the named fields, so that rule lives in one place.
      */
-    public boolean namedByConnection(int i) {
-        if ((connection & CONNECTION_OTHER) == 0) {
-            // Only close or keep-alive named: a field called keep-alive is hop-by-hop anyway, one called close is not.
-            return (connection & CONNECTION_CLOSE) != 0 && nameIs(i, HTTP_CLOSE);
-        }
-        int nameStart = spans[i * 4];
-        int nameLength = spans[i * 4 + 1] - nameStart;
-        for (int f = 0; f < fields; f++) {
-            if (!nameIs(f, CONNECTION)) {
-                continue;
-            }
-            int p = spans[f * 4 + 2];
-            int end = spans[f * 4 + 3];
-            while (p <= end) {
-                int comma = p;
-                while (comma < end && bytes[comma] != ',') {
-                    comma++;
-                }
-                int s = p;
-                int e = comma;
-                while (s < e && (bytes[s] == ' ' || bytes[s] == '\t')) {
-                    s++;
-                }
-                while (e > s && (bytes[e - 1] == ' ' || bytes[e - 1] == '\t')) {
-                    e--;
-                }
-                if (e - s == nameLength && regionEqualsIgnoreCase(bytes, s, nameStart, nameLength)) {
-                    return true;
-                }
-                p = comma + 1;
-            }
-        }
-        return false;
+    public boolean connectionNamesFields() {
+        return (connection & CONNECTION_OTHER) != 0;
     }
 
     /** Writes field {@code i} as {@code name: value CRLF}: the name as the origin spelled it, the value trimmed. */
@@ -484,15 +462,6 @@ public final class OriginHead implements HttpResponse {
         int o = lowerName.arrayOffset();
         for (int i = 0; i < length; i++) {
             if (lower(b[start + i]) != n[o + i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean regionEqualsIgnoreCase(byte[] b, int a, int c, int length) {
-        for (int i = 0; i < length; i++) {
-            if (lower(b[a + i]) != lower(b[c + i])) {
                 return false;
             }
         }

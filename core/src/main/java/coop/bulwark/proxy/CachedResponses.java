@@ -99,14 +99,7 @@ final class CachedResponses {
         EncodedHead.field(b, "content-length: ", entry.body().length);
         EncodedHead.field(b, "age: ", entry.ageSeconds(nowNanos));
         EncodedHead.field(b, "x-cache: ", label);
-        if (cookie != null) {
-            EncodedHead.field(b, "set-cookie: ", cookie);
-        }
-        if (connection != null) {
-            EncodedHead.field(b, "connection: ", connection);
-        }
-        EncodedHead.end(b);
-        return new EncodedHead(b);
+        return EncodedHead.finish(b, cookie, connection);
     }
 
     /** The entry's {@code Content-Type}, or null. */

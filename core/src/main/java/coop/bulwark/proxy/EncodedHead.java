@@ -52,8 +52,18 @@ final class EncodedHead extends DefaultByteBufHolder {
         b.writeShort(CRLF);
     }
 
-    /** Writes the blank line that ends a head. */
-    static void end(ByteBuf b) {
+    /**
+     * Ends the head in {@code b}: {@code Set-Cookie} (null for none), {@code Connection} (null for none), the blank
+     * line; the fields every head the edge encodes may end with.
+     */
+    static EncodedHead finish(ByteBuf b, String setCookie, String connection) {
+        if (setCookie != null) {
+            field(b, "set-cookie: ", setCookie);
+        }
+        if (connection != null) {
+            field(b, "connection: ", connection);
+        }
         b.writeShort(CRLF);
+        return new EncodedHead(b);
     }
 }

@@ -163,10 +163,12 @@ final class ForwardedHeaders {
     }
 
     /**
-     * The response head to send to an HTTP/1.x client for an origin's plain answer kept as bytes: its status line with
-     * the client's version, its field lines minus the hop-by-hop ones as {@link #toClient(HttpResponse, HttpVersion)}
-     * drops them, then {@code setCookie} (null for none; {@link PageCookie#forPage}) and {@code connection} (null for none, see {@link
-     * ResponseFraming#connectionField}). Its {@code Content-Length} stays: the body is relayed as it comes.
+     * The response head to send to an HTTP/1.x client for an origin's plain answer kept as bytes, whose {@code
+     * Connection} lines name no field ({@link OriginHead#connectionNamesFields}: those go through the map and {@link
+     * #toClient(HttpResponse, HttpVersion)}): its status line with the client's version, its field lines minus the
+     * hop-by-hop ones, then {@code setCookie} (null for none; {@link PageCookie#forPage}) and {@code connection} (null
+     * for none, see {@link ResponseFraming#connectionField}). Its {@code Content-Length} stays: the body is relayed as
+     * it comes.
      */
     static EncodedHead toClient(
             ByteBufAllocator alloc, OriginHead head, HttpVersion version, String setCookie, String connection) {
@@ -180,14 +182,7 @@ final class ForwardedHeaders {
                 head.writeField(i, b);
             }
         }
-        if (setCookie != null) {
-            EncodedHead.field(b, "set-cookie: ", setCookie);
-        }
-        if (connection != null) {
-            EncodedHead.field(b, "connection: ", connection);
-        }
-        EncodedHead.end(b);
-        return new EncodedHead(b);
+        return EncodedHead.finish(b, setCookie, connection);
     }
 
     private static boolean hopByHop(OriginHead head, int i) {
@@ -196,7 +191,7 @@ final class ForwardedHeaders {
                 return true;
             }
         }
-        return head.namedByConnection(i);
+        return false;
     }
 
     /** Removes the hop-by-hop fields and every field the {@code Connection} lines name. */

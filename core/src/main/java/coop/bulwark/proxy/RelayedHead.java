@@ -9,7 +9,8 @@ import io.netty.handler.codec.http.HttpVersion;
 /**
  * The origin's response head on its way to the client: hop-by-hop fields dropped, the page cookie and the framing
  * added. A plain answer ({@link OriginHead}) to an HTTP/1.x client goes from its bytes, with no field map made or
- * encoded; any other answer, and every answer to an HTTP/2 stream, through Netty's field map as before.
+ * encoded, unless its {@code Connection} lines name fields to drop (rare: that rule is the map path's alone); any
+ * other answer, and every answer to an HTTP/2 stream, through Netty's field map as before.
  */
 final class RelayedHead {
     private RelayedHead() {}
@@ -31,7 +32,10 @@ final class RelayedHead {
             boolean keepAlive,
             boolean requestComplete,
             String seenCookie) {
-        if (response instanceof OriginHead plain && !plain.materialized() && clientVersion != null) {
+        if (response instanceof OriginHead plain
+                && !plain.materialized()
+                && !plain.connectionNamesFields()
+                && clientVersion != null) {
             // A plain answer has a Content-Length: the connection stays open if both sides want it and the request
             // was read to its end (what ResponseFraming decides for such an answer).
             boolean open = keepAlive && requestComplete;

@@ -1,15 +1,14 @@
 package coop.bulwark.proxy;
 
 import coop.bulwark.origin.OriginCodec;
-import coop.bulwark.origin.OriginHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -36,8 +35,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * decoded by the edge's codec ({@link StrictHttpServerCodec}), rewritten for the origin ({@link ForwardedHeaders#toOrigin})
  * and encoded by the origin connection's codec ({@link OriginCodec}, as {@code OriginPool} builds it); the
  * origin's answer (nginx's head for a 1 KiB file) decoded there, edited for the client
- * ({@link ForwardedHeaders#toClient}, {@link ResponseFraming}) and encoded back; a plain answer like this one is kept as
- * bytes ({@code OriginHead}) and relayed from them, as {@code ProxyExchange} does. This is the part of a proxied request
+ * ({@link RelayedHead#send}, as {@code ProxyExchange} sends it) and encoded back; a plain answer like this one is kept
+ * as bytes ({@code OriginHead}) and relayed from them. This is the part of a proxied request
  * that a relay keeping heads as bytes replaces (BENCHMARKS.md, "The floor": about 2 µs a request of user space
  * separated Bulwark from a byte pump); run it with the allocation profiler to see both sides of such a change:
  * {@code bench/jmh.sh RelayHeadsBenchmark -prof gc}.
@@ -75,11 +74,14 @@ public class RelayHeadsBenchmark {
     @Setup
     public void setUp() throws Exception {
         requestBytes = (request.equals("browser") ? BROWSER : WRK).getBytes(StandardCharsets.US_ASCII);
-        client = new EmbeddedChannel(new StrictHttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192 + 64)
-                .setMaxHeaderSize(16384)
-                .setMaxChunkSize(64 * 1024)
-                .setValidateHeaders(true)));
+        client = new EmbeddedChannel(
+                new StrictHttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(8192 + 64)
+                        .setMaxHeaderSize(16384)
+                        .setMaxChunkSize(64 * 1024)
+                        .setValidateHeaders(true)),
+                new ChannelInboundHandlerAdapter()); // the relay writes from a handler behind the codec, as
+        // ProxyHandler
         origin = new EmbeddedChannel(new OriginCodec(8 * 1024, 64 * 1024, 64 * 1024));
         InetAddress addr = InetAddress.getByName("198.51.100.7");
         info = new ClientInfo(new InetSocketAddress(addr, 40000), addr, false, false, null);
@@ -124,21 +126,15 @@ public class RelayHeadsBenchmark {
      */
     private boolean answerToClient() {
         origin.writeInbound(Unpooled.wrappedBuffer(RESPONSE));
-        HttpResponse head = origin.readInbound();
-        boolean keepAlive;
-        if (head instanceof OriginHead plain) { // as ProxyExchange relays a plain answer: from its bytes
-            keepAlive = true;
-            client.write(ForwardedHeaders.toClient(
-                    client.alloc(),
-                    plain,
-                    HttpVersion.HTTP_1_1,
-                    null,
-                    ResponseFraming.connectionField(HttpVersion.HTTP_1_1, keepAlive)));
-        } else {
-            HttpResponse out = ForwardedHeaders.toClient(head, HttpVersion.HTTP_1_1);
-            keepAlive = ResponseFraming.frame(out, HttpMethod.GET, HttpVersion.HTTP_1_1, true, true);
-            client.write(out);
-        }
+        // As ProxyExchange relays it: a plain answer from its bytes, any other through the field map.
+        boolean keepAlive = RelayedHead.send(
+                client.pipeline().lastContext(),
+                origin.readInbound(),
+                HttpMethod.GET,
+                HttpVersion.HTTP_1_1,
+                true,
+                true,
+                null);
         for (Object part; (part = origin.readInbound()) != null; ) {
             client.write((HttpContent) part);
         }
