@@ -18,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,6 +92,135 @@ class OriginCodecPlainPathTest {
             assertThat(decode(() -> new OriginCodec(8192, 65536, MAX_CHUNK), all.toString(), piece, n))
                     .isEqualTo(decode(() -> new HttpClientCodec(8192, 65536, MAX_CHUNK), all.toString(), piece, n));
         }
+    }
+
+    /**
+     * Answers an origin might send, well-formed or not, put together at random from the parts the two decoders treat
+     * differently (status lines, framing fields and their duplicates, line ends, folds, control bytes, names with odd
+     * characters, bodies longer or shorter than declared): each, and three in a row on one connection, decodes as
+     * Netty's client codec decodes it, whole and in random pieces. Seeded, so a failure names an answer that can be
+     * replayed.
+     */
+    @Test
+    void randomAnswers_decodeAsNettysClientCodecDoes() {
+        SplittableRandom rnd = new SplittableRandom(20261207);
+        int plain = 0;
+        for (int n = 0; n < 1500; n++) {
+            String answer = randomAnswer(rnd);
+            if (firstHead(answer) instanceof OriginHead) {
+                plain++;
+            }
+            int piece = rnd.nextInt(4) == 0 ? 0 : 1 + rnd.nextInt(12);
+            assertThat(decode(() -> new OriginCodec(8192, 65536, MAX_CHUNK), answer, piece, 1))
+                    .as("answer %d in pieces of %d: %s", n, piece, answer.replace("\r\n", "\\r\\n"))
+                    .isEqualTo(decode(() -> new HttpClientCodec(8192, 65536, MAX_CHUNK), answer, piece, 1));
+        }
+        // Both decoders' paths taken often: the comparison means something only then.
+        assertThat(plain).as("answers decoded on the plain path").isBetween(300, 1200);
+        for (int n = 0; n < 500; n++) {
+            String three = randomAnswer(rnd) + randomAnswer(rnd) + randomAnswer(rnd);
+            int piece = rnd.nextInt(3) == 0 ? 0 : 1 + rnd.nextInt(30);
+            assertThat(decode(() -> new OriginCodec(8192, 65536, MAX_CHUNK), three, piece, 3))
+                    .as("answers %d in pieces of %d: %s", n, piece, three.replace("\r\n", "\\r\\n"))
+                    .isEqualTo(decode(() -> new HttpClientCodec(8192, 65536, MAX_CHUNK), three, piece, 3));
+        }
+    }
+
+    private static final String[] STATUS_LINES = {
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 200 OK",
+        "HTTP/1.1 404 Not Found",
+        "HTTP/1.1 503 Busy",
+        "HTTP/1.1 200",
+        "HTTP/1.1 200 "
+    };
+
+    private static final String[] ODD_STATUS_LINES = {
+        "HTTP/1.1 204 No Content",
+        "HTTP/1.1 304 Not Modified",
+        "HTTP/1.1 100 Continue",
+        "HTTP/1.1 103 Early Hints",
+        "HTTP/1.1 101 Switching Protocols",
+        "HTTP/1.1 999 Odd",
+        "HTTP/1.1 20 OK",
+        "HTTP/2.0 200 OK",
+        "http/1.1 200 OK",
+        "HTTP/1.1  200 OK",
+        "HTTP/1.1 200 O\u0001K",
+        "ICY 200 OK"
+    };
+
+    private static final String[] FIELDS = {
+        "Server: nginx",
+        "Content-Type: text/html; charset=utf-8",
+        "Cache-Control: public, max-age=60",
+        "Set-Cookie: a=1; Path=/",
+        "Set-Cookie: b=2",
+        "Vary: Accept-Encoding",
+        "ETag: \"abc\"",
+        "X-Empty:",
+        "X-Spaces:   padded   ",
+        "X-Tab: a\tb",
+        "X-Latin: caf\u00e9",
+        "Connection: keep-alive",
+        "Connection: close",
+        "Connection: close, X-Hop",
+        "X-Hop: 1",
+        "Keep-Alive: timeout=5",
+        "X-Under_score: 1",
+        "Upgrade: websocket"
+    };
+
+    private static final String[] ODD_FIELDS = {
+        "X-Ctl: a\u0001b",
+        "X-Del: a\u007fb",
+        "X Space: 1",
+        "X-Colon : 1",
+        "X-Bracket[]: 1",
+        "Proxy-Connection: x",
+        "Transfer-Encoding: chunked",
+        "Transfer-Encoding: gzip, chunked",
+        "Transfer-Encoding: identity",
+        "Content-Length: 0",
+        "Content-Length: 3",
+        "Content-Length: 003",
+        "Content-Length: +3",
+        "Content-Length: 3,3",
+        "Content-Length: -1",
+        "Content-Length: 99999999999999999999",
+        "Content-Length:  3 ",
+        "Content-Length: 3a",
+        "Trailer: X-T",
+        ": no-name",
+        "NoColon"
+    };
+
+    /** Mostly an ordinary answer; one part in several odd, so that both decoders' paths and their edges are met. */
+    private static String randomAnswer(SplittableRandom rnd) {
+        String eol = rnd.nextInt(20) == 0 ? "\n" : "\r\n";
+        StringBuilder b = new StringBuilder();
+        if (rnd.nextInt(40) == 0) {
+            b.append("\r\n"); // a stray blank line before the status line
+        }
+        String[] statuses = rnd.nextInt(5) == 0 ? ODD_STATUS_LINES : STATUS_LINES;
+        b.append(statuses[rnd.nextInt(statuses.length)]).append(eol);
+        int fields = rnd.nextInt(7);
+        for (int i = 0; i < fields; i++) {
+            String[] pool = rnd.nextInt(8) == 0 ? ODD_FIELDS : FIELDS;
+            b.append(pool[rnd.nextInt(pool.length)]).append(eol);
+            if (rnd.nextInt(40) == 0) {
+                b.append(" folded").append(eol); // obs-fold
+            }
+        }
+        if (rnd.nextInt(6) > 0) {
+            b.append("Content-Length: ").append(rnd.nextInt(6)).append(eol); // the usual case, maybe a second length
+        }
+        b.append(eol);
+        String body = "abcdefgh".substring(0, rnd.nextInt(9));
+        if (b.indexOf("chunked") >= 0 && rnd.nextBoolean()) {
+            body = body.isEmpty() ? "0\r\n\r\n" : Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
+        }
+        return b.append(body).toString();
     }
 
     @Test
