@@ -18,8 +18,10 @@
 # prints the lab's table; the last line is `peers done: FILE` (or the table's last row without --json).
 #
 # nginx and HAProxy come from Debian (installed if missing; their services never start here: each runs from its own
-# config). No CPU pinning: like the lab's in-process runs, the edge shares both cores with the traffic generators;
-# nginx runs one worker per core and HAProxy one thread per core, as Bulwark runs one event loop per core.
+# config). Where the machine has two or more cores, each peer runs alone on CPU 0 (taskset), as the lab runs
+# Bulwark's edge, and the lab measures its CPU from its processes (--edge-pid): nginx then gets one worker and
+# HAProxy, which follows its CPU affinity, one thread, as Bulwark gets one event loop there. On one core, nothing
+# is pinned: nginx runs one worker per core and HAProxy one thread per core.
 #
 # Environment: KEEP_TMP [0] keep configs and logs; LAB_RUN_TIMEOUT [quick 300 / full 900] seconds per lab run.
 set -euo pipefail
