@@ -8,18 +8,11 @@ import coop.bulwark.cache.CacheLimits;
 import coop.bulwark.cache.CacheRequestPolicy;
 import coop.bulwark.cache.Coalescer;
 import coop.bulwark.cache.MicroCache;
-import coop.bulwark.cache.QueryRule;
 import coop.bulwark.cache.RequestDecision;
-import coop.bulwark.cache.SiteCachePolicy;
 import coop.bulwark.metrics.SiteMeters;
-import coop.bulwark.protect.SiteGuard;
 import coop.bulwark.site.ProtectionConfig;
-import coop.bulwark.site.ProtectionState;
-import coop.bulwark.site.SiteProtection;
-import coop.bulwark.site.StatePolicy;
 import coop.bulwark.time.Ticker;
 import java.time.Duration;
-import java.util.HashSet;
 
 /**
  * The edge's micro-cache and request coalescing, and how each site's current protection state shapes them: the
@@ -129,36 +122,11 @@ public final class CacheStage {
         if (d instanceof RequestDecision.Bypass) {
             return null;
         }
-        CacheKey key = CacheKey.of(site.name(), admitted.authority(), admitted.originUri(), queryRule(site.guard()));
+        CacheRules rules = site.cacheRules();
+        CacheKey key = CacheKey.of(site.name(), admitted.authority(), admitted.originUri(), rules.query());
         if (key == null) {
             return null;
         }
-        return new CachePlan(key, head, d, "HEAD".equals(head.method()), cacheOnly, sitePolicy(site.guard()));
-    }
-
-    /** The cache-key query rule of a site in its current state. */
-    static QueryRule queryRule(SiteGuard guard) {
-        StatePolicy p = guard.policy();
-        return switch (p.queryKey()) {
-            case KEEP -> QueryRule.KEEP;
-            case SORTED -> QueryRule.SORTED;
-            case IGNORE -> QueryRule.IGNORE;
-            case ALLOWLIST ->
-                new QueryRule.Allowlist(new HashSet<>(guard.settings().queryAllowlist()));
-        };
-    }
-
-    /**
-     * A site's freshness rules in its current state. Pages without cache headers are kept only when the site allows
-     * it and the state gives them a lifetime; outside the normal state the same lifetime is also a floor under every
-     * storable response, so even {@code max-age=0} pages are served from memory for a few seconds during an attack.
-     */
-    static SiteCachePolicy sitePolicy(SiteGuard guard) {
-        StatePolicy p = guard.policy();
-        SiteProtection s = guard.settings();
-        Duration minTtl = p.cacheMinTtl();
-        boolean headerless = s.cachePages() && !minTtl.isZero();
-        Duration floor = guard.state() == ProtectionState.NORMAL ? Duration.ZERO : minTtl;
-        return new SiteCachePolicy(headerless, minTtl, floor, s.staleWhileRevalidate(), s.staleIfError());
+        return new CachePlan(key, head, d, "HEAD".equals(head.method()), cacheOnly, rules.policy());
     }
 }

@@ -19,6 +19,9 @@ public final class Site {
 
     private final SiteMeters meters;
 
+    /** {@link #cacheRules()}, derived again only when the guard's state or settings change. */
+    private volatile CacheRules cacheRules;
+
     Site(SiteConfig config, List<Origin> origins, SiteGuard guard, SiteMeters meters) {
         this.config = config;
         this.origins = List.copyOf(origins);
@@ -34,6 +37,21 @@ public final class Site {
     /** The site's live protection state and origin budget (kept across reloads). */
     public SiteGuard guard() {
         return guard;
+    }
+
+    /**
+     * The site's cache rules in its current state: derived once for each state and settings the guard publishes (racing
+     * event loops may each derive the same rules; any of them will do).
+     */
+    CacheRules cacheRules() {
+        SiteGuard.StateView view = guard.view();
+        var settings = guard.settings();
+        CacheRules r = cacheRules;
+        if (r == null || !r.derivedFrom(view, settings)) {
+            r = CacheRules.of(view, settings);
+            cacheRules = r;
+        }
+        return r;
     }
 
     public SiteConfig config() {
