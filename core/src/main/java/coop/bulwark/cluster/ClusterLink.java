@@ -385,7 +385,7 @@ public final class ClusterLink implements AutoCloseable {
 
     /**
      * (Re)joins: checks the store's epoch and the node's lease, then reconciles bans, pins and the challenge key, then
-     * declares the store connected. {@code done} runs on the link's thread either way.
+     * declares the store connected. {@code done} runs on the link's thread either way, after the key is adopted.
      */
     private void resync(Runnable done) {
         if (heldDuringResync == null) {
@@ -402,6 +402,7 @@ public final class ClusterLink implements AutoCloseable {
                                                         .thenApply(n -> new Snapshot(epoch, holder, b, l, p, n)))))));
         work.whenCompleteAsync(
                 (snap, e) -> {
+                    CompletableFuture<Void> keysAdopted = null;
                     try {
                         if (e != null) {
                             lost(e);
@@ -421,8 +422,7 @@ public final class ClusterLink implements AutoCloseable {
                         pins.reconcile(snap.pins(), storeLost);
                         roster(snap.nodes());
                         if (keys != null) {
-                            keys.reset();
-                            keys.tick();
+                            keysAdopted = keys.resync();
                         }
                         if (storeLost) {
                             LOG.warn(
@@ -446,7 +446,12 @@ public final class ClusterLink implements AutoCloseable {
                         if (held != null) {
                             held.forEach(this::received);
                         }
-                        done.run();
+                        // Done once the period's challenge key is adopted too (see KeySync#resync).
+                        if (keysAdopted != null) {
+                            keysAdopted.whenComplete((v, x) -> done.run());
+                        } else {
+                            done.run();
+                        }
                     }
                 },
                 executor);

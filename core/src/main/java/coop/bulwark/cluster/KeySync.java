@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,14 +89,30 @@ final class KeySync {
         }
     }
 
-    /** After (re)connecting: the period's key is asked for again. */
-    void reset() {
+    /**
+     * After (re)connecting: asks for the period's key again. The stage completes (on the link's thread) once it is
+     * adopted, or the store failed to answer, or at once when a request is already out: the link's start waits for it,
+     * so an edge that joined signs its first pass cookies with the cluster's key, which every edge verifies, not with
+     * the one its own key file had.
+     */
+    CompletableFuture<Void> resync() {
         adoptedEpoch = -1;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long rotation = keys.rotationSeconds();
+        if (!link.connected() || !sync(rotation, epochNow(rotation), () -> done.complete(null))) {
+            done.complete(null);
+        }
+        return done;
     }
 
     private void sync(long rotation, long epoch) {
+        sync(rotation, epoch, () -> {});
+    }
+
+    /** Proposes and adopts the period's key; false when a request is already out ({@code after} then never runs). */
+    private boolean sync(long rotation, long epoch, Runnable after) {
         if (fetching) {
-            return;
+            return false;
         }
         fetching = true;
         // The key this edge already had for the period is offered first: a Redis restarted empty gets the same key back
@@ -120,9 +137,17 @@ final class KeySync {
                                 .thenApply(p -> new Pair(current, p))),
                 pair -> {
                     fetching = false;
-                    adopt(pair.current(), pair.previous(), rotation);
+                    try {
+                        adopt(pair.current(), pair.previous(), rotation);
+                    } finally {
+                        after.run();
+                    }
                 },
-                () -> fetching = false);
+                () -> {
+                    fetching = false;
+                    after.run();
+                });
+        return true;
     }
 
     private record Pair(SharedKey current, Optional<SharedKey> previous) {}

@@ -147,6 +147,12 @@ class ClusterIntegrationTest {
     @Test
     void aPassCookieFromOneEdge_isGoodOnTheOther() throws IOException {
         InetAddress from = loopback(0, 6, 1);
+        // Both edges sign with the cluster's key from the moment they listen: their start waits for it (KeySync), where
+        // an edge used to sign its first cookies with its own file's key for the first milliseconds.
+        long expiry = Instant.now().getEpochSecond() + 600;
+        assertThat(keyId(cookie(b, from, expiry)))
+                .as("the signing key right after the start")
+                .isEqualTo(keyId(cookie(a, from, expiry)));
         assertThat(get(b, from).status()).as("no cookie: challenged").isEqualTo(503);
         String cookie = cookie(a, from, Instant.now().getEpochSecond() + 600);
         assertThat(get(b, from, "Cookie: " + PassCodec.COOKIE_NAME + "=" + cookie)
