@@ -88,19 +88,8 @@ class AdaptiveCapacityIntegrationTest {
             for (int c = 0; c < FLOOD_CONNECTIONS; c++) {
                 int n = c;
                 pool.submit(() -> {
-                    InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) (1 + n % 250)});
-                    String host = "site" + (n % 2) + ".test";
                     Thread.sleep(1000); // after a quiet second
-                    while (System.nanoTime() < deadline) {
-                        try (Socket s = new Socket(edge.getAddress(), edge.getPort(), from, 0)) {
-                            s.setSoTimeout(5000);
-                            while (System.nanoTime() < deadline) {
-                                IsolationIntegrationTest.get(s, host, "/?x=" + flood.incrementAndGet());
-                            }
-                        } catch (IOException e) {
-                            // the edge or origin gave up on this connection: open another, as an attacker would
-                        }
-                    }
+                    FloodProcess.bot(edge.getAddress(), edge.getPort(), n, deadline, 5000, flood);
                     return null;
                 });
             }

@@ -77,6 +77,27 @@ final class FloodProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Flood bot {@code n} until {@code deadline}: from 127.0.1.(1 + n % 250), cache-busting GETs on site0 or site1
+     * (by {@code n}'s parity), one after another on a keep-alive connection, and a new connection whenever the edge
+     * or the origin gives up on one (as an attacker would). Counts each request in {@code sent}.
+     */
+    static void bot(InetAddress edge, int port, int n, long deadline, int readTimeoutMillis, AtomicInteger sent)
+            throws IOException {
+        InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) (1 + n % 250)});
+        String host = "site" + (n % 2) + ".test";
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket(edge, port, from, 0)) {
+                s.setSoTimeout(readTimeoutMillis);
+                while (System.nanoTime() < deadline) {
+                    IsolationIntegrationTest.get(s, host, "/?x=" + sent.incrementAndGet());
+                }
+            } catch (IOException e) {
+                // the edge or origin gave up on this connection: open another
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         InetAddress edgeAddress = InetAddress.getByName(args[0]);
         int port = Integer.parseInt(args[1]);
@@ -87,18 +108,7 @@ final class FloodProcess implements AutoCloseable {
             for (int c = 0; c < connections; c++) {
                 int n = c;
                 pool.submit(() -> {
-                    InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) (1 + n % 250)});
-                    String host = "site" + (n % 2) + ".test";
-                    while (System.nanoTime() < deadline) {
-                        try (Socket s = new Socket(edgeAddress, port, from, 0)) {
-                            s.setSoTimeout(3000);
-                            while (System.nanoTime() < deadline) {
-                                IsolationIntegrationTest.get(s, host, "/?x=" + sent.incrementAndGet());
-                            }
-                        } catch (IOException e) {
-                            // the edge gave up on this connection: open another
-                        }
-                    }
+                    bot(edgeAddress, port, n, deadline, 3000, sent);
                     return null;
                 });
             }
