@@ -185,13 +185,14 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
                 });
             }
         }
-        Optional<IncidentReport> open = recorder.current();
-        attackOn = open.isPresent();
-        if (open.isPresent() && (lastWrite == null || !now.isBefore(lastWrite.plus(REWRITE_EVERY)))) {
+        Optional<String> openId = recorder.openId();
+        attackOn = openId.isPresent();
+        if (openId.isPresent() && (lastWrite == null || !now.isBefore(lastWrite.plus(REWRITE_EVERY)))) {
             // Pending: this edge's claim on the attack is on its way to the store; write once it is known to be ours.
-            if (ownership(open.get().id()) == AttackClaims.Ownership.MINE) {
+            // The report is built only now, when it is written: building it is the costly part.
+            if (ownership(openId.get()) == AttackClaims.Ownership.MINE) {
                 lastWrite = now;
-                submit(open.get());
+                recorder.current().ifPresent(this::submit);
             }
         }
     }
@@ -221,10 +222,7 @@ public final class IncidentDesk implements DetectionLoop.Listener, AutoCloseable
                 continue;
             }
             // An attack renamed since (another edge named it first) is judged by the name it has now.
-            String id = recorder.current()
-                    .filter(r -> r.start().equals(a.start()))
-                    .map(IncidentReport::id)
-                    .orElse(a.id());
+            String id = recorder.openIdStartedAt(a.start()).orElse(a.id());
             switch (ownership(id)) {
                 case MINE -> out.add(e);
                 case OTHERS -> {}

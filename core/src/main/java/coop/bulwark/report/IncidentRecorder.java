@@ -193,6 +193,21 @@ public final class IncidentRecorder {
         return open == null ? Optional.empty() : Optional.of(open.build(null, open.lastTick, siteNames));
     }
 
+    /**
+     * The id of the attack now open, empty when none is. Cheap, unlike {@link #current()}, which builds the whole
+     * report: the incident desk asks every tick and builds the report only when it writes it (once a minute). Built
+     * every second, the report's series walks cost the edge a C2 compilation of half a second in the middle of a
+     * flood (bench/flood-cost.sh), for a result nobody read.
+     */
+    public synchronized Optional<String> openId() {
+        return open == null ? Optional.empty() : Optional.of(open.id);
+    }
+
+    /** The id the open attack has now if it is the one that started at {@code start} (named since by the cluster). */
+    public synchronized Optional<String> openIdStartedAt(Instant start) {
+        return open != null && open.start.equals(start) ? Optional.of(open.id) : Optional.empty();
+    }
+
     private void resize(int sites) {
         history = new History(sites);
         states = new SiteState[sites];

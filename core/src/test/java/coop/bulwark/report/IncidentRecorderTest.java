@@ -129,8 +129,18 @@ class IncidentRecorderTest {
     }
 
     @Test
+    void openId_namesTheOpenAttackWithoutBuildingItsReport() {
+        SimulatedAttack sim = SimulatedAttack.shared();
+        assertThat(sim.midAttackId).contains(sim.midAttack.id());
+        assertThat(sim.midAttackIdByStart).contains(sim.midAttack.id());
+        assertThat(sim.otherStartId).as("another start is another attack").isEmpty();
+        assertThat(sim.afterEndId).as("nothing is open once the attack ended").isEmpty();
+    }
+
+    @Test
     void noAttack_currentIsEmpty() {
         IncidentRecorder recorder = new IncidentRecorder(List.of("a.coop"), DetectionConfig.defaults());
         assertThat(recorder.current()).isEmpty();
+        assertThat(recorder.openId()).isEmpty();
     }
 }

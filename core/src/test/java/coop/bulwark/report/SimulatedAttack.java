@@ -11,6 +11,7 @@ import coop.bulwark.site.DetectionConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -43,6 +44,10 @@ final class SimulatedAttack {
     Instant floodStart;
     Instant floodEnd;
     IncidentReport midAttack;
+    Optional<String> midAttackId;
+    Optional<String> midAttackIdByStart;
+    Optional<String> otherStartId;
+    Optional<String> afterEndId;
 
     SimulatedAttack() {
         names = IntStream.range(0, SITES)
@@ -71,6 +76,9 @@ final class SimulatedAttack {
             tick();
             if (s == 60) {
                 midAttack = recorder.current().orElseThrow();
+                midAttackId = recorder.openId();
+                midAttackIdByStart = recorder.openIdStartedAt(midAttack.start());
+                otherStartId = recorder.openIdStartedAt(midAttack.start().minusSeconds(1));
             }
         }
         floodEnd = now;
@@ -81,6 +89,7 @@ final class SimulatedAttack {
         if (ended.isEmpty()) {
             throw new AssertionError("the attack never ended");
         }
+        afterEndId = recorder.openId();
         return ended.get(0);
     }
 
