@@ -41,6 +41,9 @@ public final class Gatekeeper {
     /** Memory for counting refusals towards automatic bans. */
     static final long OFFENCE_BUDGET_BYTES = 8L * 1024 * 1024;
 
+    /** Memory for counting cache-busting requests per source and page ({@link #busting}). */
+    static final long BUSTING_BUDGET_BYTES = 4L * 1024 * 1024;
+
     /** How long after its last well-behaved cookie holder an address counts as shared by people. */
     static final long HOLDER_WINDOW_SECONDS = 60;
 
@@ -48,6 +51,7 @@ public final class Gatekeeper {
     private final LazyLimiter rates;
 
     private final LazyLimiter refusals;
+    private final LazyLimiter busting;
     private final ConcurrencyLimiter concurrency = new ConcurrencyLimiter();
     private final HolderActivity holders = new HolderActivity();
     private final CookieBans cookieBans = new CookieBans();
@@ -65,6 +69,7 @@ public final class Gatekeeper {
     public Gatekeeper(Ticker ticker, InstantSource clock) {
         this.rates = new LazyLimiter(RATE_BUDGET_BYTES, ticker);
         this.refusals = new LazyLimiter(OFFENCE_BUDGET_BYTES, ticker);
+        this.busting = new LazyLimiter(BUSTING_BUDGET_BYTES, ticker);
         this.clock = clock;
         this.ticker = ticker;
         this.bans = new BanList(clock, Duration.ofHours(24), 100_000);
@@ -157,6 +162,43 @@ public final class Gatekeeper {
                     site, siteIndex, policy, addr, config.bans(), new Verdict.Limit(1_000_000_000L, "concurrency"));
         }
         return policy.cacheOnly() ? Verdict.CACHE_ONLY : Verdict.PASS;
+    }
+
+    /**
+     * Counts a request without a valid cookie of the edge that asks for one path of the site with a high-entropy
+     * (cache-busting) query; past the policy's {@code ban_busting_after} within {@code ban_busting_window} for the same
+     * address and path, bans the address (escalating on repeat) and says so, unless people holding cookies are served
+     * from it. Null when the request may go on. A person without cookies asks for a page once per click and for an
+     * asset's versioned URL once per page; asking for one page with a new random query every time is what a
+     * cache-busting bot does, and answering it (even from the cache) is the bulk of what a flood costs the edge.
+     *
+     * @param pathHash a hash of the request's path without its query
+     */
+    public Verdict.Ban busting(
+            String site, int siteIndex, StatePolicy policy, byte[] addr, BanPolicy banPolicy, long pathHash) {
+        int n = policy.banBustingAfter();
+        if (n <= 0) {
+            return null;
+        }
+        double perSecond = n / (policy.banBustingWindow().toNanos() / 1e9);
+        if (busting.get().tryAcquire(SourceKeys.page(addr, siteIndex, pathHash), new RateLimit(perSecond, n)) == 0) {
+            return null;
+        }
+        if (holders.active(
+                SourceKeys.ip(addr, SourceKeys.GLOBAL), ticker.read() / 1_000_000_000L, HOLDER_WINDOW_SECONDS)) {
+            return null; // people are served from this address: its busting requests are answered from the cache
+        }
+        Ban ban = bans.offend(
+                addr,
+                banPolicy.base(),
+                banPolicy.factor(),
+                banPolicy.max(),
+                "over " + n + " cache-busting requests for one page without a cookie within "
+                        + policy.banBustingWindow().toSeconds() + " s on site " + site);
+        if (ban != null) {
+            banListener.banned(site, ban);
+        }
+        return new Verdict.Ban(banPolicy.action(), ban == null ? "automatic" : ban.reason());
     }
 
     /** Ends a request that {@link #decide} let through. */

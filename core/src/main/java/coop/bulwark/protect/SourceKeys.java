@@ -44,6 +44,8 @@ public final class SourceKeys {
     /** Apart from {@link #SEED}, so a cookie identity never maps onto an IPv6 address's key by design. */
     private static final long COOKIE_SEED = new SecureRandom().nextLong();
 
+    private static final long PAGE_SEED = new SecureRandom().nextLong();
+
     private SourceKeys() {}
 
     /** The key of one client address (4 or 16 bytes, network order) for a site, or for {@link #GLOBAL}. */
@@ -68,6 +70,16 @@ public final class SourceKeys {
     public static long cookie(long cookie, int siteIndex) {
         long h = mix(cookie + COOKIE_SEED);
         h = mix(h ^ site(siteIndex));
+        return HASHED | h >>> 1;
+    }
+
+    /**
+     * The key of one client address asking for one path of a site ({@code pathHash}, the path's hash without its
+     * query): hashed like a full IPv6 address (keyed, 63 bits); a collision only makes two such pairs share a count.
+     */
+    public static long page(byte[] addr, int siteIndex, long pathHash) {
+        long h = mix(ip(addr, siteIndex) + PAGE_SEED);
+        h = mix(h ^ pathHash);
         return HASHED | h >>> 1;
     }
 

@@ -123,6 +123,20 @@ final class DecisionChain {
                 case Verdict.CacheOnly c -> cacheOnly = true;
                 case Verdict.Pass p -> {}
             }
+            if (holder < 0
+                    && !upgrade
+                    && traits.queryEntropyBucket() >= TrafficRecorder.HIGH_ENTROPY_BUCKET
+                    && guard.policy().banBustingAfter() > 0
+                    && isGetOrHead(head.method())
+                    && !ChallengeEndpoint.isEndpoint(ok.originUri())) {
+                Verdict.Ban ban = gatekeeper.busting(
+                        site.name(), guard.index(), guard.policy(), addr, protection.bans(), pathHash(head.uri()));
+                if (ban != null) {
+                    gatekeeper.release(guard.index(), addr, holder);
+                    log.verdict(VerdictLabel.BAN);
+                    return new Decision.Ban(ban.action());
+                }
+            }
             if (cacheOnly && !upgrade && cache != null && !head.contains("cookie")) {
                 // Without a cookie no request can be vouched for, so when the cache can answer, the challenge need
                 // not be asked (nor its page built): a stored copy is cheaper for everyone than the page.
@@ -212,6 +226,23 @@ final class DecisionChain {
             return new Decision.ReadAnswer(ok, view, r.maxBytes());
         }
         return o instanceof ChallengeOutcome.Respond ? challenged(o, log) : null;
+    }
+
+    private static boolean isGetOrHead(String method) {
+        return method.equals("GET") || method.equals("HEAD");
+    }
+
+    /** A hash of the request target's path, without its query: the page a cache-busting source keeps asking for. */
+    static long pathHash(String uri) {
+        long h = 1125899906842597L;
+        for (int i = 0, n = uri.length(); i < n; i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                break;
+            }
+            h = 31 * h + c;
+        }
+        return h;
     }
 
     /**

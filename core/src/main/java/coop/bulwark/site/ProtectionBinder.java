@@ -116,8 +116,21 @@ final class ProtectionBinder {
         boolean cacheOnly = p.flag("cache_only", base.cacheOnly());
         int banAfter = p.count("ban_after_limited", base.banAfterLimited(), 0, Integer.MAX_VALUE);
         Duration banWindow = p.duration("ban_window", base.banWindow(), false);
+        int bustingAfter = p.count("ban_busting_after", base.banBustingAfter(), 0, Integer.MAX_VALUE);
+        Duration bustingWindow = p.duration("ban_busting_window", base.banBustingWindow(), false);
         p.finish();
-        return new StatePolicy(perIp, perPrefix, maxPerIp, bulkhead, minTtl, queryKey, cacheOnly, banAfter, banWindow);
+        return new StatePolicy(
+                perIp,
+                perPrefix,
+                maxPerIp,
+                bulkhead,
+                minTtl,
+                queryKey,
+                cacheOnly,
+                banAfter,
+                banWindow,
+                bustingAfter,
+                bustingWindow);
     }
 
     private static BulkheadLimits bulkhead(ConfigSection b, BulkheadLimits base) {

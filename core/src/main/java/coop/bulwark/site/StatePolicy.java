@@ -19,6 +19,10 @@ import java.util.Optional;
  *     unless nothing is cached for them, and then only through request coalescing
  * @param banAfterLimited a source refused (429) this many times within {@code banWindow} is banned (0: never)
  * @param banWindow the window for {@code banAfterLimited}
+ * @param banBustingAfter a source without the edge's cookie that asks for one path of this site with this many
+ *     high-entropy queries (cache-busting) within {@code banBustingWindow} is banned (0: never); not an address
+ *     shared with well-behaved cookie holders (a NAT's people)
+ * @param banBustingWindow the window for {@code banBustingAfter}
  */
 public record StatePolicy(
         Optional<RateLimit> perIp,
@@ -29,7 +33,9 @@ public record StatePolicy(
         QueryKeyMode queryKey,
         boolean cacheOnly,
         int banAfterLimited,
-        Duration banWindow) {
+        Duration banWindow,
+        int banBustingAfter,
+        Duration banBustingWindow) {
 
     public StatePolicy {
         Objects.requireNonNull(perIp, "per_ip");
@@ -48,7 +54,41 @@ public record StatePolicy(
         if (banWindow.isNegative() || banWindow.isZero()) {
             throw new IllegalArgumentException("ban_window: " + banWindow + " (expected: > 0)");
         }
+        if (banBustingAfter < 0) {
+            throw new IllegalArgumentException("ban_busting_after: " + banBustingAfter + " (expected: >= 0)");
+        }
+        if (banBustingWindow.isNegative() || banBustingWindow.isZero()) {
+            throw new IllegalArgumentException("ban_busting_window: " + banBustingWindow + " (expected: > 0)");
+        }
     }
+
+    /** A policy that bans no cache-busting source. */
+    public StatePolicy(
+            Optional<RateLimit> perIp,
+            Optional<RateLimit> perPrefix,
+            int maxConcurrentPerIp,
+            BulkheadLimits bulkhead,
+            Duration cacheMinTtl,
+            QueryKeyMode queryKey,
+            boolean cacheOnly,
+            int banAfterLimited,
+            Duration banWindow) {
+        this(
+                perIp,
+                perPrefix,
+                maxConcurrentPerIp,
+                bulkhead,
+                cacheMinTtl,
+                queryKey,
+                cacheOnly,
+                banAfterLimited,
+                banWindow,
+                0,
+                DEFAULT_BUSTING_WINDOW);
+    }
+
+    /** {@code ban_busting_window} unless the config says otherwise. */
+    public static final Duration DEFAULT_BUSTING_WINDOW = Duration.ofSeconds(60);
 
     /** Generous limits for ordinary days: a person's browser never meets them. */
     public static final StatePolicy NORMAL = new StatePolicy(
@@ -74,7 +114,14 @@ public record StatePolicy(
             600,
             Duration.ofSeconds(10));
 
-    /** Under attack: tight limits, cache-only for anonymous GETs, busting queries dropped, heavy hitters banned. */
+    /**
+     * Under attack: tight limits, cache-only for anonymous GETs, busting queries dropped, heavy hitters banned, and so
+     * are sources that keep busting one page's cache without a cookie: ten within a minute. A person without cookies
+     * asks for a page once per click, and its assets' version queries ({@code style.css?v=3f2a9c}) once per page, each
+     * on its own path; a cache-busting bot asks for the same page with a new random query every time. Answered from
+     * the cache, each such request costs the edge a parse, a decision and a write; banned, its next connection is
+     * reset at accept (or dropped in the kernel with nftables export on).
+     */
     public static final StatePolicy UNDER_ATTACK = new StatePolicy(
             Optional.of(new RateLimit(5, 20)),
             Optional.of(new RateLimit(50, 150)),
@@ -84,7 +131,9 @@ public record StatePolicy(
             QueryKeyMode.ALLOWLIST,
             true,
             100,
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            10,
+            DEFAULT_BUSTING_WINDOW);
 
     public static StatePolicy defaults(ProtectionState s) {
         return switch (s) {

@@ -193,4 +193,62 @@ class BanListTest {
         }
         assertThat(remembered).isLessThanOrEqualTo(100);
     }
+    /**
+     * Single-address bans go into a small table of recent bans beside the snapshot's (rebuilt alone until it holds
+     * {@link BanList#RECENT_MAX}): in any sequence of bans, escalations, cluster bans, unbans, expiries and purges,
+     * {@code find} must answer as the most specific ban in force among {@code list()} does.
+     */
+    @Test
+    void randomChanges_findAgreesWithTheListsMostSpecificBan() throws Exception {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(20261208);
+        BanList list = new BanList(clock, Duration.ofMinutes(10), 10_000);
+        List<byte[]> probes = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            probes.add(
+                    i % 3 == 0
+                            ? a("2001:db8:" + Integer.toHexString(rnd.nextInt(4)) + "::"
+                                    + Integer.toHexString(rnd.nextInt(64)))
+                            : new byte[] {(byte) 198, 51, (byte) rnd.nextInt(4), (byte) rnd.nextInt(256)});
+        }
+        for (int step = 0; step < 4_000; step++) {
+            byte[] addr = probes.get(rnd.nextInt(probes.size()));
+            int op = rnd.nextInt(100);
+            if (op < 55) {
+                list.offend(addr, Duration.ofSeconds(30), 2, Duration.ofHours(1), "auto " + step);
+            } else if (op < 65) {
+                list.adopt(new Ban(
+                        new Cidr(addr, addr.length * 8),
+                        clock.instant().plusSeconds(rnd.nextInt(1, 120)),
+                        "cluster " + step,
+                        BanOrigin.AUTOMATIC,
+                        1));
+            } else if (op < 70) {
+                int len = addr.length == 4 ? 24 : 48;
+                list.ban(new Cidr(addr, len), Duration.ofSeconds(rnd.nextInt(1, 90)), "net " + step, BanOrigin.MANUAL);
+            } else if (op < 80) {
+                list.unban(new Cidr(addr, addr.length * 8));
+            } else if (op < 95) {
+                clock.advance(Duration.ofSeconds(rnd.nextInt(1, 20)));
+            } else {
+                list.purgeExpired();
+            }
+            if (step % 7 == 0 || step > 3_900) {
+                List<Ban> active = list.list();
+                for (byte[] p : probes) {
+                    Ban want = null;
+                    for (Ban b : active) {
+                        if (b.subject().contains(InetAddress.getByAddress(p))
+                                && (want == null
+                                        || b.subject().prefixLength()
+                                                > want.subject().prefixLength())) {
+                            want = b;
+                        }
+                    }
+                    assertThat(list.find(p))
+                            .as("step %d, %s", step, InetAddress.getByAddress(p))
+                            .isEqualTo(want);
+                }
+            }
+        }
+    }
 }

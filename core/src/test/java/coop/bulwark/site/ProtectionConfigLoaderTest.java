@@ -79,7 +79,7 @@ class ProtectionConfigLoaderTest {
                     ban_after_limited: 7
                     ban_window: 1m
                   suspect: {cache_query: ignore}
-                  under_attack: {per_ip: {rate: 0.5/s, burst: 3}, ban_window: 30s}
+                  under_attack: {per_ip: {rate: 0.5/s, burst: 3}, ban_window: 30s, ban_busting_after: 4, ban_busting_window: 2m}
                 sites:
                   - name: alpha
                     hosts: [alpha.example.org]
@@ -142,7 +142,9 @@ class ProtectionConfigLoaderTest {
                 StatePolicy.UNDER_ATTACK.queryKey(),
                 StatePolicy.UNDER_ATTACK.cacheOnly(),
                 StatePolicy.UNDER_ATTACK.banAfterLimited(),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                4,
+                Duration.ofMinutes(2));
 
         SiteProtection alpha = c.sites().get(0).protection();
         assertThat(alpha.state()).isEqualTo(ProtectionState.UNDER_ATTACK);
@@ -168,7 +170,9 @@ class ProtectionConfigLoaderTest {
                         underAttack.queryKey(),
                         false,
                         underAttack.banAfterLimited(),
-                        underAttack.banWindow()));
+                        underAttack.banWindow(),
+                        underAttack.banBustingAfter(),
+                        underAttack.banBustingWindow()));
         assertThat(alpha.cachePages()).isFalse();
         assertThat(alpha.queryAllowlist()).containsExactly("page", "lang", "utm_source.v2~x");
         assertThat(alpha.staleIfError()).isZero();
@@ -284,6 +288,8 @@ class ProtectionConfigLoaderTest {
             protection: {suspect: {ban_window: 0s}}          | 7:40: sites[0].protection.suspect.ban_window: 0s (expected: a duration above zero)
             protection: {suspect: {max_concurrent_per_ip: 0}} | 7:51: sites[0].protection.suspect.max_concurrent_per_ip: 0 (expected: an integer >= 1)
             protection: {under_attack: {cache_only: yes}}    | 7:45: sites[0].protection.under_attack.cache_only: yes (expected: true or false)
+            protection: {under_attack: {ban_busting_after: -1}} | 7:52: sites[0].protection.under_attack.ban_busting_after: -1 (expected: an integer >= 0)
+            protection: {under_attack: {ban_busting_window: 0s}} | 7:53: sites[0].protection.under_attack.ban_busting_window: 0s (expected: a duration above zero)
             cache: {stale_if_error: 1}      | 7:29: sites[0].cache.stale_if_error: 1 (expected: a duration with a unit: ms, s, m or h, like 500ms, 10s, 2m, 1h; add a unit, e.g. 1s)
             cache: {page: true}             | 7:13: sites[0].cache.page: unknown key (did you mean pages?)
             """)
@@ -411,6 +417,8 @@ class ProtectionConfigLoaderTest {
                 mode,
                 p.cacheOnly(),
                 p.banAfterLimited(),
-                p.banWindow());
+                p.banWindow(),
+                p.banBustingAfter(),
+                p.banBustingWindow());
     }
 }
