@@ -128,6 +128,7 @@ final class DecisionChain {
                     && traits.queryEntropyBucket() >= TrafficRecorder.HIGH_ENTROPY_BUCKET
                     && guard.policy().banBustingAfter() > 0
                     && isGetOrHead(head.method())
+                    && asksForDocument(head)
                     && !ChallengeEndpoint.isEndpoint(ok.originUri())) {
                 Verdict.Ban ban = gatekeeper.busting(
                         site.name(), guard.index(), guard.policy(), addr, protection.bans(), pathHash(head.uri()));
@@ -226,6 +227,16 @@ final class DecisionChain {
             return new Decision.ReadAnswer(ok, view, r.maxBytes());
         }
         return o instanceof ChallengeOutcome.Respond ? challenged(o, log) : null;
+    }
+
+    /**
+     * Whether a request may count as busting a page's cache: one a browser sends for a document, or one without fetch
+     * metadata (what scripts and flood tools send). A browser's image, script, style and fetch requests say what they
+     * are, so a page's random-query pixel or an API poll with a timestamp ({@code ?_=1733650000}) never counts.
+     */
+    private static boolean asksForDocument(RequestHead head) {
+        String dest = head.get("sec-fetch-dest");
+        return dest == null || dest.equals("document");
     }
 
     private static boolean isGetOrHead(String method) {

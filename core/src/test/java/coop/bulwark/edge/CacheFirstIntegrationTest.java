@@ -2,6 +2,7 @@ package coop.bulwark.edge;
 
 import static coop.bulwark.edge.LoopbackClient.loopback;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import coop.bulwark.edge.CacheIntegrationTest.CountingOrigin;
 import coop.bulwark.edge.LoopbackClient.Response;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +79,75 @@ class CacheFirstIntegrationTest {
         assertThat(miss.body()).contains("data-challenge=\"");
         assertThat(origin.count("/fresh")).isEqualTo(1);
         assertThat(origin.count("/uncached")).isZero();
+    }
+
+    /**
+     * Under attack (default policy: ten within a minute), a source without cookies asking for one page with a new
+     * random query each time is banned at its eleventh: 403 and close, then its connections are reset at accept. A
+     * person without cookies at another address, reading forty pages with their versioned assets, a counter pixel with
+     * a random query and a poll with a timestamp, then one page thrice from links with click ids, is not.
+     */
+    @Test
+    void underAttack_aSourceBustingOnePage_isBanned_aPersonReadingWithoutCookiesIsNot() throws IOException {
+        assertThat(get(loopback(0, 8, 1), "/fresh", PAGE).status()).isEqualTo(200);
+        edge.snapshot().site("news").guard().force(ProtectionState.UNDER_ATTACK, "test", Instant.now(), null);
+        SplittableRandom rnd = new SplittableRandom(7);
+        InetAddress bot = loopback(0, 9, 1);
+        InetAddress person = loopback(0, 9, 2);
+
+        // Forty pages, each with its assets and a counter pixel with a random query, as a browser asks for them.
+        String[] versions = {"v=" + random(rnd, 10), "ver=6.4.2", "v=" + random(rnd, 8)};
+        for (int page = 0; page < 40; page++) {
+            assertThat(get(person, "/fresh/page" + page + "?ref=" + random(rnd, 12), PAGE, "Sec-Fetch-Dest: document")
+                            .status())
+                    .isNotEqualTo(403);
+            String[][] assets = {
+                {"/fresh/style.css?" + versions[0], "style"},
+                {"/fresh/app.js?" + versions[1], "script"},
+                {"/fresh/logo.png?" + versions[2], "image"},
+                {"/fresh/count.gif?r=" + random(rnd, 12), "image"},
+                {"/fresh/api/poll?_=" + (1_733_650_000_000L + page), "empty"}
+            };
+            for (String[] a : assets) {
+                Response r = get(person, a[0], "Accept: */*", "Sec-Fetch-Dest: " + a[1]);
+                assertThat(r.status()).as(a[0]).isNotEqualTo(403);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(person, "/fresh?fbclid=" + random(rnd, 24), PAGE).status())
+                    .isEqualTo(200);
+        }
+        try (LoopbackClient keepAlive = new LoopbackClient(edge.httpAddress(), bot)) {
+            // Ten are answered; a random string now and then reads as a word to the entropy estimate and is not
+            // counted, so the ban comes at the eleventh counted one.
+            Response r = null;
+            int sent = 0;
+            while (sent < 20) {
+                r = keepAlive.send("GET", HOST, "/fresh?" + random(rnd, 4) + "=" + random(rnd, 10), PAGE);
+                sent++;
+                if (r.status() != 200) {
+                    break;
+                }
+                assertThat(r.header("x-cache")).isEqualTo("HIT");
+            }
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(sent).isBetween(11, 20);
+        }
+        assertThat(edge.gatekeeper().bans().find(bot).reason()).contains("cache-busting", "news");
+        assertThat(edge.gatekeeper().bans().find(person)).isNull();
+        assertThatThrownBy(() -> get(bot, "/fresh", PAGE)).as("reset at accept").isInstanceOf(IOException.class);
+        assertThat(get(person, "/fresh", PAGE).status()).isEqualTo(200);
+        assertThat(origin.count("/fresh")).isEqualTo(1);
+    }
+
+    private static String random(SplittableRandom rnd, int n) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        StringBuilder b = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            b.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+        }
+        return b.toString();
     }
 
     @Test
