@@ -165,9 +165,9 @@ public final class Gatekeeper {
     }
 
     /**
-     * Counts a request without a valid cookie of the edge that asks for one path of the site with a high-entropy
-     * (cache-busting) query; past the policy's {@code ban_busting_after} within {@code ban_busting_window} for the same
-     * address and path, bans the address (escalating on repeat) and says so, unless people holding cookies are served
+     * Counts a request without a valid cookie of the edge that asks for one path with a high-entropy (cache-busting)
+     * query, on a site whose policy counts them; past the policy's {@code ban_busting_after} within
+     * {@code ban_busting_window} for the same address and path (on any such site), bans the address (escalating on repeat) and says so, unless people holding cookies are served
      * from it. Null when the request may go on. A person without cookies asks for a page once per click and for an
      * asset's versioned URL once per page; asking for one page with a new random query every time is what a
      * cache-busting bot does, and answering it (even from the cache) is the bulk of what a flood costs the edge.
@@ -181,7 +181,10 @@ public final class Gatekeeper {
             return null;
         }
         double perSecond = n / (policy.banBustingWindow().toNanos() / 1e9);
-        if (busting.get().tryAcquire(SourceKeys.page(addr, siteIndex, pathHash), new RateLimit(perSecond, n)) == 0) {
+        // Counted across sites (each under a policy that counts): a flood's bots spread over its targets, and the
+        // same path busted on two sites is no more a person's doing than on one.
+        long key = SourceKeys.page(addr, SourceKeys.GLOBAL, pathHash);
+        if (busting.get().tryAcquire(key, new RateLimit(perSecond, n)) == 0) {
             return null;
         }
         if (holders.active(

@@ -19,9 +19,9 @@ import java.util.Optional;
  *     unless nothing is cached for them, and then only through request coalescing
  * @param banAfterLimited a source refused (429) this many times within {@code banWindow} is banned (0: never)
  * @param banWindow the window for {@code banAfterLimited}
- * @param banBustingAfter a source without the edge's cookie that asks for one path of this site with this many
- *     high-entropy queries (cache-busting) within {@code banBustingWindow} is banned (0: never); not an address
- *     shared with well-behaved cookie holders (a NAT's people)
+ * @param banBustingAfter a source without the edge's cookie that asks for one path with this many high-entropy
+ *     queries (cache-busting) within {@code banBustingWindow}, on sites in a state that counts them, is banned (0:
+ *     never); not an address shared with well-behaved cookie holders (a NAT's people)
  * @param banBustingWindow the window for {@code banBustingAfter}
  */
 public record StatePolicy(
@@ -116,7 +116,7 @@ public record StatePolicy(
 
     /**
      * Under attack: tight limits, cache-only for anonymous GETs, busting queries dropped, heavy hitters banned, and so
-     * are sources that keep busting one page's cache without a cookie: ten within a minute. A person without cookies
+     * are sources that keep busting one page's cache without a cookie: eight within a minute. A person without cookies
      * asks for a page once per click, and its assets' version queries ({@code style.css?v=3f2a9c}) once per page, each
      * on its own path; a cache-busting bot asks for the same page with a new random query every time. Answered from
      * the cache, each such request costs the edge a parse, a decision and a write; banned, its next connection is
@@ -132,7 +132,7 @@ public record StatePolicy(
             true,
             100,
             Duration.ofSeconds(10),
-            10,
+            8,
             DEFAULT_BUSTING_WINDOW);
 
     public static StatePolicy defaults(ProtectionState s) {
