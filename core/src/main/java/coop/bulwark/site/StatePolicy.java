@@ -62,31 +62,6 @@ public record StatePolicy(
         }
     }
 
-    /** A policy that bans no cache-busting source. */
-    public StatePolicy(
-            Optional<RateLimit> perIp,
-            Optional<RateLimit> perPrefix,
-            int maxConcurrentPerIp,
-            BulkheadLimits bulkhead,
-            Duration cacheMinTtl,
-            QueryKeyMode queryKey,
-            boolean cacheOnly,
-            int banAfterLimited,
-            Duration banWindow) {
-        this(
-                perIp,
-                perPrefix,
-                maxConcurrentPerIp,
-                bulkhead,
-                cacheMinTtl,
-                queryKey,
-                cacheOnly,
-                banAfterLimited,
-                banWindow,
-                0,
-                DEFAULT_BUSTING_WINDOW);
-    }
-
     /** {@code ban_busting_window} unless the config says otherwise. */
     public static final Duration DEFAULT_BUSTING_WINDOW = Duration.ofSeconds(60);
 
@@ -100,7 +75,9 @@ public record StatePolicy(
             QueryKeyMode.KEEP,
             false,
             0,
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            0,
+            DEFAULT_BUSTING_WINDOW);
 
     /** Tighter: something looks wrong; the cache holds pages a little longer. */
     public static final StatePolicy SUSPECT = new StatePolicy(
@@ -112,7 +89,9 @@ public record StatePolicy(
             QueryKeyMode.SORTED,
             false,
             600,
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            0,
+            DEFAULT_BUSTING_WINDOW);
 
     /**
      * Under attack: tight limits, cache-only for anonymous GETs, busting queries dropped, heavy hitters banned, and so

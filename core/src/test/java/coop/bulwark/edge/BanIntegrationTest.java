@@ -63,7 +63,9 @@ class BanIntegrationTest {
                 QueryKeyMode.KEEP,
                 false,
                 BAN_AFTER,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                0,
+                StatePolicy.DEFAULT_BUSTING_WINDOW);
         var site = TestEdge.withPolicy(TestEdge.site("bans", List.of(HOST), origin.hostPort()), policy);
         var protection = new ProtectionConfig(
                 true,

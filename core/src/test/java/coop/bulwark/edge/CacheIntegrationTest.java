@@ -338,7 +338,9 @@ class CacheIntegrationTest {
                 query,
                 cacheOnly,
                 0,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                0,
+                StatePolicy.DEFAULT_BUSTING_WINDOW);
     }
 
     /**

@@ -275,6 +275,8 @@ class SourceLimitsIntegrationTest {
                 QueryKeyMode.KEEP,
                 false,
                 0,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                0,
+                StatePolicy.DEFAULT_BUSTING_WINDOW);
     }
 }

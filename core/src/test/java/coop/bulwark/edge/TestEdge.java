@@ -59,7 +59,9 @@ public final class TestEdge {
                 QueryKeyMode.KEEP,
                 false,
                 0,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                0,
+                StatePolicy.DEFAULT_BUSTING_WINDOW);
     }
 
     /** {@code site} with {@code policy} in every protection state, starting normal, no challenge. */

@@ -77,7 +77,9 @@ public class GatekeeperBenchmark {
                 QueryKeyMode.KEEP,
                 false,
                 0,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                0,
+                StatePolicy.DEFAULT_BUSTING_WINDOW);
         SplittableRandom rnd = new SplittableRandom(42);
         addresses = new byte[Math.min(sources, 1 << 16)][];
         for (int i = 0; i < addresses.length; i++) {

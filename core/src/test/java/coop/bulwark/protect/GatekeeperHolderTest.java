@@ -37,7 +37,9 @@ class GatekeeperHolderTest {
             StatePolicy.NORMAL.queryKey(),
             false,
             20,
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            0,
+            StatePolicy.DEFAULT_BUSTING_WINDOW);
 
     static final ProtectionConfig CONFIG = new ProtectionConfig(
             true,
@@ -62,7 +64,9 @@ class GatekeeperHolderTest {
                 StatePolicy.NORMAL.queryKey(),
                 false,
                 0,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                0,
+                StatePolicy.DEFAULT_BUSTING_WINDOW);
         for (int i = 0; i < 100; i++) {
             byte[] addr = {10, 0, 0, (byte) i};
             assertThat(gatekeeper.decide("s", 0, off, addr, CONFIG, -1)).isInstanceOf(Verdict.Pass.class);

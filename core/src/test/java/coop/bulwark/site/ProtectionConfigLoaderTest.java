@@ -131,7 +131,9 @@ class ProtectionConfigLoaderTest {
                 QueryKeyMode.SORTED,
                 true,
                 7,
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1),
+                0,
+                StatePolicy.DEFAULT_BUSTING_WINDOW);
         StatePolicy suspect = withQueryKey(StatePolicy.SUSPECT, QueryKeyMode.IGNORE);
         StatePolicy underAttack = new StatePolicy(
                 Optional.of(new RateLimit(0.5, 3)),
@@ -158,7 +160,9 @@ class ProtectionConfigLoaderTest {
                         QueryKeyMode.SORTED,
                         true,
                         7,
-                        Duration.ofMinutes(1)));
+                        Duration.ofMinutes(1),
+                        0,
+                        StatePolicy.DEFAULT_BUSTING_WINDOW));
         assertThat(alpha.policy(ProtectionState.SUSPECT)).isEqualTo(suspect);
         assertThat(alpha.policy(ProtectionState.UNDER_ATTACK))
                 .isEqualTo(new StatePolicy(
