@@ -38,7 +38,7 @@ import java.util.Objects;
  * are) goes instead into a small table of recent bans beside the snapshot's, rebuilt alone (O(RECENT_MAX)); the
  * whole snapshot is rebuilt when that table is full, or on any other change. When the thousands of sources of a
  * flood are banned within seconds of each other, the edge rebuilds thousands of small tables and a few large ones,
- * not thousands of large ones (about half a second of an event loop's time for 3,000).
+ * not thousands of large ones: 3,000 bans took 22 ms instead of 191 ms of an event loop's time (BanBurstBenchmark).
  *
  * Offence memory: a Caffeine cache, bounded by maxOffenders (W-TinyLFU eviction keeps the frequent offenders)
  * and by time: a strike is remembered for the ban it caused plus the offence window, so a source banned for 16m
