@@ -134,6 +134,7 @@ public final class JitWarmup {
                     traffic.bot(WarmupTraffic.FLOODED, 16);
                 }));
                 clients.add(client("hit-and-run", traffic::hitAndRun));
+                clients.add(client("detection-drill", () -> new DetectionDrill(drillSites(real)).run()));
                 clients.add(client("swarm", traffic::swarm));
                 clients.add(client("buster", traffic::buster));
                 for (int i = 0; i < WarmupTraffic.CROWD; i++) {
@@ -208,6 +209,12 @@ public final class JitWarmup {
                 return true;
             }
         }
+    }
+
+    /** The real edge's detector's site indexes: its sites, in blocks of 64 ({@link DetectionDrill}). */
+    static int drillSites(EdgeConfig real) {
+        int n = Math.max(1, real.sites().size());
+        return Math.min(8128, (n + 63) / 64 * 64);
     }
 
     /** Quiet sites added so the throw-away edge has as many as the real one (at most {@link #MAX_SITES}). */
