@@ -18,4 +18,9 @@ class DetectionDrillTest {
         assertThat(r.signature().highEntropyQueryShare()).isGreaterThan(0.9);
         assertThat(r.collateral().sites()).isEqualTo(62);
     }
+
+    @Test
+    void banFlood_bansEverySourceOnItsOwnList() {
+        assertThat(DetectionDrill.banFlood().list()).hasSize(DetectionDrill.BANNED_SOURCES);
+    }
 }
