@@ -167,10 +167,12 @@ public final class Gatekeeper {
     /**
      * Counts a request without a valid cookie of the edge that asks for one path with a high-entropy (cache-busting)
      * query, on a site whose policy counts them; past the policy's {@code ban_busting_after} within
-     * {@code ban_busting_window} for the same address and path (on any such site), bans the address (escalating on repeat) and says so, unless people holding cookies are served
-     * from it. Null when the request may go on. A person without cookies asks for a page once per click and for an
-     * asset's versioned URL once per page; asking for one page with a new random query every time is what a
-     * cache-busting bot does, and answering it (even from the cache) is the bulk of what a flood costs the edge.
+     * {@code ban_busting_window} for the same address and path (on any such site), bans the address (escalating on
+     * repeat) and says so, unless people holding cookies are served from it. Null when the request may go on.
+     *
+     * <p>A person without cookies asks for a page once per click and for an asset's versioned URL once per page; asking
+     * for one page with a new random query every time is what a cache-busting bot does. Banned, the bot is refused at
+     * accept, dropped by the kernel where the nftables export is on, and refused by every edge of a cluster.
      *
      * @param pathHash a hash of the request's path without its query
      */

@@ -20,7 +20,8 @@ import java.util.List;
  *
  * <ol>
  *   <li>admission ({@link RequestAdmission}): a well-formed head naming a configured site, or a refusal;
- *   <li>verdict ({@link Gatekeeper}): bans, per-address and per-prefix rates, concurrency, cache-only mode;
+ *   <li>verdict ({@link Gatekeeper}): bans, per-address and per-prefix rates, concurrency, cache-only mode; for a
+ *       request without a cookie that busts a page's cache, the count that bans a source doing it again and again;
  *   <li>on a site in cache-only mode (under attack), a request without a valid cookie that the cache can answer
  *       (fresh or stale) is answered from it, bots included: cheaper than the challenge's page, and people without
  *       JavaScript keep reading ({@link CacheStage#storedPlan});
