@@ -58,6 +58,11 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
     /** Site indexes are accounted in blocks of this many, so adding a few sites rarely rebuilds the accounting. */
     private static final int SITE_BLOCK = 64;
 
+    /** The site indexes detection accounts for sites up to {@code maxIndex} (-1: none): whole blocks of 64. */
+    public static int accountedSites(int maxIndex) {
+        return Math.max(SITE_BLOCK, (maxIndex / SITE_BLOCK + 1) * SITE_BLOCK);
+    }
+
     private final Clock clock;
     /** Set once by {@link #start}, before the tick thread first reads it. */
     private Supplier<EdgeSnapshot> snapshots;
@@ -223,7 +228,7 @@ public final class DetectionLoop implements RecorderSource, AutoCloseable {
             for (Site s : snap.sites()) {
                 maxIndex = Math.max(maxIndex, s.guard().index());
             }
-            int needed = Math.max(SITE_BLOCK, (maxIndex / SITE_BLOCK + 1) * SITE_BLOCK);
+            int needed = accountedSites(maxIndex);
             TrafficAccounting a = accounting;
             if (a == null || a.sites() < needed) {
                 a = new TrafficAccounting(needed, eventLoops, seed);

@@ -347,19 +347,21 @@ public final class BanList {
             List<long[]> k6 = new ArrayList<>();
             List<Ban> b6 = new ArrayList<>();
             for (Ban b : recent) {
-                byte[] n = b.subject().network();
-                if (n.length == 4) {
-                    k4.add(new long[] {0, Addresses.v4(n)});
-                    b4.add(b);
-                } else {
-                    k6.add(new long[] {Addresses.readLong(n, 0), Addresses.readLong(n, 8)});
-                    b6.add(b);
-                }
+                boolean v4 = b.subject().network().length == 4;
+                (v4 ? k4 : k6).add(key(b.subject().network()));
+                (v4 ? b4 : b6).add(b);
             }
             // A later ban of the same address takes its slot in the table (BanTable keeps the last of equal keys).
             this.recentV4 = k4.isEmpty() ? null : new BanTable(k4, b4);
             this.recentV6 = k6.isEmpty() ? null : new BanTable(k6, b6);
             this.empty = base.empty && recent.isEmpty();
+        }
+
+        /** A network's {@code {hi, lo}} key in its family's tables (IPv4 uses the low word). */
+        private static long[] key(byte[] network) {
+            return network.length == 4
+                    ? new long[] {0, Addresses.v4(network)}
+                    : new long[] {Addresses.readLong(network, 0), Addresses.readLong(network, 8)};
         }
 
         /** This snapshot's base tables with {@code recent} (every single-address ban put since they were built). */
@@ -382,11 +384,7 @@ public final class BanList {
                 Cidr c = b.subject();
                 byte[] n = c.network();
                 int slot = n.length == 4 ? c.prefixLength() : 33 + c.prefixLength();
-                keys.get(slot)
-                        .add(
-                                n.length == 4
-                                        ? new long[] {0, Addresses.v4(n)}
-                                        : new long[] {Addresses.readLong(n, 0), Addresses.readLong(n, 8)});
+                keys.get(slot).add(key(n));
                 values.get(slot).add(b);
             }
             List<Integer> l4 = new ArrayList<>();

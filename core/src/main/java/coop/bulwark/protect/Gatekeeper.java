@@ -174,7 +174,7 @@ public final class Gatekeeper {
      * for one page with a new random query every time is what a cache-busting bot does. Banned, the bot is refused at
      * accept, dropped by the kernel where the nftables export is on, and refused by every edge of a cluster.
      *
-     * @param pathHash a hash of the request's path without its query
+     * @param pathHash a hash of the request's path without its query ({@code RequestTraits.pathHash})
      */
     public Verdict.Ban busting(
             String site, int siteIndex, StatePolicy policy, byte[] addr, BanPolicy banPolicy, long pathHash) {
@@ -189,8 +189,7 @@ public final class Gatekeeper {
         if (busting.get().tryAcquire(key, new RateLimit(perSecond, n)) == 0) {
             return null;
         }
-        if (holders.active(
-                SourceKeys.ip(addr, SourceKeys.GLOBAL), ticker.read() / 1_000_000_000L, HOLDER_WINDOW_SECONDS)) {
+        if (shared(addr)) {
             return null; // people are served from this address: its busting requests are answered from the cache
         }
         Ban ban = bans.offend(
@@ -300,8 +299,7 @@ public final class Gatekeeper {
         if (refusals.get().tryAcquire(SourceKeys.ip(addr, siteIndex), new RateLimit(perSecond, n)) == 0) {
             return limit;
         }
-        if (holders.active(
-                SourceKeys.ip(addr, SourceKeys.GLOBAL), ticker.read() / 1_000_000_000L, HOLDER_WINDOW_SECONDS)) {
+        if (shared(addr)) {
             return limit; // people are served from this address: its other requests stay refused, it is not banned
         }
         Ban ban = bans.offend(

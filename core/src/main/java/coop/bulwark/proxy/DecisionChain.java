@@ -132,7 +132,7 @@ final class DecisionChain {
                     && asksForDocument(head)
                     && !ChallengeEndpoint.isEndpoint(ok.originUri())) {
                 Verdict.Ban ban = gatekeeper.busting(
-                        site.name(), guard.index(), guard.policy(), addr, protection.bans(), pathHash(head.uri()));
+                        site.name(), guard.index(), guard.policy(), addr, protection.bans(), traits.pathHash());
                 if (ban != null) {
                     gatekeeper.release(guard.index(), addr, holder);
                     log.verdict(VerdictLabel.BAN);
@@ -242,19 +242,6 @@ final class DecisionChain {
 
     private static boolean isGetOrHead(String method) {
         return method.equals("GET") || method.equals("HEAD");
-    }
-
-    /** A hash of the request target's path, without its query: the page a cache-busting source keeps asking for. */
-    static long pathHash(String uri) {
-        long h = 1125899906842597L;
-        for (int i = 0, n = uri.length(); i < n; i++) {
-            char c = uri.charAt(i);
-            if (c == '?' || c == '#') {
-                break;
-            }
-            h = 31 * h + c;
-        }
-        return h;
     }
 
     /**

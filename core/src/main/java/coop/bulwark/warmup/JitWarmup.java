@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import coop.bulwark.edge.EdgeServer;
+import coop.bulwark.incident.DetectionLoop;
 import coop.bulwark.incident.IncidentDesk;
 import coop.bulwark.site.ConfigException;
 import coop.bulwark.site.ConfigLoader;
@@ -211,10 +212,9 @@ public final class JitWarmup {
         }
     }
 
-    /** The real edge's detector's site indexes: its sites, in blocks of 64 ({@link DetectionDrill}). */
+    /** The real edge's detector's site indexes, as its detection loop counts them ({@link DetectionDrill}). */
     static int drillSites(EdgeConfig real) {
-        int n = Math.max(1, real.sites().size());
-        return Math.min(8128, (n + 63) / 64 * 64);
+        return Math.min(8128, DetectionLoop.accountedSites(real.sites().size() - 1));
     }
 
     /** Quiet sites added so the throw-away edge has as many as the real one (at most {@link #MAX_SITES}). */
