@@ -6,6 +6,7 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -26,8 +27,9 @@ import java.util.List;
  * the encoder, so an answer to HEAD has no body whatever its {@code Content-Length}; an interim (1xx) answer does not
  * take the method, the final one after it does. The edge never sends CONNECT to an origin, so the client codec's
  * tunnel mode has no counterpart. The plain answer (a body of known length, see {@link OriginHead}) is not decoded into
- * a field map at all: its head stays as bytes, which the proxy relays with only its own fields edited. Not sharable;
- * event-loop confined.
+ * a field map at all: its head stays as bytes, which the proxy relays with only its own fields edited; likewise a
+ * request the relay prepared from a client's plain request ({@link PreparedRequest}) is written from its bytes, not
+ * encoded from a map. Not sharable; event-loop confined.
  */
 public final class OriginCodec extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
     /** Methods of the requests sent and not yet answered, in order (HTTP/1.1 answers in order). */
@@ -48,8 +50,28 @@ public final class OriginCodec extends CombinedChannelDuplexHandler<HttpResponse
     }
 
     private final class Encoder extends HttpRequestEncoder {
+        /** Whether a {@link PreparedRequest} was written and its body, framed by that head, comes next. */
+        private boolean preparedBody;
+
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof PreparedRequest r && !preparedBody) {
+                methods.add(r.method());
+                ByteBuf head = ctx.alloc().buffer(r.sizeHint());
+                r.writeHead(head);
+                out.add(head);
+                preparedBody = true;
+                return;
+            }
+            if (preparedBody && msg instanceof HttpContent part) {
+                // The body's framing is in the head: its bytes go on as they are, up to the last part.
+                preparedBody = !(msg instanceof LastHttpContent);
+                out.add(part.content().retain());
+                return;
+            }
+            if (preparedBody && msg instanceof HttpRequest) {
+                throw new IllegalStateException("a request head while another request's body is sent");
+            }
             if (msg instanceof HttpRequest r) {
                 methods.add(r.method());
             }

@@ -2,15 +2,12 @@ package coop.bulwark.origin;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,29 +26,26 @@ import java.util.List;
  * no longer be what the map holds. Event-loop confined, like every message.
  */
 public final class OriginHead implements HttpResponse {
-    private static final int CONNECTION_CLOSE = 1;
-    private static final int CONNECTION_KEEP_ALIVE = 2;
+    private static final int CONNECTION_CLOSE = FieldLines.CONNECTION_CLOSE;
+    private static final int CONNECTION_KEEP_ALIVE = FieldLines.CONNECTION_KEEP_ALIVE;
     /** A {@code Connection} line names a field to drop (see {@link #connectionNamesFields}). */
-    private static final int CONNECTION_OTHER = 4;
+    private static final int CONNECTION_OTHER = FieldLines.CONNECTION_OTHER;
 
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
     private static final AsciiString CONNECTION = AsciiString.cached("connection");
     private static final AsciiString HTTP_CLOSE = AsciiString.cached("close");
-    private static final AsciiString HTTP_KEEP_ALIVE = AsciiString.cached("keep-alive");
     /** {@link #headEnd}: more bytes are needed to tell where the head ends. */
-    static final int INCOMPLETE = -1;
+    static final int INCOMPLETE = FieldLines.INCOMPLETE;
     /** {@link #headEnd}: the bytes cannot be a plain head. */
-    static final int NOT_PLAIN = -2;
+    static final int NOT_PLAIN = FieldLines.NOT_PLAIN;
 
     private HttpVersion version;
     private HttpResponseStatus status;
-    /** The head's bytes from the status line to the last field line's CRLF (the blank line is not kept). */
-    private final byte[] bytes;
-    /** Per field: name start, name end, value start, value end (trimmed), indexes into {@link #bytes}. */
-    private final int[] spans;
+    /** The length of the head's bytes from the status line to the last field line's CRLF (without the blank line). */
+    private final int length;
 
-    private final int fields;
+    private final FieldLines lines;
     private final long contentLength;
     private final int connection;
     private HttpHeaders headers;
@@ -60,16 +54,14 @@ public final class OriginHead implements HttpResponse {
     private OriginHead(
             HttpVersion version,
             HttpResponseStatus status,
-            byte[] bytes,
-            int[] spans,
-            int fields,
+            int length,
+            FieldLines lines,
             long contentLength,
             int connection) {
         this.version = version;
         this.status = status;
-        this.bytes = bytes;
-        this.spans = spans;
-        this.fields = fields;
+        this.length = length;
+        this.lines = lines;
         this.contentLength = contentLength;
         this.connection = connection;
     }
@@ -87,25 +79,7 @@ public final class OriginHead implements HttpResponse {
                 return NOT_PLAIN;
             }
         }
-        int stop = Math.min(end, from + limit);
-        int p = from;
-        while (true) {
-            int lf = in.indexOf(p, stop, (byte) '\n');
-            if (lf < 0) {
-                return stop - from >= limit ? NOT_PLAIN : INCOMPLETE;
-            }
-            if (lf == from || in.getByte(lf - 1) != '\r') {
-                return NOT_PLAIN;
-            }
-            if (lf + 2 >= end) {
-                return lf + 2 - from >= limit ? NOT_PLAIN : INCOMPLETE;
-            }
-            if (in.getByte(lf + 1) == '\r') {
-                // A blank line ends the head; a CR not followed by LF is for the parser to refuse.
-                return in.getByte(lf + 2) == '\n' ? lf + 3 : NOT_PLAIN;
-            }
-            p = lf + 1;
-        }
+        return FieldLines.headEnd(in, from, limit);
     }
 
     /**
@@ -147,64 +121,29 @@ public final class OriginHead implements HttpResponse {
         if (length - lineEnd - 2 > maxHeaderSize) {
             return null;
         }
-        int[] spans = new int[4 * 12]; // nginx sends 8 fields; grown for more
-        int fields = 0;
+        FieldLines lines = FieldLines.parse(b, lineEnd + 2, length);
+        if (lines == null) {
+            return null;
+        }
         long contentLength = -1;
         int connection = 0;
         boolean closeField = false;
-        int p = lineEnd + 2;
-        while (p < length) {
-            int nameStart = p;
-            while (p < length && isTokenChar(b[p])) {
-                p++;
-            }
-            if (p == nameStart || p >= length || b[p] != ':') {
-                return null; // no name, a space before the colon, or a folded line: Netty's decoder decides
-            }
-            int nameEnd = p++;
-            while (p < length && (b[p] == ' ' || b[p] == '\t')) {
-                p++;
-            }
-            int valueStart = p;
-            int valueEnd = p;
-            while (p < length && b[p] != '\r') {
-                int c = b[p] & 0xFF;
-                if (c < 0x20 && c != '\t' || c == 0x7F) {
-                    return null;
-                }
-                if (c != ' ' && c != '\t') {
-                    valueEnd = p + 1;
-                }
-                p++;
-            }
-            if (p + 1 >= length || b[p + 1] != '\n') {
-                return null;
-            }
-            p += 2;
-            int nameLength = nameEnd - nameStart;
-            if (equalsLower(b, nameStart, nameLength, CONTENT_LENGTH)) {
+        for (int i = 0; i < lines.count(); i++) {
+            if (lines.nameIs(i, CONTENT_LENGTH)) {
                 if (contentLength >= 0) {
                     return null; // a second Content-Length line: Netty's rules for it apply
                 }
-                contentLength = digits(b, valueStart, valueEnd);
+                contentLength = lines.digits(i);
                 if (contentLength < 0) {
                     return null;
                 }
-            } else if (equalsLower(b, nameStart, nameLength, TRANSFER_ENCODING)) {
+            } else if (lines.nameIs(i, TRANSFER_ENCODING)) {
                 return null;
-            } else if (equalsLower(b, nameStart, nameLength, CONNECTION)) {
-                connection |= connectionTokens(b, valueStart, valueEnd);
-            } else if (equalsLower(b, nameStart, nameLength, HTTP_CLOSE)) {
+            } else if (lines.nameIs(i, CONNECTION)) {
+                connection |= lines.connectionTokens(i);
+            } else if (lines.nameIs(i, HTTP_CLOSE)) {
                 closeField = true;
             }
-            if (fields * 4 == spans.length) {
-                spans = Arrays.copyOf(spans, spans.length * 2);
-            }
-            spans[fields * 4] = nameStart;
-            spans[fields * 4 + 1] = nameEnd;
-            spans[fields * 4 + 2] = valueStart;
-            spans[fields * 4 + 3] = valueEnd;
-            fields++;
         }
         if (contentLength < 0) {
             return null;
@@ -214,7 +153,7 @@ public final class OriginHead implements HttpResponse {
         }
         HttpResponseStatus status = status(code, b, reasonStart, lineEnd);
         HttpVersion version = b[7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
-        return new OriginHead(version, status, b, spans, fields, contentLength, connection);
+        return new OriginHead(version, status, b.length, lines, contentLength, connection);
     }
 
     /** The body's length, from the one {@code Content-Length} line. */
@@ -239,12 +178,12 @@ public final class OriginHead implements HttpResponse {
 
     /** The number of field lines. */
     public int fieldCount() {
-        return fields;
+        return lines.count();
     }
 
     /** Whether field {@code i}'s name is {@code lowerName} in any case. */
     public boolean nameIs(int i, AsciiString lowerName) {
-        return equalsLower(bytes, spans[i * 4], spans[i * 4 + 1] - spans[i * 4], lowerName);
+        return lines.nameIs(i, lowerName);
     }
 
     /**
@@ -258,75 +197,38 @@ public final class OriginHead implements HttpResponse {
 
     /** Writes field {@code i} as {@code name: value CRLF}: the name as the origin spelled it, the value trimmed. */
     public void writeField(int i, ByteBuf out) {
-        out.writeBytes(bytes, spans[i * 4], spans[i * 4 + 1] - spans[i * 4]);
-        out.writeByte(':');
-        out.writeByte(' ');
-        out.writeBytes(bytes, spans[i * 4 + 2], spans[i * 4 + 3] - spans[i * 4 + 2]);
-        out.writeByte('\r');
-        out.writeByte('\n');
+        lines.writeField(i, out);
     }
 
     /** The bytes a relayed head needs at most for its status line and fields, for sizing its buffer. */
     public int encodedSizeHint() {
-        return bytes.length + 2;
+        return length + 2;
     }
 
     /** Field {@code i}'s name as sent. */
     public String name(int i) {
-        return new String(bytes, spans[i * 4], spans[i * 4 + 1] - spans[i * 4], StandardCharsets.ISO_8859_1);
+        return lines.name(i);
     }
 
     /** Field {@code i}'s value, trimmed. */
     public String value(int i) {
-        return new String(bytes, spans[i * 4 + 2], spans[i * 4 + 3] - spans[i * 4 + 2], StandardCharsets.ISO_8859_1);
+        return lines.value(i);
     }
 
     /** The first value of the field {@code name} (any case), or null, read from the bytes without building the map. */
     public String get(CharSequence name) {
-        for (int i = 0; i < fields; i++) {
-            if (nameMatches(i, name)) {
-                return value(i);
-            }
-        }
-        return null;
+        return lines.get(name);
     }
 
     /** Every value of the field {@code name} (any case) in order, read from the bytes. */
     public List<String> getAll(CharSequence name) {
-        List<String> values = new ArrayList<>(2);
-        for (int i = 0; i < fields; i++) {
-            if (nameMatches(i, name)) {
-                values.add(value(i));
-            }
-        }
-        return values;
-    }
-
-    private boolean nameMatches(int i, CharSequence name) {
-        int start = spans[i * 4];
-        int length = spans[i * 4 + 1] - start;
-        if (length != name.length()) {
-            return false;
-        }
-        for (int k = 0; k < length; k++) {
-            if (lower(bytes[start + k]) != lower((byte) name.charAt(k))) {
-                return false;
-            }
-        }
-        return true;
+        return lines.getAll(name);
     }
 
     @Override
     public HttpHeaders headers() {
         if (headers == null) {
-            HttpHeaders h = DefaultHttpHeadersFactory.headersFactory().newHeaders();
-            for (int i = 0; i < fields; i++) {
-                int start = spans[i * 4];
-                int length = spans[i * 4 + 1] - start;
-                AsciiString known = FieldNames.RESPONSE.lookup(bytes, start, length);
-                h.add(known != null ? known : new AsciiString(bytes, start, length, true), value(i));
-            }
-            headers = h;
+            headers = lines.toHeaders(FieldNames.RESPONSE);
         }
         return headers;
     }
@@ -383,8 +285,8 @@ public final class OriginHead implements HttpResponse {
 
     @Override
     public String toString() {
-        return "OriginHead(" + version + " " + status + ", " + fields + " fields, content-length " + contentLength
-                + ")";
+        return "OriginHead(" + version + " " + status + ", " + lines.count() + " fields, content-length "
+                + contentLength + ")";
     }
 
     /** The standard status when the origin's reason is the standard one (no string made), else one with its reason. */
@@ -404,87 +306,7 @@ public final class OriginHead implements HttpResponse {
         return new HttpResponseStatus(code, new String(b, reasonStart, length, StandardCharsets.ISO_8859_1));
     }
 
-    private static int connectionTokens(byte[] b, int start, int end) {
-        int flags = 0;
-        int p = start;
-        while (p <= end) {
-            int comma = p;
-            while (comma < end && b[comma] != ',') {
-                comma++;
-            }
-            int s = p;
-            int e = comma;
-            while (s < e && (b[s] == ' ' || b[s] == '\t')) {
-                s++;
-            }
-            while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
-                e--;
-            }
-            if (e > s) {
-                if (equalsLower(b, s, e - s, HTTP_CLOSE)) {
-                    flags |= CONNECTION_CLOSE;
-                } else if (equalsLower(b, s, e - s, HTTP_KEEP_ALIVE)) {
-                    flags |= CONNECTION_KEEP_ALIVE;
-                } else {
-                    flags |= CONNECTION_OTHER;
-                }
-            }
-            p = comma + 1;
-        }
-        return flags;
-    }
-
-    /** The value's decimal digits as a number, or -1 when it is not 1-18 digits and nothing else. */
-    private static long digits(byte[] b, int start, int end) {
-        if (end <= start || end - start > 18) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = start; i < end; i++) {
-            int d = b[i] - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            v = v * 10 + d;
-        }
-        return v;
-    }
-
     private static int digit(byte c) {
         return c >= '0' && c <= '9' ? c - '0' : -1000;
-    }
-
-    private static boolean equalsLower(byte[] b, int start, int length, AsciiString lowerName) {
-        if (length != lowerName.length()) {
-            return false;
-        }
-        byte[] n = lowerName.array();
-        int o = lowerName.arrayOffset();
-        for (int i = 0; i < length; i++) {
-            if (lower(b[start + i]) != n[o + i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte lower(byte c) {
-        return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
-    }
-
-    /** RFC 9110 §5.6.2 tchar. */
-    private static boolean isTokenChar(byte c) {
-        return c >= 0 && TCHAR[c];
-    }
-
-    private static final boolean[] TCHAR = new boolean[128];
-
-    static {
-        for (char c = 0; c < 128; c++) {
-            TCHAR[c] = c >= 'a' && c <= 'z'
-                    || c >= 'A' && c <= 'Z'
-                    || c >= '0' && c <= '9'
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-        }
     }
 }

@@ -57,11 +57,15 @@ final class ExchangeCache {
     private byte[] body;
     private int length;
 
-    /** Carries out {@code plan} for one exchange; {@code meters} are its site's. */
-    ExchangeCache(CacheStage stage, CachePlan plan, SiteMeters meters) {
+    /**
+     * Carries out {@code plan} for one exchange; {@code meters} are its site's. {@code sent}: the request's fields as
+     * the origin gets them, for {@code Vary}, read when the exchange looks up and stores after the relay prepared the
+     * origin's request.
+     */
+    ExchangeCache(CacheStage stage, CachePlan plan, SiteMeters meters, HeaderView sent) {
         this.stage = stage;
         this.key = plan.key();
-        this.requestHeaders = plan.requestHeaders();
+        this.requestHeaders = sent;
         this.storeResponse = !(plan.decision() instanceof RequestDecision.Use u) || u.storeResponse();
         this.revalidate = plan.decision() instanceof RequestDecision.Revalidate;
         this.head = plan.head();

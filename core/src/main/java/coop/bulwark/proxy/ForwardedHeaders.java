@@ -1,5 +1,7 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.cache.HeaderView;
+import coop.bulwark.origin.FieldLines;
 import coop.bulwark.origin.OriginHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -33,6 +35,7 @@ final class ForwardedHeaders {
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString HTTP2_EXTENSION = AsciiString.cached("x-http2-");
 
     /** Hop-by-hop fields (RFC 9110 §7.6.1, plus the legacy Proxy-Connection and Keep-Alive). */
     private static final AsciiString[] HOP_BY_HOP = {
@@ -64,14 +67,28 @@ final class ForwardedHeaders {
      * @param hasBody whether a body follows the head (false for a complete head-only request)
      */
     static HttpRequest toOrigin(HttpRequest in, Admission.Admitted a, ClientInfo info, String scheme, boolean hasBody) {
+        if (relaysFromBytes(in)) {
+            ClientHead plain = (ClientHead) in;
+            // A plain request is relayed from its bytes: its fields as they came, less those the edge drops, then the
+            // edge's own; no map is built for it.
+            return new RelayedRequest(
+                    plain,
+                    a.originUri(),
+                    a.authority(),
+                    forwardedFor(plain, a, info),
+                    clientText(a, info),
+                    forwardedProto(plain, info, scheme),
+                    forwarded(plain, a, info, scheme));
+        }
         // The client's header block is edited in place and handed to the origin request: copying every field of
         // every request doubled the header allocation on the hot path.
         HttpHeaders h = in.headers();
+        HeaderView view = new NettyHeaderView(h);
         // Read before the client's own forwarding fields are removed: a trusted proxy's are appended to.
-        String forwardedFor = forwardedFor(h, a, info);
+        String forwardedFor = forwardedFor(view, a, info);
         String realIp = clientText(a, info);
-        String proto = forwardedProto(h, info, scheme);
-        String forwarded = forwarded(h, a, info, scheme);
+        String proto = forwardedProto(view, info, scheme);
+        String forwarded = forwarded(view, a, info, scheme);
         stripHopByHop(h);
         for (AsciiString name : SET_BY_EDGE) {
             h.remove(name);
@@ -89,10 +106,36 @@ final class ForwardedHeaders {
     }
 
     /**
+     * Whether {@link #toOrigin} relays {@code in} from its bytes ({@link RelayedRequest}), leaving the client's head
+     * unedited; otherwise it edits the client's header block into the origin's request.
+     */
+    static boolean relaysFromBytes(HttpRequest in) {
+        return in instanceof ClientHead plain && !plain.materialized();
+    }
+
+    /**
+     * Whether {@link #toOrigin} drops field {@code i} of a plain request ({@link ClientHead}, whose {@code Connection}
+     * names no field): the hop-by-hop fields, those the edge sets itself, Netty's HTTP/2 extension fields.
+     */
+    static boolean dropsPlainField(FieldLines lines, int i) {
+        for (AsciiString name : HOP_BY_HOP) {
+            if (lines.nameIs(i, name)) {
+                return true;
+            }
+        }
+        for (AsciiString name : SET_BY_EDGE) {
+            if (lines.nameIs(i, name)) {
+                return true;
+            }
+        }
+        return lines.nameStartsWith(i, HTTP2_EXTENSION);
+    }
+
+    /**
      * The value {@link #toOrigin} gives the request field {@code name} when the edge sets it (Host and the forwarding
      * fields), computed from the client's unedited header block {@code h}; null for any other field.
      */
-    static String edgeValue(HttpHeaders h, String name, Admission.Admitted a, ClientInfo info, String scheme) {
+    static String edgeValue(HeaderView h, String name, Admission.Admitted a, ClientInfo info, String scheme) {
         if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
             return a.authority();
         } else if (X_FORWARDED_FOR.contentEqualsIgnoreCase(name)) {
@@ -113,7 +156,7 @@ final class ForwardedHeaders {
      * {@code Expect}, HTTP/2's pseudo and extension fields. (It adds {@code Transfer-Encoding} only to a request with
      * a body.)
      */
-    static boolean dropsField(HttpHeaders h, String name) {
+    static boolean dropsField(HeaderView h, String name) {
         if (HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name)
                 || !name.isEmpty() && name.charAt(0) == ':'
                 || name.regionMatches(true, 0, "x-http2-", 0, 8)) {
@@ -132,20 +175,20 @@ final class ForwardedHeaders {
         return a.client() == info.client() ? info.clientText() : a.client().getHostAddress();
     }
 
-    private static String forwardedFor(HttpHeaders h, Admission.Admitted a, ClientInfo info) {
-        List<String> xff = info.trustedPeer() ? h.getAll(X_FORWARDED_FOR) : List.of();
+    private static String forwardedFor(HeaderView h, Admission.Admitted a, ClientInfo info) {
+        List<String> xff = info.trustedPeer() ? h.getAll("x-forwarded-for") : List.of();
         return xff.isEmpty()
                 ? clientText(a, info)
                 : String.join(", ", xff) + ", " + info.peer().getAddress().getHostAddress();
     }
 
-    private static String forwardedProto(HttpHeaders h, ClientInfo info, String scheme) {
-        String proto = info.trustedPeer() ? h.get(X_FORWARDED_PROTO) : null;
+    private static String forwardedProto(HeaderView h, ClientInfo info, String scheme) {
+        String proto = info.trustedPeer() ? h.get("x-forwarded-proto") : null;
         return proto != null ? proto : scheme;
     }
 
-    private static String forwarded(HttpHeaders h, Admission.Admitted a, ClientInfo info, String scheme) {
-        List<String> fwd = info.trustedPeer() ? h.getAll(FORWARDED) : List.of();
+    private static String forwarded(HeaderView h, Admission.Admitted a, ClientInfo info, String scheme) {
+        List<String> fwd = info.trustedPeer() ? h.getAll("forwarded") : List.of();
         String element = "for=" + forwardedNode(a.client(), clientText(a, info)) + ";proto=" + scheme + ";host="
                 + quoteIfNeeded(a.authority());
         return fwd.isEmpty() ? element : String.join(", ", fwd) + ", " + element;
@@ -237,7 +280,7 @@ final class ForwardedHeaders {
 
     /** Whether the origin's response asked to close the connection (so it must not go back to the pool). */
     static boolean originWantsClose(HttpResponse r) {
-        String c = connectionList(r.headers());
+        String c = connectionList(new NettyHeaderView(r.headers()));
         if (r.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             return c == null || !containsToken(c, "keep-alive");
         }
@@ -248,8 +291,8 @@ final class ForwardedHeaders {
      * Every {@code Connection} field line as one list, or null: the field may be sent as several lines (RFC 9110
      * §5.3), and a field named only in the second line is just as hop-by-hop.
      */
-    private static String connectionList(HttpHeaders h) {
-        List<String> lines = h.getAll(HttpHeaderNames.CONNECTION);
+    private static String connectionList(HeaderView h) {
+        List<String> lines = h.getAll("connection");
         return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(",", lines);
     }
 

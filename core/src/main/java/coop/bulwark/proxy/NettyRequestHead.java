@@ -80,6 +80,9 @@ final class NettyRequestHead implements RequestHead {
 
     @Override
     public boolean hasBody() {
+        if (hasBody == 0 && request instanceof ClientHead) {
+            hasBody = 1; // a plain request has no body (see ClientHead)
+        }
         if (hasBody == 0) {
             boolean body = !complete()
                     && (HttpUtil.isTransferEncodingChunked(request)
@@ -90,14 +93,27 @@ final class NettyRequestHead implements RequestHead {
         return hasBody == 2;
     }
 
+    /**
+     * Whether the client wants the connection kept after this request (RFC 9112 §9.3; Netty's {@code
+     * HttpUtil.isKeepAlive}). Read before the relay edits the header block.
+     */
+    boolean keepAlive() {
+        return request instanceof ClientHead c ? c.keepAlive() : HttpUtil.isKeepAlive(request);
+    }
+
+    /** Whether the client waits for {@code 100 Continue} before sending its body (a plain request has none). */
+    boolean expectsContinue() {
+        return !complete() && !(request instanceof ClientHead) && HttpUtil.is100ContinueExpected(request);
+    }
+
     @Override
     public String get(String name) {
-        return request.headers().get(name);
+        return request instanceof ClientHead c ? c.get(name) : request.headers().get(name);
     }
 
     @Override
     public List<String> getAll(String name) {
-        return allOf(request.headers(), name);
+        return request instanceof ClientHead c ? c.getAll(name) : allOf(request.headers(), name);
     }
 
     /**
@@ -112,6 +128,9 @@ final class NettyRequestHead implements RequestHead {
 
     @Override
     public void removeCookie(String name) {
+        if (request instanceof ClientHead c && !c.mayHoldCookie(name)) {
+            return; // read from the bytes: no map is built for a request without the cookie
+        }
         HttpHeaders headers = request.headers();
         String first = headers.get(HttpHeaderNames.COOKIE);
         if (first == null) {
@@ -153,6 +172,10 @@ final class NettyRequestHead implements RequestHead {
 
     @Override
     public void forEach(BiConsumer<String, String> action) {
+        if (request instanceof ClientHead c) {
+            c.forEach(action);
+            return;
+        }
         request.headers().forEach(e -> action.accept(e.getKey(), e.getValue()));
     }
 }

@@ -1,9 +1,7 @@
 package coop.bulwark.proxy;
 
 import coop.bulwark.cache.HeaderView;
-import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -16,7 +14,7 @@ import java.util.function.BiConsumer;
  * field the edge sets or drops makes this view compute anything. Read only before {@code toOrigin} runs (after it, the
  * block holds the edge's forwarding fields already, and a trusted proxy's chain would be appended to twice).
  */
-record OriginHeaderView(HttpHeaders headers, Admission.Admitted admitted, ClientInfo info, String scheme)
+record OriginHeaderView(HeaderView headers, Admission.Admitted admitted, ClientInfo info, String scheme)
         implements HeaderView {
     @Override
     public String get(String name) {
@@ -38,14 +36,12 @@ record OriginHeaderView(HttpHeaders headers, Admission.Admitted admitted, Client
 
     @Override
     public void forEach(BiConsumer<String, String> action) {
-        for (var it = headers.iteratorAsString(); it.hasNext(); ) {
-            Map.Entry<String, String> e = it.next();
-            String name = e.getKey();
+        headers.forEach((name, value) -> {
             if (ForwardedHeaders.edgeValue(headers, name, admitted, info, scheme) == null
                     && !ForwardedHeaders.dropsField(headers, name)) {
-                action.accept(name, e.getValue());
+                action.accept(name, value);
             }
-        }
+        });
         for (var field : ForwardedHeaders.EDGE_FIELDS) {
             String name = field.toString();
             action.accept(name, ForwardedHeaders.edgeValue(headers, name, admitted, info, scheme));

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -168,10 +167,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         requests++;
         // The client's own wish (Connection: close, HTTP/1.0 without keep-alive) ends the connection after this
         // request's answer, whoever writes it (RFC 9112 section 9.6); read before anything edits the header block.
-        clientKeepAlive = multiplexed || HttpUtil.isKeepAlive(req);
+        var head = new NettyRequestHead(req, multiplexed);
+        clientKeepAlive = multiplexed || head.keepAlive();
         ClientInfo info = ClientInfoKey.of(ctx.channel());
         EdgeSnapshot snap = runtime.snapshot(); // the request keeps this snapshot to its end
-        var head = new NettyRequestHead(req, multiplexed);
         String client = info == null ? null : info.clientText();
         var log = new RequestLog(
                 runtime.metrics(),
@@ -218,16 +217,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Admission.Admitted ok = f.admitted();
         boolean hasBody = head.hasBody();
         // Read before toOrigin edits the header block (it drops Expect and the hop-by-hop fields).
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
-        boolean expectContinue = !head.complete() && HttpUtil.is100ContinueExpected(req);
+        boolean keepAlive = head.keepAlive();
+        boolean expectContinue = head.expectsContinue();
         CacheStage stage = runtime.cacheStage();
-        ExchangeCache cache = f.cache() == null
-                ? null
-                : new ExchangeCache(stage, f.cache(), ok.site().meters());
-        if (cache != null) {
+        ExchangeCache cache = null;
+        if (f.cache() != null) {
             // A stored response's Vary values are those of the request as the origin got it: the lookup sees the
-            // fields as toOrigin will leave them, without the edit (a hit never goes to the origin).
-            var asSent = new OriginHeaderView(req.headers(), ok, info, scheme);
+            // fields as toOrigin will leave them, without the edit (a hit never goes to the origin). A request relayed
+            // from its bytes is never edited, so the same view serves the exchange after toOrigin; any other has its
+            // header block edited into the origin's request, which the plan's view then reads.
+            var asSent = new OriginHeaderView(head, ok, info, scheme);
+            cache = new ExchangeCache(
+                    stage,
+                    f.cache(),
+                    ok.site().meters(),
+                    ForwardedHeaders.relaysFromBytes(req) ? asSent : f.cache().requestHeaders());
             ExchangeCache.Serve now = cache.answerAtOnce(runtime.nanoTime(), asSent);
             if (now != null) {
                 fromCache(f, req, now, log);

@@ -1,11 +1,13 @@
 package coop.bulwark.proxy;
 
+import coop.bulwark.origin.FieldLines;
 import coop.bulwark.origin.FieldNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -50,6 +52,14 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
     }
 
     private final class Decoder extends HttpRequestDecoder {
+        private final int maxInitialLineLength;
+        private final int maxHeaderSize;
+        /** Netty's decoder is inside a message; true for good once the connection goes bad. */
+        private boolean nettyMessage;
+
+        private boolean nettyForGood;
+        /** Bytes after the reader index already scanned for a plain head's end (whole lines), while it is incomplete. */
+        private int scanned;
         /** Whether a chunked request's body is being decoded. */
         private boolean chunked;
         /** What was consumed since the body's last data (the last chunk line and trailer lines so far), as text. */
@@ -57,10 +67,33 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
 
         Decoder(HttpDecoderConfig config) {
             super(config);
+            maxInitialLineLength = config.getMaxInitialLineLength();
+            maxHeaderSize = config.getMaxHeaderSize();
         }
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (!nettyMessage && !nettyForGood) {
+                // Between messages: a plain request (see ClientHead) is kept as its bytes; anything else, and anything
+                // that may turn out so, goes to Netty's decoder, which then decodes until that message's end.
+                int from = buffer.readerIndex();
+                int end = FieldLines.headEnd(buffer, from, from + scanned, maxInitialLineLength + maxHeaderSize + 4);
+                if (end == FieldLines.INCOMPLETE) {
+                    scanned = FieldLines.resumePoint(buffer, from + scanned) - from;
+                    return; // wait for the rest of the head
+                }
+                scanned = 0;
+                ClientHead head =
+                        end < 0 ? null : ClientHead.parse(buffer, from, end, maxInitialLineLength, maxHeaderSize);
+                if (head != null) {
+                    buffer.readerIndex(end);
+                    methods.add(head.method());
+                    out.add(head);
+                    out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                    return;
+                }
+                nettyMessage = true;
+            }
             int before = out.size();
             int start = buffer.readerIndex();
             super.decode(ctx, buffer, out);
@@ -68,6 +101,9 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
             boolean data = false;
             for (int i = before; i < out.size(); i++) {
                 Object o = out.get(i);
+                if (o instanceof DecoderResultProvider m && m.decoderResult().isFailure()) {
+                    nettyForGood = true; // a malformed message: Netty's decoder discards the rest
+                }
                 if (o instanceof HttpRequest r) {
                     methods.add(r.method());
                     chunked = !r.decoderResult().isFailure() && HttpUtil.isTransferEncodingChunked(r);
@@ -82,6 +118,7 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
                     }
                     chunked = false;
                     tail.setLength(0);
+                    nettyMessage = false;
                     return;
                 } else if (o instanceof HttpContent) {
                     data = true;
@@ -92,6 +129,15 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
             } else if (chunked && end > start) {
                 tail.append(buffer.toString(start, end - start, StandardCharsets.ISO_8859_1));
             }
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (in.isReadable()) {
+                // A head cut off by the close: Netty's decoder reports it as it always has.
+                nettyMessage = true;
+            }
+            super.decodeLast(ctx, in, out);
         }
 
         @Override

@@ -265,7 +265,7 @@ class ForwardedHeadersPropertyTest {
             var admitted = hop.admitted();
             String scheme = hop.scheme();
             HttpHeaders unedited = s.headers();
-            var view = new OriginHeaderView(unedited, admitted, info, scheme);
+            var view = new OriginHeaderView(new NettyHeaderView(unedited), admitted, info, scheme);
             Map<String, List<String>> seen = new HashMap<>();
             for (String name : names) {
                 String asked = randomCase(rnd, name);
