@@ -1,9 +1,9 @@
 package coop.bulwark.origin;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
@@ -25,7 +25,7 @@ import java.util.List;
  * the cache may store); from then on the map is the head, and {@link #materialized()} tells a relay that the bytes may
  * no longer be what the map holds. Event-loop confined, like every message.
  */
-public final class OriginHead implements HttpResponse {
+public final class OriginHead extends DefaultHttpResponse {
     private static final int CONNECTION_CLOSE = FieldLines.CONNECTION_CLOSE;
     private static final int CONNECTION_KEEP_ALIVE = FieldLines.CONNECTION_KEEP_ALIVE;
     /** A {@code Connection} line names a field to drop (see {@link #connectionNamesFields}). */
@@ -40,8 +40,6 @@ public final class OriginHead implements HttpResponse {
     /** {@link #headEnd}: the bytes cannot be a plain head. */
     static final int NOT_PLAIN = FieldLines.NOT_PLAIN;
 
-    private HttpVersion version;
-    private HttpResponseStatus status;
     /** The length of the head's bytes from the status line to the last field line's CRLF (without the blank line). */
     private final int length;
 
@@ -49,7 +47,6 @@ public final class OriginHead implements HttpResponse {
     private final long contentLength;
     private final int connection;
     private HttpHeaders headers;
-    private DecoderResult result = DecoderResult.SUCCESS;
 
     private OriginHead(
             HttpVersion version,
@@ -58,8 +55,8 @@ public final class OriginHead implements HttpResponse {
             FieldLines lines,
             long contentLength,
             int connection) {
-        this.version = version;
-        this.status = status;
+        // The shared empty map stands for the fields until headers() builds them (Netty's message wants one).
+        super(version, status, EmptyHttpHeaders.INSTANCE);
         this.length = length;
         this.lines = lines;
         this.contentLength = contentLength;
@@ -166,7 +163,7 @@ public final class OriginHead implements HttpResponse {
      * {@code keep-alive} on HTTP/1.0 (RFC 9112 §9.3).
      */
     public boolean wantsClose() {
-        return version == HttpVersion.HTTP_1_0
+        return protocolVersion() == HttpVersion.HTTP_1_0
                 ? (connection & CONNECTION_KEEP_ALIVE) == 0
                 : (connection & CONNECTION_CLOSE) != 0;
     }
@@ -234,58 +231,8 @@ public final class OriginHead implements HttpResponse {
     }
 
     @Override
-    public HttpResponseStatus status() {
-        return status;
-    }
-
-    @Override
-    @Deprecated
-    public HttpResponseStatus getStatus() {
-        return status;
-    }
-
-    @Override
-    public HttpResponse setStatus(HttpResponseStatus status) {
-        this.status = status;
-        return this;
-    }
-
-    @Override
-    public HttpVersion protocolVersion() {
-        return version;
-    }
-
-    @Override
-    @Deprecated
-    public HttpVersion getProtocolVersion() {
-        return version;
-    }
-
-    @Override
-    public HttpResponse setProtocolVersion(HttpVersion version) {
-        this.version = version;
-        return this;
-    }
-
-    @Override
-    public DecoderResult decoderResult() {
-        return result;
-    }
-
-    @Override
-    @Deprecated
-    public DecoderResult getDecoderResult() {
-        return result;
-    }
-
-    @Override
-    public void setDecoderResult(DecoderResult result) {
-        this.result = result;
-    }
-
-    @Override
     public String toString() {
-        return "OriginHead(" + version + " " + status + ", " + lines.count() + " fields, content-length "
+        return "OriginHead(" + protocolVersion() + " " + status() + ", " + lines.count() + " fields, content-length "
                 + contentLength + ")";
     }
 

@@ -4,10 +4,10 @@ import coop.bulwark.cache.HeaderView;
 import coop.bulwark.origin.FieldLines;
 import coop.bulwark.origin.FieldNames;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
@@ -33,7 +33,7 @@ import java.util.function.BiConsumer;
  * the chain answers itself); from then on the map is the head and {@link #materialized()} tells a relay that the bytes
  * may no longer be what the map holds. Event-loop confined, like every message.
  */
-final class ClientHead implements HttpRequest, HeaderView {
+final class ClientHead extends DefaultHttpRequest implements HeaderView {
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
     private static final AsciiString CONNECTION = AsciiString.cached("connection");
@@ -41,9 +41,6 @@ final class ClientHead implements HttpRequest, HeaderView {
     private static final AsciiString EXPECT = AsciiString.cached("expect");
     private static final AsciiString COOKIE = AsciiString.cached("cookie");
 
-    private HttpMethod method;
-    private String uri;
-    private HttpVersion version;
     private final FieldLines lines;
     /** Whether the request asks to close the connection after its answer (RFC 9112 §9.3). */
     private final boolean wantsClose;
@@ -51,13 +48,11 @@ final class ClientHead implements HttpRequest, HeaderView {
     private final int fieldBytes;
 
     private HttpHeaders headers;
-    private DecoderResult result = DecoderResult.SUCCESS;
 
     private ClientHead(
             HttpMethod method, String uri, HttpVersion version, FieldLines lines, boolean wantsClose, int fieldBytes) {
-        this.method = method;
-        this.uri = uri;
-        this.version = version;
+        // The shared empty map stands for the fields until headers() builds them (Netty's message wants one).
+        super(version, method, uri, EmptyHttpHeaders.INSTANCE);
         this.lines = lines;
         this.wantsClose = wantsClose;
         this.fieldBytes = fieldBytes;
@@ -212,74 +207,7 @@ final class ClientHead implements HttpRequest, HeaderView {
     }
 
     @Override
-    public HttpMethod method() {
-        return method;
-    }
-
-    @Override
-    @Deprecated
-    public HttpMethod getMethod() {
-        return method;
-    }
-
-    @Override
-    public HttpRequest setMethod(HttpMethod method) {
-        this.method = method;
-        return this;
-    }
-
-    @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
-    @Deprecated
-    public String getUri() {
-        return uri;
-    }
-
-    @Override
-    public HttpRequest setUri(String uri) {
-        this.uri = uri;
-        return this;
-    }
-
-    @Override
-    public HttpVersion protocolVersion() {
-        return version;
-    }
-
-    @Override
-    @Deprecated
-    public HttpVersion getProtocolVersion() {
-        return version;
-    }
-
-    @Override
-    public HttpRequest setProtocolVersion(HttpVersion version) {
-        this.version = version;
-        return this;
-    }
-
-    @Override
-    public DecoderResult decoderResult() {
-        return result;
-    }
-
-    @Override
-    @Deprecated
-    public DecoderResult getDecoderResult() {
-        return result;
-    }
-
-    @Override
-    public void setDecoderResult(DecoderResult result) {
-        this.result = result;
-    }
-
-    @Override
     public String toString() {
-        return "ClientHead(" + method + " " + uri + " " + version + ", " + lines.count() + " fields)";
+        return "ClientHead(" + method() + " " + uri() + " " + protocolVersion() + ", " + lines.count() + " fields)";
     }
 }

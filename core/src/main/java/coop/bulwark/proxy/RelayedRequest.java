@@ -4,11 +4,11 @@ import coop.bulwark.origin.FieldLines;
 import coop.bulwark.origin.PreparedRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Map;
@@ -20,19 +20,16 @@ import java.util.Map;
  * {@code Host} and the forwarding fields with the edge's values, in the order and spelling the map path gives them. No
  * field map is built unless some code asks for {@link #headers()}; from then on the head is written from that map.
  */
-final class RelayedRequest implements PreparedRequest {
+final class RelayedRequest extends DefaultHttpRequest implements PreparedRequest {
     private static final int CRLF = ('\r' << 8) | '\n';
 
     private final ClientHead client;
-    private HttpMethod method;
-    private String uri;
     private final String host;
     private final String forwardedFor;
     private final String realIp;
     private final String forwardedProto;
     private final String forwarded;
     private HttpHeaders headers;
-    private DecoderResult result = DecoderResult.SUCCESS;
 
     RelayedRequest(
             ClientHead client,
@@ -42,9 +39,9 @@ final class RelayedRequest implements PreparedRequest {
             String realIp,
             String forwardedProto,
             String forwarded) {
+        // The shared empty map stands for the fields until headers() builds them (Netty's message wants one).
+        super(HttpVersion.HTTP_1_1, client.method(), uri, EmptyHttpHeaders.INSTANCE);
         this.client = client;
-        this.method = client.method();
-        this.uri = uri;
         this.host = host;
         this.forwardedFor = forwardedFor;
         this.realIp = realIp;
@@ -54,8 +51,8 @@ final class RelayedRequest implements PreparedRequest {
 
     @Override
     public int sizeHint() {
-        return method.name().length()
-                + uri.length() * 3
+        return method().name().length()
+                + uri().length() * 3
                 + 12
                 + client.fieldBytes()
                 + host.length()
@@ -68,10 +65,10 @@ final class RelayedRequest implements PreparedRequest {
 
     @Override
     public void writeHead(ByteBuf out) {
-        ByteBufUtil.writeAscii(out, method.name());
+        ByteBufUtil.writeAscii(out, method().name());
         out.writeByte(' ');
         // As Netty's request encoder writes a target: UTF-8, "/" for none.
-        ByteBufUtil.writeUtf8(out, uri.isEmpty() ? "/" : uri);
+        ByteBufUtil.writeUtf8(out, uri().isEmpty() ? "/" : uri());
         ByteBufUtil.writeAscii(out, " HTTP/1.1");
         out.writeShort(CRLF);
         if (headers != null) {
@@ -120,73 +117,12 @@ final class RelayedRequest implements PreparedRequest {
     }
 
     @Override
-    public HttpMethod method() {
-        return method;
-    }
-
-    @Override
-    @Deprecated
-    public HttpMethod getMethod() {
-        return method;
-    }
-
-    @Override
-    public HttpRequest setMethod(HttpMethod method) {
-        this.method = method;
-        return this;
-    }
-
-    @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
-    @Deprecated
-    public String getUri() {
-        return uri;
-    }
-
-    @Override
-    public HttpRequest setUri(String uri) {
-        this.uri = uri;
-        return this;
-    }
-
-    @Override
-    public HttpVersion protocolVersion() {
-        return HttpVersion.HTTP_1_1;
-    }
-
-    @Override
-    @Deprecated
-    public HttpVersion getProtocolVersion() {
-        return HttpVersion.HTTP_1_1;
-    }
-
-    @Override
     public HttpRequest setProtocolVersion(HttpVersion version) {
         throw new UnsupportedOperationException("a request to an origin is HTTP/1.1");
     }
 
     @Override
-    public DecoderResult decoderResult() {
-        return result;
-    }
-
-    @Override
-    @Deprecated
-    public DecoderResult getDecoderResult() {
-        return result;
-    }
-
-    @Override
-    public void setDecoderResult(DecoderResult result) {
-        this.result = result;
-    }
-
-    @Override
     public String toString() {
-        return "RelayedRequest(" + method + " " + uri + ")";
+        return "RelayedRequest(" + method() + " " + uri() + ")";
     }
 }
