@@ -197,18 +197,25 @@ public final class FieldLines {
         return null;
     }
 
-    /** Every value of the field {@code name} (any case) in order; the shared empty list when there is none. */
+    /** Every value of the field {@code name} (any case) in order, unmodifiable; the shared empty list for none. */
     public List<String> getAll(CharSequence name) {
+        String first = null;
         List<String> values = null;
         for (int i = 0; i < count; i++) {
             if (nameMatches(i, name)) {
-                if (values == null) {
-                    values = new ArrayList<>(2);
+                if (first == null) {
+                    first = value(i);
+                } else {
+                    if (values == null) {
+                        values = new ArrayList<>(4);
+                        values.add(first);
+                    }
+                    values.add(value(i));
                 }
-                values.add(value(i));
             }
         }
-        return values == null ? List.of() : values;
+        // Most fields come once: a one-element list without a growable array behind it.
+        return values != null ? values : first != null ? List.of(first) : List.of();
     }
 
     /** Whether field {@code i}'s value contains {@code ascii} (case-sensitive). */

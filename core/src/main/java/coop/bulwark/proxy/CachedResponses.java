@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -116,7 +117,8 @@ final class CachedResponses {
     static LastHttpContent body(CacheEntry entry, boolean headOnly) {
         return headOnly
                 ? LastHttpContent.EMPTY_LAST_CONTENT
+                // No trailers: the shared empty map, not a new one per hit (a flood's hits made one each).
                 : new DefaultLastHttpContent(
-                        Unpooled.wrappedBuffer(entry.body()).asReadOnly());
+                        Unpooled.wrappedBuffer(entry.body()).asReadOnly(), EmptyHttpHeaders.INSTANCE);
     }
 }
